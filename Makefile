@@ -1,0 +1,32 @@
+# One command for each job; each does its own set-up (a virtualenv in .venv).
+#   make demo   - the whole experiment offline on synthetic data (tiny model, ~10 min on 2 cores)
+#   make test   - the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_OUT ?= demo-out
+
+.PHONY: setup demo test browser clean
+
+setup: $(VENV)/.installed
+
+# torch is pinned in requirements.txt: the pinned CPU build installs in seconds where it lies on disk,
+# an open range would download a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+demo: setup
+	$(BIN)/enhancerlm demo --out $(DEMO_OUT)
+
+# The report test opens report.html in headless Chromium; without one it skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh || echo "no chromium: the browser test will skip"
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .hypothesis

@@ -1,0 +1,3 @@
+"""enhancerlm: is this DNA an enhancer, and why? DNA language models, honestly evaluated."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Thin typer commands, one file per command group."""

@@ -1,0 +1,64 @@
+"""The ``enhancerlm`` command: command groups are registered here, each lives in its own module."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from typer.core import TyperGroup
+
+from enhancerlm import __version__
+from enhancerlm.errors import EnhancerlmError
+
+
+class _Group(TyperGroup):
+    """Turns user-fixable errors into one clear line and exit status 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EnhancerlmError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="enhancerlm: is this DNA an enhancer, and why? DNA language models, honestly evaluated.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _setup(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Log warnings and errors only."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    # Messages go to stderr so that data on stdout can be piped.
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _register() -> None:
+    # One line per command module; each module exposes `register(app)`.
+    from enhancerlm.cli import data, demo, models, predict, run, tokenize
+
+    for module in (demo, run, data, predict, tokenize, models):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

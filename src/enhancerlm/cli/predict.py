@@ -1,0 +1,59 @@
+"""``enhancerlm predict``: score every sequence of an input with a saved model, into a TSV."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import typer
+
+
+class Aggregate(str, Enum):
+    """How window probabilities of a long sequence become its probability."""
+
+    mean = "mean"
+    max = "max"
+
+
+def predict(
+    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
+    input_spec: str = typer.Option(..., "--input", "-i", help="Input SPEC: FASTA, CSV/TSV table, folder or "
+                                   "hf:OWNER/NAME; labels, if any, are ignored."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output TSV: id, probability, prediction, p_<class> "
+                             "(written whole, or not at all on error)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Windows per forward pass "
+                                             "(default: 64 on CPU, 256 on GPU)."),
+    stride_bp: Optional[int] = typer.Option(None, "--stride-bp", min=1, help="Step, in bp, between windows of "
+                                            "sequences longer than the model's window (default: half a window)."),
+    aggregate: Aggregate = typer.Option(Aggregate.mean, "--aggregate", help="Windows -> sequence: mean "
+                                        "probabilities, or those of the highest-scoring window."),
+    chunk_size: int = typer.Option(10_000, "--chunk-size", min=1, help="Records read and scored at a time "
+                                   "(bounds memory)."),
+) -> None:
+    """Write the class probabilities of every input sequence (long ones scored as windows)."""
+    from enhancerlm.models import load_classifier  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.predict import predict_to_tsv
+    from enhancerlm.sequences.spec import iter_spec
+
+    classifier = load_classifier(model)
+    # A k-mer model needs at least k bases per sequence; other models need one.
+    min_length = getattr(getattr(classifier, "encoder", None), "k", 1)
+    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length)
+    n = predict_to_tsv(classifier, _progress(chunks), out, batch_size=batch_size, stride_bp=stride_bp,
+                       aggregate=aggregate.value)
+    typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)
+
+
+def _progress(chunks: Iterable) -> Iterator:
+    """Pass chunks through, counting their sequences on a stderr progress bar."""
+    from tqdm import tqdm
+
+    with tqdm(unit="seq", desc="predict", leave=False) as bar:
+        for chunk in chunks:
+            yield chunk
+            bar.update(len(chunk))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict")(predict)

@@ -1,0 +1,321 @@
+"""Leakage-free training data: drop test duplicates from train, homology-aware re-split, subsample, validation split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from sklearn.model_selection import train_test_split
+
+from enhancerlm.data.composition import canonical_sequences
+from enhancerlm.data.near_duplicates import MinHashLSH, near_duplicate_pairs
+from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.records import COLUMNS
+
+logger = logging.getLogger(__name__)
+
+DEDUP_MODES = ("none", "exact", "near")
+REMOVED_COLUMNS = ("id", "label", "reason", "test_id", "jaccard")
+
+
+@dataclass
+class Prepared:
+    """Output of :func:`prepare`.
+
+    Attributes
+    ----------
+    tables : dict of str -> pd.DataFrame
+        ``train``, ``val``, and when present ``test`` and ``subset`` (canonical columns).
+    removed : pd.DataFrame
+        Training records dropped as duplicates of test records: id, label, reason
+        (exact / revcomp / near), test_id (a matching test record), jaccard (1.0 for exact/revcomp).
+    info : dict
+        Parameters and counts worth recording in a manifest.
+    """
+
+    tables: dict
+    removed: pd.DataFrame
+    info: dict = field(default_factory=dict)
+
+
+def _canonical_table(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    missing = {"id", "sequence", "label"} - set(table.columns)
+    if missing:
+        raise InputError(f"{name}: table lacks column(s) {sorted(missing)}")
+    out = table.reset_index(drop=True).copy()
+    for column in COLUMNS:
+        out[column] = out[column].astype(str) if column in out else ""
+    out["sequence"] = out["sequence"].str.upper()
+    return out[list(COLUMNS)]
+
+
+def _with_canonical(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(canonical=canonical_sequences(table["sequence"].tolist()).to_numpy())
+
+
+def _removed_frame(rows: pd.DataFrame, reason, test_id, jaccard) -> pd.DataFrame:
+    return pd.DataFrame({"id": rows["id"].to_numpy(), "label": rows["label"].to_numpy(), "reason": reason,
+                         "test_id": test_id, "jaccard": jaccard}, columns=list(REMOVED_COLUMNS))
+
+
+def _exact_overlap(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
+    """Training rows identical to a test record on either strand: reason and one matching test id."""
+    first_by_seq = test.drop_duplicates("sequence").set_index("sequence")["id"]
+    first_by_canonical = test.drop_duplicates("canonical").set_index("canonical")["id"]
+    exact = train["sequence"].map(first_by_seq)
+    either = train["canonical"].map(first_by_canonical)
+    hit = either.notna().to_numpy()
+    reason = np.where(exact.notna(), "exact", "revcomp")[hit]
+    test_id = exact.fillna(either).to_numpy()[hit]
+    return _removed_frame(train[hit], reason, test_id, 1.0).set_index(np.flatnonzero(hit))
+
+
+def _near_overlap(train: pd.DataFrame, test: pd.DataFrame, params: MinHashLSH) -> pd.DataFrame:
+    """Training rows whose canonical k-mer Jaccard with some test record is >= the threshold."""
+    query = train.drop_duplicates("canonical")
+    reference = test.drop_duplicates("canonical")
+    pairs = near_duplicate_pairs(query["sequence"].tolist(), reference["sequence"].tolist(), params)
+    best = pairs.sort_values("jaccard", ascending=False, kind="stable").drop_duplicates("query")
+    match = pd.DataFrame({"canonical": query["canonical"].to_numpy()[best["query"]],
+                          "test_id": reference["id"].to_numpy()[best["reference"]],
+                          "jaccard": best["jaccard"].to_numpy()})
+    rows = train[["canonical"]].reset_index(names="row").merge(match, on="canonical").sort_values("row")
+    hit = train.loc[rows["row"]]
+    return _removed_frame(hit, "near", rows["test_id"].to_numpy(), rows["jaccard"].to_numpy()).set_index(
+        rows["row"].to_numpy())
+
+
+def remove_test_overlap(train: pd.DataFrame, test: pd.DataFrame, mode: str = "exact",
+                        params: MinHashLSH = MinHashLSH()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop training records that duplicate a test record, and say which and why.
+
+    Parameters
+    ----------
+    train, test : pd.DataFrame
+        Canonical tables.
+    mode : {"none", "exact", "near"}
+        ``exact`` drops exact and reverse-complement duplicates; ``near`` also drops near duplicates
+        (canonical k-mer Jaccard >= ``params.threshold``, see :mod:`enhancerlm.data.near_duplicates`).
+    params : MinHashLSH
+
+    Returns
+    -------
+    kept : pd.DataFrame
+        Training records kept, in input order.
+    removed : pd.DataFrame
+        Columns id, label, reason, test_id, jaccard.
+    """
+    if mode not in DEDUP_MODES:
+        raise ConfigError(f"dedup mode {mode!r} is not one of {DEDUP_MODES}")
+    train, test = _canonical_table(train, "train"), _canonical_table(test, "test")
+    if mode == "none" or len(test) == 0:
+        return train, _removed_frame(train.iloc[:0], [], [], [])
+    train, test = _with_canonical(train), _with_canonical(test)
+    removed = _exact_overlap(train, test)
+    if mode == "near":
+        rest = train.drop(index=removed.index)
+        removed = pd.concat([removed, _near_overlap(rest, test, params)]).sort_index()
+    kept = train.drop(index=removed.index).drop(columns="canonical").reset_index(drop=True)
+    logger.info("dedup: removed %d of %d training records that duplicate test records (%s)",
+                len(removed), len(train), removed["reason"].value_counts().to_dict())
+    return kept, removed.reset_index(drop=True)
+
+
+def homology_clusters(seqs, params: MinHashLSH = MinHashLSH()) -> np.ndarray:
+    """Cluster ids: records linked by identity (either strand) or near-duplicate edges share a cluster.
+
+    Connected components (single linkage) of the near-duplicate graph, as a union-find would give;
+    scipy's ``connected_components`` does it in one vectorised call.
+
+    Returns
+    -------
+    np.ndarray of int64, shape=(n,)
+    """
+    codes, uniques = pd.factorize(canonical_sequences(list(seqs)))
+    pairs = near_duplicate_pairs(list(uniques), None, params)
+    graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs["query"], pairs["reference"])),
+                              shape=(len(uniques), len(uniques)))
+    _, component = connected_components(graph, directed=False)
+    return component[codes].astype(np.int64)
+
+
+def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH = MinHashLSH(),
+                   seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split into train and test so that no homology cluster straddles the two sides.
+
+    Clusters are shuffled with ``seed``; each goes to test while the test count of its majority class
+    stays within ``test_fraction`` of that class, so classes keep roughly their proportions.
+
+    Returns
+    -------
+    train, test : pd.DataFrame
+    """
+    if not 0 < test_fraction < 1:
+        raise ConfigError(f"test_fraction={test_fraction!r} must be between 0 and 1")
+    table = _canonical_table(table, "re-split input")
+    cluster = homology_clusters(table["sequence"], params)
+    per_cluster = pd.crosstab(cluster, table["label"])
+    sizes = per_cluster.sum(axis=1)
+    majority = per_cluster.idxmax(axis=1)
+    order = np.random.default_rng(seed).permutation(len(per_cluster))
+    shuffled = pd.DataFrame({"size": sizes.to_numpy()[order], "label": majority.to_numpy()[order]},
+                            index=per_cluster.index[order])
+    target = table["label"].value_counts() * test_fraction
+    filled = shuffled.groupby("label")["size"].cumsum()
+    to_test = filled.to_numpy() <= shuffled["label"].map(target).to_numpy()
+    is_test = np.isin(cluster, shuffled.index[to_test])
+    logger.info("re-split: %d homology clusters (largest %d records); %d records to test",
+                len(per_cluster), sizes.max(), is_test.sum())
+    return (table[~is_test].assign(split="train").reset_index(drop=True),
+            table[is_test].assign(split="test").reset_index(drop=True))
+
+
+def balanced_subsample(table: pd.DataFrame, n_per_class: int, seed: int = 0) -> pd.DataFrame:
+    """``n_per_class`` records drawn at random from every class, kept in input order.
+
+    Raises
+    ------
+    InputError
+        If a class has fewer than ``n_per_class`` records.
+    """
+    counts = table["label"].value_counts()
+    short = counts[counts < n_per_class]
+    if n_per_class < 1 or len(short):
+        raise InputError(f"--subsample {n_per_class}: need at least that many records per class, "
+                         f"have {counts.sort_index().to_dict()}")
+    picked = table.groupby("label", sort=True).sample(n=n_per_class, random_state=seed)
+    return table.loc[picked.index.sort_values()].reset_index(drop=True)
+
+
+def stratified_split(table: pd.DataFrame, val_fraction: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stratified train/validation split in which copies of a sequence (either strand) stay together.
+
+    Unique canonical sequences are split by ``sklearn.model_selection.train_test_split`` stratified
+    on their label (the first record's), so an exact duplicate never sits on both sides.
+
+    Returns
+    -------
+    train, val : pd.DataFrame
+    """
+    if not 0 < val_fraction < 1:
+        raise ConfigError(f"--val-fraction {val_fraction!r} must be between 0 and 1")
+    codes, _ = pd.factorize(canonical_sequences(table["sequence"].tolist()))
+    first = pd.Series(table["label"].to_numpy()).groupby(codes).first()
+    try:
+        _, val_groups = train_test_split(first.index.to_numpy(), test_size=val_fraction,
+                                         stratify=first.to_numpy(), random_state=seed)
+    except ValueError as err:
+        raise InputError(f"validation split (--val-fraction {val_fraction}): {err}") from None
+    is_val = np.isin(codes, val_groups)
+    return (table[~is_val].assign(split="train").reset_index(drop=True),
+            table[is_val].assign(split="val").reset_index(drop=True))
+
+
+def prepare(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dedup: str = "exact",
+            resplit: bool = False, test_fraction: float = 0.2, subsample: int | None = None,
+            val_fraction: float = 0.2, params: MinHashLSH = MinHashLSH(), seed: int = 0) -> Prepared:
+    """Turn labelled train (and test) tables into leakage-free train/val/test (and a search subset).
+
+    Steps, in order: optional homology-aware re-split of train+test (:func:`homology_split`); removal
+    of training records that duplicate test records (:func:`remove_test_overlap`, ``dedup``);
+    stratified validation split of what is left (:func:`stratified_split`); balanced subsample of
+    the final training table (:func:`balanced_subsample`, ``subsample`` per class).
+
+    Parameters
+    ----------
+    train : pd.DataFrame
+        Labelled canonical table.
+    test : pd.DataFrame, optional
+        Labelled canonical table; without it and without ``resplit`` there is no test table.
+    dedup : {"none", "exact", "near"}
+    resplit : bool
+        Re-split train+test (or train alone) into train and test by homology clusters.
+    test_fraction : float
+        Test share of each class when re-splitting.
+    subsample : int, optional
+        Records per class in ``tables["subset"]``.
+    val_fraction : float
+        Validation share; 0 gives an empty validation table.
+    params : MinHashLSH
+        Near-duplicate parameters (re-split and ``dedup="near"``).
+    seed : int
+    """
+    train = _canonical_table(train, "train")
+    test = None if test is None else _canonical_table(test, "test")
+    for name, table in (("train", train), ("test", test)):
+        if table is not None and (table["label"] == "").any():
+            raise InputError(f"{name}: every record needs a label; give one per file, e.g. enh.fa:enhancer")
+    info = {"seed": seed, "dedup": dedup, "resplit": resplit, "val_fraction": val_fraction,
+            "subsample_per_class": subsample, "near_duplicates": params.to_dict()}
+    if resplit:
+        pooled = train if test is None else pd.concat([train, test], ignore_index=True)
+        train, test = homology_split(pooled, test_fraction, params, seed)
+        info["test_fraction"] = test_fraction
+    removed = _removed_frame(train.iloc[:0], [], [], [])
+    if test is not None:
+        train, removed = remove_test_overlap(train, test, dedup, params)
+    if val_fraction > 0:
+        train, val = stratified_split(train, val_fraction, seed)
+    else:
+        val = train.iloc[:0]
+    tables = {"train": train.assign(split="train"), "val": val.assign(split="val")}
+    if test is not None:
+        tables["test"] = test.assign(split="test")
+    if subsample:
+        tables["subset"] = balanced_subsample(tables["train"], subsample, seed)
+    return Prepared(tables=tables, removed=removed, info=info)
+
+
+def _file_entry(path: Path, table: pd.DataFrame) -> dict:
+    return {"path": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "n_records": len(table),
+            "class_counts": {str(k): int(v) for k, v in table["label"].value_counts().sort_index().items()}}
+
+
+def manifest(prepared: Prepared, files: dict[str, Path]) -> dict:
+    """Counts per output table and class, sha256 of every file, parameters and what was removed.
+
+    Parameters
+    ----------
+    files : dict of str -> Path
+        Written file of each table in ``prepared.tables``, and of ``"removed"``.
+    """
+    tables = {**prepared.tables, "removed": prepared.removed}
+    removed = prepared.removed
+    return {
+        **prepared.info,
+        "files": {name: _file_entry(path, tables[name]) for name, path in files.items()},
+        "removed": {"n_records": len(removed),
+                    "by_reason": {str(k): int(v) for k, v in removed["reason"].value_counts().sort_index().items()},
+                    "records": removed.to_dict(orient="records")},
+    }
+
+
+def _native(value):
+    """json.dumps fallback for numpy scalars (``removed.to_dict`` may hold them)."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def write_prepared(prepared: Prepared, out_dir: str | Path) -> dict:
+    """Write ``train.tsv``, ``val.tsv``, [``test.tsv``, ``subset.tsv``], ``removed.tsv``, ``manifest.json``.
+
+    TSVs have the canonical columns (id, sequence, label, split, source) and a header, so they read
+    back as SPECs. The folder appears whole or not at all. Returns the manifest.
+    """
+    with atomic_dir(out_dir) as tmp:
+        files = {}
+        for name, table in prepared.tables.items():
+            files[name] = tmp / f"{name}.tsv"
+            table[list(COLUMNS)].to_csv(files[name], sep="\t", index=False)
+        files["removed"] = tmp / "removed.tsv"
+        prepared.removed.to_csv(files["removed"], sep="\t", index=False)
+        data = manifest(prepared, files)
+        (tmp / "manifest.json").write_text(json.dumps(data, indent=2, default=_native) + "\n")
+    return data

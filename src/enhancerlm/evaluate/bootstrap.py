@@ -1,0 +1,152 @@
+"""Percentile-bootstrap intervals and the per-model evaluation block written to ``metrics.json``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from enhancerlm.errors import InputError
+from enhancerlm.evaluate.metrics import check_inputs, compute_metrics, scalar_metric_names
+from enhancerlm.evaluate.resampled import resampled_metrics
+
+log = logging.getLogger(__name__)
+
+# Bootstrap weight matrices are built in chunks of at most this many cells (8 bytes each) so that
+# memory stays near 30 MB for any test-set size.
+_CHUNK_CELLS = 4_000_000
+# Below this many examples an interval says little; the block carries a warning.
+SMALL_SET = 30
+
+
+def bootstrap_weights(n: int, n_boot: int, seed: int):
+    """Yield example multiplicities of bootstrap replicates, chunks of shape=(chunk, n).
+
+    Each replicate draws ``n`` examples with replacement (whole examples, so a sequence's label and
+    probabilities stay together). The generator draws replicates in order, so a seed gives the same
+    replicates whatever the chunk size.
+    """
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(n_boot, _CHUNK_CELLS // n))
+    for start in range(0, n_boot, chunk):
+        rows = min(chunk, n_boot - start)
+        idx = rng.integers(0, n, size=(rows, n))
+        flat = (np.arange(rows)[:, None] * n + idx).ravel()
+        yield np.bincount(flat, minlength=rows * n).reshape(rows, n).astype(np.float64)
+
+
+def bootstrap_ci(y_true, proba, metric_names: Sequence[str] | None = None, n_boot: int = 1000,
+                 seed: int = 0, alpha: float = 0.05) -> dict[str, tuple[float, float] | None]:
+    """Percentile bootstrap intervals of whole-set metrics.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape=(n,)
+        True class ids.
+    proba : array-like of float, shape=(n, n_classes)
+        Class probabilities.
+    metric_names : sequence of str, optional
+        Metrics to bound; default every scalar metric of the task
+        (:data:`enhancerlm.evaluate.metrics.BINARY_METRICS` or ``MULTICLASS_METRICS``).
+    n_boot : int
+        Bootstrap replicates.
+    seed : int
+        Seed of the resampling; the same seed gives the same intervals.
+    alpha : float
+        1 - coverage; 0.05 gives 95% intervals (2.5th and 97.5th percentiles).
+
+    Returns
+    -------
+    dict of str to (low, high) or None
+        None when the metric is undefined in most replicates (e.g. AUROC with one class present).
+    """
+    y, p = check_inputs(y_true, proba)
+    _check_bootstrap_args(n_boot, alpha)
+    names = list(metric_names) if metric_names is not None else list(scalar_metric_names(p.shape[1]))
+    chunks = [resampled_metrics(y, p, w, names) for w in bootstrap_weights(len(y), n_boot, seed)]
+    return {m: _percentile_interval(np.concatenate([c[m] for c in chunks]), alpha, m) for m in names}
+
+
+def _check_bootstrap_args(n_boot: int, alpha: float) -> None:
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise InputError(f"n_boot: expected a positive number of bootstrap replicates, got {n_boot!r}")
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha: expected 0 < alpha < 1 (0.05 for 95% intervals), got {alpha!r}")
+
+
+def _percentile_interval(values: np.ndarray, alpha: float, name: str) -> tuple[float, float] | None:
+    defined = values[np.isfinite(values)]
+    if defined.size < values.size / 2:
+        log.info("%s: undefined in %d of %d bootstrap replicates; no interval",
+                 name, values.size - defined.size, values.size)
+        return None
+    if defined.size < values.size:
+        log.info("%s: undefined in %d of %d bootstrap replicates; interval from the rest",
+                 name, values.size - defined.size, values.size)
+    low, high = np.percentile(defined, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    return float(low), float(high)
+
+
+def evaluate(y_true, proba, class_names: Sequence[str], *, novel_mask=None, n_boot: int = 1000,
+             seed: int = 0, alpha: float = 0.05) -> dict:
+    """One model's evaluation block: whole-set metrics with intervals, on the full set and its novel subset.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape=(n,)
+        True class ids of the test set.
+    proba : array-like of float, shape=(n, n_classes)
+        The model's class probabilities.
+    class_names : sequence of str, length n_classes
+    novel_mask : array-like of bool, shape=(n,), optional
+        True for test sequences with no duplicate in train.
+    n_boot, seed, alpha
+        Bootstrap settings, see :func:`bootstrap_ci`.
+
+    Returns
+    -------
+    dict
+        :func:`enhancerlm.evaluate.metrics.compute_metrics` output plus ``ci`` (metric -> ``[low, high]``
+        or None), ``bootstrap`` (method, n_boot, seed, level) and ``novel`` (the same for the novel
+        subset; None without ``novel_mask``; with ``skipped`` and the reason when it is empty).
+        This is the format of each model block in ``metrics.json``.
+    """
+    y, p = check_inputs(y_true, proba, class_names)
+    _check_bootstrap_args(n_boot, alpha)
+    block = _evaluate_set(y, p, class_names, n_boot, seed, alpha)
+    block["novel"] = None
+    if novel_mask is not None:
+        block["novel"] = _evaluate_novel(y, p, class_names, _check_mask(novel_mask, len(y)), n_boot, seed, alpha)
+    return block
+
+
+def _evaluate_set(y, p, class_names, n_boot: int, seed: int, alpha: float) -> dict:
+    block = compute_metrics(y, p, class_names)
+    defined = [m for m in scalar_metric_names(p.shape[1]) if block[m] is not None]
+    intervals = bootstrap_ci(y, p, defined, n_boot=n_boot, seed=seed, alpha=alpha)
+    block["ci"] = {m: (list(intervals[m]) if intervals.get(m) else None) for m in scalar_metric_names(p.shape[1])}
+    block["bootstrap"] = {"method": "percentile", "resample": "examples", "n_boot": int(n_boot),
+                          "seed": int(seed), "level": 1 - alpha}
+    if block["n"] < SMALL_SET:
+        block["warnings"].append(f"only {block['n']} examples: intervals are wide and unstable")
+    return block
+
+
+def _check_mask(novel_mask, n: int) -> np.ndarray:
+    mask = np.asarray(novel_mask)
+    if mask.shape != (n,) or mask.dtype.kind != "b":
+        raise InputError(f"novel_mask: expected a boolean array of shape ({n},), got dtype {mask.dtype} "
+                         f"shape {mask.shape}")
+    return mask
+
+
+def _evaluate_novel(y, p, class_names, mask: np.ndarray, n_boot: int, seed: int, alpha: float) -> dict:
+    n_novel = int(mask.sum())
+    if n_novel == 0:
+        reason = f"no novel test sequence: all {len(y)} have a duplicate in train"
+        log.warning("novel subset: %s", reason)
+        return {"n": 0, "skipped": reason}
+    block = _evaluate_set(y[mask], p[mask], class_names, n_boot, seed, alpha)
+    block["fraction_of_test"] = n_novel / len(y)
+    return block

@@ -1,0 +1,335 @@
+"""One self-contained HTML report (inline CSS, figures as base64 PNG data URIs, no external resources)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+from html import escape
+from pathlib import Path
+from typing import Mapping, NamedTuple, Sequence
+
+from matplotlib.figure import Figure
+
+from enhancerlm import __version__
+from enhancerlm.errors import InputError
+from enhancerlm.evaluate.plots import figure_png
+from enhancerlm.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+MODEL_LABELS = {"zero_shot": "Zero-shot (untrained head)", "fine_tuned": "Fine-tuned",
+                "kmer_lr": "Baseline: k-mer logistic regression", "gc": "Baseline: GC content only"}
+COLUMNS = {
+    "binary": [("accuracy", "Accuracy"), ("precision", "Precision"), ("recall", "Recall"),
+               ("specificity", "Specificity"), ("f1", "F1"), ("mcc", "MCC"), ("auroc", "AUROC"),
+               ("auprc", "AUPRC")],
+    "multiclass": [("accuracy", "Accuracy"), ("precision_macro", "Precision (macro)"),
+                   ("recall_macro", "Recall (macro)"), ("f1_macro", "F1 (macro)"), ("mcc", "MCC"),
+                   ("auroc_macro", "AUROC (macro, one-vs-rest)")],
+}
+# The 2023 DNABERT-6 enhancer study's Table 1 (precision and recall there were averaged over batches).
+PUBLISHED_DNABERT6_2023 = {
+    "zero_shot": {"accuracy": 0.517},
+    "fine_tuned": {"accuracy": 0.813, "precision": 0.826, "recall": 0.793, "specificity": 0.833},
+}
+DEFAULT_CAPTIONS = {
+    "confusion": "Confusion matrices on the test set: counts and share of each true class.",
+    "roc": "ROC curves on the test set; AUROC in the legend. The dotted diagonal is chance.",
+    "pr": "Precision-recall curves on the test set; AUPRC (average precision) in the legend.",
+    "training": "Per-epoch training and validation curves.",
+    "search": "Learning-rate search: validation metrics per epoch, one line per learning rate.",
+}
+# A GC-only baseline above this AUROC means the classes differ in composition, a shortcut for any
+# model; the same threshold as the data audit's GC warning.
+GC_AUROC_WARN = 0.7
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1400px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}caption{text-align:left;font-style:italic}
+.scroll{overflow-x:auto}.ci{color:#555;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left;white-space:normal;min-width:9em}thead th{background:#f2f2f2}
+td.na{color:#999;text-align:center}.lm td:first-child{font-weight:600}
+.warn{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em 1em;margin:.5em 0}
+.note{background:#eef5ff;border-left:4px solid #4a90d9;padding:.5em 1em;margin:.5em 0}
+figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.9em;color:#444}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
+.meta{color:#666;font-size:.85em}table.kv td{text-align:left;white-space:normal}
+"""
+
+
+class ModelRow(NamedTuple):
+    """One model's row: its key in ``metrics.json``, display label, evaluation block, and kind."""
+
+    key: str
+    label: str
+    block: Mapping | None
+    baseline: bool
+
+
+def model_rows(metrics: Mapping) -> list[ModelRow]:
+    """Rows in table order: zero-shot, fine-tuned, any other model block, then the baselines."""
+    rows = []
+    keys = ["zero_shot", "fine_tuned"] + [k for k in metrics if k not in ("zero_shot", "fine_tuned", "baselines")]
+    for key in keys:
+        if isinstance(metrics.get(key), Mapping) and "task" in metrics[key]:
+            rows.append(ModelRow(key, MODEL_LABELS.get(key, key), metrics[key], False))
+    baselines = metrics.get("baselines") or {}
+    for key in ["kmer_lr", "gc"] + [k for k in baselines if k not in ("kmer_lr", "gc")]:
+        if isinstance(baselines.get(key), Mapping):
+            rows.append(ModelRow(key, MODEL_LABELS.get(key, f"Baseline: {key}"), baselines[key], True))
+    return rows
+
+
+def _cell(block: Mapping, key: str) -> str:
+    value = block.get(key)
+    if value is None:
+        reason = (block.get("undefined") or {}).get(key, "not computed")
+        return f'<td class="na" title="{escape(reason)}">&mdash;</td>'
+    ci = (block.get("ci") or {}).get(key)
+    interval = f' <span class="ci">[{ci[0]:.2f}, {ci[1]:.2f}]</span>' if ci else ""
+    return f"<td>{value:.3f}{interval}</td>"
+
+
+def metrics_table(rows: Sequence[ModelRow], caption: str) -> str:
+    """An HTML table of model rows; a row whose block is missing or skipped says why."""
+    task = next((r.block["task"] for r in rows if r.block and "task" in r.block), "binary")
+    columns = COLUMNS[task]
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
+    body = []
+    for _, label, block, baseline in rows:
+        css = "" if baseline else ' class="lm"'
+        if not block or "task" not in block:
+            reason = (block or {}).get("skipped", "not computed")
+            body.append(f'<tr{css}><td>{escape(label)}</td><td>{(block or {}).get("n", "")}</td>'
+                        f'<td class="na" colspan="{len(columns)}">{escape(reason)}</td></tr>')
+            continue
+        cells = "".join(_cell(block, key_) for key_, _ in columns)
+        body.append(f"<tr{css}><td>{escape(label)}</td><td>{block['n']}</td>{cells}</tr>")
+    return _table(caption, "<th>Model</th><th>n</th>" + head, "".join(body))
+
+
+def _table(caption: str, head: str, body: str, css: str = "") -> str:
+    """Table markup inside a horizontally scrolling box; ``head`` and ``body`` are already HTML."""
+    return (f'<div class="scroll"><table{css}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def reference_table(reference: Mapping[str, Mapping[str, float]], caption: str) -> str:
+    """Published numbers (no intervals) in the same columns as the binary metrics table."""
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS["binary"])
+    body = "".join(
+        f"<tr><td>{escape(MODEL_LABELS.get(name, name))}</td>"
+        + "".join(f"<td>{row[k]:.3f}</td>" if k in row else '<td class="na">&mdash;</td>'
+                  for k, _ in COLUMNS["binary"])
+        + "</tr>"
+        for name, row in reference.items()
+    )
+    return _table(caption, "<th>Model</th>" + head, body)
+
+
+def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
+    """Warnings and notes read off the metrics: GC shortcut, novel share, LM vs k-mer baseline, small sets."""
+    warnings, notes = [], []
+    rows = {r.key: r for r in model_rows(metrics)}
+    gc = rows["gc"].block if "gc" in rows else None
+    if gc and gc.get("auroc") is not None and gc["auroc"] > GC_AUROC_WARN:
+        warnings.append(
+            f"GC content alone reaches AUROC {_with_ci(gc, 'auroc')}: the classes differ in base composition, "
+            "so a model can score well without learning enhancer sequence features. Judge the language "
+            "model by its margin over this baseline.")
+    tuned, kmer = (rows[k].block if k in rows else None for k in ("fine_tuned", "kmer_lr"))
+    if tuned and kmer and _overlap(tuned, kmer, "auroc"):
+        notes.append(f"The fine-tuned model's AUROC {_with_ci(tuned, 'auroc')} and the k-mer logistic "
+                     f"regression's {_with_ci(kmer, 'auroc')} have overlapping 95% intervals.")
+    for row in rows.values():
+        novel = (row.block or {}).get("novel")
+        if novel and "n" in novel and row.key in ("fine_tuned", "zero_shot"):
+            notes.append(f"Novel subset: {novel['n']} of {row.block['n']} test sequences have no duplicate "
+                         "in the training set (see the data audit); Table 2 repeats the evaluation on them alone.")
+            break
+    for row in rows.values():
+        novel = (row.block or {}).get("novel") or {}
+        warnings += [f"{row.label}: {w}" for w in (row.block or {}).get("warnings", [])]
+        warnings += [f"{row.label}, novel subset: {w}" for w in novel.get("warnings", [])]
+    return warnings, notes
+
+
+def _with_ci(block: Mapping, key: str) -> str:
+    ci = (block.get("ci") or {}).get(key)
+    return f"{block[key]:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+
+
+def _overlap(a: Mapping, b: Mapping, key: str) -> bool:
+    ci_a, ci_b = ((x.get("ci") or {}).get(key) for x in (a, b))
+    return bool(ci_a and ci_b and ci_a[0] <= ci_b[1] and ci_b[0] <= ci_a[1])
+
+
+def _flatten(data, prefix: str = "") -> list[tuple[str, str]]:
+    """Nested dict -> ``(dotted.key, short text)`` rows.
+
+    A nested dict of plain values becomes one row (``count 30, mean 0.59``); a list shows its length
+    and first 5 items, so that id lists of thousands stay one line.
+    """
+    nested = (Mapping, list, tuple)
+    if isinstance(data, Mapping) and prefix and not any(isinstance(v, nested) for v in data.values()):
+        return [(prefix, ", ".join(f"{k} {_flatten(v)[0][1]}" for k, v in data.items()))]
+    if isinstance(data, Mapping):
+        return [row for k, v in data.items() for row in _flatten(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(data, (list, tuple)):
+        shown = ", ".join(str(x) for x in data[:5])
+        return [(prefix, f"{len(data)} items" + (f": {shown}" if data else "") + (", ..." if len(data) > 5 else ""))]
+    return [(prefix, f"{data:.4g}" if isinstance(data, float) else str(data))]
+
+
+def audit_warnings(audit: Mapping) -> list[str]:
+    """Plain-language warnings from an audit dict (``enhancerlm.data.audit.AuditReport.to_dict()``).
+
+    Reads the fields it knows (duplicates, label conflicts, GC warning) when present, plus any
+    ``warnings`` list; other audit formats still render in the field table.
+    """
+    out = [str(w) for w in audit.get("warnings", [])]
+    leaked = sum(int(audit.get(k) or 0) for k in ("exact_duplicates", "revcomp_duplicates"))
+    if leaked:
+        out.append(f"{leaked} of {audit.get('n_test', '?')} test sequences duplicate a training sequence "
+                   f"({audit.get('exact_duplicates', 0)} exact, {audit.get('revcomp_duplicates', 0)} as reverse "
+                   "complement); Table 2 leaves them out.")
+    if audit.get("label_conflicts"):
+        out.append(f"{audit['label_conflicts']} duplicated test sequences carry a different label than their "
+                   "training twin.")
+    if audit.get("gc_warning"):
+        auroc = audit.get("gc_auroc")
+        shown = f" (GC AUROC {auroc:.3f}, train and test pooled)" if isinstance(auroc, (int, float)) else ""
+        out.append(f"Data audit: GC content alone separates the classes{shown}.")
+    return out
+
+
+def audit_section(audit: Mapping | None) -> str:
+    """The data audit: its warnings first, then every field as a key/value table."""
+    if not audit:
+        return "<p>No data audit was run.</p>"
+    rows = _flatten({k: v for k, v in audit.items() if k != "warnings"})
+    table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    return (_paragraphs(audit_warnings(audit), "warn")
+            + _table("Every audit field.", "<th>Audit field</th><th>Value</th>", table, css=' class="kv"'))
+
+
+def _png_bytes(name: str, figure) -> bytes:
+    if isinstance(figure, Figure):
+        return figure_png(figure)
+    if isinstance(figure, (str, Path)):
+        try:
+            data = Path(figure).read_bytes()
+        except OSError as err:
+            raise InputError(f"figures[{name!r}]: cannot read {figure}: {err.strerror}") from None
+    elif isinstance(figure, bytes):
+        data = figure
+    else:
+        raise InputError(f"figures[{name!r}]: expected a matplotlib Figure, PNG path or PNG bytes, "
+                         f"got {type(figure).__name__}")
+    if not data.startswith(_PNG_SIGNATURE):
+        raise InputError(f"figures[{name!r}]: {figure if not isinstance(figure, bytes) else 'bytes'} is not a PNG")
+    return data
+
+
+def figures_section(figures: Mapping | None, captions: Mapping[str, str] | None) -> str:
+    """Each figure as an ``<img>`` with a base64 PNG data URI and a caption."""
+    if not figures:
+        return "<p>No figures.</p>"
+    parts = []
+    for name, figure in figures.items():
+        caption = (captions or {}).get(name) or DEFAULT_CAPTIONS.get(name, name)
+        encoded = base64.b64encode(_png_bytes(name, figure)).decode("ascii")
+        parts.append(f'<figure id="fig-{escape(name)}"><img src="data:image/png;base64,{encoded}" '
+                     f'alt="{escape(caption)}"><figcaption><b>{escape(name)}.</b> {escape(caption)}'
+                     "</figcaption></figure>")
+    return "".join(parts)
+
+
+def _paragraphs(items, css: str) -> str:
+    return "".join(f'<div class="{css}">{escape(str(x))}</div>' for x in items)
+
+
+def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = None,
+                  captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
+                  config: Mapping | None = None, notes: Sequence[str] | str | None = None,
+                  reference: Mapping[str, Mapping[str, float]] | None = None) -> str:
+    """The report as one HTML string; arguments as :func:`write_report`."""
+    rows = model_rows(metrics)
+    if not rows:
+        raise InputError("metrics: no model block (expected keys such as 'fine_tuned' or 'baselines')")
+    warnings, derived_notes = findings(metrics)
+    notes = [notes] if isinstance(notes, str) else list(notes or [])
+    if audit is None and isinstance(metrics.get("audit"), Mapping):
+        audit = metrics["audit"]  # the audit summary that metrics.json carries
+    novel_rows = [r._replace(block=(r.block or {}).get("novel")) for r in rows]
+    level = next((r.block["bootstrap"]["level"] for r in rows if r.block and r.block.get("bootstrap")), 0.95)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sections = [
+        f"<h1>{escape(title)}</h1><p class=\"meta\">enhancerlm {escape(__version__)}, {stamp}. "
+        "Every metric is computed over the whole set (not averaged over batches); brackets hold "
+        f"percentile-bootstrap {level:.0%} intervals.</p>",
+        _paragraphs(warnings, "warn") + _paragraphs(derived_notes + notes, "note"),
+        "<h2>Test set</h2>" + metrics_table(rows, "Table 1. All test sequences."),
+        "<h2>Novel test sequences</h2>"
+        + metrics_table(novel_rows, "Table 2. Test sequences with no duplicate in the training set."),
+    ]
+    if reference:
+        sections.append("<h2>Published reference</h2>" + reference_table(
+            reference, "Numbers reported by the original study, for comparison (no intervals; "
+                       "precision and recall there were averaged over batches)."))
+    sections += ["<h2>Data audit</h2>" + audit_section(audit),
+                 "<h2>Figures</h2>" + figures_section(figures, captions)]
+    if config is not None:
+        sections.append("<h2>Configuration</h2><pre>"
+                        + escape(json.dumps(config, indent=2, default=str)) + "</pre>")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>{_CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
+
+
+def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Mapping | None = None,
+                 captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
+                 config: Mapping | None = None, notes: Sequence[str] | str | None = None,
+                 reference: Mapping[str, Mapping[str, float]] | None = None) -> Path:
+    """Write one self-contained HTML report, atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file, e.g. ``run/report.html``.
+    title : str
+    metrics : mapping
+        The ``metrics.json`` content: model blocks from :func:`enhancerlm.evaluate.evaluate` under
+        ``zero_shot``, ``fine_tuned`` (and any other model key) and ``baselines.<name>`` (``kmer_lr``, ``gc``).
+    figures : mapping of str to Figure, PNG path or PNG bytes, optional
+        Embedded as base64 data URIs. Names ``confusion``, ``roc``, ``pr``, ``training``, ``search``
+        get default captions.
+    captions : mapping of str to str, optional
+        Caption per figure name, overriding the default.
+    audit : mapping, optional
+        Data audit summary (``AuditReport.to_dict()`` or any dict; a ``warnings`` list is shown first).
+        Default: ``metrics["audit"]`` when present.
+    config : mapping, optional
+        The resolved run configuration, shown as JSON.
+    notes : str or sequence of str, optional
+        Free-text notes shown under the title.
+    reference : mapping, optional
+        Published numbers per model, e.g. :data:`PUBLISHED_DNABERT6_2023`.
+
+    Returns
+    -------
+    Path
+        ``path``. All user text is HTML-escaped; the file loads nothing from outside itself.
+    """
+    html_text = render_report(title=title, metrics=metrics, figures=figures, captions=captions, audit=audit,
+                              config=config, notes=notes, reference=reference)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html_text, encoding="utf-8")
+    log.info("wrote report %s (%d kB)", path, len(html_text) // 1024)
+    return path

@@ -1,0 +1,121 @@
+"""`run_experiment`: the reference study's protocol, corrected, from input files to a report folder.
+
+Order: validate inputs (before anything is written) -> audit leakage -> drop test duplicates from
+train -> untrained-head baseline -> hyperparameter search -> final fine-tune -> test every model ->
+metrics, predictions, figures, report. Every step's product lands in ``cfg.out`` atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.experiment import stages
+from enhancerlm.experiment.config import RunConfig, versions
+from enhancerlm.io import write_text_atomic
+from enhancerlm.sequences.records import LabelMap
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """Where a finished run put its outputs, and its metrics (the content of ``metrics.json``)."""
+
+    out: Path
+    report: Path
+    metrics: dict
+
+
+@dataclass
+class Inputs:
+    """Validated tables of one run."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    label_map: LabelMap
+
+
+def load_inputs(cfg: RunConfig) -> Inputs:
+    """Read and validate every SPEC; nothing is written before this succeeds."""
+    from enhancerlm.models.registry import resolve_backbone
+    from enhancerlm.sequences.spec import read_specs
+
+    spec, _ = resolve_backbone(cfg.backbone)
+    min_length = spec.k or 1
+    columns = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column, "min_length": min_length}
+    train = read_specs(cfg.train, split="train", require_labels=True, **columns)
+    test = read_specs(cfg.test, split="test", require_labels=True, **columns)
+    label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
+    unknown = sorted(set(test["label"]) - set(label_map.names))
+    if unknown:
+        raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
+    clash = set(train["id"]) & set(test["id"])
+    if clash:
+        raise InputError(f"{len(clash)} id(s) occur in both train and test, e.g. {sorted(clash)[0]!r}")
+    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map)
+
+
+def prepare_out(cfg: RunConfig) -> Path:
+    """Create the output folder; an existing non-empty one is only reused with --resume."""
+    out = Path(cfg.out)
+    if out.exists() and any(out.iterdir()) and not cfg.resume:
+        raise ConfigError(f"--out {out} exists and is not empty; pass --resume to continue that run, or pick a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_config(cfg: RunConfig, out: Path, label_map: LabelMap) -> None:
+    """The resolved config, versions and label map: a run folder explains itself."""
+    data = {"config": cfg.to_dict(), "versions": versions(), "labels": label_map.to_dict()}
+    write_text_atomic(out / "config.yaml", yaml.safe_dump(data, sort_keys=False))
+    label_map.save(out / "label_map.json")
+
+
+def _add_log_file(out: Path) -> logging.Handler:
+    handler = logging.FileHandler(out / "run.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("enhancerlm").addHandler(handler)
+    return handler
+
+
+def run_experiment(cfg: RunConfig) -> RunResult:
+    """Run the whole experiment described by ``cfg``; see the module docstring for the order."""
+    inputs = load_inputs(cfg)
+    out = prepare_out(cfg)
+    handler = _add_log_file(out)
+    try:
+        return _run(cfg, inputs, out)
+    finally:
+        logging.getLogger("enhancerlm").removeHandler(handler)
+        handler.close()
+
+
+def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
+    write_config(cfg, out, inputs.label_map)
+    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed)
+    novel = audit.novel_mask(include_near=True)
+    train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
+    y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
+    probas: dict[str, np.ndarray] = {}
+    if cfg.zero_shot:
+        probas["zero_shot"] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
+    search = stages.search_stage(cfg, inputs.label_map, train, out / "search")
+    lr, epochs = stages.choose_setting(cfg, search)
+    finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, lr, epochs, out)
+    probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test)
+    for name in cfg.baselines:
+        probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg.seed)
+    metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)
+    write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)
+    report = stages.report_stage(out, cfg, metrics, y_test, probas, inputs.label_map, audit, history, search)
+    log.info("done: %s", report)
+    return RunResult(out, report, metrics)

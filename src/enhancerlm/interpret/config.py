@@ -1,0 +1,101 @@
+"""`ExplainConfig`: every knob of `enhancerlm explain`, typed, validated, unknown keys rejected."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from enhancerlm.errors import ConfigError
+from enhancerlm.interpret.attribution import METHODS
+
+
+@dataclass(frozen=True)
+class ExplainConfig:
+    """Settings of an explanation run (defaults < config file < CLI flags).
+
+    Parameters
+    ----------
+    methods : tuple of str
+        Attribution methods among ``"ism"``, ``"ig"``, ``"attention"``; the first one drives seqlets and motifs.
+    target : str or None
+        Class whose log-odds are explained; None: the positive (last) class.
+    max_seqs : int or None
+        Explain at most this many sequences (a seeded random subset, in input order); None: all.
+    n_plots : int
+        Attribution-track PNGs, for the first ``n_plots`` explained sequences.
+    motifs : bool
+        Find seqlets and motifs and match them to JASPAR.
+    rc_seqs : int
+        Sequences whose reverse complement is also attributed, for the strand-consistency check (0: off).
+    null_seqs : int
+        Shuffled copies of the first ``null_seqs`` sequences whose attribution sets the seqlet threshold.
+    null_quantile : float
+        Seqlet threshold = this quantile of the null's core-window sums.
+    seqlet_width_bp, core_bp : int
+        Seqlet width; width of the attribution window thresholded (and of the clustering seed).
+    min_seqlets, max_motifs : int
+        Smallest reported cluster; most motifs reported.
+    n_matches : int
+        JASPAR matches listed per motif.
+    top_mutations : int
+        Substitutions listed per sequence in ``mutations.tsv`` (needs ``"ism"``).
+    ig_steps : int
+        Integrated-gradients path steps.
+    ig_baseline : str
+        ``"pad"`` or ``"shuffle"``.
+    batch_size : int or None
+        Inference batch size (None: the device default).
+    jaspar_release : str or None
+        e.g. ``"JASPAR2024"``; None: the newest bundled with pyjaspar.
+    seed : int
+    """
+
+    methods: tuple[str, ...] = ("ism",)
+    target: str | None = None
+    max_seqs: int | None = 1000
+    n_plots: int = 10
+    motifs: bool = True
+    rc_seqs: int = 50
+    null_seqs: int = 100
+    null_quantile: float = 0.999
+    seqlet_width_bp: int = 21
+    core_bp: int = 8
+    min_seqlets: int = 5
+    max_motifs: int = 20
+    n_matches: int = 3
+    top_mutations: int = 10
+    ig_steps: int = 32
+    ig_baseline: str = "pad"
+    batch_size: int | None = None
+    jaspar_release: str | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "methods", tuple(self.methods))
+        bad = [m for m in self.methods if m not in METHODS]
+        if not self.methods or bad or len(set(self.methods)) != len(self.methods):
+            raise ConfigError(f"explain methods={list(self.methods)}: give distinct methods among {list(METHODS)}")
+        for name in ("n_plots", "rc_seqs", "null_seqs", "top_mutations"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"explain {name}={getattr(self, name)}: must be >= 0")
+        for name in ("seqlet_width_bp", "core_bp", "min_seqlets", "max_motifs", "n_matches", "ig_steps"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"explain {name}={getattr(self, name)}: must be >= 1")
+        if self.max_seqs is not None and self.max_seqs < 1:
+            raise ConfigError(f"explain max_seqs={self.max_seqs}: must be >= 1 (or None for all)")
+        if self.core_bp > self.seqlet_width_bp:
+            raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExplainConfig":
+        """Build from a mapping (a config file's ``explain:`` section); unknown keys are a ConfigError."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"explain config: unknown key(s) {unknown}; known: {sorted(known)}")
+        return cls(**data)
+
+    def to_dict(self) -> dict:
+        """JSON-able mapping; ``from_dict(to_dict())`` gives the same config."""
+        data = asdict(self)
+        data["methods"] = list(self.methods)
+        return data

@@ -1,0 +1,213 @@
+"""Backbone registry: names -> specs, and the two entry points `create_classifier` / `load_classifier`.
+
+Backbone quirks (hub id, tokenizer, maximum length, remote code) live in each family's module,
+which registers its specs here; nothing else in the package tests a model's name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from enhancerlm.errors import ConfigError, ModelNotFoundError
+from enhancerlm.models.base import SequenceClassifier, read_manifest
+from enhancerlm.sequences.records import LabelMap
+
+log = logging.getLogger(__name__)
+
+# Modules that register families and specs on import, in the order `--help` lists them.
+_FAMILY_MODULES = ("dnabert", "hub", "cnn", "kmer_lr", "gc")
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """One registry entry.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, e.g. ``"dnabert-6"``.
+    family : str
+        Family whose class creates and loads it.
+    description : str
+        One line for ``enhancerlm models``.
+    hub_id : str or None
+        Hugging Face hub id of pre-trained weights; None for built-in random-init models.
+    k : int or None
+        k-mer size for k-mer tokenizers.
+    max_tokens : int or None
+        Longest input in tokens ([CLS]/[SEP] included); None for models without a limit.
+    needs_remote_code : bool
+        The hub code must run (``--trust-remote-code`` required).
+    config : dict
+        Architecture of built-in models (e.g. a tiny BERT), passed to the family.
+    is_baseline : bool
+        A cheap non-LM model (k-mer LR, GC, CNN).
+    """
+
+    name: str
+    family: str
+    description: str
+    hub_id: str | None = None
+    k: int | None = None
+    max_tokens: int | None = 512
+    needs_remote_code: bool = False
+    config: dict = field(default_factory=dict, hash=False)
+    is_baseline: bool = False
+
+
+@dataclass(frozen=True)
+class CreateOptions:
+    """How to build a fresh classifier from a spec.
+
+    Parameters
+    ----------
+    source : str or None
+        Local folder (hub layout) or hub id overriding the spec's ``hub_id``.
+    trust_remote_code : bool
+        Allow a hub repository's own Python code to run; only by explicit user request.
+    allow_bin_weights : bool
+        Accept pickle (``pytorch_model.bin``) weights where a checkpoint has no safetensors.
+    seed : int
+        Seed of the freshly initialised weights (the classification head, or all of a random-init model).
+    """
+
+    source: str | None = None
+    trust_remote_code: bool = False
+    allow_bin_weights: bool = False
+    seed: int = 0
+
+
+_SPECS: dict[str, BackboneSpec] = {}
+_FAMILIES: dict[str, type[SequenceClassifier]] = {}
+_loaded = False
+
+
+def register_family(name: str):
+    """Class decorator: ``@register_family("dnabert")`` makes the class create/load that family."""
+
+    def wrap(cls):
+        cls.family = name
+        _FAMILIES[name] = cls
+        return cls
+
+    return wrap
+
+
+def register(spec: BackboneSpec) -> BackboneSpec:
+    """Add a spec; a name can be registered once."""
+    if spec.name in _SPECS:
+        raise ConfigError(f"backbone {spec.name!r} is registered twice")
+    _SPECS[spec.name] = spec
+    return spec
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _FAMILY_MODULES:
+            importlib.import_module(f"enhancerlm.models.{module}")
+
+
+def list_backbones() -> list[BackboneSpec]:
+    """Every registered spec."""
+    _ensure_loaded()
+    return list(_SPECS.values())
+
+
+def get_backbone(name: str) -> BackboneSpec:
+    """The spec registered as ``name``; an unknown name is a ConfigError listing the known ones."""
+    _ensure_loaded()
+    if name not in _SPECS:
+        raise ConfigError(f"unknown backbone {name!r}; known: {', '.join(_SPECS)} (or a model folder / hub id)")
+    return _SPECS[name]
+
+
+def family_class(family: str) -> type[SequenceClassifier]:
+    """The class that creates and loads ``family``."""
+    _ensure_loaded()
+    if family not in _FAMILIES:
+        raise ConfigError(f"unknown model family {family!r}; known: {', '.join(_FAMILIES)}")
+    return _FAMILIES[family]
+
+
+def resolve_backbone(name_or_path: str) -> tuple[BackboneSpec, str | None]:
+    """A registry name, a local model folder or a hub id -> (spec, weights source or None)."""
+    _ensure_loaded()
+    if name_or_path in _SPECS:
+        spec = _SPECS[name_or_path]
+        return spec, spec.hub_id
+    path = Path(name_or_path)
+    if path.is_dir():
+        return _spec_for_folder(path), str(path)
+    for spec in _SPECS.values():
+        if spec.hub_id == name_or_path:
+            return spec, name_or_path
+    if "/" in name_or_path and not name_or_path.startswith((".", "/")):
+        return _generic_hub_spec(name_or_path), name_or_path
+    raise ModelNotFoundError(
+        f"backbone {name_or_path!r} is neither a registry name ({', '.join(_SPECS)}), "
+        "an existing model folder, nor a hub id of the form owner/name"
+    )
+
+
+def _spec_for_folder(path: Path) -> BackboneSpec:
+    """Which spec a local hub-layout folder belongs to: our manifest, else a DNABERT vocab, else generic."""
+    manifest = read_manifest(path)
+    if manifest.get("backbone") in _SPECS:
+        return _SPECS[manifest["backbone"]]
+    vocab = path / "vocab.txt"
+    if vocab.is_file():
+        n = sum(1 for line in vocab.read_text().splitlines() if line)
+        for spec in _SPECS.values():
+            if spec.family == "dnabert" and spec.hub_id and n == 4**spec.k + 5:
+                return spec
+    return _generic_hub_spec(str(path))
+
+
+def _generic_hub_spec(source: str) -> BackboneSpec:
+    if "hf" not in _FAMILIES:
+        raise ModelNotFoundError(f"{source!r}: no registered family can load an arbitrary hub model")
+    return BackboneSpec(name=source, family="hf", description="hub model", hub_id=source)
+
+
+def create_classifier(name_or_path: str, label_map: LabelMap, options: CreateOptions = CreateOptions()):
+    """A fresh classifier for fine-tuning: pre-trained body (if any) plus a new head seeded by ``options.seed``."""
+    spec, source = resolve_backbone(name_or_path)
+    if spec.needs_remote_code and not options.trust_remote_code:
+        raise ConfigError(
+            f"backbone {spec.name!r} runs code from its hub repository; pass --trust-remote-code to allow it"
+        )
+    if options.source is None and source is not None:
+        options = CreateOptions(source, options.trust_remote_code, options.allow_bin_weights, options.seed)
+    return family_class(spec.family).create(spec, label_map, options)
+
+
+def create_encoder(name_or_path: str, trust_remote_code: bool = False):
+    """The token encoder of a backbone or model folder, without building the model."""
+    spec, source = resolve_backbone(name_or_path)
+    cls = family_class(spec.family)
+    if not hasattr(cls, "create_encoder"):
+        raise ConfigError(f"backbone {spec.name!r} ({spec.family}) has no tokenizer to show")
+    return cls.create_encoder(spec, source, trust_remote_code)
+
+
+def load_classifier(directory: str | Path) -> SequenceClassifier:
+    """Load a model saved by enhancerlm (``run``'s ``model/``, ``train``'s output) from ``directory``."""
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    if not manifest:
+        raise ModelNotFoundError(
+            f"{directory}: not an enhancerlm model folder (no enhancerlm.json); "
+            "fine-tuned models are written by `enhancerlm run` into OUT/model"
+        )
+    return family_class(manifest["family"]).load(directory)
+
+
+def describe(spec: BackboneSpec) -> dict:
+    """JSON-able summary of a spec (for configs and `enhancerlm models`)."""
+    return json.loads(json.dumps({k: v for k, v in spec.__dict__.items()}, default=str))

@@ -1,0 +1,73 @@
+"""The one batched inference primitive: sequences -> class probabilities, long ones via windows."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from enhancerlm.io import atomic_path
+from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.tokenization.windows import aggregate_windows, split_windows
+
+log = logging.getLogger(__name__)
+
+
+def predict_proba(
+    classifier: SequenceClassifier,
+    seqs: Sequence[str],
+    *,
+    batch_size: int | None = None,
+    stride_bp: int | None = None,
+    aggregate: str = "mean",
+) -> np.ndarray:
+    """Class probabilities, shape=(len(seqs), n_classes).
+
+    Sequences longer than ``classifier.max_bp`` are split into overlapping windows
+    (``enhancerlm.tokenization.windows``) and their window probabilities aggregated.
+    """
+    if len(seqs) == 0:
+        return np.empty((0, classifier.label_map.n_classes), dtype=np.float32)
+    windows = split_windows(seqs, classifier.max_bp, stride_bp)
+    if len(windows.seqs) > len(seqs):
+        log.info("%d sequences longer than %d bp scored as %d windows", len(seqs), classifier.max_bp, len(windows.seqs))
+    proba = classifier.predict_proba(windows.seqs, batch_size)
+    return aggregate_windows(proba, windows.seq_index, len(seqs), aggregate)
+
+
+def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: np.ndarray) -> pd.DataFrame:
+    """Columns id, probability (positive class; max class probability with >2 classes), prediction, then p_<class>."""
+    names = classifier.label_map.names
+    best = proba.argmax(axis=1)
+    table = pd.DataFrame({
+        "id": list(ids),
+        "probability": proba[:, 1] if len(names) == 2 else proba.max(axis=1),
+        "prediction": [names[i] for i in best],
+    })
+    for j, name in enumerate(names):
+        table[f"p_{name}"] = proba[:, j]
+    return table
+
+
+def predict_to_tsv(
+    classifier: SequenceClassifier,
+    chunks: Iterable[pd.DataFrame],
+    out: str | Path,
+    **kwargs,
+) -> int:
+    """Stream chunks of the canonical table through the model into one TSV, written atomically.
+
+    Memory stays flat: one chunk at a time is held. Returns the number of sequences written.
+    """
+    n = 0
+    with atomic_path(out) as tmp, open(tmp, "w") as handle:
+        for chunk in chunks:
+            proba = predict_proba(classifier, chunk["sequence"].tolist(), **kwargs)
+            prediction_table(classifier, chunk["id"], proba).to_csv(
+                handle, sep="\t", index=False, header=n == 0, float_format="%.6g"
+            )
+            n += len(chunk)
+    return n

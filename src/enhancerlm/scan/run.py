@@ -1,0 +1,209 @@
+"""``scan_genome``: check everything, score the unfinished chunks (this process's share), assemble."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from tqdm.auto import tqdm
+
+from enhancerlm import __version__
+from enhancerlm.errors import ConfigError
+from enhancerlm.io import write_text_atomic
+from enhancerlm.models import load_classifier
+from enhancerlm.scan.assemble import CallSettings, assemble
+from enhancerlm.scan.distributed import Process, current_process
+from enhancerlm.scan.score import place_model, score_block, score_column
+from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
+from enhancerlm.scan.tiling import Tiling
+from enhancerlm.sequences.genome import Genome, open_genome, read_regions, whole_genome_regions
+
+log = logging.getLogger(__name__)
+
+SUMMARY = "summary.json"
+INDEX_DIR = ".index"  # FASTA indexes built here when the genome's folder is read-only
+DEFAULT_WINDOW_BP = 512
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Scan settings; defaults are the CLI's.
+
+    Parameters
+    ----------
+    window_bp : int or None
+        Window length, bp; None: 512, or the model's ``max_bp`` if smaller.
+    stride_bp : int or None
+        Step between window starts, bp; None: ``window_bp // 2``.
+    reverse_complement : bool
+        Score each window on both strands and average the probabilities.
+    max_n_fraction : float
+        Windows with a larger fraction of non-ACGT bases are skipped.
+    threshold : float
+        Windows scoring at least this are enhancer calls.
+    merge_gap_bp, min_length_bp : int
+        Calls at most ``merge_gap_bp`` apart merge; merged calls shorter than ``min_length_bp`` are dropped.
+    chunk_windows : int
+        Windows per chunk: the unit of resuming and of splitting work between processes.
+    batch_size : int or None
+        Windows per model call; None: the device's default.
+    compile : bool
+        ``torch.compile`` the model first (pays off on long scans on GPUs).
+    class_name : str or None
+        Class whose probability is the score; None: the positive class of a binary model.
+    """
+
+    window_bp: int | None = None
+    stride_bp: int | None = None
+    reverse_complement: bool = False
+    max_n_fraction: float = 0.1
+    threshold: float = 0.5
+    merge_gap_bp: int = 0
+    min_length_bp: int = 0
+    chunk_windows: int = 4096
+    batch_size: int | None = None
+    compile: bool = False
+    class_name: str | None = None
+
+    def __post_init__(self):
+        checks = [
+            (self.window_bp is None or self.window_bp >= 1, "--window-bp", self.window_bp, ">= 1"),
+            (self.stride_bp is None or self.stride_bp >= 1, "--stride-bp", self.stride_bp, ">= 1"),
+            (0.0 <= self.max_n_fraction <= 1.0, "--max-n-fraction", self.max_n_fraction, "in [0, 1]"),
+            (0.0 <= self.threshold <= 1.0, "--threshold", self.threshold, "in [0, 1]"),
+            (self.merge_gap_bp >= 0, "--merge-gap-bp", self.merge_gap_bp, ">= 0"),
+            (self.min_length_bp >= 0, "--min-length-bp", self.min_length_bp, ">= 0"),
+            (self.chunk_windows >= 1, "--chunk-windows", self.chunk_windows, ">= 1"),
+            (self.batch_size is None or self.batch_size >= 1, "--batch-size", self.batch_size, ">= 1"),
+        ]
+        for ok, flag, value, rule in checks:
+            if not ok:
+                raise ConfigError(f"{flag} {value} must be {rule}")
+
+    def for_model(self, max_bp: int | None) -> "ScanConfig":
+        """Fill in the window and stride defaults; a window longer than the model takes is an error."""
+        window_bp = self.window_bp or (DEFAULT_WINDOW_BP if max_bp is None else min(DEFAULT_WINDOW_BP, max_bp))
+        if max_bp is not None and window_bp > max_bp:
+            raise ConfigError(f"--window-bp {window_bp} is longer than the model's maximum of {max_bp} bp; "
+                              f"use --window-bp {max_bp} or less")
+        stride_bp = self.stride_bp or max(window_bp // 2, 1)
+        if stride_bp > window_bp:
+            raise ConfigError(f"--stride-bp {stride_bp} is longer than --window-bp {window_bp}: bases would be skipped")
+        return dataclasses.replace(self, window_bp=window_bp, stride_bp=stride_bp)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What a scan did. ``summary`` (the contents of ``summary.json``) is None on processes other than 0."""
+
+    out: Path
+    n_windows: int
+    n_chunks: int
+    n_chunks_scored: int
+    seconds: float
+    summary: dict | None
+
+
+def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: ScanConfig = ScanConfig(), *,
+                regions: str | Path | None = None, on_chunk: Callable[[int], None] | None = None) -> ScanResult:
+    """Scan a genome (or the BED ``regions`` of it) with a saved classifier; write outputs into ``out``.
+
+    Writes ``scores.bedgraph`` (and ``scores.bw`` with pyBigWig), ``enhancers.bed`` and
+    ``summary.json``; ``out/.chunks`` keeps finished chunks so that a rerun resumes. Everything is
+    checked before anything is written. Under ``torchrun``/``accelerate launch`` the processes share
+    the chunks and process 0 writes the outputs. ``on_chunk(index)`` is called after each chunk is saved.
+    """
+    began, out = time.perf_counter(), Path(out)
+    classifier = load_classifier(model)
+    column = score_column(classifier.label_map, config.class_name)
+    config = config.for_model(classifier.max_bp)
+    process = current_process()
+    with open_genome(genome, index_dir=out / INDEX_DIR) as fasta:
+        region_list = read_regions(regions, fasta.chrom_sizes) if regions else whole_genome_regions(fasta.chrom_sizes)
+        tiling = Tiling(region_list, config.window_bp, config.stride_bp)
+        store = ChunkStore(out)
+        manifest = _manifest(model, fasta, tiling, config, classifier.label_map.names[column], process)
+        store.check_manifest(manifest)
+        place_model(classifier, process.device, config.compile)
+        todo = _claim_chunks(store, manifest, tiling.n_chunks(config.chunk_windows), process)
+        for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
+            block = tiling.chunk(index, config.chunk_windows)
+            store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.reverse_complement,
+                                          max_n_fraction=config.max_n_fraction, batch_size=config.batch_size))
+            if on_chunk is not None:
+                on_chunk(index)
+        process.barrier()
+        summary = _write_outputs(out, tiling, store, config, fasta, model, regions) if process.is_main else None
+        process.barrier()
+    seconds = time.perf_counter() - began
+    log.info("scanned %d bp in %.1f s (%.0f bp/s, %d chunks scored here)", tiling.region_bp, seconds,
+             tiling.region_bp / seconds, len(todo))
+    return ScanResult(out, tiling.n_windows, tiling.n_chunks(config.chunk_windows), len(todo), seconds, summary)
+
+
+def _claim_chunks(store: ChunkStore, manifest: dict, n_chunks: int, process: Process) -> list[int]:
+    """This process's share of the unfinished chunks; every process lists them before any is written."""
+    if process.is_main:
+        store.start(manifest)
+    process.barrier()
+    done = store.done()
+    process.barrier()
+    pending = [i for i in range(n_chunks) if i not in done]
+    if done and process.is_main:
+        log.info("resuming: %d of %d chunks already scored", n_chunks - len(pending), n_chunks)
+    return process.share(pending)
+
+
+def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process) -> dict:
+    """Everything a chunk's scores depend on; a resume must match it exactly."""
+    model_files = sorted(p for p in Path(model).rglob("*") if p.is_file())
+    sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
+    regions = "".join(f"{r.chrom}\t{r.start}\t{r.end}\n" for r in tiling.regions)
+    return {
+        "format": 1,
+        "model_sha256": file_digest(model_files),
+        "genome_file": fasta.path.name,
+        "genome_bytes": fasta.path.stat().st_size,
+        "genome_sizes_sha256": text_digest(sizes),
+        "regions_sha256": text_digest(regions),
+        "window_bp": config.window_bp,
+        "stride_bp": config.stride_bp,
+        "reverse_complement": config.reverse_complement,
+        "max_n_fraction": config.max_n_fraction,
+        "class": class_name,
+        "chunk_windows": config.chunk_windows,
+        "n_windows": tiling.n_windows,
+        # bf16 on GPUs and fp32 on CPUs give slightly different scores: do not mix them in one scan.
+        "device_type": process.device.type,
+    }
+
+
+def _write_outputs(out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome,
+                   model, regions) -> dict:
+    calls = CallSettings(config.threshold, config.merge_gap_bp, config.min_length_bp)
+    description = f"enhancer probability, {config.window_bp} bp windows every {config.stride_bp} bp"
+    stats = assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, description)
+    summary = {
+        "versions": {"enhancerlm": __version__, "torch": torch.__version__},
+        "model": str(model),
+        "genome": str(fasta.path),
+        "regions": None if regions is None else str(regions),
+        "config": dataclasses.asdict(config),
+        "n_regions": len(tiling.regions),
+        "region_bp": tiling.region_bp,
+        "n_windows": tiling.n_windows,
+        "n_windows_scored": stats.n_scored,
+        "n_windows_skipped_n": stats.n_skipped,
+        "n_bedgraph_intervals": stats.n_pieces,
+        "n_enhancers": stats.n_calls,
+        "enhancer_bp": stats.call_bp,
+        "outputs": list(stats.files),
+    }
+    write_text_atomic(out / SUMMARY, json.dumps(summary, indent=2) + "\n")
+    return summary

@@ -1,0 +1,100 @@
+"""Score a block of windows: read its span once, skip N-rich windows, one batched model call.
+
+N rule: a window is skipped (score NaN) when more than ``max_n_fraction`` of its bases are not
+A/C/G/T (N, or an IUPAC code). With the default 0.1 a window overlapping an assembly gap by at most
+a tenth of its length is still scored (its N k-mers are [UNK] tokens); mostly-N windows are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from enhancerlm.errors import ConfigError
+from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.predict import predict_proba
+from enhancerlm.scan.tiling import Tiling, WindowBlock
+from enhancerlm.sequences.genome import Genome
+from enhancerlm.sequences.records import LabelMap
+
+log = logging.getLogger(__name__)
+
+_IS_BASE = np.zeros(256, dtype=bool)
+_IS_BASE[np.frombuffer(b"ACGT", dtype=np.uint8)] = True
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+def score_column(label_map: LabelMap, class_name: str | None) -> int:
+    """Column of ``predict_proba`` that is the scan score: ``class_name``, else a binary model's positive class."""
+    if class_name is None:
+        if label_map.positive is None:
+            raise ConfigError(f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
+                              "say which one to scan for with --class")
+        class_name = label_map.positive
+    if class_name not in label_map.names:
+        raise ConfigError(f"--class {class_name!r} is not one of the model's classes {list(label_map.names)}")
+    return label_map.names.index(class_name)
+
+
+def place_model(classifier: SequenceClassifier, device: torch.device, compile_model: bool = False) -> None:
+    """Move a torch-backed classifier to ``device`` and optionally ``torch.compile`` it (models without
+    a torch ``.model``, such as k-mer baselines, are left as they are)."""
+    module = getattr(classifier, "model", None)
+    if not isinstance(module, torch.nn.Module):
+        if compile_model:
+            log.warning("--compile ignored: %s is not a torch model", type(classifier).__name__)
+        return
+    module.to(device)
+    if compile_model:
+        # Windows share one length, so shapes repeat and the compiled graph is reused across batches.
+        classifier.model = torch.compile(module)
+
+
+def reverse_complement(seqs: Sequence[str]) -> list[str]:
+    """Reverse complements of upper-case ACGTN sequences (other IUPAC codes are kept, unpaired)."""
+    return [s.translate(_COMPLEMENT)[::-1] for s in seqs]
+
+
+def window_sequences(genome: Genome, tiling: Tiling, block: WindowBlock, max_n_fraction: float):
+    """Sequences of the windows that pass the N rule.
+
+    Returns
+    -------
+    seqs : list of str
+        One per kept window, in block order.
+    keep : np.ndarray, shape=(len(block),), bool
+    """
+    keep = np.zeros(len(block), dtype=bool)
+    seqs: list[str] = []
+    # Windows of one region are contiguous in a block: read each region's span once.
+    bounds = np.flatnonzero(np.diff(block.region)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(block)]):
+        region = tiling.regions[block.region[lo]]
+        span_start = int(block.start[lo])
+        span = genome.fetch(region.chrom, span_start, int(block.end[hi - 1]))
+        starts, ends = block.start[lo:hi] - span_start, block.end[lo:hi] - span_start
+        bases = np.concatenate([[0], np.cumsum(_IS_BASE[np.frombuffer(span.encode("ascii", "replace"), np.uint8)])])
+        n_other = (ends - starts) - (bases[ends] - bases[starts])
+        keep[lo:hi] = n_other <= max_n_fraction * (ends - starts)
+        seqs.extend(span[s:e] for s, e, k in zip(starts, ends, keep[lo:hi]) if k)
+    return seqs, keep
+
+
+def score_block(classifier: SequenceClassifier, genome: Genome, tiling: Tiling, block: WindowBlock, *,
+                column: int, max_n_fraction: float, rc: bool, batch_size: int | None) -> np.ndarray:
+    """Scores of a block's windows, shape=(len(block),), float32; NaN for skipped windows.
+
+    With ``rc`` each window's score is the mean of its forward and reverse-complement probabilities.
+    """
+    seqs, keep = window_sequences(genome, tiling, block, max_n_fraction)
+    scores = np.full(len(block), np.nan, dtype=np.float32)
+    if seqs:
+        batch = seqs + reverse_complement(seqs) if rc else seqs
+        proba = predict_proba(classifier, batch, batch_size=batch_size)[:, column].astype(np.float64)
+        if rc:
+            proba = (proba[: len(seqs)] + proba[len(seqs):]) / 2
+        scores[keep] = proba
+    return scores

@@ -1,0 +1,1 @@
+"""Sequence input: file formats, genome access and validation (no torch here)."""

@@ -1,0 +1,1 @@
+"""Tokenization: pure string -> token ids (k-mer DNABERT-compatible, character, hub tokenizers)."""

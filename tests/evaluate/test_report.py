@@ -1,0 +1,225 @@
+"""The HTML report: tables with intervals, warnings, escaping, self-containment, and images that load."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from enhancerlm.errors import InputError
+from enhancerlm.evaluate.bootstrap import evaluate
+from enhancerlm.evaluate.report import PUBLISHED_DNABERT6_2023, write_report
+
+NAMES = ["not_enhancer", "enhancer"]
+PNG = b"\x89PNG\r\n\x1a\n"
+VOID = {"img", "meta", "br", "hr", "link", "input", "col", "wbr", "source"}
+
+
+class _Page(HTMLParser):
+    """Collects tag balance errors, image sources and table cells (text per cell, rows per table)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors, self.images, self.tables = [], [], [], []
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(f"unbalanced </{tag}> at {self.getpos()}")
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self._cell)
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def _block(y, score, novel, n_boot=100):
+    return evaluate(y, np.column_stack([1 - score, score]), NAMES, novel_mask=novel, n_boot=n_boot, seed=0)
+
+
+@pytest.fixture(scope="module")
+def metrics() -> dict:
+    """metrics.json content for 200 test sequences; GC separates the classes (AUROC > 0.7)."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    novel = np.arange(200) % 4 != 0
+
+    def model(signal):
+        return 1 / (1 + np.exp(-(signal * (2 * y - 1) + rng.normal(size=200))))
+
+    return {
+        "labels": NAMES, "n_test": 200, "audit": {"n_test": 200, "exact_duplicates": 7}, "fine_tuning": {"lr": 2e-5},
+        "zero_shot": _block(y, np.clip(0.5 + rng.normal(0, 0.01, 200), 0, 1), novel),
+        "fine_tuned": _block(y, model(2.0), novel),
+        "baselines": {"kmer_lr": _block(y, model(1.5), novel), "gc": _block(y, model(1.0), novel)},
+    }
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory) -> dict:
+    fig = Figure(figsize=(2, 2))
+    fig.subplots().plot([0, 1], [0, 1])
+    path = tmp_path_factory.mktemp("figs") / "line.png"
+    fig.savefig(path)
+    return {"roc": fig, "from_file": path, "from_bytes": path.read_bytes()}
+
+
+@pytest.fixture(scope="module")
+def report(metrics, figures, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    audit = {"n_test": 200, "exact_duplicates": 40, "revcomp_duplicates": 10, "gc_warning": True,
+             "gc_auroc": 0.74, "novel_test_ids": [f"t{i}" for i in range(150)]}
+    return write_report(path, title="Run <b>&</b>", metrics=metrics, figures=figures, audit=audit,
+                        config={"backbone": "dnabert6", "lr": 2e-5}, notes=["note with <tag>"],
+                        captions={"from_file": "A line <from> a file."}, reference=PUBLISHED_DNABERT6_2023)
+
+
+def _row(table, label):
+    return next(r for r in table if r and r[0] == label)
+
+
+def test_report_is_balanced_html_with_embedded_pngs_only(report):
+    page = _parse(report)
+    text = report.read_text(encoding="utf-8")
+    assert page.errors == [] and page.stack == []
+    assert text.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in text
+    assert len(page.images) == 3
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+    for outside in ('src="http', "href=", "<link", "<script", "url(", "@import"):
+        assert outside not in text
+
+
+def test_table_1_rows_and_cells_with_intervals(report, metrics):
+    table = _parse(report).tables[0]
+    assert table[0][:4] == ["Model", "n", "Accuracy", "Precision"] and table[0][-1] == "AUPRC"
+    labels = [r[0] for r in table[1:]]
+    assert labels == ["Zero-shot (untrained head)", "Fine-tuned", "Baseline: k-mer logistic regression",
+                      "Baseline: GC content only"]
+    tuned = metrics["fine_tuned"]
+    low, high = tuned["ci"]["specificity"]
+    assert _row(table, "Fine-tuned")[:2] == ["Fine-tuned", "200"]
+    assert _row(table, "Fine-tuned")[5] == f"{tuned['specificity']:.3f} [{low:.2f}, {high:.2f}]"
+
+
+def test_table_2_is_the_novel_subset(report, metrics):
+    table = _parse(report).tables[1]
+    novel = metrics["baselines"]["gc"]["novel"]
+    assert _row(table, "Baseline: GC content only")[1] == "150"
+    assert _row(table, "Baseline: GC content only")[2].startswith(f"{novel['accuracy']:.3f} [")
+
+
+def test_reference_and_audit_tables(report):
+    reference, audit = _parse(report).tables[2:4]
+    assert _row(reference, "Fine-tuned")[1:5] == ["0.813", "0.826", "0.793", "0.833"]
+    assert _row(audit, "novel_test_ids")[1] == "150 items: t0, t1, t2, t3, t4, ..."
+
+
+def test_warnings_escaping_captions_and_config(report):
+    text = report.read_text(encoding="utf-8")
+    assert "<title>Run &lt;b&gt;&amp;&lt;/b&gt;</title>" in text and "<b>&</b>" not in text
+    assert "note with &lt;tag&gt;" in text and "A line &lt;from&gt; a file." in text
+    assert "50 of 200 test sequences duplicate a training sequence" in text
+    assert "GC content alone reaches AUROC" in text  # from the GC baseline's metrics
+    assert "Data audit: GC content alone separates the classes (GC AUROC 0.740" in text
+    assert "&quot;backbone&quot;: &quot;dnabert6&quot;" in text
+
+
+def test_no_gc_warning_when_gc_is_uninformative_and_audit_from_metrics(metrics, tmp_path):
+    quiet = dict(metrics, baselines={"kmer_lr": metrics["baselines"]["kmer_lr"],
+                                     "gc": dict(metrics["baselines"]["gc"], auroc=0.55)})
+    text = write_report(tmp_path / "r.html", title="t", metrics=quiet).read_text(encoding="utf-8")
+    assert "GC content alone" not in text
+    assert "7 of 200 test sequences duplicate a training sequence" in text  # metrics["audit"] stands in
+    del quiet["audit"]
+    text = write_report(tmp_path / "r.html", title="t", metrics=quiet).read_text(encoding="utf-8")
+    assert "No data audit was run" in text
+
+
+def test_skipped_novel_subset_row_says_why(metrics, tmp_path):
+    block = dict(metrics["fine_tuned"], novel={"n": 0, "skipped": "no novel test sequence: all 200 ..."})
+    page = _parse(write_report(tmp_path / "r.html", title="t", metrics={"fine_tuned": block}))
+    assert page.tables[1][1] == ["Fine-tuned", "0", "no novel test sequence: all 200 ..."]
+
+
+def test_multiclass_table_has_macro_columns(tmp_path):
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 3, 60)
+    block = evaluate(y, rng.dirichlet(np.ones(3), 60), ["none", "weak", "strong"], n_boot=50)
+    page = _parse(write_report(tmp_path / "r.html", title="t", metrics={"fine_tuned": block}))
+    assert page.tables[0][0][2:] == ["Accuracy", "Precision (macro)", "Recall (macro)", "F1 (macro)", "MCC",
+                                     "AUROC (macro, one-vs-rest)"]
+
+
+def test_failure_leaves_no_file(metrics, tmp_path):
+    bad = tmp_path / "not.png"
+    bad.write_text("not a png")
+    with pytest.raises(InputError, match="not a PNG"):
+        write_report(tmp_path / "r.html", title="t", metrics=metrics, figures={"x": bad})
+    with pytest.raises(InputError, match="no model block"):
+        write_report(tmp_path / "r.html", title="t", metrics={"labels": NAMES})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not.png"]
+
+
+# Counts images the browser decoded once the page has loaded, and writes the count into the DOM.
+_PROBE = ('<script>window.addEventListener("load", function () {'
+          'var imgs = Array.from(document.images);'
+          'var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;'
+          'var out = document.createElement("div"); out.id = "img-check";'
+          'out.textContent = ok + "/" + imgs.length; document.body.appendChild(out); });</script>')
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    pytest.skip("no chromium binary on PATH (Debian: apt-get install -y chromium); headless image check skipped")
+
+
+def _loaded_images(page: Path, tmp_path: Path) -> str:
+    probe = tmp_path / f"probe-{page.name}"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'ud'}",
+           "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r'<div id="img-check">(\d+/\d+)</div>', dom)
+    assert found, f"probe did not run; chromium printed: {dom[:300]!r}"
+    return found.group(1)
+
+
+def test_every_image_loads_in_headless_chromium(report, tmp_path):
+    assert _loaded_images(report, tmp_path) == "3/3"
+    # The probe must be able to fail: a corrupted data URI is an image the browser cannot decode.
+    broken = tmp_path / "broken.html"
+    broken.write_text(report.read_text(encoding="utf-8").replace("base64,iVBOR", "base64,AAAA", 1), encoding="utf-8")
+    assert _loaded_images(broken, tmp_path) == "2/3"

@@ -1,0 +1,86 @@
+"""``enhancerlm scan`` on the command line, alone and as two CPU processes under torchrun (gloo)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+import typer
+from typer.testing import CliRunner
+
+from enhancerlm.cli.scan import register
+from enhancerlm.errors import InputError
+
+ARGS = ["--window-bp", "64", "--stride-bp", "32", "--chunk-windows", "8", "--threshold", "0.4", "--rc"]
+OUTPUTS = ("scores.bedgraph", "enhancers.bed", "summary.json")
+
+# Until main.py lists the command, a one-command app built the same way stands in for it.
+APP_SOURCE = textwrap.dedent("""
+    import logging
+    import typer
+    from enhancerlm.cli.scan import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def main():
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+    register(app)
+    if __name__ == "__main__":
+        app()
+""")
+
+
+def make_app() -> typer.Typer:
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    return app
+
+
+def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, tmp_path):
+    out = tmp_path / "out"
+    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *ARGS]
+    result = CliRunner().invoke(make_app(), args)
+    assert result.exit_code == 0, result.output
+    assert "33 windows scored, 8 skipped (N)" in result.output
+    assert all((out / name).is_file() for name in OUTPUTS)
+    bad = CliRunner().invoke(make_app(), [*args[:6], str(tmp_path / "out2"), "--regions", str(tmp_path / "no.bed")])
+    assert isinstance(bad.exception, InputError) and "no.bed does not exist" in str(bad.exception)
+    assert not (tmp_path / "out2" / "scores.bedgraph").exists()
+
+
+def test_two_processes_match_one(tiny_model, genome_fasta, tmp_path):
+    script = tmp_path / "enhancerlm_app.py"
+    script.write_text(APP_SOURCE)
+    single, double = tmp_path / "single", tmp_path / "double"
+    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), *ARGS]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # torchrun runs each process with one thread; match its arithmetic exactly
+    try:
+        assert CliRunner().invoke(make_app(), [*args, "--out", str(single)]).exit_code == 0
+    finally:
+        torch.set_num_threads(threads)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               str(script), *args, "--out", str(double)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(re.findall(r"(\d+) chunks scored here", run.stderr)) == ["3", "3"]  # both processes worked
+    for name in OUTPUTS + (("scores.bw",) if (single / "scores.bw").exists() else ()):
+        assert (double / name).read_bytes() == (single / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("flag, value", [("--threshold", "1.5"), ("--chunk-windows", "0")])
+def test_cli_rejects_bad_numbers(tiny_model, genome_fasta, tmp_path, flag, value):
+    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(tmp_path / "o"),
+            flag, value]
+    result = CliRunner().invoke(make_app(), args)
+    assert f"{flag} {value}" in str(result.exception)
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,168 @@
+"""Input SPECs: parsing, reading one or many, labels, duplicates, streaming; the real iEnhancer files."""
+
+from __future__ import annotations
+
+import pytest
+
+from enhancerlm.errors import InputError
+from enhancerlm.sequences.records import COLUMNS
+from enhancerlm.sequences.spec import Spec, iter_spec, parse_spec, read_spec, read_specs
+
+FASTA = ">e1 desc\nACGTAC\nGT\n>e2\nacgtac\n"
+
+
+def test_parse_fasta_with_and_without_label(write):
+    path = write("enh.fa", FASTA)
+    assert parse_spec(f"{path}:enhancer") == Spec("fasta", str(path), "enhancer")
+    assert parse_spec(str(path)) == Spec("fasta", str(path), None)
+
+
+def test_parse_splits_at_last_colon_only_when_the_path_exists(write, tmp_path):
+    path = write("a:b.fa", FASTA)
+    with pytest.raises(InputError, match=r"no such file or folder '.*a:b\.fa:weak'"):
+        parse_spec(f"{path}:weak:enhancer")  # only the last colon separates a label
+    assert parse_spec(f"{path}:enhancer") == Spec("fasta", str(path), "enhancer")
+    assert parse_spec(str(path)) == Spec("fasta", str(path), None)
+    with pytest.raises(InputError, match=r"no such file or folder '.*nope\.fa' \(nor '.*nope\.fa:x'\)"):
+        parse_spec(f"{tmp_path}/nope.fa:x")
+    with pytest.raises(InputError, match=r"no such file or folder '.*nope\.fa'; an input SPEC is"):
+        parse_spec(f"{tmp_path}/nope.fa")
+
+
+def test_parse_detects_format_from_content_then_extension(write, tmp_path):
+    assert parse_spec(str(write("seqs.txt", FASTA))).kind == "fasta"
+    assert parse_spec(str(write("seqs.dat", FASTA, gz=True))).kind == "fasta"
+    assert parse_spec(str(write("t.csv", "sequence\nACGT\n"))).kind == "table"
+    assert parse_spec(str(write("t.tsv.gz", "sequence\nACGT\n", gz=True))).kind == "table"
+    assert parse_spec(str(write("empty.fasta", ""))).kind == "fasta"
+    (tmp_path / "gb" / "train").mkdir(parents=True)
+    assert parse_spec(str(tmp_path / "gb")).kind == "genomic_benchmarks"
+    assert parse_spec("hf:owner/name") == Spec("hub", "owner/name", None)
+    with pytest.raises(InputError, match=r"data\.bin: cannot tell its format"):
+        parse_spec(str(write("data.bin", "hello")))
+
+
+@pytest.mark.parametrize("spec", ["", "  ", "hf:"])
+def test_parse_rejects_empty_specs(spec):
+    with pytest.raises(InputError, match="input SPEC"):
+        parse_spec(spec)
+
+
+def test_parse_rejects_empty_label(write):
+    path = write("enh.fa", FASTA)
+    with pytest.raises(InputError, match=r"empty label after ':'"):
+        parse_spec(f"{path}:")
+
+
+def test_read_spec_fasta_with_label_and_split(write):
+    path = write("enh.fa", FASTA)
+    table = read_spec(f"{path}:enhancer", "train")
+    assert list(table.columns) == list(COLUMNS)
+    assert table.values.tolist() == [["e1", "ACGTACGT", "enhancer", "train", str(path)],
+                                     ["e2", "ACGTAC", "enhancer", "train", str(path)]]
+    assert read_spec(str(path))["label"].tolist() == ["", ""]
+
+
+def test_read_spec_table_label_column_and_spec_label(write):
+    path = write("t.csv", "name,dna,class\nx,ACGT,1\ny,GGCC,0\n")
+    table = read_spec(str(path), sequence_column="dna", label_column="class", id_column="name")
+    assert table[["id", "sequence", "label"]].values.tolist() == [["x", "ACGT", "1"], ["y", "GGCC", "0"]]
+    labelled = read_spec(f"{path}:enhancer", sequence_column="dna", id_column="name")
+    assert labelled["label"].tolist() == ["enhancer", "enhancer"]
+
+
+def test_read_spec_min_length_and_empty_inputs(write):
+    path = write("enh.fa", FASTA)
+    with pytest.raises(InputError, match=rf"^{path}: record 'e2' is 6 bp, shorter than the minimum 7 bp"):
+        read_spec(str(path), min_length=7)
+    with pytest.raises(InputError, match=r"empty\.fa: no sequence records found"):
+        read_spec(str(write("empty.fa", "\n\n")))
+    with pytest.raises(InputError, match=r"h\.csv: no sequence records found"):
+        read_spec(str(write("h.csv", "sequence,label\n")))
+
+
+def test_read_specs_concatenates_in_order(write):
+    enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n")
+    table = read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"], "train", require_labels=True)
+    assert table[["id", "label", "source"]].values.tolist() == [
+        ["e1", "enhancer", str(enh)], ["e2", "enhancer", str(enh)], ["n1", "not_enhancer", str(bg)]]
+    assert table.index.tolist() == [0, 1, 2]
+
+
+def test_read_specs_duplicate_id_names_both_sources(write):
+    enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n>e2\nAAAA\n")
+    with pytest.raises(InputError, match=rf"^duplicate id 'e2' in {enh} and {bg}; ids must be unique"):
+        read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"])
+
+
+def test_read_specs_duplicate_id_within_one_file(write):
+    path = write("enh.fa", ">a\nAC\n>b\nGG\n>a\nTT\n")
+    with pytest.raises(InputError, match=rf"^{path}: duplicate id 'a' \(records 1 and 3"):
+        read_specs([str(path)])
+
+
+def test_read_specs_require_labels(write):
+    enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n")
+    assert len(read_specs([str(enh), str(bg)])) == 3  # unlabelled input is fine for predict
+    with pytest.raises(InputError, match=rf"^{bg}: record 'n1' has no label; give the input a label "
+                                         rf"as {bg}:LABEL"):
+        read_specs([f"{enh}:enhancer", str(bg)], require_labels=True)
+    with pytest.raises(InputError, match="need at least 2 classes, found 1"):
+        read_specs([f"{enh}:enhancer", f"{bg}:enhancer"], require_labels=True)
+    table = write("t.csv", "sequence\nACGT\n")
+    with pytest.raises(InputError, match=r"no label column 'label'; the columns are \['sequence'\]"):
+        read_specs([str(table)], require_labels=True)
+    with pytest.raises(InputError, match="no input given"):
+        read_specs([])
+
+
+def test_iter_spec_chunks_match_read_spec(write):
+    path = write("many.fa", "".join(f">r{i}\n{'ACGT' * (i + 1)}\n" for i in range(5)))
+    chunks = list(iter_spec(f"{path}:enhancer", chunk_size=2))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    for chunk in chunks:
+        assert list(chunk.columns) == list(COLUMNS)
+    joined = [row for c in chunks for row in c.values.tolist()]
+    assert joined == read_spec(f"{path}:enhancer").values.tolist()
+
+
+def test_iter_spec_streams_fasta(write):
+    # Record 4 is malformed: the first two chunks arrive before the reader gets there.
+    path = write("s.fa", ">r1\nAC\n>r2\nGT\n>r3\nAA\n>r4\nAXA\n")
+    chunks = iter_spec(str(path), chunk_size=1)
+    assert [next(chunks)["id"].iloc[0] for _ in range(3)] == ["r1", "r2", "r3"]
+    with pytest.raises(InputError, match=r"record 'r4' position 2 \(1-based\): character 'X'"):
+        next(chunks)
+
+
+def test_iter_spec_duplicate_across_chunks_and_bad_chunk_size(write):
+    path = write("d.fa", ">a\nAC\n>b\nGT\n>a\nAA\n")
+    with pytest.raises(InputError, match=r"duplicate id 'a' \(it also names an earlier record\)"):
+        list(iter_spec(str(path), chunk_size=2))
+    with pytest.raises(InputError, match="chunk_size must be a positive integer, got 0"):
+        list(iter_spec(str(path), chunk_size=0))
+    with pytest.raises(InputError, match="no sequence records found"):
+        list(iter_spec(str(write("e.fa", "")), chunk_size=2))
+
+
+def test_iter_spec_table_and_folder(write, tmp_path):
+    table = write("t.tsv", "sequence\tlabel\n" + "ACGT\ta\n" * 3)
+    assert [c["id"].tolist() for c in iter_spec(str(table), chunk_size=2)] == [["t_1", "t_2"], ["t_3"]]
+    for i in range(3):
+        write(f"gb/train/pos/{i}.txt", "ACGT")
+    chunks = list(iter_spec(str(tmp_path / "gb"), chunk_size=2, split="train"))
+    assert [c["id"].tolist() for c in chunks] == [["pos/0", "pos/1"], ["pos/2"]]
+
+
+def test_real_ienhancer_files(shared_data):
+    folder = shared_data / "ienhancer"
+    if not folder.is_dir():
+        pytest.skip(f"iEnhancer data not found at {folder}")
+    specs = [f"{folder / 'train_strong_enhancers.fa'}:enhancer",
+             f"{folder / 'train_weak_enhancers.fa'}:enhancer",
+             f"{folder / 'train_non_enhancers.fa'}:not_enhancer"]
+    table = read_specs(specs, "train", require_labels=True, min_length=6)
+    assert table.groupby("source", sort=False).size().tolist() == [742, 742, 1484]
+    assert table["label"].value_counts().to_dict() == {"enhancer": 1484, "not_enhancer": 1484}
+    assert set(table["sequence"].str.len()) == {200}
+    assert table["sequence"].str.fullmatch("[ACGT]+").all()
