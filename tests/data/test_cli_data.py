@@ -23,7 +23,8 @@ def test_synthetic_prepare_audit_chain(cli_app, tmp_path):
     manifest = json.loads((prep / "manifest.json").read_text())
     assert manifest["files"]["subset"]["class_counts"] == {"enhancer": 10, "not_enhancer": 10}
     result = runner.invoke(cli_app, ["data", "audit", "--train", str(prep / "train.tsv"), "--test",
-                                     str(prep / "test.tsv"), "--out", str(aud), "--kmer", "6", "--near-threshold", "0.6"])
+                                     str(prep / "test.tsv"), "--out", str(aud), "--kmer", "6",
+                                     "--near-threshold", "0.6"])
     assert result.exit_code == 0, result.output
     report = json.loads((aud / "audit.json").read_text())
     assert report["near_params"]["k"] == 6 and report["near_params"]["threshold"] == 0.6

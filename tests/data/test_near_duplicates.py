@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from enhancerlm.data.composition import reverse_complement
-from enhancerlm.data.near_duplicates import (EMPTY, MinHashLSH, kmer_jaccard, minhash_signatures,
+from enhancerlm.data.near_duplicates import (EMPTY, MinHashLSH, _hash_coefficients, _hash_table,
+                                             _signature_chunk, kmer_jaccard, minhash_signatures,
                                              near_duplicate_pairs)
 from enhancerlm.errors import ConfigError
 
@@ -48,6 +49,7 @@ def test_sequences_without_kmers_are_never_matched(dna):
     sig = minhash_signatures(["ACG", "NNNNNNNNNN", dna.A], MinHashLSH())
     assert (sig[:2] == EMPTY).all() and not (sig[2] == EMPTY).any()
     assert len(near_duplicate_pairs(["ACG", "NNNNNNNNNN"], ["ACG", "NNNNNNNNNN"])) == 0
+    assert (minhash_signatures(["ACG", "TTTTT"], MinHashLSH()) == EMPTY).all()  # all shorter than k
 
 
 def test_signatures_are_seeded_and_strand_independent(dna):
@@ -58,8 +60,15 @@ def test_signatures_are_seeded_and_strand_independent(dna):
     assert not (minhash_signatures([dna.A], MinHashLSH(seed=4)) == sig[:1]).all()
 
 
-def test_large_k_path_equals_table_path_semantics(dna):
-    # k > 8 hashes only the k-mers present; the result must still find the one-mismatch pair.
+def test_full_table_and_per_chunk_hashing_agree(dna):
+    params = MinHashLSH()
+    a, b = _hash_coefficients(params.num_perm, params.seed)
+    full = _hash_table(np.arange(4**params.k), a, b)
+    seqs = [dna.A, dna.D_ONE_MISMATCH, "ACGTNACGTACGTTT"]
+    assert (_signature_chunk(seqs, 8, a, b, full) == _signature_chunk(seqs, 8, a, b, None)).all()
+
+
+def test_larger_k_finds_the_one_mismatch_pair(dna):
     found = near_duplicate_pairs([dna.D_ONE_MISMATCH], [dna.A, dna.D], MinHashLSH(k=10, threshold=0.4))
     np.testing.assert_allclose(found["jaccard"], [_jaccard(dna.D, dna.D_ONE_MISMATCH, 10)])
 

@@ -60,7 +60,8 @@ def test_stratified_split_keeps_proportions_and_duplicates_together():
     distinct = val.assign(canonical=canonical_sequences(val["sequence"].tolist()).to_numpy())
     assert distinct.drop_duplicates("canonical")["label"].value_counts().to_dict() == {"enhancer": 10,
                                                                                       "not_enhancer": 10}
-    assert set(canonical_sequences(train["sequence"].tolist())).isdisjoint(canonical_sequences(val["sequence"].tolist()))
+    in_train = set(canonical_sequences(train["sequence"].tolist()))
+    assert in_train.isdisjoint(canonical_sequences(val["sequence"].tolist()))
     assert train.equals(stratified_split(table, 0.2, seed=0)[0])
 
 
@@ -75,8 +76,9 @@ def test_homology_clusters_join_identity_revcomp_and_near(dna):
 def test_homology_split_keeps_clusters_on_one_side():
     table = _random_table(40)
     # 10 records get a one-mismatch twin: each pair must land on the same side.
+    seqs = table["sequence"].iloc[:10]
     twins = table.iloc[:10].assign(id=lambda t: t["id"] + "_twin",
-                                   sequence=lambda t: t["sequence"].str.slice(0, 30) + "A" + t["sequence"].str.slice(31))
+                                   sequence=seqs.str.slice(0, 30) + "A" + seqs.str.slice(31))
     pooled = pd.concat([table, twins], ignore_index=True)
     train, test = homology_split(pooled, 0.25, seed=0)
     sides = {row.id: "train" for row in train.itertuples()} | {row.id: "test" for row in test.itertuples()}
@@ -123,3 +125,8 @@ def test_prepare_resplit_without_test():
 def test_prepare_needs_labels(test):
     with pytest.raises(InputError, match="needs a label"):
         prepare(test.assign(label=""))
+
+
+def test_resplit_rejects_ids_shared_by_train_and_test(train):
+    with pytest.raises(InputError, match="id 'a' names more than one record"):
+        prepare(train, train, resplit=True)

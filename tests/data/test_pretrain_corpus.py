@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import pickle
 
 import numpy as np
 import pytest
@@ -137,6 +138,13 @@ def test_held_out_crops_are_fixed_tiles_of_the_record_ends(corpus):
     assert all(any(c in s for s in eval_seqs) for c in crops)
     held_out.set_epoch(5)
     assert [held_out.crop(i) for i in range(4)] == crops
+
+
+def test_pickled_corpus_reopens_its_file_instead_of_copying_the_bases(corpus):
+    expected = corpus.sequence(100, 50)  # opens the memory map
+    data = pickle.dumps(corpus)
+    assert len(data) < corpus.n_bp("train")
+    assert pickle.loads(data).sequence(100, 50) == expected
 
 
 def test_crop_sizes_are_checked(corpus):

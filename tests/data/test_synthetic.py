@@ -72,7 +72,8 @@ def test_default_task_is_learnable_but_not_by_gc():
     data = make_synthetic(300, 200, seed=0)
     y = (data.table["label"] == "enhancer").to_numpy()
     assert abs(gc_auroc(data.table["label"], gc_content(data.table["sequence"].tolist())) - 0.5) < 0.08
-    counts = CountVectorizer(analyzer="char", ngram_range=(6, 6), lowercase=False).fit_transform(data.table["sequence"])
+    kmers = CountVectorizer(analyzer="char", ngram_range=(6, 6), lowercase=False)
+    counts = kmers.fit_transform(data.table["sequence"])
     x_train, x_test, y_train, y_test = train_test_split(counts, y, test_size=0.3, random_state=0, stratify=y)
     model = LogisticRegression(C=0.1, max_iter=2000).fit(x_train, y_train)
     assert roc_auc_score(y_test, model.predict_proba(x_test)[:, 1]) > 0.75
@@ -128,3 +129,10 @@ def test_write_synthetic_files(tmp_path):
     motifs = json.loads((out / "motifs.json").read_text())
     assert [m["matrix_id"] for m in motifs["motifs"]] == list(DEFAULT_MATRIX_IDS)
     assert motifs["params"]["seed"] == 0
+
+
+def test_motifs_fall_back_to_the_builtin_copy_without_pyjaspar(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "pyjaspar", None)  # import pyjaspar -> ImportError
+    motifs = load_motifs()
+    assert [m.source for m in motifs] == ["JASPAR2024 (built-in copy)"] * len(DEFAULT_MATRIX_IDS)
+    assert motifs[-1].consensus == "GCCACCAGGGGGCGC"  # CTCF MA0139.2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from transformers import BertConfig, BertForMaskedLM, EsmConfig, EsmForMaskedLM, EsmTokenizer
 
 from enhancerlm.sequences.records import LabelMap, make_table
@@ -31,6 +32,15 @@ def gc_seqs(n: int, gc: float, length: int, rng: np.random.Generator) -> list[st
     """``n`` sequences whose bases are G or C with probability ``gc``."""
     p = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
     return ["".join(rng.choice(list("ACGT"), length, p=p)) for _ in range(n)]
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Tiny models run fastest on one thread; on a busy 2-core machine more threads mostly wait on each other."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

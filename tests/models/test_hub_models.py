@@ -39,7 +39,15 @@ def test_generic_hf_family_uses_the_hub_tokenizer(nt_folder):
     tokens = encoder.tokenizer.convert_ids_to_tokens(encoder.encode_batch(["ACGTACGTACGTAC"])[0].tolist())
     assert tokens == ["<cls>", "ACGTAC", "GTACGT", "A", "C"]
     assert (encoder.n_prefix, encoder.n_suffix, encoder.max_tokens) == (1, 0, 100)
-    assert classifier.max_bp == (100 - 1) * 6
+    # <cls>, and room for a remainder of up to 5 bases spelled one token each.
+    assert classifier.max_bp == (100 - 1 - 5) * 6
+
+
+def test_every_length_up_to_max_bp_fits_the_hub_model(nt_folder, make_seqs, caplog):
+    classifier = create_classifier(str(nt_folder), BINARY)
+    seqs = [make_seqs(1, n, n, seed=n)[0] for n in range(classifier.max_bp - 11, classifier.max_bp + 1)]
+    assert 95 <= max(len(x) for x in classifier.encoder.encode_batch(seqs)) <= 100
+    assert "needed more than" not in caplog.text
 
 
 def test_hub_encoder_cuts_overlong_inputs_with_a_warning(nt_folder, caplog):

@@ -9,15 +9,15 @@ import sys
 import textwrap
 
 import pytest
-import torch
 import typer
 from typer.testing import CliRunner
 
 from enhancerlm.cli.scan import register
 from enhancerlm.errors import InputError
 
-ARGS = ["--window-bp", "64", "--stride-bp", "32", "--chunk-windows", "8", "--threshold", "0.4", "--rc"]
-OUTPUTS = ("scores.bedgraph", "enhancers.bed", "summary.json")
+from .helpers import SCAN_ARGS
+
+OUTPUTS = ("scores.bedgraph", "enhancers.bed", "scores.bw", "summary.json")
 
 # Until main.py lists the command, a one-command app built the same way stands in for it.
 APP_SOURCE = textwrap.dedent("""
@@ -44,37 +44,34 @@ def make_app() -> typer.Typer:
     return app
 
 
-def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, tmp_path):
+def same_outputs(out, reference):
+    return {n: (out / n).read_bytes() for n in OUTPUTS if (reference / n).exists()} == {
+        n: (reference / n).read_bytes() for n in OUTPUTS if (reference / n).exists()}
+
+
+def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, reference_scan, tmp_path):
     out = tmp_path / "out"
-    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *ARGS]
+    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
     result = CliRunner().invoke(make_app(), args)
     assert result.exit_code == 0, result.output
-    assert "33 windows scored, 8 skipped (N)" in result.output
-    assert all((out / name).is_file() for name in OUTPUTS)
+    assert "33 windows scored, 8 skipped (N), 3 enhancers (1126 bp)" in result.output
+    assert same_outputs(out, reference_scan)
     bad = CliRunner().invoke(make_app(), [*args[:6], str(tmp_path / "out2"), "--regions", str(tmp_path / "no.bed")])
     assert isinstance(bad.exception, InputError) and "no.bed does not exist" in str(bad.exception)
     assert not (tmp_path / "out2" / "scores.bedgraph").exists()
 
 
-def test_two_processes_match_one(tiny_model, genome_fasta, tmp_path):
+def test_two_processes_match_one(tiny_model, genome_fasta, reference_scan, tmp_path):
     script = tmp_path / "enhancerlm_app.py"
     script.write_text(APP_SOURCE)
-    single, double = tmp_path / "single", tmp_path / "double"
-    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), *ARGS]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # torchrun runs each process with one thread; match its arithmetic exactly
-    try:
-        assert CliRunner().invoke(make_app(), [*args, "--out", str(single)]).exit_code == 0
-    finally:
-        torch.set_num_threads(threads)
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               str(script), *args, "--out", str(double)]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+               "scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
     assert sorted(re.findall(r"(\d+) chunks scored here", run.stderr)) == ["3", "3"]  # both processes worked
-    for name in OUTPUTS + (("scores.bw",) if (single / "scores.bw").exists() else ()):
-        assert (double / name).read_bytes() == (single / name).read_bytes(), name
+    assert same_outputs(out, reference_scan)
 
 
 @pytest.mark.parametrize("flag, value", [("--threshold", "1.5"), ("--chunk-windows", "0")])

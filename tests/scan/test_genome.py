@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import stat
 
 import pytest
@@ -27,6 +28,17 @@ def test_fetch_is_0_based_half_open_and_upper_case(genome_fasta):
         with pytest.raises(InputError, match="no sequence named 'chrX'"):
             genome.fetch("chrX", 0, 1)
     assert genome_fasta.with_name("genome.fa.fai").is_file()
+
+
+def test_stale_index_is_rebuilt(tmp_path):
+    fasta = write_fasta(tmp_path / "g.fa", {"chr1": "ACGT" * 10})
+    with open_genome(fasta) as genome:
+        assert genome.chrom_sizes == {"chr1": 40}
+    write_fasta(fasta, {"chr1": "ACGT" * 20})
+    index = tmp_path / "g.fa.fai"
+    os.utime(index, (fasta.stat().st_mtime - 10, fasta.stat().st_mtime - 10))  # the index is now older
+    with open_genome(fasta) as genome:
+        assert genome.chrom_sizes == {"chr1": 80}
 
 
 def test_read_only_folder_indexes_into_index_dir(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -13,10 +14,8 @@ from enhancerlm.scan import ScanConfig, scan_genome
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import open_genome, whole_genome_regions
 
-from .helpers import GENOME
+from .helpers import GENOME, SCAN_CONFIG as CONFIG
 
-# 64 bp windows every 32 bp: chr1 (1,200 bp) has 37 windows, chr2 (150 bp) 4; 6 chunks of 8.
-CONFIG = ScanConfig(window_bp=64, stride_bp=32, chunk_windows=8, threshold=0.0, batch_size=16)
 OUTPUTS = ("scores.bedgraph", "enhancers.bed", "summary.json")
 
 
@@ -39,11 +38,11 @@ def data_lines(path):
     return [line.split("\t") for line in path.read_text().splitlines() if not line.startswith("track")]
 
 
-def test_scan_outputs(tiny_model, genome_fasta, tmp_path):
-    out = tmp_path / "out"
-    result = scan_genome(tiny_model, genome_fasta, out, CONFIG)
-    assert (result.n_windows, result.n_chunks, result.n_chunks_scored) == (41, 6, 6)
+def test_scan_outputs(reference_scan):
+    out = reference_scan
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_windows"] == 41 and sorted(p.name for p in (out / ".chunks").glob("*.npy"))[-1] == (
+        "chunk_00000005.npy")
     # chr1 windows starting at 544..768 hold more than 10% N (the N-run is [600, 800)): 8 skipped
     assert (summary["n_windows_scored"], summary["n_windows_skipped_n"]) == (33, 8)
     lines = (out / "scores.bedgraph").read_text().splitlines()
@@ -67,9 +66,8 @@ def test_scan_outputs(tiny_model, genome_fasta, tmp_path):
     assert int(calls[2][4]) == round(1000 * max(chr2_scores))
 
 
-def test_chunk_scores_equal_one_window_at_a_time(tiny_model, genome_fasta, tmp_path):
-    scan_genome(tiny_model, genome_fasta, tmp_path / "out", CONFIG)
-    scores = np.concatenate([np.load(tmp_path / "out" / ".chunks" / f"chunk_{i:08d}.npy") for i in range(6)])
+def test_chunk_scores_equal_one_window_at_a_time(tiny_model, genome_fasta, reference_scan):
+    scores = np.concatenate([np.load(reference_scan / ".chunks" / f"chunk_{i:08d}.npy") for i in range(6)])
     model = load_classifier(tiny_model)
     with open_genome(genome_fasta) as genome:
         tiling = Tiling(whole_genome_regions(genome.chrom_sizes), 64, 32)
@@ -81,8 +79,7 @@ def test_chunk_scores_equal_one_window_at_a_time(tiny_model, genome_fasta, tmp_p
     assert np.isnan(scores[17:25]).all() and np.isfinite(scores[:17]).all() and np.isfinite(scores[25:]).all()
 
 
-def test_killed_scan_resumes_to_identical_output(tiny_model, genome_fasta, tmp_path):
-    scan_genome(tiny_model, genome_fasta, tmp_path / "whole", CONFIG)
+def test_killed_scan_resumes_to_identical_output(tiny_model, genome_fasta, reference_scan, tmp_path):
     out = tmp_path / "resumed"
     with pytest.raises(Stop):
         scan_genome(tiny_model, genome_fasta, out, CONFIG, on_chunk=stop_after(3))
@@ -90,13 +87,13 @@ def test_killed_scan_resumes_to_identical_output(tiny_model, genome_fasta, tmp_p
     (out / ".chunks" / ".chunk_00000004.npy.x1.tmp").write_bytes(b"half a chunk")  # killed mid-write
     result = scan_genome(tiny_model, genome_fasta, out, CONFIG)
     assert result.n_chunks_scored == 3
-    assert read_outputs(out) == read_outputs(tmp_path / "whole")
+    assert read_outputs(out) == read_outputs(reference_scan)
     assert not list((out / ".chunks").glob(".*.tmp"))
 
 
-def test_new_threshold_reuses_chunks(tiny_model, genome_fasta, tmp_path):
+def test_new_threshold_reuses_chunks(tiny_model, genome_fasta, reference_scan, tmp_path):
     out = tmp_path / "out"
-    scan_genome(tiny_model, genome_fasta, out, CONFIG)
+    shutil.copytree(reference_scan, out)
     track = (out / "scores.bedgraph").read_bytes()
     result = scan_genome(tiny_model, genome_fasta, out, ScanConfig(**{**CONFIG.__dict__, "threshold": 1.0}))
     assert result.n_chunks_scored == 0
@@ -125,12 +122,11 @@ def test_regions_limit_the_scan(tiny_model, genome_fasta, tmp_path):
     assert all(100 <= s < e <= 300 for c, s, e in spans if c == "chr1")
 
 
-def test_bigwig_matches_bedgraph(tiny_model, genome_fasta, tmp_path):
+def test_bigwig_matches_bedgraph(reference_scan):
     pyBigWig = pytest.importorskip("pyBigWig")
-    scan_genome(tiny_model, genome_fasta, tmp_path / "out", CONFIG)
-    bigwig = pyBigWig.open(str(tmp_path / "out" / "scores.bw"))
+    bigwig = pyBigWig.open(str(reference_scan / "scores.bw"))
     assert bigwig.chroms() == {"chr1": 1200, "chr2": 150}
-    rows = data_lines(tmp_path / "out" / "scores.bedgraph")
+    rows = data_lines(reference_scan / "scores.bedgraph")
     got = [(c, s, e, v) for c in ("chr1", "chr2") for s, e, v in bigwig.intervals(c)]
     assert [(c, s, e) for c, s, e, _ in got] == [(c, int(s), int(e)) for c, s, e, _ in rows]
     np.testing.assert_allclose([v for *_, v in got], [float(r[3]) for r in rows], rtol=1e-5)

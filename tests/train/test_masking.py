@@ -117,7 +117,8 @@ def test_collator_pads_masks_and_is_reproducible_from_the_seed():
 
 def test_collator_only_pads_premasked_features():
     feature = {"input_ids": np.array([CLS_ID, MASK_ID, 9, SEP_ID]), "labels": np.array([-100, 7, -100, -100])}
-    batch = SpanMaskingCollator(SpanMasker(K, VOCAB))([feature, {"input_ids": [CLS_ID, SEP_ID], "labels": [-100, -100]}])
+    empty = {"input_ids": [CLS_ID, SEP_ID], "labels": [-100, -100]}
+    batch = SpanMaskingCollator(SpanMasker(K, VOCAB))([feature, empty])
     assert batch["input_ids"].tolist() == [[CLS_ID, MASK_ID, 9, SEP_ID], [CLS_ID, SEP_ID, PAD_ID, PAD_ID]]
     assert batch["labels"].tolist() == [[-100, 7, -100, -100], [-100, -100, -100, -100]]
 

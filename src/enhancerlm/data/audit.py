@@ -228,7 +228,8 @@ def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
     near = _near_matches(train, test, np.flatnonzero(category == NOVEL), params)
     category[near["test_row"].to_numpy()] = NEAR
     pooled = composition(train, test)
-    by_split = {s: gc_auroc(g["label"], g["gc"].to_numpy(), positive) for s, g in pooled.groupby("split")}
+    by_split = {split: gc_auroc(group["label"], group["gc"].to_numpy(), positive)
+                for split, group in pooled.groupby("split", sort=False)}
     auroc = gc_auroc(pooled["label"], pooled["gc"].to_numpy(), positive)
     report = _build_report(train, test, category, conflicts, near, pooled, auroc, by_split, params)
     logger.info("audit: %d test records: %d exact, %d revcomp, %d near duplicates of train; GC AUROC %s",

@@ -87,7 +87,8 @@ def write_audit(train: pd.DataFrame, test: pd.DataFrame, out_dir: str | Path, **
         Canonical tables.
     out_dir : str or Path
     **audit_options
-        Passed to :func:`enhancerlm.data.audit.audit` (``k``, ``near_threshold``, ``num_perm``, ``seed``, ``positive``).
+        Passed to :func:`enhancerlm.data.audit.audit` (``k``, ``near_threshold``, ``num_perm``, ``seed``,
+        ``positive``).
     """
     report = audit(train, test, **audit_options)
     with atomic_dir(out_dir) as tmp:

@@ -98,8 +98,9 @@ class MinHashLSH:
     def to_dict(self) -> dict:
         bands, rows = self.bands_rows
         return {"k": self.k, "threshold": self.threshold, "num_perm": self.num_perm, "seed": self.seed,
-                "bands": bands, "rows": rows, "estimate_margin": round(self.margin, 4), "similarity": "Jaccard of canonical k-mer sets (both strands)",
-                "comparison": "jaccard >= threshold, confirmed exactly on every LSH candidate pair"}
+                "bands": bands, "rows": rows, "estimate_margin": round(self.margin, 4),
+                "similarity": "Jaccard of canonical k-mer sets (both strands)",
+                "comparison": "jaccard >= threshold, exact Jaccard of every LSH candidate within the margin"}
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -125,6 +126,8 @@ def _hash_table(ids: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _signature_chunk(seqs: Sequence[str], k: int, a, b, full_table: np.ndarray | None) -> np.ndarray:
     ids, valid = kmer_ids(encode(seqs)[0], k)
+    if ids.shape[1] == 0:  # every sequence shorter than k
+        return np.full((len(seqs), len(a)), EMPTY, dtype=np.uint32)
     has_kmer = valid.any(axis=1)
     # Fill invalid windows with a valid k-mer of the same row so they cannot change the minimum.
     first = ids[np.arange(len(ids)), valid.argmax(axis=1)]

@@ -70,8 +70,9 @@ def plot_distribution(table: pd.DataFrame, value: str = "gc", ax: Axes | None = 
         for i, label in enumerate(labels):
             values = by_split.loc[by_split["label"] == label, value].dropna()
             if len(values):
+                name = f"{split} / {label or '(unlabelled)'} (n={len(values)})"
                 ax.hist(values, bins=bins, density=True, histtype="step", color=f"C{i}",
-                        linestyle=_LINESTYLE.get(split, "-."), label=f"{split} / {label or '(unlabelled)'} (n={len(values)})")
+                        linestyle=_LINESTYLE.get(split, "-."), label=name)
     ax.set_xlabel(VALUES[value])
     ax.set_ylabel("density")
     ax.legend(fontsize="small")

@@ -1,4 +1,4 @@
-"""Leakage-free training data: drop test duplicates from train, homology-aware re-split, subsample, validation split."""
+"""Leakage-free splits: drop test duplicates from train, homology-aware re-split, subsample, validation split."""
 
 from __future__ import annotations
 
@@ -161,6 +161,9 @@ def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH
     if not 0 < test_fraction < 1:
         raise ConfigError(f"test_fraction={test_fraction!r} must be between 0 and 1")
     table = _canonical_table(table, "re-split input")
+    repeated = table["id"][table["id"].duplicated()]
+    if len(repeated):  # the written train/test tables must read back with unique ids
+        raise InputError(f"re-split: id {repeated.iloc[0]!r} names more than one record across train and test")
     cluster = homology_clusters(table["sequence"], params)
     per_cluster = pd.crosstab(cluster, table["label"])
     sizes = per_cluster.sum(axis=1)

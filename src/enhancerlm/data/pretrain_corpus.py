@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -31,19 +32,28 @@ class PretrainCorpus:
     """N-free segments of FASTA records; their bases live in one file read through a memory map.
 
     A whole genome does not have to fit in memory: records are read one at a time and their
-    segments appended to ``bases``, which the operating system pages in as crops are read.
+    segments appended to the file, which the operating system pages in as crops are read.
 
     Attributes
     ----------
     segments : pandas.DataFrame
         One row per segment: ``record`` (str), ``start``, ``end`` (0-based half-open, bp in the
         record), ``part`` (``"train"`` or ``"eval"``), ``offset`` (bp into ``bases``).
-    bases : np.ndarray of uint8, shape=(total_bp,)
-        ASCII ``ACGT`` of all segments, concatenated (a ``numpy.memmap``).
+    path : Path
+        The file of bases: ASCII ``ACGT`` of all segments, concatenated.
     """
 
     segments: pd.DataFrame
-    bases: np.ndarray
+    path: Path
+
+    @cached_property
+    def bases(self) -> np.ndarray:
+        """The bases, uint8, shape=(total_bp,), memory-mapped read-only."""
+        return np.memmap(self.path, dtype=np.uint8, mode="r")
+
+    def __getstate__(self) -> dict:
+        # Data-loader worker processes reopen the file instead of receiving a copy of every base.
+        return dict(self.__dict__)
 
     def part(self, name: str) -> pd.DataFrame:
         """The segments of one part, ``"train"`` or ``"eval"``."""
@@ -101,7 +111,7 @@ def build_corpus(fasta_paths: Sequence[str | Path], cache_path: str | Path, *, e
                     handle.write(seq[start:end].encode("ascii"))
     segments = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
     _check_segments(segments, fasta_paths, min_segment_bp, eval_fraction)
-    corpus = PretrainCorpus(segments, np.memmap(cache_path, dtype=np.uint8, mode="r"))
+    corpus = PretrainCorpus(segments, Path(cache_path))
     log.info("corpus: %d bp read, %d bp in %d training segments, %d bp held out (%d N/short bp skipped)",
              n_read, corpus.n_bp("train"), int((segments["part"] == "train").sum()), corpus.n_bp("eval"),
              n_read - corpus.n_bp("train") - corpus.n_bp("eval"))

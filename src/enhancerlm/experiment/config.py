@@ -135,6 +135,6 @@ def versions() -> dict:
 
     import enhancerlm
 
-    return {"enhancerlm": enhancerlm.__version__, "python": platform.python_version(), "torch": torch.__version__,
+    return {"enhancerlm": enhancerlm.__version__, "python": platform.python_version(), "torch": str(torch.__version__),
             "transformers": transformers.__version__, "numpy": numpy.__version__, "scikit-learn": sklearn.__version__,
             "cuda": torch.cuda.is_available()}

@@ -100,7 +100,7 @@ def run_experiment(cfg: RunConfig) -> RunResult:
 
 def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     write_config(cfg, out, inputs.label_map)
-    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed)
+    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed, inputs.label_map.positive)
     novel = audit.novel_mask(include_near=True)
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))

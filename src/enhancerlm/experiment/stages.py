@@ -19,15 +19,15 @@ log = logging.getLogger(__name__)
 
 # The study's final setting, used when neither search nor flags choose one.
 STUDY_LR, STUDY_EPOCHS = 3e-5, 2
+# Panels of the curve figures: enough to judge a run, few enough to read.
+CURVE_METRICS = ("loss", "accuracy", "mcc", "auroc")
 
 
-def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int):
+def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int, positive: str | None):
     """Leakage audit of the pair as given (before any dedup), written to ``out``."""
-    from enhancerlm.data.audit import audit
-    from enhancerlm.data.report import write_audit
+    from enhancerlm.data.audit_report import write_audit
 
-    report = audit(train, test, seed=seed)
-    write_audit(report, train, test, out)
+    report = write_audit(train, test, out, seed=seed, positive=positive)
     log.info("audit: %d of %d test sequences duplicate train (exact %d, reverse complement %d); novel %d",
              report.exact_duplicates + report.revcomp_duplicates, report.n_test, report.exact_duplicates,
              report.revcomp_duplicates, int(report.novel_mask().sum()))
@@ -175,7 +175,7 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: dict,
     """Figures (confusion, ROC, PR, curves, search) and the self-contained report.html."""
     from enhancerlm.evaluate import plots
     from enhancerlm.evaluate.metrics import compute_metrics
-    from enhancerlm.evaluate.report import write_report
+    from enhancerlm.evaluate.report import PUBLISHED_DNABERT6_2023, write_report
 
     names = list(label_map.names)
     labelled = {model_key(k.split(".", 1)[-1]): p for k, p in probas.items()}
@@ -186,9 +186,11 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: dict,
         "pr": plots.plot_pr_curves({k: (y_test, p) for k, p in labelled.items()}),
     }
     if history is not None and len(history):
-        figures["training"] = plots.plot_training_curves(history)
+        bases = {m.split("_", 1)[1] for m in history["metric"]}
+        figures["training"] = plots.plot_training_curves(history, metrics=[m for m in CURVE_METRICS if m in bases])
     if search is not None:
-        figures["search"] = plots.plot_search(search.history)
+        shown = [f"val_{m}" for m in CURVE_METRICS if f"val_{m}" in set(search.history["metric"])]
+        figures["search"] = plots.plot_search(search.history, metrics=shown)
     figures_dir = out / "figures"
     figures_dir.mkdir(exist_ok=True)
     for name, fig in figures.items():
@@ -196,5 +198,5 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: dict,
             fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     report = out / "report.html"
     write_report(report, title=f"enhancerlm run: {cfg.backbone}", metrics=metrics, figures=figures,
-                 audit=audit.to_dict(), config=cfg.to_dict())
+                 audit=audit.to_dict(), config=cfg.to_dict(), reference=PUBLISHED_DNABERT6_2023)
     return report

@@ -77,10 +77,10 @@ class MotifDatabase:
 
         query = _standardize(np.asarray(ppm, dtype=np.float64))
         sim = np.einsum("ic,tjc->tij", query, self._z) / 4.0  # (2n, w, W) column correlations
-        score, offset, overlap = _best_alignment(sim, self._valid, min_overlap)
+        aligner = _Aligner(sim, self._valid, min_overlap)
+        score, offset, overlap = aligner.best()
         rng = np.random.default_rng(seed)
-        null = np.stack([_best_alignment(sim[:, rng.permutation(len(query))], self._valid, min_overlap)[0]
-                         for _ in range(n_shuffles)], axis=1)
+        null = np.stack([aligner.best(rng.permutation(len(query)))[0] for _ in range(n_shuffles)], axis=1)
         n = len(self)
         strand = (score[n:] > score[:n]).astype(int)  # best strand per motif
         pick = np.arange(n) + strand * n
@@ -98,24 +98,31 @@ class MotifDatabase:
         return table.sort_values(["p_value", "score"], ascending=[True, False], ignore_index=True)
 
 
-def _best_alignment(sim: np.ndarray, valid: np.ndarray, min_overlap: int):
-    """Best summed correlation over all offsets, shape=(T,) each: score, offset, overlap.
+class _Aligner:
+    """Best summed column correlation over all offsets, for a query and any permutation of its columns.
 
     ``sim[t, i, j]`` is the correlation of query column i with target column j; offsets run from
-    -(w-1) to W-1 and need min(min_overlap, w, width_t) overlapping columns.
+    -(w-1) to W-1 and need min(min_overlap, w, width_t) overlapping columns. The offsets' column
+    indices and overlaps are the same for every permutation, so they are computed once.
     """
-    n_targets, w, width = sim.shape
-    offsets = np.arange(-(w - 1), width)
-    cols = np.arange(w)[None, :] + offsets[:, None] + w  # (n_off, w) columns in the padded target
-    padded = np.pad(sim, ((0, 0), (0, 0), (w, w)))
-    valid_padded = np.pad(valid, ((0, 0), (w, w)))
-    totals = padded[:, np.arange(w)[None, :], cols].sum(axis=2)  # (T, n_off)
-    overlap = valid_padded[:, cols].sum(axis=2)
-    needed = np.minimum(min(min_overlap, w), valid.sum(axis=1))[:, None]
-    totals = np.where(overlap >= needed, totals, -np.inf)
-    best = totals.argmax(axis=1)
-    rows = np.arange(n_targets)
-    return totals[rows, best], offsets[best], overlap[rows, best]
+
+    def __init__(self, sim: np.ndarray, valid: np.ndarray, min_overlap: int):
+        n_targets, w, width = sim.shape
+        self.offsets = np.arange(-(w - 1), width)
+        self.cols = np.arange(w)[None, :] + self.offsets[:, None] + w  # (n_off, w) columns in the padded target
+        self.padded = np.pad(sim, ((0, 0), (0, 0), (w, w)))
+        self.overlap = np.pad(valid, ((0, 0), (w, w)))[:, self.cols].sum(axis=2)  # (T, n_off)
+        needed = np.minimum(min(min_overlap, w), valid.sum(axis=1))[:, None]
+        self.allowed = self.overlap >= needed
+
+    def best(self, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(score, offset, overlap), each shape=(T,), with query columns taken in ``order``."""
+        rows = np.arange(self.cols.shape[1]) if order is None else order
+        totals = self.padded[:, rows[None, :], self.cols].sum(axis=2)  # (T, n_off)
+        totals = np.where(self.allowed, totals, -np.inf)
+        best = totals.argmax(axis=1)
+        index = np.arange(len(totals))
+        return totals[index, best], self.offsets[best], self.overlap[index, best]
 
 
 @lru_cache(maxsize=4)

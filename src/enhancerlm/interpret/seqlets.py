@@ -89,8 +89,10 @@ def extract_seqlets(
     for i, (attr, seq, seq_id) in enumerate(zip(attributions, seqs, ids)):
         if len(seq) < width_bp:
             continue
-        sums = core_sums(attr, core_bp)
+        # -inf on both sides: find_peaks never reports the first or last sample as a peak.
+        sums = np.concatenate([[-np.inf], core_sums(attr, core_bp), [-np.inf]])
         peaks, props = find_peaks(sums, height=threshold, distance=width_bp)
+        peaks = peaks - 1
         for peak, score in zip(peaks, props["peak_heights"]):
             start = int(np.clip(peak + core_bp // 2 - width_bp // 2, 0, len(seq) - width_bp))
             window = seq[start : start + width_bp].upper()

@@ -1,7 +1,8 @@
 """Hub models through transformers' Auto classes: DNABERT-2, Nucleotide Transformer, HyenaDNA, and any other.
 
 Each registered entry declares its input limit in tokens (``max_tokens``) and how many bases a token
-covers (``config["bp_per_token"]``), so ``max_bp = (max_tokens - special tokens) * bp_per_token``:
+covers (``config["bp_per_token"]``); ``HubTokenEncoder.max_bp`` turns them into the window length in bp
+(roughly ``max_tokens * bp_per_token``, less the special tokens and room for a partial last token):
 
 - Nucleotide Transformer: its own tokenizer spells non-overlapping 6-mers (6 bp/token), then single
   bases for a remainder or N; v1 models take 1000 tokens (~6 kb), v2 models 2048 (~12 kb).

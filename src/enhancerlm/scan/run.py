@@ -100,7 +100,20 @@ class ScanConfig:
 
 @dataclass(frozen=True)
 class ScanResult:
-    """What a scan did. ``summary`` (the contents of ``summary.json``) is None on processes other than 0."""
+    """What a scan did.
+
+    Attributes
+    ----------
+    out : Path
+    n_windows, n_chunks : int
+        Windows and chunks of the whole scan.
+    n_chunks_scored : int
+        Chunks this process scored in this call (fewer on a resume or with several processes).
+    seconds : float
+        Wall time of this call, model loading included.
+    summary : dict or None
+        Contents of ``summary.json``; None on processes other than 0.
+    """
 
     out: Path
     n_windows: int
@@ -115,9 +128,35 @@ def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: 
     """Scan a genome (or the BED ``regions`` of it) with a saved classifier; write outputs into ``out``.
 
     Writes ``scores.bedgraph`` (and ``scores.bw`` with pyBigWig), ``enhancers.bed`` and
-    ``summary.json``; ``out/.chunks`` keeps finished chunks so that a rerun resumes. Everything is
-    checked before anything is written. Under ``torchrun``/``accelerate launch`` the processes share
-    the chunks and process 0 writes the outputs. ``on_chunk(index)`` is called after each chunk is saved.
+    ``summary.json``; ``out/.chunks`` keeps finished chunks so that a rerun resumes. Inputs and
+    settings are checked before any output is written (only a FASTA index built into ``out/.index``
+    may precede a failed check). Under ``torchrun``/``accelerate launch`` the processes share the
+    chunks and process 0 writes the outputs.
+
+    Parameters
+    ----------
+    model : str or Path
+        Folder of a model saved by enhancerlm.
+    genome : str or Path
+        FASTA, plain or bgzip; indexed, or indexable (see ``enhancerlm.sequences.genome``).
+    out : str or Path
+        Output folder; rerunning into it resumes.
+    config : ScanConfig
+    regions : str or Path, optional
+        BED file of regions to scan; None scans every sequence.
+    on_chunk : callable, optional
+        Called with a chunk's number after its scores are saved (progress, tests).
+
+    Returns
+    -------
+    ScanResult
+
+    Raises
+    ------
+    InputError
+        Bad FASTA or BED (names the file, line and interval).
+    ConfigError
+        Bad settings, a window longer than the model's maximum, or a resume with other settings.
     """
     began, out = time.perf_counter(), Path(out)
     classifier = load_classifier(model)
@@ -132,12 +171,7 @@ def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: 
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
         todo = _claim_chunks(store, manifest, tiling.n_chunks(config.chunk_windows), process)
-        for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
-            block = tiling.chunk(index, config.chunk_windows)
-            store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.reverse_complement,
-                                          max_n_fraction=config.max_n_fraction, batch_size=config.batch_size))
-            if on_chunk is not None:
-                on_chunk(index)
+        _score_chunks(todo, classifier, column, fasta, tiling, store, config, process, on_chunk)
         process.barrier()
         summary = _write_outputs(out, tiling, store, config, fasta, model, regions) if process.is_main else None
         process.barrier()
@@ -145,6 +179,17 @@ def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: 
     log.info("scanned %d bp in %.1f s (%.0f bp/s, %d chunks scored here)", tiling.region_bp, seconds,
              tiling.region_bp / seconds, len(todo))
     return ScanResult(out, tiling.n_windows, tiling.n_chunks(config.chunk_windows), len(todo), seconds, summary)
+
+
+def _score_chunks(todo: list[int], classifier, column: int, fasta: Genome, tiling: Tiling, store: ChunkStore,
+                  config: ScanConfig, process: Process, on_chunk: Callable[[int], None] | None) -> None:
+    """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
+    for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
+        block = tiling.chunk(index, config.chunk_windows)
+        store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.reverse_complement,
+                                      max_n_fraction=config.max_n_fraction, batch_size=config.batch_size))
+        if on_chunk is not None:
+            on_chunk(index)
 
 
 def _claim_chunks(store: ChunkStore, manifest: dict, n_chunks: int, process: Process) -> list[int]:

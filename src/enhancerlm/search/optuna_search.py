@@ -85,11 +85,14 @@ def optuna_search(
 
     Parameters
     ----------
+    make_classifier, table, val_fraction, subset_per_class, seed, out_dir, metric, progress
+        As in :func:`enhancerlm.search.grid.grid_search`.
     n_trials : int
         Finished trials wanted in the study, counting those of earlier runs.
     space : SearchSpace
-    Other parameters
-        As :func:`enhancerlm.search.grid.grid_search`.
+        Searched parameters; they override ``base_config``'s ``lr``, ``epochs``, ``batch_size``, ``warmup_ratio``.
+    base_config : TrainConfig
+        Everything else about training.
     """
     import optuna
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 from typing import Sequence
 
@@ -35,7 +36,7 @@ class HubTokenEncoder:
 
     def __init__(self, tokenizer, max_tokens: int | None = None):
         if tokenizer.pad_token_id is None:
-            raise ConfigError(f"tokenizer {tokenizer.name_or_path!r} has no padding token, so batches cannot be padded")
+            raise ConfigError(f"tokenizer {tokenizer.name_or_path!r} has no padding token; batches cannot be padded")
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.pad_id = int(tokenizer.pad_token_id)
@@ -80,11 +81,17 @@ class HubTokenEncoder:
         return length_bp / max(n_tokens, 1)
 
     def max_bp(self, bp_per_token: float | None = None) -> int | None:
-        """Longest sequence, in bp, expected to fit in ``max_tokens``; None without a limit."""
+        """Longest sequence, in bp, expected to fit in ``max_tokens``; None without a limit.
+
+        ``(max_tokens - special tokens - (ceil(bp_per_token) - 1)) * bp_per_token``: the last term is
+        room for a remainder shorter than one token, which k-mer vocabularies such as the Nucleotide
+        Transformer's spell one base per token (a 585 bp sequence is 97 6-mers + 3 single bases).
+        """
         if self.max_tokens is None:
             return None
         per_token = bp_per_token or self.bp_per_token()
-        return max(int((self.max_tokens - self.n_special) * per_token), 1)
+        room = self.max_tokens - self.n_special - (math.ceil(per_token) - 1)
+        return max(int(room * per_token), 1)
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write the hub tokenizer's own files (``AutoTokenizer.from_pretrained`` reads them back)."""

@@ -70,9 +70,11 @@ def finetune(
     """Fine-tune ``classifier`` on ``train``, validating on ``val`` after every epoch.
 
     AdamW with linear warm-up and decay; batches of similar length padded to their longest member;
-    a checkpoint per epoch in ``out_dir/checkpoints``. The same code runs on one CPU, one GPU, or
-    several GPUs under ``accelerate launch`` / ``torchrun`` (``Trainer`` handles the distribution).
-    The model is returned to the device and train/eval mode it had.
+    validation metrics over the whole validation set; a checkpoint per epoch in ``out_dir/checkpoints``.
+    The same code runs on one CPU, one GPU, or several GPUs under ``accelerate launch`` / ``torchrun``
+    (``Trainer`` handles the distribution). The classifier ends with the best epoch's weights when
+    ``config.metric_for_best`` is set, else the last epoch's, on the device and in the train/eval mode
+    it had; with LoRA the adapters are merged in, so ``out_dir/model`` loads in plain transformers.
 
     Parameters
     ----------
@@ -98,7 +100,7 @@ def finetune(
                              stride_bp=config.window_stride_bp, what="train")
     val_ds = None if val is None else build_dataset(classifier, val, long_sequences=config.long_sequences,
                                                     stride_bp=config.window_stride_bp, what="val")
-    device, was_training = classifier.device, classifier.model.training
+    found = _model_state(classifier.model)
     trainer = make_trainer(classifier, train_ds, val_ds, config, out_dir, progress=progress, callbacks=callbacks)
     _record_run(out_dir, config, classifier, resume=checkpoint is not None, write=trainer.args.should_save)
     log.info("training on %d examples, %d epochs, effective batch %d (%d x %d accumulation x %d devices)",
@@ -109,7 +111,7 @@ def finetune(
             trainer.train(resume_from_checkpoint=checkpoint)
     finally:
         classifier.model = _plain_model(trainer.model, merge=config.lora)
-        classifier.model.to(device).train(was_training)
+        _restore_model_state(classifier.model, found)
     with no_save_bars():
         return _finish(trainer, classifier, config, out_dir)
 
@@ -264,6 +266,18 @@ def _with_lora(model, config: TrainConfig):
         return get_peft_model(model, lora)
     except ValueError as err:
         raise ConfigError(f"lora: {err}") from None
+
+
+def _model_state(model) -> tuple[torch.device, bool, bool]:
+    """Device, train mode and activation checkpointing of ``model``, to put back after training."""
+    return next(model.parameters()).device, model.training, getattr(model, "is_activation_checkpointing", False)
+
+
+def _restore_model_state(model, state: tuple[torch.device, bool, bool]) -> None:
+    device, training, checkpointing = state
+    model.to(device).train(training)
+    if getattr(model, "is_activation_checkpointing", False) and not checkpointing:
+        model.activation_checkpointing_disable()
 
 
 def _plain_model(model, *, merge: bool):

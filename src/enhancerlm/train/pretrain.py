@@ -222,10 +222,9 @@ def pretrain(fasta: Sequence[str | Path], backbone: str, out: str | Path, config
         write_text_atomic(out / RUN_RECORD, json.dumps({**record, "versions": _versions()}, indent=2) + "\n")
         trainer = _trainer(model, tokenizer, config, out, train_set, eval_set, progress, resume, callbacks)
         trainer.train(resume_from_checkpoint=True if resume else None)
-        if eval_set is not None and not _evaluated_at(trainer.state, trainer.state.global_step):
-            trainer.evaluate()
-    history = write_history(trainer.state.log_history, out)
-    save_pretrained_mlm(model, tokenizer, out, {"family": spec.family, "backbone": spec.name, "source": backbone})
+    history = write_history(trainer.state.log_history, out, plot=trainer.is_world_process_zero())
+    if trainer.is_world_process_zero():
+        save_pretrained_mlm(model, tokenizer, out, {"family": spec.family, "backbone": spec.name, "source": backbone})
     return PretrainResult(out, trainer.state.global_step, history, _last_eval(history),
                           int(trainer.state.num_input_tokens_seen))
 
@@ -252,10 +251,10 @@ def held_out_examples(corpus: PretrainCorpus, tokenizer: KmerTokenizer, crop_bp:
 
 
 def masked_token_outputs(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-token (prediction, negative log-likelihood), each shape=(batch, n_tokens), from logits (batch, n_tokens, vocab).
+    """Logits shape=(batch, n_tokens, vocab) -> per-token (prediction, negative log-likelihood), both (batch, n_tokens).
 
-    Passed to Trainer as ``preprocess_logits_for_metrics`` so that full vocabulary logits are
-    never accumulated.
+    Passed to Trainer as ``preprocess_logits_for_metrics`` so that vocabulary-wide logits are never
+    accumulated.
     """
     nll = F.cross_entropy(logits.float().transpose(1, 2), labels.clamp(min=0), reduction="none")
     return logits.argmax(dim=-1), nll
@@ -298,20 +297,28 @@ class _EpochCrops(TrainerCallback):
         self.dataset.set_epoch(int(math.floor(state.epoch or 0)))
 
 
+class _LogLastStep(TrainerCallback):
+    """Logs the training loss at the last step too (Trainer evaluates and saves there, but logs only on schedule)."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= state.max_steps:
+            control.should_log = True
+
+
 class _HistoryWriter(TrainerCallback):
-    """Rewrites the history table and figure after every evaluation, so a killed run keeps them."""
+    """Rewrites the history table after every evaluation, so a killed run keeps it (the figure comes at the end)."""
 
     def __init__(self, out: Path):
         self.out = out
 
     def on_evaluate(self, args, state, control, **kwargs):
-        write_history(state.log_history, self.out)
+        write_history(state.log_history, self.out, plot=False)
 
 
 def _trainer(model, tokenizer, config: PretrainConfig, out: Path, train_set, eval_set, progress: bool,
              resume: bool, callbacks) -> Trainer:
     strategy = "steps" if config.eval_steps else "epoch"
-    steps = config.eval_steps or 500  # unused with the "epoch" strategy
+    steps = config.eval_steps or 500  # unused with the "epoch" strategy, which also acts at a mid-epoch stop
     on_cuda = torch.cuda.is_available() and not config.use_cpu
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"), seed=config.seed, report_to="none", disable_tqdm=not progress,
@@ -323,8 +330,8 @@ def _trainer(model, tokenizer, config: PretrainConfig, out: Path, train_set, eva
         logging_strategy=strategy, logging_steps=steps, save_strategy=strategy,
         save_steps=steps, save_total_limit=config.keep_checkpoints,
         bf16=on_cuda and torch.cuda.is_bf16_supported(), use_cpu=config.use_cpu,
-        dataloader_num_workers=config.dataloader_workers, dataloader_pin_memory=on_cuda, remove_unused_columns=False,
-        include_num_input_tokens_seen="non_padding",
+        dataloader_num_workers=config.dataloader_workers, dataloader_pin_memory=on_cuda,
+        remove_unused_columns=False, include_num_input_tokens_seen="non_padding",
     )
     trainer = Trainer(
         model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
@@ -332,19 +339,19 @@ def _trainer(model, tokenizer, config: PretrainConfig, out: Path, train_set, eva
                                           tokenizer.pad_id),
         compute_metrics=MaskedTokenMetrics() if eval_set is not None else None,
         preprocess_logits_for_metrics=masked_token_outputs,
-        callbacks=[_EpochCrops(train_set), _HistoryWriter(out), *callbacks],
+        callbacks=[_EpochCrops(train_set), _LogLastStep(), _HistoryWriter(out), *callbacks],
     )
     return quiet_trainer(trainer, progress)
 
 
-def write_history(log_history: list[dict], out: Path) -> pd.DataFrame:
-    """Trainer log -> long history table in ``out/history.tsv`` and its figure ``out/history.png``."""
+def write_history(log_history: list[dict], out: Path, plot: bool = True) -> pd.DataFrame:
+    """Trainer log -> long history table in ``out/history.tsv`` and (``plot``) its figure ``out/history.png``."""
     history = history_from_trainer_log(log_history)
     # Trainer's own eval_loss averages batch means; ours (eval_mlm_loss) is over all masked tokens.
     history = history[history["metric"] != "val_loss"].replace({"metric": {"val_mlm_loss": "val_loss"}})
-    history = history.reset_index(drop=True)
+    history = history.sort_values(["epoch", "metric"], kind="stable").reset_index(drop=True)
     write_text_atomic(out / HISTORY_TSV, history.to_csv(sep="\t", index=False))
-    if not history.empty:
+    if plot and not history.empty:
         png = figure_png(plot_training_curves(history))
         tmp = out / f".{HISTORY_PNG}.tmp"
         tmp.write_bytes(png)
@@ -385,10 +392,6 @@ def _crop_bp(config: PretrainConfig, max_bp: int) -> int:
     if config.crop_bp is not None and config.crop_bp > max_bp:
         raise ConfigError(f"pretrain config: crop_bp={config.crop_bp} is longer than the model's {max_bp} bp")
     return config.crop_bp or max_bp
-
-
-def _evaluated_at(state, step: int) -> bool:
-    return any("eval_mlm_loss" in entry and entry.get("step") == step for entry in state.log_history)
 
 
 def _last_eval(history: pd.DataFrame) -> dict:

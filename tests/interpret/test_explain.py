@@ -1,0 +1,117 @@
+"""`explain` end to end on planted motifs (the truth is known), its config, and the CLI command."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from enhancerlm.cli.explain import register
+from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.interpret import ExplainConfig, explain
+
+PLANTED = {"CEBPB": "MA0466.4", "CTCF": "MA0139.2"}
+
+
+@pytest.fixture(scope="module")
+def explained(learned_model, planted_test, tmp_path_factory):
+    out = tmp_path_factory.mktemp("explain") / "out"
+    config = ExplainConfig(n_plots=1, rc_seqs=4, null_seqs=30, max_seqs=None)
+    planted = planted_test.planted[planted_test.planted["kind"] == "motif"]
+    return explain(learned_model, planted_test.table, out, config, planted=planted)
+
+
+def test_planted_motifs_come_back_as_top_jaspar_matches(explained):
+    motifs = explained.motifs
+    for tf, matrix_id in PLANTED.items():
+        # JASPAR holds near-copies within a family (CEBPB/CEBPE/CEBPG), so the family must come first
+        # and the planted matrix must be among the listed matches.
+        rows = motifs[motifs["match_1_name"].str.upper().str.startswith(tf[:4])]
+        assert len(rows) >= 1, motifs[["consensus", "matches"]]
+        row = rows.iloc[0]
+        assert matrix_id in row["matches"]
+        assert row["match_1_q"] < 0.05
+        assert row["seqlets_enhancer"] > 5 * row["seqlets_not_enhancer"]
+        assert row["hits_enhancer"] > row["hits_not_enhancer"]
+
+
+def test_summary_reports_planted_auroc_and_strand_consistency(explained):
+    summary = json.loads((explained.out_dir / "summary.json").read_text())
+    assert summary["planted_auroc"]["ism"] >= 0.9
+    assert summary["rc_pearson_mean"]["ism"] == pytest.approx(1.0)  # canonical k-mers: strand-blind
+    assert summary["n_sequences"] == 60 and summary["n_motifs"] == len(explained.motifs)
+
+
+def test_output_folder_holds_every_table_and_picture(explained):
+    out = explained.out_dir
+    attributions = pd.read_csv(out / "attributions.tsv", sep="\t")
+    assert attributions.columns.tolist() == ["id", "position", "base", "ism"] and len(attributions) == 60 * 100
+    mutations = pd.read_csv(out / "mutations.tsv", sep="\t")
+    assert len(mutations) == 60 * 10 and (mutations["ref"] != mutations["alt"]).all()
+    assert len(list((out / "tracks").glob("*.png"))) == 1
+    assert len(list((out / "logos").glob("*.png"))) == len(explained.motifs)
+    assert set(pd.read_csv(out / "seqlets.tsv", sep="\t")["motif"].dropna()) >= set(explained.motifs["motif"])
+    page = (out / "explain.html").read_text()
+    assert page.count("data:image/png;base64,") == 1 + len(explained.motifs)
+    assert "src=\"logos/" not in page and "CTCF" in page
+
+
+def test_a_failed_run_leaves_the_old_folder_alone(learned_model, planted_test, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    with pytest.raises(ConfigError, match="--method ism"):
+        explain(learned_model, planted_test.table, out, ExplainConfig(methods=("ig",)))
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_duplicate_ids_are_refused(learned_model, planted_test, tmp_path):
+    table = pd.concat([planted_test.table.head(2), planted_test.table.head(1)])
+    with pytest.raises(InputError, match="more than once"):
+        explain(learned_model, table, tmp_path / "out")
+
+
+def test_config_rejects_unknown_keys_and_bad_values():
+    assert ExplainConfig.from_dict(ExplainConfig(methods=["ig", "ism"]).to_dict()).methods == ("ig", "ism")
+    with pytest.raises(ConfigError, match="max_seq"):
+        ExplainConfig.from_dict({"max_seq": 3})
+    with pytest.raises(ConfigError, match="deeplift"):
+        ExplainConfig(methods=("deeplift",))
+    with pytest.raises(ConfigError, match="core_bp"):
+        ExplainConfig(core_bp=30)
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.callback()(lambda: None)  # keeps `explain` a subcommand, as in the real `enhancerlm` app
+    register(app)
+    return app
+
+
+def test_cli_explains_a_saved_transformer_with_two_methods(tiny_bert, tmp_path):
+    tiny_bert.save(tmp_path / "model")
+    fasta = tmp_path / "in.fa"
+    fasta.write_text(">a\nACGTTGCAACGTACGGTACCAGT\n>b\nTTGACGTCAGGCATGCAAAGTCA\n")
+    args = ["explain", "--model", str(tmp_path / "model"), "--input", f"{fasta}:enhancer", "--out",
+            str(tmp_path / "out"), "--method", "ism", "--method", "attention", "--no-motifs", "--n-plots", "1",
+            "--rc-seqs", "1"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "attributions.tsv", sep="\t")
+    assert table.columns.tolist() == ["id", "position", "base", "ism", "attention"] and len(table) == 46
+    assert "explained 2 sequences" in result.output
+    rc = pd.read_csv(tmp_path / "out" / "rc_consistency.tsv", sep="\t")
+    assert rc["method"].tolist() == ["ism", "attention"]
+
+
+def test_cli_refuses_gradients_for_a_k_mer_model(learned_model, tmp_path):
+    learned_model.save(tmp_path / "model")
+    fasta = tmp_path / "in.fa"
+    fasta.write_text(">a\nACGTTGCAACGTACGG\n")
+    result = CliRunner().invoke(_app(), ["explain", "-m", str(tmp_path / "model"), "-i", str(fasta), "-o",
+                                         str(tmp_path / "out"), "--method", "ig"])
+    assert isinstance(result.exception, ConfigError)
+    assert not (tmp_path / "out").exists()

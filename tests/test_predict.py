@@ -1,0 +1,126 @@
+"""The inference primitive (windows, aggregation, TSV streaming) and the `predict` / `models` commands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import typer
+from typer.testing import CliRunner
+
+from enhancerlm.cli import models as models_cli
+from enhancerlm.cli import predict as predict_cli
+from enhancerlm.cli.main import _Group
+from enhancerlm.models import create_classifier, list_backbones
+from enhancerlm.predict import predict_proba, predict_to_tsv
+from enhancerlm.sequences.records import LabelMap, make_table
+from enhancerlm.tokenization.windows import split_windows
+
+BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
+
+
+def _seqs(n: int, lo: int, hi: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("ACGT"), int(rng.integers(lo, hi + 1)))) for _ in range(n)]
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models: extra threads only contend on a busy machine
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def dnabert():
+    classifier = create_classifier("tiny-dnabert-6", BINARY)
+    classifier.max_bp = 60  # short windows keep the long-sequence tests cheap
+    return classifier
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    create_classifier("tiny-dnabert-6", BINARY).save(folder)
+    return folder
+
+
+@pytest.fixture
+def cli():
+    """A CLI with the real error handling of `enhancerlm` and these two commands."""
+    app = typer.Typer(cls=_Group, pretty_exceptions_enable=False)
+    predict_cli.register(app)
+    models_cli.register(app)
+    return lambda *args: CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("how", ["mean", "max"])
+def test_long_sequences_get_the_aggregate_of_their_windows(dnabert, how):
+    seqs = _seqs(3, 150, 200, seed=1) + ["ACGTACGTAACC"]
+    windows = split_windows(seqs, 60, 25)
+    per_window = dnabert.predict_proba(windows.seqs)
+    proba = predict_proba(dnabert, seqs, stride_bp=25, aggregate=how)
+    for i in range(len(seqs)):
+        mine = per_window[windows.seq_index == i]
+        expected = mine.mean(axis=0) if how == "mean" else mine[mine[:, 1].argmax()]
+        np.testing.assert_allclose(proba[i], expected, atol=1e-6)
+    assert (windows.seq_index == 0).sum() >= 5
+
+
+def test_empty_input_gives_an_empty_array(dnabert):
+    assert predict_proba(dnabert, []).shape == (0, 2)
+
+
+def test_predict_to_tsv_streams_chunks_into_one_table(dnabert, tmp_path):
+    seqs = _seqs(5, 30, 120, seed=2)
+    chunks = [make_table(["a", "b"], seqs[:2]), make_table(["c", "d", "e"], seqs[2:])]
+    assert predict_to_tsv(dnabert, iter(chunks), tmp_path / "out.tsv") == 5
+    table = pd.read_csv(tmp_path / "out.tsv", sep="\t")
+    assert table.columns.tolist() == ["id", "probability", "prediction", "p_not_enhancer", "p_enhancer"]
+    assert table["id"].tolist() == list("abcde")
+    np.testing.assert_allclose(table["probability"], predict_proba(dnabert, seqs)[:, 1], atol=1e-5)
+
+
+def test_predict_command_writes_probabilities(cli, model_dir, tmp_path):
+    seqs = _seqs(4, 20, 900, seed=3)  # 900 bp is longer than the tiny model's 515 bp window
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i} some description\n{s}\n" for i, s in enumerate(seqs)))
+    out = tmp_path / "scores.tsv"
+    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", out, "--batch-size", 2,
+                 "--stride-bp", 100, "--aggregate", "max")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, sep="\t")
+    assert table["id"].tolist() == ["s0", "s1", "s2", "s3"]
+    assert set(table["prediction"]) <= {"enhancer", "not_enhancer"}
+    from enhancerlm.models import load_classifier
+
+    expected = predict_proba(load_classifier(model_dir), seqs, stride_bp=100, aggregate="max")
+    np.testing.assert_allclose(table[["p_not_enhancer", "p_enhancer"]].to_numpy(), expected, atol=1e-5)
+
+
+def test_predict_command_on_a_bad_fasta_fails_without_output(cli, model_dir, tmp_path):
+    fasta = tmp_path / "bad.fa"
+    fasta.write_text(">ok\nACGTACGTAC\n>broken\nACGTXACGT\n")
+    out = tmp_path / "scores.tsv"
+    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", out)
+    assert result.exit_code == 2
+    assert "broken" in result.output and "'X'" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == [fasta]
+
+
+def test_predict_command_rejects_a_folder_that_is_no_model(cli, tmp_path):
+    result = cli("predict", "--model", tmp_path, "--input", tmp_path, "--out", tmp_path / "o.tsv")
+    assert result.exit_code == 2 and "not an enhancerlm model folder" in result.output
+
+
+def test_models_command_lists_every_backbone(cli):
+    result = cli("models", "--tsv")
+    assert result.exit_code == 0
+    rows = [line.split("\t") for line in result.output.strip().splitlines()]
+    assert rows[0] == list(models_cli.COLUMNS)
+    assert [r[0] for r in rows[1:]] == [s.name for s in list_backbones()]
+    by_name = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert by_name["dnabert-2"]["remote_code"] == "yes" and by_name["kmer-lr"]["baseline"] == "yes"
+    assert by_name["hyenadna-tiny-1k"]["hub_id"] == "LongSafari/hyenadna-tiny-1k-seqlen-hf"
