@@ -27,6 +27,7 @@ from enhancerlm.models import create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
+from enhancerlm.tokenization.windows import split_windows
 
 STUDY_MAX_TOKENS = 512
 
@@ -135,6 +136,7 @@ def report(args, classifier, seqs, ours, t_ours, theirs, t_theirs, peak) -> None
     useful_ours = sum(bert_flops(config, min(n, max_bp) - 6 + 3) for n in lengths)
     useful_study = sum(bert_flops(config, min(n, max_bp) - 6 + 3) for n in lengths[:n_study])
     executed_study = n_study * bert_flops(config, STUDY_MAX_TOKENS)
+    executed_ours = sum(bert_flops(config, len(w) - 6 + 3) for w in split_windows(seqs, max_bp).seqs)
     ours_rate, study_rate = len(seqs) / t_ours, n_study / t_theirs
     print(f"device {args.device}, torch threads {torch.get_num_threads()}, sequences {args.min_bp}-{args.max_bp} bp; "
           f"{(lengths > max_bp).sum()} of {len(seqs)} longer than {max_bp} bp (enhancerlm windows, study truncates)")
@@ -148,6 +150,9 @@ def report(args, classifier, seqs, ours, t_ours, theirs, t_theirs, peak) -> None
     print(f"study model FLOP/s       : {useful_study / t_theirs / 1e9:9.1f} GFLOP/s = "
           f"{useful_study / t_theirs / peak:.1%} of matmul (real tokens); "
           f"{executed_study / t_theirs / 1e9:.1f} GFLOP/s counting its padding")
+    per_ours, per_study = executed_ours / len(seqs), executed_study / n_study
+    print(f"work per sequence        : enhancerlm {per_ours / 1e6:.0f} MFLOP (windows included), study "
+          f"{per_study / 1e6:.0f} MFLOP (512 tokens): at equal FLOP/s the speed-up would be {per_study / per_ours:.1f} x")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ class PretrainCorpus:
 
     def __getstate__(self) -> dict:
         # Data-loader worker processes reopen the file instead of receiving a copy of every base.
-        return dict(self.__dict__)
+        return {key: value for key, value in self.__dict__.items() if key != "bases"}
 
     def part(self, name: str) -> pd.DataFrame:
         """The segments of one part, ``"train"`` or ``"eval"``."""

@@ -112,7 +112,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, lr, epochs, out)
     probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test)
     for name in cfg.baselines:
-        probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg.seed)
+        probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)

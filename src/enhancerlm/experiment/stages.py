@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from enhancerlm.experiment.config import RunConfig
-from enhancerlm.io import atomic_dir, atomic_path, write_text_atomic
+from enhancerlm.io import atomic_path
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
@@ -112,8 +113,10 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
     fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
     classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
     result = finetune(classifier, fit, val, train_config(cfg, lr, epochs), out / "finetune", resume=cfg.resume)
-    with atomic_dir(out / "model") as folder:
-        result.classifier.save(folder)
+    # finetune wrote the model (hub layout) into its run folder; move it rather than write it twice.
+    if (out / "model").exists():
+        shutil.rmtree(out / "model")
+    os.replace(result.out_dir / "model", out / "model")
     return result.classifier, result.history
 
 
@@ -122,17 +125,23 @@ def test_stage(classifier, test: pd.DataFrame) -> np.ndarray:
     return predict_proba(classifier, test["sequence"].tolist())
 
 
-def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, seed: int) -> np.ndarray:
-    """Fit a cheap baseline (``kmer-lr``, ``gc``, ``cnn``...) on the same training set and score the test set."""
-    classifier = create_classifier(name, label_map, CreateOptions(seed=seed))
+def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig,
+                   out: Path) -> np.ndarray:
+    """Fit a cheap baseline on the same training set and score the test set.
+
+    ``kmer-lr`` and ``gc`` fit in closed form; trainable baselines (``cnn``) are fine-tuned with the
+    settings that suit small convolutional nets (lr 1e-3, 10 epochs, batch 64), not the LM's.
+    """
+    classifier = create_classifier(name, label_map, CreateOptions(seed=cfg.seed))
     if hasattr(classifier, "fit"):
-        classifier.fit(train, seed=seed)
+        classifier.fit(train, seed=cfg.seed)
     else:
         from enhancerlm.train.config import TrainConfig
         from enhancerlm.train.finetune import finetune
 
-        classifier = finetune(classifier, train, None, TrainConfig(epochs=5, lr=1e-3, batch_size=64, seed=seed),
-                              None).classifier
+        fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
+        config = TrainConfig(epochs=10, lr=1e-3, batch_size=64, seed=cfg.seed, metric_for_best="mcc" if val is not None else None)
+        classifier = finetune(classifier, fit, val, config, out / name, resume=cfg.resume).classifier
     return predict_proba(classifier, test["sequence"].tolist())
 
 

@@ -24,7 +24,7 @@ from enhancerlm.data.pretrain_corpus import CropDataset, PretrainCorpus, build_c
 from enhancerlm.errors import ConfigError
 from enhancerlm.evaluate.history import history_from_trainer_log
 from enhancerlm.evaluate.plots import figure_png, plot_training_curves
-from enhancerlm.io import write_text_atomic
+from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.base import MANIFEST
 from enhancerlm.models.hf import from_pretrained
 from enhancerlm.models.registry import BackboneSpec, resolve_backbone
@@ -353,9 +353,8 @@ def write_history(log_history: list[dict], out: Path, plot: bool = True) -> pd.D
     write_text_atomic(out / HISTORY_TSV, history.to_csv(sep="\t", index=False))
     if plot and not history.empty:
         png = figure_png(plot_training_curves(history))
-        tmp = out / f".{HISTORY_PNG}.tmp"
-        tmp.write_bytes(png)
-        os.replace(tmp, out / HISTORY_PNG)
+        with atomic_path(out / HISTORY_PNG) as tmp:
+            tmp.write_bytes(png)
     return history
 
 

@@ -1,0 +1,101 @@
+"""`enhancerlm run` end to end on tiny synthetic data: every output the issue names, with leakage handled."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from enhancerlm.cli.main import app
+from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.models import load_classifier
+
+runner = CliRunner()
+MODEL_BLOCKS = ("zero_shot", "fine_tuned")
+METRICS = ("accuracy", "precision", "recall", "specificity", "fpr", "f1", "mcc", "auroc", "auprc")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """42 + 42 training sequences of 80 bp; a test set of 20 in which 4 are copies of training sequences."""
+    folder = tmp_path_factory.mktemp("inputs")
+    table = make_synthetic(n_per_class=50, length_bp=80, seed=3, n_sites=(1, 2)).table
+    test = pd.concat([table[table["label"] == lab].iloc[:8] for lab in ("enhancer", "not_enhancer")])
+    train = table.drop(index=test.index)
+    leaked = train.groupby("label").head(2).assign(id=lambda t: "copy_" + t["id"])
+    test = pd.concat([test, leaked])
+    for label, part in train.groupby("label"):
+        (folder / f"{label}.fa").write_text("".join(f">{i}\n{s}\n" for i, s in zip(part["id"], part["sequence"])))
+    test[["id", "sequence", "label"]].to_csv(folder / "test.tsv", sep="\t", index=False)
+    return folder
+
+
+def run_args(inputs, out, *extra):
+    return ["run", "--train", f"{inputs}/enhancer.fa:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
+            "--test", f"{inputs}/test.tsv", "--out", str(out), "--search-lrs", "1e-3", "--search-epochs", "1",
+            "--search-per-class", "10", "--batch-size", "16", "--n-boot", "50", "--val-fraction", "0.2", *extra]
+
+
+@pytest.fixture(scope="module")
+def finished_run(inputs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = runner.invoke(app, run_args(inputs, out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_outputs_named_by_the_issue(finished_run):
+    for name in ("config.yaml", "metrics.json", "predictions.tsv", "report.html", "model/config.json",
+                 "model/model.safetensors", "model/vocab.txt", "audit/audit.json", "run.log"):
+        assert (finished_run / name).is_file(), name
+
+
+def test_metrics_have_every_block_with_intervals_and_novel_subset(finished_run):
+    metrics = json.loads((finished_run / "metrics.json").read_text())
+    blocks = [metrics[k] for k in MODEL_BLOCKS] + [metrics["baselines"][k] for k in ("kmer_lr", "gc")]
+    for block in blocks:
+        assert block["n"] == 20
+        for name in METRICS:
+            assert name in block and name in block["ci"]
+        assert block["novel"]["n"] == 16  # the 4 copies of training sequences are not novel
+    assert metrics["audit"]["exact_duplicates"] == 4
+
+
+def test_leaked_copies_removed_from_train_and_recorded(finished_run):
+    removed = pd.read_csv(finished_run / "audit" / "removed_from_train.tsv", sep="\t")
+    assert len(removed) == 4 and set(removed["reason"]) == {"exact"}
+
+
+def test_predictions_and_model_agree(finished_run, inputs):
+    predictions = pd.read_csv(finished_run / "predictions.tsv", sep="\t")
+    assert len(predictions) == 20 and predictions["novel"].sum() == 16
+    model = load_classifier(finished_run / "model")
+    test = pd.read_csv(inputs / "test.tsv", sep="\t")
+    proba = model.predict_proba(test["sequence"].tolist())[:, 1]
+    assert proba == pytest.approx(predictions["p_fine_tuned"].to_numpy(), abs=1e-5)
+
+
+def test_config_records_versions_and_seed(finished_run):
+    data = yaml.safe_load((finished_run / "config.yaml").read_text())
+    assert data["config"]["seed"] == 0 and data["versions"]["torch"]
+    assert data["labels"]["id2label"] == {"0": "not_enhancer", "1": "enhancer"}
+
+
+def test_existing_output_is_refused_without_resume(finished_run, inputs):
+    before = sorted(p.name for p in finished_run.iterdir())
+    result = runner.invoke(app, run_args(inputs, finished_run))
+    assert result.exit_code == 2 and "--resume" in result.output
+    assert sorted(p.name for p in finished_run.iterdir()) == before
+
+
+def test_bad_input_writes_nothing(inputs, tmp_path):
+    bad = tmp_path / "bad.fa"
+    bad.write_text(">r1\nACGTACGTAC\n>r2\nACGT?CGTAC\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--train", f"{bad}:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
+                                 "--test", f"{inputs}/test.tsv", "--out", str(out)])
+    assert result.exit_code == 2 and "record 'r2' position 5" in result.output
+    assert not out.exists()
