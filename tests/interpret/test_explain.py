@@ -13,13 +13,16 @@ from enhancerlm.cli.explain import register
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.interpret import ExplainConfig, explain
 
+pytest.importorskip("pyjaspar", reason="optional `interpret` extra")
+pytest.importorskip("logomaker", reason="optional `interpret` extra")
+
 PLANTED = {"CEBPB": "MA0466.4", "CTCF": "MA0139.2"}
 
 
 @pytest.fixture(scope="module")
 def explained(learned_model, planted_test, tmp_path_factory):
     out = tmp_path_factory.mktemp("explain") / "out"
-    config = ExplainConfig(n_plots=1, rc_seqs=4, null_seqs=30, max_seqs=None)
+    config = ExplainConfig(n_plots=1, rc_seqs=4, null_seqs=30, max_seqs=None, jaspar_release="JASPAR2024")
     planted = planted_test.planted[planted_test.planted["kind"] == "motif"]
     return explain(learned_model, planted_test.table, out, config, planted=planted)
 
@@ -115,3 +118,11 @@ def test_cli_refuses_gradients_for_a_k_mer_model(learned_model, tmp_path):
                                          str(tmp_path / "out"), "--method", "ig"])
     assert isinstance(result.exception, ConfigError)
     assert not (tmp_path / "out").exists()
+
+
+def test_no_motif_still_writes_a_table_header_and_says_so(learned_model, planted_test, tmp_path):
+    config = ExplainConfig(min_seqlets=1000, n_plots=0, rc_seqs=0, null_seqs=6)
+    result = explain(learned_model, planted_test.table.head(6), tmp_path / "out", config)
+    assert result.motifs.empty
+    assert (tmp_path / "out" / "motifs.tsv").read_text().startswith("motif\tconsensus\t")
+    assert "No motif had enough seqlets" in (tmp_path / "out" / "explain.html").read_text()

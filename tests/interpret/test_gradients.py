@@ -11,8 +11,9 @@ from enhancerlm.interpret.gradients import integrated_gradients
 from enhancerlm.interpret.ism import log_odds
 from enhancerlm.models import create_classifier
 from enhancerlm.models.hf import pad_batch
-
 from enhancerlm.sequences.records import LabelMap
+
+pytest.importorskip("captum", reason="optional `interpret` extra")
 
 LABELS = LabelMap.from_labels(["enhancer", "not_enhancer"])
 

@@ -27,6 +27,7 @@ def cnn():
 def test_char_tokenizer_ids_are_exact():
     ids = CharTokenizer().encode_batch(["ACGTN", "acgt", "AXé", ""])
     assert [x.tolist() for x in ids] == [[2, 3, 4, 5, 6], [2, 3, 4, 5], [2, 1, 1], []]
+    assert CharTokenizer().tokens("AcX") == ["A", "C", "[UNK]"]
 
 
 def test_char_tokenizer_round_trip_and_bad_vocab(tmp_path):
@@ -83,3 +84,10 @@ def test_parameter_count_is_a_few_hundred_thousand(cnn):
     n = sum(p.numel() for p in cnn.model.parameters())
     assert 1e5 < n < 1e6
     assert cnn.max_bp == CnnConfig().max_bp == 4096
+
+
+def test_a_saved_cnn_is_a_starting_point_for_a_new_task(cnn, tmp_path):
+    cnn.save(tmp_path)
+    three = create_classifier(str(tmp_path), LabelMap.from_labels(["a", "b", "c"]))
+    assert three.model.config.id2label == {0: "a", 1: "b", 2: "c"} and three.model.head[-1].out_features == 3
+    assert torch.equal(three.model.blocks[2].conv.weight, cnn.model.blocks[2].conv.weight)

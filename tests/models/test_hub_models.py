@@ -36,8 +36,7 @@ def test_generic_hf_family_uses_the_hub_tokenizer(nt_folder):
     assert isinstance(classifier, HubClassifier) and classifier.family == "hf"
     encoder = classifier.encoder
     # Non-overlapping 6-mers, then single bases for the remainder; <cls> only (no <eos>).
-    tokens = encoder.tokenizer.convert_ids_to_tokens(encoder.encode_batch(["ACGTACGTACGTAC"])[0].tolist())
-    assert tokens == ["<cls>", "ACGTAC", "GTACGT", "A", "C"]
+    assert encoder.tokens("ACGTACGTACGTAC") == ["<cls>", "ACGTAC", "GTACGT", "A", "C"]
     assert (encoder.n_prefix, encoder.n_suffix, encoder.max_tokens) == (1, 0, 100)
     # <cls>, and room for a remainder of up to 5 bases spelled one token each.
     assert classifier.max_bp == (100 - 1 - 5) * 6

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Optional
+
 import typer
 
 
 def demo(
     out: str = typer.Option("demo-out", "--out", help="Output folder (must be new or empty)."),
-    n_per_class: int = typer.Option(600, "--n-per-class", help="Synthetic sequences per class."),
-    pretrain_steps: int = typer.Option(300, "--pretrain-steps", help="Masked-LM pre-training steps."),
-    search_epochs: int = typer.Option(3, "--search-epochs", help="Epochs per search trial."),
-    seed: int = typer.Option(0, "--seed"),
+    n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Synthetic sequences per class."),
+    pretrain_steps: Optional[int] = typer.Option(None, "--pretrain-steps", help="Masked-LM pre-training steps."),
+    search_epochs: Optional[int] = typer.Option(None, "--search-epochs", help="Epochs per search trial."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of data, pre-training and the run."),
 ) -> None:
     """Synthetic data -> pre-train -> zero-shot -> search -> fine-tune -> test -> report."""
     from enhancerlm.experiment.demo import DemoConfig, run_demo
 
-    cfg = DemoConfig(n_per_class=n_per_class, pretrain_steps=pretrain_steps, search_epochs=search_epochs, seed=seed)
+    given = {"n_per_class": n_per_class, "pretrain_steps": pretrain_steps, "search_epochs": search_epochs, "seed": seed}
+    cfg = dataclasses.replace(DemoConfig(), **{k: v for k, v in given.items() if v is not None})
     result = run_demo(out, cfg)
     typer.echo(f"report: {result.report}")
 

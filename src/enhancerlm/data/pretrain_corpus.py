@@ -177,12 +177,13 @@ def tile_crops(lengths: np.ndarray, crop_bp: int, rng: np.random.Generator | Non
     index = np.arange(len(segment)) - np.repeat(np.cumsum(per_segment) - per_segment, per_segment)
     seg_len = lengths[segment]
     length = np.minimum(seg_len, crop_bp)
-    shift = rng.integers(0, crop_bp, size=len(lengths))[segment] if rng is not None else 0
+    if rng is None:
+        return segment, np.minimum(index * crop_bp, seg_len - length), length
+    shift = rng.integers(0, crop_bp, size=len(lengths))[segment]
     start = np.clip(index * crop_bp - shift, 0, seg_len - length)
-    if rng is not None:
-        from_end = (rng.random(len(lengths)) < 0.5)[segment]
-        start = np.where(from_end, seg_len - length - start, start)
-    if rng is not None and short_crop_prob > 0:
+    from_end = (rng.random(len(lengths)) < 0.5)[segment]
+    start = np.where(from_end, seg_len - length - start, start)
+    if short_crop_prob > 0:
         short = (rng.random(len(segment)) < short_crop_prob) & (length > min_crop_bp)
         new_length = rng.integers(np.minimum(min_crop_bp, length), length + 1)
         new_start = start + rng.integers(0, length - new_length + 1)

@@ -105,13 +105,14 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[str, np.ndarray] = {}
-    if cfg.zero_shot:
+    closed_form = stages.fits_in_closed_form(cfg.backbone)
+    if cfg.zero_shot and not closed_form:
         probas["zero_shot"] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
-    search = stages.search_stage(cfg, inputs.label_map, train, out / "search")
+    search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search")
     lr, epochs = stages.choose_setting(cfg, search)
     finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, lr, epochs, out)
     probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test)
-    for name in cfg.baselines:
+    for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from enhancerlm.experiment.config import RunConfig
-from enhancerlm.io import atomic_path
+from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
@@ -48,6 +48,13 @@ def dedup_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path) -> pd.DataFr
 def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
     return CreateOptions(trust_remote_code=cfg.trust_remote_code, allow_bin_weights=cfg.allow_bin_weights,
                          seed=cfg.seed if seed is None else seed)
+
+
+def fits_in_closed_form(backbone: str) -> bool:
+    """True for backbones fitted by ``fit`` (k-mer LR, GC), which have no untrained head and no lr to search."""
+    from enhancerlm.models.registry import family_class, resolve_backbone
+
+    return hasattr(family_class(resolve_backbone(backbone)[0].family), "fit")
 
 
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
@@ -112,6 +119,11 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
 
     fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
     classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
+    if hasattr(classifier, "fit"):
+        classifier.fit(train, seed=cfg.seed)
+        with atomic_dir(out / "model") as folder:
+            classifier.save(folder)
+        return classifier, None
     result = finetune(classifier, fit, val, train_config(cfg, lr, epochs), out / "finetune", resume=cfg.resume)
     # finetune wrote the model (hub layout) into its run folder; move it rather than write it twice.
     if (out / "model").exists():

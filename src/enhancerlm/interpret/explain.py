@@ -70,7 +70,7 @@ def select_sequences(table: pd.DataFrame, config: ExplainConfig) -> pd.DataFrame
         rows = np.sort(np.random.default_rng(config.seed).choice(len(table), config.max_seqs, replace=False))
         log.info("explaining %d of %d sequences (seed %d)", config.max_seqs, len(table), config.seed)
         table = table.iloc[rows]
-    table = table.reset_index(drop=True)
+    table = table.reset_index(drop=True).assign(sequence=table["sequence"].astype(str).str.upper().to_numpy())
     if "label" not in table.columns:
         table = table.assign(label="")
     return table
@@ -166,7 +166,7 @@ def explain(
     """
     config = config or ExplainConfig()
     table = select_sequences(table, config)
-    ids, seqs = table["id"].astype(str).tolist(), table["sequence"].astype(str).str.upper().tolist()
+    ids, seqs = table["id"].astype(str).tolist(), table["sequence"].tolist()
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:
         tracks, ism = _attributions(classifier, seqs, config)

@@ -141,23 +141,33 @@ def saturation_mutagenesis(
     -------
     ISMResult
     """
+    from tqdm import tqdm
+
     t = target_index(classifier, target)
     ref_logit = np.empty(len(seqs), dtype=np.float64)
     deltas: list[np.ndarray] = [np.empty((0, 4))] * len(seqs)
-    for rows in _chunks([len(s) for s in seqs], max_mutants):
-        built = [single_mutants(seqs[i]) for i in rows]
-        batch = [seqs[i].upper() for i in rows] + [m for mutants, _, _ in built for m in mutants]
-        scores = log_odds(predict_proba(classifier, batch, batch_size=batch_size), t)
-        ref_logit[list(rows)] = scores[: len(rows)]
-        at = len(rows)
-        for i, (mutants, positions, alts) in zip(rows, built):
-            delta = np.full((len(seqs[i]), 4), np.nan)
-            delta[positions[::3]] = 0.0
-            delta[positions, alts] = scores[at : at + len(mutants)] - ref_logit[i]
-            deltas[i] = delta
-            at += len(mutants)
-        log.debug("ISM: scored %d mutants of %d sequences", len(batch) - len(rows), len(rows))
+    # Progress on stderr, shown only on a terminal (disable=None): ISM of many sequences takes minutes.
+    with tqdm(total=len(seqs), unit="seq", desc="ISM", leave=False, disable=None) as bar:
+        for rows in _chunks([len(s) for s in seqs], max_mutants):
+            for i, ref, delta in _score_chunk(classifier, [seqs[i] for i in rows], t, batch_size):
+                ref_logit[rows[i]], deltas[rows[i]] = ref, delta
+            bar.update(len(rows))
     return ISMResult(ref_logit, deltas)
+
+
+def _score_chunk(classifier, seqs: list[str], target: int, batch_size: int | None):
+    """Score the originals and all their mutants in one `predict_proba` call; yield (index, ref, deltas)."""
+    built = [single_mutants(seq) for seq in seqs]
+    batch = [seq.upper() for seq in seqs] + [m for mutants, _, _ in built for m in mutants]
+    scores = log_odds(predict_proba(classifier, batch, batch_size=batch_size), target)
+    at = len(seqs)
+    for i, (seq, (mutants, positions, alts)) in enumerate(zip(seqs, built)):
+        delta = np.full((len(seq), 4), np.nan)
+        delta[positions[::3]] = 0.0
+        delta[positions, alts] = scores[at : at + len(mutants)] - scores[i]
+        at += len(mutants)
+        yield i, scores[i], delta
+    log.debug("ISM: scored %d mutants of %d sequences", len(batch) - len(seqs), len(seqs))
 
 
 def top_mutations(ids: Sequence[str], seqs: Sequence[str], result: ISMResult, n_top: int = 10) -> pd.DataFrame:

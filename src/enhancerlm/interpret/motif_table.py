@@ -18,6 +18,10 @@ from enhancerlm.interpret.seqlets import Seqlets, extract_seqlets, null_threshol
 
 log = logging.getLogger(__name__)
 
+# Columns of an empty motif table (a filled one also has per-class seqlets_<label> and hits_<label>).
+BASE_COLUMNS = ["motif", "consensus", "width_bp", "n_seqlets", "match_1_name", "match_1_id", "match_1_p",
+                "match_1_q", "matches"]
+
 
 @dataclass
 class MotifReport:
@@ -92,10 +96,10 @@ def find_motifs(classifier, table: pd.DataFrame, track: list[np.ndarray], config
     motifs = discover_motifs(seqlets, seed_bp=config.core_bp, min_seqlets=config.min_seqlets,
                              max_motifs=config.max_motifs)
     log.info("%d seqlets above %.3g -> %d motifs", len(seqlets.table), threshold, len(motifs))
-    rows = []
-    if motifs:
-        db = load_jaspar(config.jaspar_release)
-        rows = [motif_row(m, seqlets, table, db, config.n_matches) for m in motifs]
+    if not motifs:
+        return MotifReport(threshold, seqlets, motifs, pd.DataFrame(columns=BASE_COLUMNS))
+    db = load_jaspar(config.jaspar_release)
+    rows = [motif_row(m, seqlets, table, db, config.n_matches) for m in motifs]
     return MotifReport(threshold, seqlets, motifs, pd.DataFrame(rows))
 
 

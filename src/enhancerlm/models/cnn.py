@@ -18,6 +18,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, Pretrai
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from enhancerlm.models.base import read_manifest
+from enhancerlm.models.dnabert import _label_kwargs
 from enhancerlm.models.hf import HFClassifier, from_pretrained
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register, register_family
 from enhancerlm.sequences.records import LabelMap
@@ -118,9 +119,7 @@ class CnnForSequenceClassification(PreTrainedModel):
 
     def _init_weights(self, module: nn.Module) -> None:
         # PyTorch's own defaults suit convolutions; transformers' BERT-style normal init does not.
-        if isinstance(module, (nn.Conv1d, nn.Linear)):
-            module.reset_parameters()
-        elif isinstance(module, nn.BatchNorm1d):
+        if isinstance(module, (nn.Conv1d, nn.Linear, nn.BatchNorm1d)):
             module.reset_parameters()
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
@@ -159,12 +158,17 @@ class CnnClassifier(HFClassifier):
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "CnnClassifier":
-        d = label_map.to_dict()
-        config = CnnConfig(**spec.config, num_labels=label_map.n_classes,
-                           id2label={int(i): n for i, n in d["id2label"].items()}, label2id=d["label2id"])
+        """A random-init CNN, or (``options.source``: a saved CNN folder) its weights with a new label head."""
         torch.manual_seed(options.seed)
-        model = CnnForSequenceClassification(config)
-        return cls(model, CharTokenizer(), label_map, spec.name, config.max_bp)
+        if options.source is None:
+            model = CnnForSequenceClassification(CnnConfig(**spec.config, **_label_kwargs(label_map)))
+        else:
+            config = from_pretrained(CnnConfig.from_pretrained, options.source, "CNN config")
+            config.update(_label_kwargs(label_map))
+            # The last dense layer is re-initialised when the number of classes differs.
+            model = from_pretrained(CnnForSequenceClassification.from_pretrained, options.source, "CNN model",
+                                    config=config, ignore_mismatched_sizes=True)
+        return cls(model, CharTokenizer(), label_map, spec.name, model.config.max_bp)
 
     @classmethod
     def load(cls, directory: str | Path) -> "CnnClassifier":

@@ -48,7 +48,7 @@ class HubClassifier(HFClassifier):
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "HubClassifier":
         source, remote = options.source or spec.hub_id, options.trust_remote_code
         tokenizer = from_pretrained(_load_tokenizer, source, "tokenizer", trust_remote_code=remote)
-        config = from_pretrained(_load_config, source, "model config", trust_remote_code=remote)
+        config = from_pretrained(AutoConfig.from_pretrained, source, "model config", trust_remote_code=remote)
         config.update(_label_kwargs(label_map))
         torch.manual_seed(options.seed)  # seeds the new classification head
         model = from_pretrained(AutoModelForSequenceClassification.from_pretrained, source, "model", config=config,
@@ -88,13 +88,9 @@ class HubClassifier(HFClassifier):
 
 
 def _load_tokenizer(source: str, use_safetensors=None, **kwargs):
-    # `from_pretrained` passes use_safetensors to every loader; it only concerns weights.
+    # `from_pretrained` passes use_safetensors to every loader; it concerns weights only, and a
+    # tokenizer would keep it among the settings it saves.
     return AutoTokenizer.from_pretrained(source, **kwargs)
-
-
-def _load_config(source: str, use_safetensors=None, **kwargs):
-    # Unknown keyword arguments would become config attributes, so use_safetensors must not reach AutoConfig.
-    return AutoConfig.from_pretrained(source, **kwargs)
 
 
 def _accept_attention_mask(model) -> None:

@@ -205,6 +205,11 @@ def load_classifier(directory: str | Path) -> SequenceClassifier:
             f"{directory}: not an enhancerlm model folder (no enhancerlm.json); "
             "fine-tuned models are written by `enhancerlm run` into OUT/model"
         )
+    if "id2label" not in manifest:
+        raise ModelNotFoundError(
+            f"{directory}: a pre-trained ({manifest.get('kind', 'unlabelled')}) model has no classification head; "
+            f"fine-tune it first: enhancerlm run --backbone {directory} ..."
+        )
     return family_class(manifest["family"]).load(directory)
 
 

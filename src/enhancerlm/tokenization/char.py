@@ -56,6 +56,10 @@ class CharTokenizer:
         ends = np.cumsum([len(s) for s in seqs])
         return np.split(ids, ends[:-1])
 
+    def tokens(self, seq: str) -> list[str]:
+        """The token strings of ``seq`` (one per base; anything but A/C/G/T/N shown as [UNK])."""
+        return [VOCAB[i] for i in self.encode(seq)]
+
     def save_pretrained(self, directory: str | Path) -> None:
         """Write ``char_tokenizer.json`` (the vocabulary, for the reader and as a check on load)."""
         directory = Path(directory)

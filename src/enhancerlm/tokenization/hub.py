@@ -59,6 +59,10 @@ class HubTokenEncoder:
         ids = [np.asarray(x, dtype=np.int64) for x in encoded]
         return self._fit_max_tokens(ids) if self.max_tokens else ids
 
+    def tokens(self, seq: str) -> list[str]:
+        """The token strings of ``seq``, special tokens included, as the model sees them."""
+        return self.tokenizer.convert_ids_to_tokens(self.encode_batch([seq])[0].tolist())
+
     def _fit_max_tokens(self, ids: list[np.ndarray]) -> list[np.ndarray]:
         keep = self.max_tokens - self.n_suffix
         too_long = [i for i, x in enumerate(ids) if len(x) > self.max_tokens]
