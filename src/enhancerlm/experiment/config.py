@@ -37,6 +37,7 @@ class RunConfig:
     search_epochs: int = field(default=5, metadata={"help": "Epochs per search trial (every epoch is evaluated)."})
     search_per_class: int = field(default=500, metadata={"help": "Balanced search subset: sequences per class."})
     search_val_fraction: float = field(default=0.2, metadata={"help": "Validation share of the search subset."})
+    search_metric: str = field(default="mcc", metadata={"help": "Validation metric that picks the best (lr, epochs)."})
     search_trials: int = field(default=0, metadata={"help": "Optuna trials over a larger space instead of the grid (0: grid)."})
     lr: typing.Optional[float] = field(default=None, metadata={"help": "Fine-tuning learning rate (default: from search, else 3e-5)."})
     epochs: typing.Optional[int] = field(default=None, metadata={"help": "Fine-tuning epochs (default: from search, else 2)."})

@@ -26,7 +26,8 @@ class DemoConfig:
     Learning rates are higher than the study's DNABERT grid: a small, barely pre-trained model needs
     them. The search picks the learning rate; the final fine-tune runs ``epochs`` epochs, because a
     small model sits on a loss plateau for the first epochs of a search subset this small, where
-    every trial ties at MCC 0 and the tie rule would pick one epoch.
+    every trial ties at MCC 0 and the tie rule would pick one epoch; for the same reason the search
+    ranks by validation AUROC, which moves before the 0.5-threshold metrics do.
     """
 
     n_per_class: int = 400
@@ -86,5 +87,6 @@ def run_demo(out: str | Path, cfg: DemoConfig = DemoConfig()) -> RunResult:
                             crop_bp=cfg.pretrain_crop_bp, max_eval_crops=256))
     run = RunConfig(train=specs["train"], test=specs["test"], backbone=str(out / "pretrained"), out=str(out / "run"),
                     seed=cfg.seed, search_lrs=list(cfg.search_lrs), search_epochs=cfg.search_epochs,
-                    search_per_class=cfg.search_per_class, epochs=cfg.epochs, batch_size=cfg.batch_size)
+                    search_per_class=cfg.search_per_class, search_metric="auroc", epochs=cfg.epochs,
+                    batch_size=cfg.batch_size)
     return run_experiment(run.validate())

@@ -89,10 +89,10 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
 
         return optuna_search(make, train, n_trials=cfg.search_trials, max_epochs=cfg.search_epochs,
                              val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                             seed=cfg.seed, base_config=base, out_dir=out)
+                             seed=cfg.seed, base_config=base, out_dir=out, metric=cfg.search_metric)
     return grid_search(make, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
                        val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                       seed=cfg.seed, base_config=base, out_dir=out)
+                       seed=cfg.seed, base_config=base, out_dir=out, metric=cfg.search_metric)
 
 
 def choose_setting(cfg: RunConfig, search) -> tuple[float, int]:
