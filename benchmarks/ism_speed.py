@@ -4,7 +4,9 @@ Both score the same 3L single-base mutants of each sequence with the same random
 model. The batched way builds every mutant with numpy and sends them through
 ``enhancerlm.predict.predict_proba`` in full, length-sorted batches; the naive way calls the model
 once per mutant. Naive is timed on a few sequences and extrapolated linearly (its cost is the
-same for every sequence of a given length); so is batched when ``--n`` is below the target.
+same for every sequence of a given length); so is batched when ``--n`` is below the target. Also
+printed: the model FLOP/s each way reaches, as a share of a plain fp32 matmul on this machine
+(``predict_speed.py``'s counters), which shows how close to compute-bound batched ISM runs.
 
     python benchmarks/ism_speed.py --threads 2                 # 1,000 x 200 bp (about 40 min on 2 cores)
     python benchmarks/ism_speed.py --threads 2 --n 20          # 20 sequences, extrapolated to --target
@@ -21,6 +23,7 @@ import torch
 from enhancerlm.interpret.ism import log_odds, saturation_mutagenesis, single_mutants
 from enhancerlm.models import create_classifier
 from enhancerlm.sequences.records import LabelMap
+from predict_speed import bert_flops, matmul_flops_per_s  # sibling script: same FLOP counting
 
 
 def parse_args() -> argparse.Namespace:
@@ -75,6 +78,12 @@ def main() -> None:
     print(f"{args.target} sequences, extrapolated: batched {args.target * per_seq_batched / 60:.1f} min, "
           f"naive {args.target * per_seq_naive / 60:.1f} min")
     print(f"max |log-odds difference| batched vs naive: {max(check):.2e}")
+    flops = bert_flops(classifier.model.config, args.length_bp - 6 + 3)  # 6-mers plus [CLS], [SEP]
+    peak = matmul_flops_per_s(torch.device("cpu"))
+    for name, per_seq in (("batched", per_seq_batched), ("naive", per_seq_naive)):
+        achieved = mutants * flops / per_seq
+        print(f"{name:8s}: {achieved / 1e9:6.1f} GFLOP/s = {achieved / peak:6.1%} of a plain fp32 matmul "
+              f"({peak / 1e9:.1f} GFLOP/s)")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -190,36 +188,9 @@ def test_failure_leaves_no_file(metrics, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not.png"]
 
 
-# Counts images the browser decoded once the page has loaded, and writes the count into the DOM.
-_PROBE = ('<script>window.addEventListener("load", function () {'
-          'var imgs = Array.from(document.images);'
-          'var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;'
-          'var out = document.createElement("div"); out.id = "img-check";'
-          'out.textContent = ok + "/" + imgs.length; document.body.appendChild(out); });</script>')
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    pytest.skip("no chromium binary on PATH (Debian: apt-get install -y chromium); headless image check skipped")
-
-
-def _loaded_images(page: Path, tmp_path: Path) -> str:
-    probe = tmp_path / f"probe-{page.name}"
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
-    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'ud'}",
-           "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()]
-    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
-    found = re.search(r'<div id="img-check">(\d+/\d+)</div>', dom)
-    assert found, f"probe did not run; chromium printed: {dom[:300]!r}"
-    return found.group(1)
-
-
-def test_every_image_loads_in_headless_chromium(report, tmp_path):
-    assert _loaded_images(report, tmp_path) == "3/3"
+def test_every_image_loads_in_headless_chromium(report, tmp_path, loaded_images):
+    assert loaded_images(report, tmp_path) == "3/3"
     # The probe must be able to fail: a corrupted data URI is an image the browser cannot decode.
     broken = tmp_path / "broken.html"
     broken.write_text(report.read_text(encoding="utf-8").replace("base64,iVBOR", "base64,AAAA", 1), encoding="utf-8")
-    assert _loaded_images(broken, tmp_path) == "2/3"
+    assert loaded_images(broken, tmp_path) == "2/3"

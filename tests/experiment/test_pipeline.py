@@ -78,6 +78,11 @@ def test_predictions_and_model_agree(finished_run, inputs):
     assert proba == pytest.approx(predictions["p_fine_tuned"].to_numpy(), abs=1e-5)
 
 
+def test_report_figures_load_in_a_browser(finished_run, tmp_path, loaded_images):
+    loaded, total = loaded_images(finished_run / "report.html", tmp_path).split("/")
+    assert int(total) >= 5 and loaded == total  # confusion, ROC, PR, training, search, audit plots
+
+
 def test_config_records_versions_and_seed(finished_run):
     data = yaml.safe_load((finished_run / "config.yaml").read_text())
     assert data["config"]["seed"] == 0 and data["versions"]["torch"]

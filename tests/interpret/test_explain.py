@@ -126,3 +126,10 @@ def test_no_motif_still_writes_a_table_header_and_says_so(learned_model, planted
     assert result.motifs.empty
     assert (tmp_path / "out" / "motifs.tsv").read_text().startswith("motif\tconsensus\t")
     assert "No motif had enough seqlets" in (tmp_path / "out" / "explain.html").read_text()
+
+
+@pytest.mark.parametrize("bad", [{"max_seqs": "3"}, {"motifs": 1}, {"n_plots": True}, {"methods": "ism"},
+                                 {"null_quantile": 1.0}])
+def test_config_rejects_wrong_types(bad):
+    with pytest.raises(ConfigError, match=next(iter(bad))):
+        ExplainConfig.from_dict(bad)

@@ -6,43 +6,15 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from enhancerlm.cli.scan import register
-from enhancerlm.errors import InputError
+from enhancerlm.cli.main import app
 
 from .helpers import SCAN_ARGS
 
 OUTPUTS = ("scores.bedgraph", "enhancers.bed", "scores.bw", "summary.json")
-
-# Until main.py lists the command, a one-command app built the same way stands in for it.
-APP_SOURCE = textwrap.dedent("""
-    import logging
-    import typer
-    from enhancerlm.cli.scan import register
-
-    app = typer.Typer()
-
-    @app.callback()
-    def main():
-        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-
-    register(app)
-    if __name__ == "__main__":
-        app()
-""")
-
-
-def make_app() -> typer.Typer:
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
-
 
 def same_outputs(out, reference):
     return {n: (out / n).read_bytes() for n in OUTPUTS if (reference / n).exists()} == {
@@ -52,21 +24,19 @@ def same_outputs(out, reference):
 def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, reference_scan, tmp_path):
     out = tmp_path / "out"
     args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
-    result = CliRunner().invoke(make_app(), args)
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "33 windows scored, 8 skipped (N), 3 enhancers (1126 bp)" in result.output
     assert same_outputs(out, reference_scan)
-    bad = CliRunner().invoke(make_app(), [*args[:6], str(tmp_path / "out2"), "--regions", str(tmp_path / "no.bed")])
-    assert isinstance(bad.exception, InputError) and "no.bed does not exist" in str(bad.exception)
+    bad = CliRunner().invoke(app, [*args[:6], str(tmp_path / "out2"), "--regions", str(tmp_path / "no.bed")])
+    assert bad.exit_code == 2 and "no.bed does not exist" in bad.output
     assert not (tmp_path / "out2" / "scores.bedgraph").exists()
 
 
 def test_two_processes_match_one(tiny_model, genome_fasta, reference_scan, tmp_path):
-    script = tmp_path / "enhancerlm_app.py"
-    script.write_text(APP_SOURCE)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
-               "scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+               "-m", "enhancerlm.cli.main", "scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -78,6 +48,6 @@ def test_two_processes_match_one(tiny_model, genome_fasta, reference_scan, tmp_p
 def test_cli_rejects_bad_numbers(tiny_model, genome_fasta, tmp_path, flag, value):
     args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(tmp_path / "o"),
             flag, value]
-    result = CliRunner().invoke(make_app(), args)
-    assert f"{flag} {value}" in str(result.exception)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and f"{flag} {value}" in result.output
     assert not (tmp_path / "o").exists()

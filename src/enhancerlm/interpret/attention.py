@@ -25,6 +25,7 @@ def eager_attention(model):
     if previous in (None, "eager") or not hasattr(model, "set_attn_implementation"):
         yield model
         return
+    log.debug("attention: %s -> eager for the call (it returns no weights)", previous)
     model.set_attn_implementation("eager")
     try:
         yield model

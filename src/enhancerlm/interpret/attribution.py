@@ -61,6 +61,7 @@ def windowed(run, seqs: Sequence[str], max_bp: int | None) -> list[np.ndarray]:
     if max_bp is None or all(len(s) <= max_bp for s in seqs):
         return run(list(seqs))
     windows = split_windows(seqs, max_bp)
+    log.info("%d sequences longer than %d bp attributed as %d windows", len(seqs), max_bp, len(windows.seqs))
     parts = run(windows.seqs)
     sums = [np.zeros(len(s)) for s in seqs]
     counts = [np.zeros(len(s)) for s in seqs]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import asdict, dataclass, fields
 
 from enhancerlm.errors import ConfigError
@@ -70,6 +72,7 @@ class ExplainConfig:
     seed: int = 0
 
     def __post_init__(self):
+        _check_types(self)
         object.__setattr__(self, "methods", tuple(self.methods))
         bad = [m for m in self.methods if m not in METHODS]
         if not self.methods or bad or len(set(self.methods)) != len(self.methods):
@@ -82,6 +85,8 @@ class ExplainConfig:
                 raise ConfigError(f"explain {name}={getattr(self, name)}: must be >= 1")
         if self.max_seqs is not None and self.max_seqs < 1:
             raise ConfigError(f"explain max_seqs={self.max_seqs}: must be >= 1 (or None for all)")
+        if not 0 < self.null_quantile < 1:
+            raise ConfigError(f"explain null_quantile={self.null_quantile}: must be between 0 and 1")
         if self.core_bp > self.seqlet_width_bp:
             raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
 
@@ -99,3 +104,17 @@ class ExplainConfig:
         data = asdict(self)
         data["methods"] = list(self.methods)
         return data
+
+
+def _check_types(config: ExplainConfig) -> None:
+    """Each value must have its field's type (ints pass as floats; bools are not ints; lists pass as tuples)."""
+    for name, hint in typing.get_type_hints(ExplainConfig).items():
+        value = getattr(config, name)
+        options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        allowed = tuple(typing.get_origin(t) or t for t in options)
+        if float in allowed:
+            allowed += (int,)
+        if tuple in allowed:
+            allowed += (list,)
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            raise ConfigError(f"explain {name}={value!r}: expected {getattr(hint, '__name__', hint)}")

@@ -137,6 +137,8 @@ def integrated_gradients(
     if baseline not in BASELINES:
         raise ConfigError(f"ig baseline={baseline!r}: use one of {BASELINES}")
     encoder, t = classifier.encoder, target_index(classifier, target)
+    if len(seqs) == 0:
+        return IGResult([], [], np.zeros(0))
     ids = encoder.encode_batch(seqs)
     base_ids = _baseline_ids(encoder, seqs, ids, baseline, seed)
     layer, use_input, feature_dim = input_layer(model)
@@ -156,6 +158,7 @@ def integrated_gradients(
             delta[rows] = d
     finally:
         model.train(was_training)
+    log.debug("integrated gradients, %d steps: max |convergence delta| %.3g", n_steps, np.abs(delta).max())
     bases = [tokens_to_bases(a, len(s), *token_layout(encoder, len(s), x)) for a, s, x in zip(token_attr, seqs, ids)]
     return IGResult(bases, token_attr, delta)
 

@@ -89,7 +89,7 @@ class HFClassifier(SequenceClassifier):
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
-        self.model.save_pretrained(directory, safe_serialization=True)
+        self.model.save_pretrained(directory)  # transformers 5 always writes safetensors
         self.encoder.save_pretrained(directory)
         self.write_manifest(directory, max_bp=self.max_bp)
 
