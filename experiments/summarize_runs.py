@@ -19,21 +19,26 @@ def cell(block: dict, name: str) -> str:
     return f"{value:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else f"{value:.3f}"
 
 
-def rows(run: Path):
+def rows(run: Path, seen: set):
+    """The run's own model rows, then baselines not shown yet (runs on one split share them)."""
     metrics = json.loads((run / "metrics.json").read_text())
     backbone = run.name
     if "zero_shot" in metrics:
         yield f"{backbone}: untrained head", metrics["zero_shot"]
     yield f"{backbone}: trained", metrics["fine_tuned"]
+    seen.add(backbone.replace("-", "_"))
     for name, block in metrics.get("baselines", {}).items():
-        yield f"{backbone} run, baseline {name}", block
+        if name not in seen:
+            seen.add(name)
+            yield f"baseline {name}", block
 
 
 def main(paths: list[str]) -> None:
     print("| model | n | " + " | ".join(COLUMNS) + " |")
     print("|---|---|" + "---|" * len(COLUMNS))
+    seen: set = set()
     for path in paths:
-        for name, block in rows(Path(path)):
+        for name, block in rows(Path(path), seen):
             print(f"| {name} | {block['n']} | " + " | ".join(cell(block, c) for c in COLUMNS) + " |")
 
 

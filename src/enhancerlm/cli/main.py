@@ -41,8 +41,12 @@ def _setup(
         typer.echo(__version__)
         raise typer.Exit()
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    # Messages go to stderr so that data on stdout can be piped.
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    # Messages go to stderr so that data on stdout can be piped; the root logger stays at INFO so that
+    # a run's own log file (run.log) keeps INFO messages even under --quiet.
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=min(level, logging.INFO), handlers=[handler], force=True)
 
 
 def _register() -> None:
