@@ -42,14 +42,15 @@ def run_args(inputs, out, *extra):
 @pytest.fixture(scope="module")
 def finished_run(inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    result = runner.invoke(app, run_args(inputs, out))
+    result = runner.invoke(app, run_args(inputs, out, "--explain", "--explain-max-seqs", "4"))
     assert result.exit_code == 0, result.output
     return out
 
 
 def test_outputs_named_by_the_issue(finished_run):
     for name in ("config.yaml", "metrics.json", "predictions.tsv", "report.html", "model/config.json",
-                 "model/model.safetensors", "model/vocab.txt", "audit/audit.json", "run.log"):
+                 "model/model.safetensors", "model/vocab.txt", "audit/audit.json", "run.log",
+                 "explain/explain.html", "explain/attributions.tsv"):
         assert (finished_run / name).is_file(), name
 
 

@@ -52,6 +52,8 @@ class RunConfig:
     lora: bool = field(default=False, metadata={"help": "Fine-tune LoRA adapters instead of all weights."})
     baselines: list[str] = field(default_factory=lambda: ["kmer-lr", "gc"], metadata={"help": "Baselines beside the LM."})
     zero_shot: bool = field(default=True, metadata={"help": "Evaluate the untrained head as the study did."})
+    explain: bool = field(default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."})
+    explain_max_seqs: int = field(default=200, metadata={"help": "Test sequences explained with --explain."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples for the 95% intervals."})
     trust_remote_code: bool = field(default=False, metadata={"help": "Allow a hub model's own code to run."})
     allow_bin_weights: bool = field(default=False, metadata={"help": "Accept pickle weights where no safetensors exist."})

@@ -117,6 +117,8 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)
+    if cfg.explain:
+        stages.explain_stage(finetuned, inputs.test, cfg, out / "explain")
     report = stages.report_stage(out, cfg, metrics, y_test, probas, inputs.label_map, audit, history, search)
     log.info("done: %s", report)
     return RunResult(out, report, metrics)

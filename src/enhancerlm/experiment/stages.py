@@ -157,6 +157,13 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
     return predict_proba(classifier, test["sequence"].tolist())
 
 
+def explain_stage(classifier, test: pd.DataFrame, cfg: RunConfig, out: Path) -> None:
+    """ISM attributions and motifs of the fine-tuned model on (up to ``explain_max_seqs``) test sequences."""
+    from enhancerlm.interpret import ExplainConfig, explain
+
+    explain(classifier, test, out, ExplainConfig(max_seqs=cfg.explain_max_seqs, seed=cfg.seed))
+
+
 def model_key(name: str) -> str:
     """Probability dict key -> metrics.json path (``baselines.kmer-lr`` -> ``baselines.kmer_lr``)."""
     return name.replace("-", "_")
