@@ -8,10 +8,19 @@ import subprocess
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+
+from enhancerlm.models.dnabert import DnabertClassifier
+from enhancerlm.sequences.records import LabelMap, make_table
+from enhancerlm.tokenization.kmer import KmerTokenizer
 
 matplotlib.use("Agg")
 
+TOY_LABELS = LabelMap.from_labels(["enhancer", "not_enhancer"])
+TOY_MAX_TOKENS = 64  # -> max_bp = 67: long enough for the toy sequences, short enough to test windows
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -57,3 +66,51 @@ def _loaded_images(page: Path, tmp_path: Path) -> str:
 def loaded_images():
     """Open an HTML page in headless Chromium and count the images that loaded."""
     return _loaded_images
+
+
+# Tiny training fixtures shared by tests/train and tests/search.
+def tiny_classifier(seed: int = 0) -> DnabertClassifier:
+    """A 2-layer, 32-wide BERT (about 150k parameters, mostly the 4101-token embedding) with a k=6 tokenizer."""
+    torch.manual_seed(seed)
+    tokenizer = KmerTokenizer(6)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=TOY_MAX_TOKENS, num_labels=2,
+        id2label=dict(enumerate(TOY_LABELS.names)), label2id={n: i for i, n in enumerate(TOY_LABELS.names)},
+    )
+    model = BertForSequenceClassification(config)
+    return DnabertClassifier(model, tokenizer, TOY_LABELS, "tiny-test", tokenizer.max_bp(TOY_MAX_TOKENS))
+
+
+def toy_table(n_per_class: int = 32, seed: int = 0, min_bp: int = 20, max_bp: int = 60):
+    """Enhancers are A-rich (70% A), the rest G-rich (70% G); lengths uniform in [min_bp, max_bp)."""
+    rng = np.random.default_rng(seed)
+    seqs, labels = [], []
+    for label, rich in (("enhancer", "A"), ("not_enhancer", "G")):
+        p = np.full(4, 0.1)
+        p["ACGT".index(rich)] = 0.7
+        for _ in range(n_per_class):
+            seqs.append("".join(rng.choice(list("ACGT"), size=int(rng.integers(min_bp, max_bp)), p=p)))
+            labels.append(label)
+    return make_table([f"{labels[i]}_{i}" for i in range(len(seqs))], seqs, labels)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny matmuls gain nothing from threads, and on shared busy cores 2 spinning threads run ~10x slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def make_tiny():
+    """Factory: ``make_tiny(seed)`` -> a fresh tiny classifier."""
+    return tiny_classifier
+
+
+@pytest.fixture
+def make_toy():
+    """Factory: ``make_toy(n_per_class, seed, min_bp, max_bp)`` -> a labelled canonical table."""
+    return toy_table
