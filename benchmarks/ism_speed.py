@@ -8,7 +8,7 @@ same for every sequence of a given length); so is batched when ``--n`` is below 
 printed: the model FLOP/s each way reaches, as a share of a plain fp32 matmul on this machine
 (``predict_speed.py``'s counters), which shows how close to compute-bound batched ISM runs.
 
-    python benchmarks/ism_speed.py --threads 2                 # 1,000 x 200 bp (about 40 min on 2 cores)
+    python benchmarks/ism_speed.py --threads 2                 # 1,000 x 200 bp (30-60 min on 2 cores)
     python benchmarks/ism_speed.py --threads 2 --n 20          # 20 sequences, extrapolated to --target
 """
 

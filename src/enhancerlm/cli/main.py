@@ -51,9 +51,9 @@ def _setup(
 
 def _register() -> None:
     # One line per command module; each module exposes `register(app)`.
-    from enhancerlm.cli import data, demo, models, predict, pretrain, run, scan, tokenize
+    from enhancerlm.cli import data, demo, explain, models, predict, pretrain, run, scan, tokenize
 
-    for module in (demo, run, data, pretrain, predict, scan, tokenize, models):
+    for module in (demo, run, data, pretrain, predict, explain, scan, tokenize, models):
         module.register(app)
 
 
