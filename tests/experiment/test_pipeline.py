@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -105,3 +107,32 @@ def test_bad_input_writes_nothing(inputs, tmp_path):
                                  "--test", f"{inputs}/test.tsv", "--out", str(out)])
     assert result.exit_code == 2 and "record 'r2' position 5" in result.output
     assert not out.exists()
+
+
+def test_three_classes_end_to_end(tmp_path):
+    """enhancer / promoter / open_chromatin: per-class and macro metrics, one-vs-rest AUROC, 3x3 matrix."""
+    rng = np.random.default_rng(0)
+    specs = []
+    for label, gc in (("enhancer", 0.5), ("promoter", 0.7), ("open_chromatin", 0.3)):
+        p = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
+        records = ["".join(rng.choice(list("ACGT"), size=60, p=p)) for _ in range(30)]
+        (tmp_path / f"{label}.fa").write_text("".join(f">{label}_{i}\n{s}\n" for i, s in enumerate(records)))
+        specs.append(f"{tmp_path}/{label}.fa:{label}")
+    test = pd.concat([pd.read_csv(io.StringIO(
+        "".join(f"t{label}_{i}\t{''.join(rng.choice(list('ACGT'), size=60, p=p))}\t{label}\n" for i in range(10))),
+        sep="\t", names=["id", "sequence", "label"]) for label, p in (
+        ("enhancer", [.25, .25, .25, .25]), ("promoter", [.15, .35, .35, .15]), ("open_chromatin", [.35, .15, .15, .35]))])
+    test.to_csv(tmp_path / "test.tsv", sep="\t", index=False)
+    out = tmp_path / "out"
+    args = ["run", *[a for s in specs for a in ("--train", s)], "--test", f"{tmp_path}/test.tsv", "--out", str(out),
+            "--no-search", "--epochs", "1", "--lr", "1e-3", "--batch-size", "16", "--n-boot", "20"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["labels"] == ["enhancer", "open_chromatin", "promoter"] and metrics["positive_label"] is None
+    for block in (metrics["fine_tuned"], metrics["baselines"]["gc"]):
+        assert np.array(block["confusion_matrix"]).shape == (3, 3) and np.sum(block["confusion_matrix"]) == 30
+        assert {"precision_macro", "f1_micro", "mcc", "auroc_macro"} <= set(block)
+        assert set(block["per_class"]) == {"enhancer", "open_chromatin", "promoter"}
+    assert metrics["baselines"]["gc"]["accuracy"] > 0.6  # GC separates these three classes by design
+    assert (out / "report.html").is_file()
