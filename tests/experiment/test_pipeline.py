@@ -136,3 +136,17 @@ def test_three_classes_end_to_end(tmp_path):
         assert set(block["per_class"]) == {"enhancer", "open_chromatin", "promoter"}
     assert metrics["baselines"]["gc"]["accuracy"] > 0.6  # GC separates these three classes by design
     assert (out / "report.html").is_file()
+
+
+def test_resume_of_a_finished_run_reproduces_it(finished_run, inputs, tmp_path):
+    """--resume reuses the search trials and the fine-tuning checkpoints: same predictions, nothing retrained."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finished_run, copy)
+    (copy / "model").rename(tmp_path / "model-before")
+    result = runner.invoke(app, run_args(inputs, copy, "--resume"))
+    assert result.exit_code == 0, result.output
+    before = pd.read_csv(finished_run / "predictions.tsv", sep="\t")
+    after = pd.read_csv(copy / "predictions.tsv", sep="\t")
+    pd.testing.assert_frame_equal(before, after)
