@@ -19,7 +19,9 @@ def _option(f) -> tuple[inspect.Parameter, object]:
     flag = "--" + f.name.replace("_", "-")
     names = (f"{flag}/--no-{flag[2:]}",) if base is bool else (flag,)
     annotation = typing.List[typing.get_args(base)[0]] if typing.get_origin(base) is list else Optional[base]
-    default = typer.Option(None, *names, help=f.metadata.get("help", ""), show_default=False)
+    inner = typing.get_args(base)[0] if typing.get_origin(base) is list else base
+    metavar = None if base is bool else "SPEC" if f.name in ("train", "test") else {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}[inner.__name__]
+    default = typer.Option(None, *names, help=f.metadata.get("help", ""), show_default=False, metavar=metavar)
     return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation), annotation
 
 
