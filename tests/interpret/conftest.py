@@ -56,12 +56,8 @@ class CountingModel(SequenceClassifier):
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny matmuls gain nothing from threads, and on shared busy cores spinning threads run far slower.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _one_thread(one_torch_thread):
     yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

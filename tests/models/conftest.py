@@ -35,12 +35,8 @@ def gc_seqs(n: int, gc: float, length: int, rng: np.random.Generator) -> list[st
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny models run fastest on one thread; on a busy 2-core machine more threads mostly wait on each other."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _one_torch_thread(one_torch_thread):
     yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

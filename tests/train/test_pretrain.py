@@ -28,15 +28,6 @@ MICRO = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, interme
 FAST = dict(batch_size=8, warmup_ratio=0.0, min_segment_bp=40)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: on a busy 2-core machine, 2 spinning threads make a step 10-50x slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def micro_backbone(tmp_path_factory):
     """A random micro BERT saved as a tiny-dnabert-6 folder: what continued pre-training starts from."""
