@@ -6,7 +6,6 @@ from typing import Sequence
 
 import numpy as np
 import pytest
-import torch
 
 from enhancerlm.data.motifs import load_motifs
 from enhancerlm.data.synthetic import make_synthetic
