@@ -69,6 +69,19 @@ def test_long_sequences_get_the_aggregate_of_their_windows(dnabert, how):
     assert (windows.seq_index == 0).sum() >= 5
 
 
+def test_both_strands_averages_a_sequence_with_its_reverse_complement(dnabert):
+    from enhancerlm.data.composition import reverse_complement
+
+    seqs = _seqs(3, 150, 200, seed=4) + ["ACGTTTGCAN"]  # long ones are windowed on each strand
+    forward = predict_proba(dnabert, seqs, stride_bp=25)
+    reverse = predict_proba(dnabert, [reverse_complement(s) for s in seqs], stride_bp=25)
+    both = predict_proba(dnabert, seqs, stride_bp=25, both_strands=True)
+    np.testing.assert_allclose(both, (forward + reverse) / 2, atol=1e-6)
+    assert np.abs(forward - reverse).max() > 1e-4  # the model is not strand-symmetric: the average matters
+    np.testing.assert_allclose(predict_proba(dnabert, [reverse_complement(s) for s in seqs], stride_bp=25,
+                                             both_strands=True), both, atol=1e-6)
+
+
 def test_empty_input_gives_an_empty_array(dnabert):
     assert predict_proba(dnabert, []).shape == (0, 2)
 
@@ -98,6 +111,18 @@ def test_predict_command_writes_probabilities(cli, model_dir, tmp_path):
 
     expected = predict_proba(load_classifier(model_dir), seqs, stride_bp=100, aggregate="max")
     np.testing.assert_allclose(table[["p_not_enhancer", "p_enhancer"]].to_numpy(), expected, atol=1e-5)
+
+
+def test_predict_command_averages_both_strands_on_request(cli, model_dir, tmp_path):
+    seqs = _seqs(3, 20, 80, seed=5)
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(seqs)))
+    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", tmp_path / "both.tsv", "--both-strands")
+    assert result.exit_code == 0, result.output
+    from enhancerlm.models import load_classifier
+
+    expected = predict_proba(load_classifier(model_dir), seqs, both_strands=True)[:, 1]
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "both.tsv", sep="\t")["probability"], expected, atol=1e-5)
 
 
 def test_predict_command_on_a_bad_fasta_fails_without_output(cli, model_dir, tmp_path):

@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from enhancerlm.data.composition import reverse_complement
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.tokenization.windows import aggregate_windows, split_windows
@@ -23,14 +24,26 @@ def predict_proba(
     batch_size: int | None = None,
     stride_bp: int | None = None,
     aggregate: str = "mean",
+    both_strands: bool = False,
 ) -> np.ndarray:
     """Class probabilities, shape=(len(seqs), n_classes).
 
     Sequences longer than ``classifier.max_bp`` are split into overlapping windows
-    (``enhancerlm.tokenization.windows``) and their window probabilities aggregated.
+    (``enhancerlm.tokenization.windows``) and their window probabilities aggregated. With
+    ``both_strands`` each sequence's probabilities are the mean of its own and its reverse
+    complement's: an enhancer works on either strand, so a strand-blind score is the better estimate.
     """
     if len(seqs) == 0:
         return np.empty((0, classifier.label_map.n_classes), dtype=np.float32)
+    if both_strands:
+        seqs = list(seqs)
+        proba = _one_strand(classifier, seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
+        return (proba[: len(seqs)] + proba[len(seqs):]) / 2
+    return _one_strand(classifier, seqs, batch_size, stride_bp, aggregate)
+
+
+def _one_strand(classifier: SequenceClassifier, seqs: Sequence[str], batch_size: int | None,
+                stride_bp: int | None, aggregate: str) -> np.ndarray:
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
         log.info("%d sequences longer than %d bp scored as %d windows", len(seqs), classifier.max_bp, len(windows.seqs))

@@ -150,3 +150,21 @@ def test_resume_of_a_finished_run_reproduces_it(finished_run, inputs, tmp_path):
     before = pd.read_csv(finished_run / "predictions.tsv", sep="\t")
     after = pd.read_csv(copy / "predictions.tsv", sep="\t")
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_the_offline_recipe_runs_as_a_backbone(inputs, tmp_path, one_torch_thread):
+    """`--backbone offline-best`: an ensemble trained in closed form by `run` (no search, no untrained head)."""
+    from enhancerlm.models.ensemble import EnsembleClassifier
+    from enhancerlm.predict import predict_proba
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, run_args(inputs, out, "--backbone", "offline-best", "--both-strands"))
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "zero_shot" not in metrics and not (out / "search").exists()
+    model = load_classifier(out / "model")
+    assert isinstance(model, EnsembleClassifier) and len(model.models) == len(model.members)
+    test = pd.read_csv(inputs / "test.tsv", sep="\t")
+    predictions = pd.read_csv(out / "predictions.tsv", sep="\t")
+    expected = predict_proba(model, test["sequence"].tolist(), both_strands=True)[:, 1]
+    np.testing.assert_allclose(predictions["p_fine_tuned"], expected, atol=1e-5)

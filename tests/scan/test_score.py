@@ -7,7 +7,7 @@ import pytest
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.models.base import SequenceClassifier
-from enhancerlm.scan.score import reverse_complement, score_block, score_column, window_sequences
+from enhancerlm.scan.score import score_block, score_column, window_sequences
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Region, open_genome
 from enhancerlm.sequences.records import LabelMap
@@ -66,10 +66,6 @@ def test_score_block_positive_column_and_rc_mean(genome):
     # reverse complement of AAAAACCCCC is GGGGGTTTTT (no A): mean (0.5 + 0) / 2; poly-A -> poly-T: (1 + 0) / 2
     np.testing.assert_array_equal(scores, np.array([0.25, np.nan, np.nan, 0.5], dtype=np.float32))
     assert model.seen == ["AAAAACCCCC", "A" * 10, "GGGGGTTTTT", "T" * 10]  # one call for both strands
-
-
-def test_reverse_complement():
-    assert reverse_complement(["ACGTN", "AAC", ""]) == ["NACGT", "GTT", ""]
 
 
 def test_score_column():

@@ -28,6 +28,8 @@ def predict(
                                             "sequences longer than the model's window (default: half a window)."),
     aggregate: Aggregate = typer.Option(Aggregate.mean, "--aggregate", help="Windows -> sequence: mean "
                                         "probabilities, or those of the highest-scoring window."),
+    both_strands: bool = typer.Option(False, "--both-strands", help="Average each sequence's probabilities with "
+                                      "those of its reverse complement."),
     chunk_size: int = typer.Option(10_000, "--chunk-size", min=1, help="Records read and scored at a time "
                                    "(bounds memory)."),
 ) -> None:
@@ -41,7 +43,7 @@ def predict(
     min_length = getattr(getattr(classifier, "encoder", None), "k", 1)
     chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length)
     n = predict_to_tsv(classifier, _progress(chunks), out, batch_size=batch_size, stride_bp=stride_bp,
-                       aggregate=aggregate.value)
+                       aggregate=aggregate.value, both_strands=both_strands)
     typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)
 
 

@@ -54,6 +54,7 @@ class RunConfig:
     zero_shot: bool = field(default=True, metadata={"help": "Evaluate the untrained head as the study did."})
     explain: bool = field(default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."})
     explain_max_seqs: int = field(default=200, metadata={"help": "Test sequences explained with --explain."})
+    both_strands: bool = field(default=False, metadata={"help": "Score test sequences on both strands, probabilities averaged."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples for the 95% intervals."})
     trust_remote_code: bool = field(default=False, metadata={"help": "Allow a hub model's own code to run."})
     allow_bin_weights: bool = field(default=False, metadata={"help": "Accept pickle weights where no safetensors exist."})

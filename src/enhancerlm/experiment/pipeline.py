@@ -111,7 +111,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search")
     lr, epochs = stages.choose_setting(cfg, search)
     finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, lr, epochs, out)
-    probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test)
+    probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test, cfg)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)

@@ -60,7 +60,7 @@ def fits_in_closed_form(backbone: str) -> bool:
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
     """The study's baseline: the backbone with a fresh, untrained classification head."""
     classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
-    return predict_proba(classifier, test["sequence"].tolist(), stride_bp=None)
+    return predict_proba(classifier, test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands)
 
 
 def train_config(cfg: RunConfig, lr: float, epochs: int):
@@ -132,9 +132,9 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
     return result.classifier, result.history
 
 
-def test_stage(classifier, test: pd.DataFrame) -> np.ndarray:
+def test_stage(classifier, test: pd.DataFrame, cfg: RunConfig) -> np.ndarray:
     """Test-set probabilities, shape=(n_test, n_classes), through the one batched primitive."""
-    return predict_proba(classifier, test["sequence"].tolist())
+    return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 
 def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig,
@@ -154,7 +154,7 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
         fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
         config = TrainConfig(epochs=10, lr=1e-3, batch_size=64, seed=cfg.seed, metric_for_best="mcc" if val is not None else None)
         classifier = finetune(classifier, fit, val, config, out / name, resume=cfg.resume).classifier
-    return predict_proba(classifier, test["sequence"].tolist())
+    return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 
 def explain_stage(classifier, test: pd.DataFrame, cfg: RunConfig, out: Path) -> None:

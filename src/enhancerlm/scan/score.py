@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 _IS_BASE = np.zeros(256, dtype=bool)
 _IS_BASE[np.frombuffer(b"ACGT", dtype=np.uint8)] = True
-_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
 def score_column(label_map: LabelMap, class_name: str | None) -> int:
@@ -51,11 +50,6 @@ def place_model(classifier: SequenceClassifier, device: torch.device, compile_mo
     if compile_model:
         # Windows share one length, so shapes repeat and the compiled graph is reused across batches.
         classifier.model = torch.compile(module)
-
-
-def reverse_complement(seqs: Sequence[str]) -> list[str]:
-    """Reverse complements of upper-case ACGTN sequences (other IUPAC codes are kept, unpaired)."""
-    return [s.translate(_COMPLEMENT)[::-1] for s in seqs]
 
 
 def window_sequences(genome: Genome, tiling: Tiling, block: WindowBlock, max_n_fraction: float):
@@ -92,9 +86,6 @@ def score_block(classifier: SequenceClassifier, genome: Genome, tiling: Tiling, 
     seqs, keep = window_sequences(genome, tiling, block, max_n_fraction)
     scores = np.full(len(block), np.nan, dtype=np.float32)
     if seqs:
-        batch = seqs + reverse_complement(seqs) if rc else seqs
-        proba = predict_proba(classifier, batch, batch_size=batch_size)[:, column].astype(np.float64)
-        if rc:
-            proba = (proba[: len(seqs)] + proba[len(seqs):]) / 2
-        scores[keep] = proba
+        proba = predict_proba(classifier, seqs, batch_size=batch_size, both_strands=rc)
+        scores[keep] = proba[:, column]
     return scores
