@@ -12,7 +12,7 @@ no cluster of near-identical sequences straddles a fold), one seed per fold, sev
   chrY+cont     the chrY model, pre-trained further on the fold's unlabelled training sequences
                 (never its test fold), fine-tuned
 
-and, with --arms, `gkm-lr` (gapped k-mer LR) and the registry recipe `offline-best` on the same folds.
+and, with --arms, `chrY-longer` (the chrY model after --longer-steps more chrY steps), `gkm-lr` (gapped k-mer LR) and the registry recipe `offline-best` on the same folds.
 
 The three fine-tuned transformers share one recipe (lr, epochs, batch; the best epoch by validation AUROC
 on 10% of the training fold), so pre-training is the only difference between them. Every result is
@@ -52,6 +52,7 @@ from enhancerlm.train.pretrain import PretrainConfig, pretrain
 log = logging.getLogger("transfer")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ARMS = ("gc", "kmer-lr", "cnn", "untrained", "random-init", "chrY", "chrY+cont")
+LONGER = ("chrY-longer",)  # dose-response: the chrY model pre-trained further on chrY, with --arms
 RECIPES = ("gkm-lr", "offline-best")  # registry models for the best-recipe search, same folds, with --arms
 COLUMNS = ("accuracy", "mcc", "auroc")
 MODEL = "tiny-dnabert-6"
@@ -116,10 +117,19 @@ def run_arm(arm: str, fold: int, train: pd.DataFrame, label_map: LabelMap, args,
     if arm == "untrained":
         return create_classifier(str(chry), label_map, CreateOptions(seed=seed)), {}
     backbone = {"random-init": MODEL, "chrY": str(chry)}.get(arm)
+    if arm == "chrY-longer":
+        backbone = str(longer_pretraining(args, chry))
     if arm == "chrY+cont":
         backbone = str(continued_pretraining(fold, train, args, chry))
     # One recipe for the three transformer arms, so that pre-training is the only difference.
     return fine_tune(backbone, label_map, train, seed, work, lr=args.lr, epochs=args.epochs, batch_size=32)
+
+
+def longer_pretraining(args, chry: Path) -> Path:
+    """The chrY model after ``--longer-steps`` more chrY steps: does more pre-training change the answer?"""
+    return pretrain_once([args.genome], str(chry), args.out / "pretrain" / "chrY-longer", PretrainConfig(
+        max_steps=args.longer_steps, lr=args.pretrain_lr / 2, batch_size=32, seed=1, crop_bp=200, rc_augment=True,
+        eval_steps=max(1, args.longer_steps // 4), keep_checkpoints=1))
 
 
 def continued_pretraining(fold: int, train: pd.DataFrame, args, chry: Path) -> Path:
@@ -160,7 +170,7 @@ def summary_table(records: list[dict]) -> str:
     """Markdown: one row per arm, mean +- sd over folds, and the mean wall time per fold."""
     frame = pd.DataFrame(records)
     lines = ["| arm | folds | " + " | ".join(COLUMNS) + " | s / fold |", "|---|---|" + "---|" * (len(COLUMNS) + 1)]
-    for arm in [a for a in ARMS + RECIPES if a in set(frame["arm"])]:
+    for arm in [a for a in ARMS + LONGER + RECIPES if a in set(frame["arm"])]:
         rows = frame[frame["arm"] == arm]
         cells = [f"{rows[c].mean():.3f} +- {rows[c].std(ddof=1) if len(rows) > 1 else 0:.3f}" for c in COLUMNS]
         lines.append(f"| {arm} | {len(rows)} | " + " | ".join(cells) + f" | {rows['seconds'].mean():.0f} |")
@@ -173,12 +183,13 @@ def parse_args(argv=None):
     parser.add_argument("--data", type=Path, default=SHARED / "ienhancer")
     parser.add_argument("--genome", type=Path, default=SHARED / "human-chrY-par" / "chrY_PAR1_scaffold.fa")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS + RECIPES)
+    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS + LONGER + RECIPES)
     parser.add_argument("--epochs", type=int, default=6, help="fine-tuning epochs of the transformer arms")
     parser.add_argument("--lr", type=float, default=1e-3, help="fine-tuning lr of the transformer arms")
     parser.add_argument("--cnn-epochs", type=int, default=10)
     parser.add_argument("--pretrain-steps", type=int, default=600, help="chrY pre-training steps (batch 32)")
     parser.add_argument("--pretrain-lr", type=float, default=1e-3)
+    parser.add_argument("--longer-steps", type=int, default=1000, help="chrY-longer: steps after the chrY ones")
     parser.add_argument("--continue-steps", type=int, default=150, help="continued pre-training steps per fold")
     parser.add_argument("--continue-lr", type=float, default=3e-4)
     parser.add_argument("--limit", type=int, default=None, help="use a balanced slice of this many sequences")
@@ -195,7 +206,7 @@ def main(argv=None) -> None:
         raise SystemExit(f"no {args.data}: the shared data lives beside the checkout (../shared/data)")
     table = load_ienhancer(args.data, args.limit)
     label_map = LabelMap.from_labels(table["label"], positive="enhancer")
-    needs_chry = {"untrained", "chrY", "chrY+cont"} & set(args.arms)
+    needs_chry = {"untrained", "chrY", "chrY+cont", *LONGER} & set(args.arms)
     chry = args.out / "pretrain" / "chrY"
     if needs_chry:
         chry = pretrain_once([args.genome], MODEL, chry, PretrainConfig(
