@@ -19,7 +19,7 @@ on 10% of the training fold), so pre-training is the only difference between the
 written as it finishes (OUT/results/ARM/SPLIT.json) and skipped when present: an interrupted run
 continues where it stopped. Prints the Markdown table of mean +- sd over folds.
 
-    python experiments/transfer.py --out runs/transfer            # the 7 arms, ~75 min on 2 CPU cores
+    python experiments/transfer.py --out runs/transfer            # the 7 arms, 75-90 min on 2 CPU cores
     python experiments/transfer.py --out runs/transfer --arms gkm-lr offline-best   # the recipe, ~10 min
     python experiments/transfer.py --out /tmp/t --limit 200 --pretrain-steps 4 --continue-steps 2 --epochs 1
 """
