@@ -43,6 +43,7 @@ from enhancerlm.evaluate.metrics import compute_metrics
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
+from enhancerlm.sequences.fasta import fasta_text
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.sequences.spec import read_specs
 from enhancerlm.train.config import TrainConfig
@@ -89,8 +90,7 @@ def pretrain_once(fasta: list[Path], backbone: str, out: Path, config: PretrainC
 
 def write_fasta(table: pd.DataFrame, path: Path) -> Path:
     """The sequences without labels, for continued pre-training."""
-    lines = (f">{i}\n{s}\n" for i, s in zip(table["id"], table["sequence"]))
-    write_text_atomic(path, "".join(lines))
+    write_text_atomic(path, fasta_text(table["id"], table["sequence"]))
     return path
 
 

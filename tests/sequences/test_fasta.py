@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.fasta import iter_fasta
+from enhancerlm.sequences.fasta import fasta_text, iter_fasta
 
 RECORDS = [("r1", "ACGTACGTAC"), ("r2", "GGCC"), ("r3", "TTTTN")]
 WRAPPED = ">r1 first record\nACGT\nACGT\nAC\n>r2\nGGCC\n>r3 x y z\nTTTTN\n"
@@ -17,6 +17,11 @@ WRAPPED = ">r1 first record\nACGT\nACGT\nAC\n>r2\nGGCC\n>r3 x y z\nTTTTN\n"
 
 def test_wrapped_records_and_first_word_ids(write):
     assert list(iter_fasta(write("a.fa", WRAPPED))) == RECORDS
+
+
+def test_fasta_text_reads_back_as_written(write):
+    assert fasta_text(["a", "b"], ["ACGT", "nnA"]) == ">a\nACGT\n>b\nnnA\n"
+    assert list(iter_fasta(write("w.fa", fasta_text(*zip(*RECORDS))))) == RECORDS
 
 
 def test_unwrapped_crlf_blank_lines_and_trailing_spaces(write):

@@ -34,6 +34,7 @@ from enhancerlm.data.composition import encode, kmer_ids
 from enhancerlm.data.motifs import Motif, load_motifs
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.fasta import fasta_text
 from enhancerlm.sequences.records import make_table
 
 logger = logging.getLogger(__name__)
@@ -278,10 +279,6 @@ def _planted_frame(plan: pd.DataFrame, ids: list[str], motifs: list[Motif]) -> p
     return frame.sort_values(["id", "start"], kind="stable").reset_index(drop=True)
 
 
-def _fasta(table: pd.DataFrame) -> str:
-    return "".join(f">{i}\n{s}\n" for i, s in zip(table["id"], table["sequence"]))
-
-
 def write_synthetic(data: SyntheticData, out_dir: str | Path) -> list[Path]:
     """Write ``enhancers.fa``, ``background.fa``, ``planted.tsv`` and ``motifs.json`` (all or nothing).
 
@@ -290,8 +287,8 @@ def write_synthetic(data: SyntheticData, out_dir: str | Path) -> list[Path]:
     """
     label = data.table["label"]
     with atomic_dir(out_dir) as tmp:
-        (tmp / "enhancers.fa").write_text(_fasta(data.table[label == POSITIVE]))
-        (tmp / "background.fa").write_text(_fasta(data.table[label == NEGATIVE]))
+        for name, part in (("enhancers.fa", data.table[label == POSITIVE]), ("background.fa", data.table[label == NEGATIVE])):
+            (tmp / name).write_text(fasta_text(part["id"], part["sequence"]))
         data.planted.to_csv(tmp / "planted.tsv", sep="\t", index=False)
         content = {"params": data.params, "coordinates": "0-based half-open, forward strand",
                    "motifs": [m.to_dict() for m in data.motifs]}

@@ -15,6 +15,7 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import RunConfig
 from enhancerlm.experiment.pipeline import RunResult, run_experiment
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.fasta import fasta_text
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
     with atomic_dir(folder) as tmp:
         for split, table in (("train", train), ("test", test)):
             for label, part in table.groupby("label"):
-                (tmp / f"{split}_{label}.fa").write_text("".join(f">{i}\n{s}\n" for i, s in zip(part["id"], part["sequence"])))
+                (tmp / f"{split}_{label}.fa").write_text(fasta_text(part["id"], part["sequence"]))
         (tmp / "pretrain.fa").write_text(_pretrain_fasta(train["sequence"].tolist()))
         data.planted.to_csv(tmp / "planted.tsv", sep="\t", index=False)
     labels = sorted(data.table["label"].unique())
@@ -70,7 +71,7 @@ def _pretrain_fasta(seqs: list[str], per_record: int = 50) -> str:
     10% of each (for the masked-LM evaluation) holds whole crops.
     """
     records = ["".join(seqs[i : i + per_record]) for i in range(0, len(seqs), per_record)]
-    return "".join(f">train_block_{n}\n{seq}\n" for n, seq in enumerate(records))
+    return fasta_text((f"train_block_{n}" for n in range(len(records))), records)
 
 
 def run_demo(out: str | Path, cfg: DemoConfig = DemoConfig()) -> RunResult:

@@ -51,7 +51,7 @@ def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
 
 
 def fits_in_closed_form(backbone: str) -> bool:
-    """True for backbones fitted by ``fit`` (k-mer LR, GC), which have no untrained head and no lr to search."""
+    """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
     from enhancerlm.models.registry import family_class, resolve_backbone
 
     return hasattr(family_class(resolve_backbone(backbone)[0].family), "fit")
@@ -117,13 +117,13 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
     """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``."""
     from enhancerlm.train.finetune import finetune
 
-    fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
     classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
     if hasattr(classifier, "fit"):
         classifier.fit(train, seed=cfg.seed)
         with atomic_dir(out / "model") as folder:
             classifier.save(folder)
         return classifier, None
+    fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
     result = finetune(classifier, fit, val, train_config(cfg, lr, epochs), out / "finetune", resume=cfg.resume)
     # finetune wrote the model (hub layout) into its run folder; move it rather than write it twice.
     if (out / "model").exists():

@@ -83,17 +83,16 @@ class EnsembleClassifier(SequenceClassifier):
         members = [Member(**m) for m in spec.config["members"]]
         return cls(label_map, members, spec.config.get("both_strands", True), spec.name, options)
 
-    def fit(self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0,
-            work_dir: str | Path | None = None) -> "EnsembleClassifier":
+    def fit(self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0
+            ) -> "EnsembleClassifier":
         """Train every member on ``train_table``; returns self.
 
         ``val_table`` is only scored and logged. Neural members keep their best epoch by validation
-        AUROC on a stratified 10% of ``train_table``; their checkpoints go to ``work_dir`` (default: a
-        temporary folder, removed afterwards).
+        AUROC on a stratified 10% of ``train_table``; their checkpoints live in a temporary folder.
         """
         with tempfile.TemporaryDirectory(prefix="enhancerlm-ensemble-") as tmp:
-            work = Path(work_dir) if work_dir is not None else Path(tmp)
-            self.models = [self._fit_member(i, m, train_table, seed + i, work) for i, m in enumerate(self.members)]
+            self.models = [self._fit_member(i, m, train_table, seed + i, Path(tmp))
+                           for i, m in enumerate(self.members)]
         if val_table is not None and len(val_table):
             y_val = np.asarray(self.label_map.encode(val_table["label"]))
             accuracy = (self.predict_proba(val_table["sequence"].tolist()).argmax(axis=1) == y_val).mean()

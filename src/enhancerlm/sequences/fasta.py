@@ -6,7 +6,7 @@ import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.validate import decode_text, open_bytes, require_file
@@ -49,6 +49,11 @@ class _MaskCount:
 # Hand-written rather than Bio.SeqIO's SimpleFastaParser: we want line-numbered errors for malformed
 # files, binary detection, soft-mask counts taken on bytes and gzip found by content; over bytes the
 # loop is as short and as fast.
+def fasta_text(ids: Iterable[str], seqs: Iterable[str]) -> str:
+    """FASTA text, one line per sequence: the inverse of ``iter_fasta`` for ids without spaces."""
+    return "".join(f">{i}\n{s}\n" for i, s in zip(ids, seqs))
+
+
 def iter_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
     """Yield ``(id, sequence)`` for each record of a FASTA file, one record in memory at a time.
 
