@@ -27,10 +27,33 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """``../shared/data`` beside the checkout; tests that need it skip when it is absent."""
+    """``../shared/data`` beside the checkout, read in place; tests that need it skip when it is absent.
+
+    The folder is read-only in CI but may be writable on a developer's machine (or to root): genome
+    indexes must then still go to the test's own folders, never beside the shared FASTA.
+    """
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA} (it lives beside the checkout, not in the repo)")
-    return SHARED_DATA
+    from enhancerlm.sequences import genome
+
+    writable = genome._is_writable
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(genome, "_is_writable",
+                      lambda folder: not Path(folder).resolve().is_relative_to(SHARED_DATA.resolve()) and writable(folder))
+        yield SHARED_DATA
+
+
+def _listing(folder: Path) -> dict:
+    return {str(p): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))} if folder.is_dir() else {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_data_untouched():
+    """Fail the session if any test wrote, changed or removed a file under ``../shared``."""
+    before = _listing(SHARED_DATA.parent)
+    yield
+    after = _listing(SHARED_DATA.parent)
+    assert after == before, f"tests changed ../shared: {sorted(set(after.items()) ^ set(before.items()))[:5]}"
 
 
 # Counts images the browser decoded once the page has loaded, and writes the count into the DOM.
@@ -114,3 +137,55 @@ def make_tiny():
 def make_toy():
     """Factory: ``make_toy(n_per_class, seed, min_bp, max_bp)`` -> a labelled canonical table."""
     return toy_table
+
+
+class HubCache:
+    """A Hugging Face hub cache laid out as ``huggingface_hub`` writes it (its file_download.py).
+
+    ``HF_HUB_CACHE/<type>s--OWNER--NAME/`` holds ``refs/main`` (the commit), ``blobs/<etag>`` (the
+    bytes; the etag is the sha256 for files the hub keeps in LFS, else git's blob sha1) and
+    ``snapshots/<commit>/<path>``, relative symlinks into ``blobs/``. Offline, a hub id resolves
+    through ``refs/main`` to its snapshot.
+    """
+
+    LFS_SUFFIXES = (".bin", ".safetensors", ".parquet", ".arrow")
+
+    def __init__(self, home: Path):
+        self.home = home
+        self.hub = home / "hub"
+
+    def add(self, repo_id: str, files: dict, repo_type: str = "model", commit: str | None = None) -> Path:
+        """Cache ``files`` (repository path -> bytes or str) as ``repo_id`` at main; returns the snapshot folder."""
+        import hashlib
+        import os
+
+        repo = self.hub / "--".join([f"{repo_type}s", *repo_id.split("/")])
+        commit = commit or hashlib.sha1(repo_id.encode()).hexdigest()
+        (repo / "refs").mkdir(parents=True, exist_ok=True)
+        (repo / "refs" / "main").write_text(commit)  # no newline, as huggingface_hub writes it
+        (repo / "blobs").mkdir(exist_ok=True)
+        snapshot = repo / "snapshots" / commit
+        for name, data in files.items():
+            data = data.encode() if isinstance(data, str) else data
+            etag = (hashlib.sha256(data).hexdigest() if name.endswith(self.LFS_SUFFIXES)
+                    else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest())
+            (repo / "blobs" / etag).write_bytes(data)
+            pointer = snapshot / name
+            pointer.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.path.relpath(repo / "blobs" / etag, pointer.parent), pointer)
+        return snapshot
+
+
+@pytest.fixture
+def hub_cache(tmp_path, monkeypatch) -> HubCache:
+    """Offline mode and an empty Hugging Face cache in tmp_path (HF_HOME); ``hub_cache.add(...)`` fills it."""
+    import huggingface_hub.constants
+
+    cache = HubCache(tmp_path / "hf-home")
+    cache.hub.mkdir(parents=True)
+    for name, value in (("HF_HOME", cache.home), ("HF_HUB_CACHE", cache.hub), ("HF_HUB_OFFLINE", "1")):
+        monkeypatch.setenv(name, str(value))
+    # huggingface_hub reads the variables at import; transformers and it look the constants up per call.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache.hub))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    return cache

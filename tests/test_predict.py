@@ -86,6 +86,18 @@ def test_empty_input_gives_an_empty_array(dnabert):
     assert predict_proba(dnabert, []).shape == (0, 2)
 
 
+def test_records_shorter_than_k_get_a_probability(dnabert, make_toy):
+    """A 2-bp record has no 6-mer: DNABERT scores [CLS] [SEP], kmer-lr all-zero frequencies."""
+    kmer_lr = create_classifier("kmer-lr", BINARY).fit(make_toy(8, seed=1), seed=0)
+    for classifier in (dnabert, kmer_lr):
+        alone = predict_proba(classifier, ["AC"])
+        among = predict_proba(classifier, ["ACGTACGTAC", "AC", "G"], both_strands=True)
+        assert alone.shape == (1, 2) and among.shape == (3, 2)
+        assert np.isfinite(among).all() and np.allclose(among.sum(axis=1), 1, atol=1e-5)
+        np.testing.assert_allclose(among[1], alone[0], atol=1e-6)  # its reverse complement GT has no k-mer either
+    assert dnabert.encoder.encode("AC").tolist() == [2, 3]  # [CLS] [SEP]
+
+
 def test_predict_to_tsv_streams_chunks_into_one_table(dnabert, tmp_path):
     seqs = _seqs(5, 30, 120, seed=2)
     chunks = [make_table(["a", "b"], seqs[:2]), make_table(["c", "d", "e"], seqs[2:])]

@@ -51,3 +51,16 @@ def test_run_refuses_unknown_backbone_before_writing(tmp_path):
     assert result.exit_code == 2
     assert "is neither a registry name" in result.output
     assert not out.exists()
+
+
+def test_run_help_says_which_settings_come_from_the_backbone():
+    import re
+    from dataclasses import fields
+
+    from enhancerlm.experiment.config import BACKBONE_FIELDS, RunConfig
+
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    text = re.sub(r"[\s│]+", " ", result.output)  # rich wraps the help text inside a box
+    assert result.exit_code == 0 and text.count("default: from the backbone") == len(BACKBONE_FIELDS)
+    helps = {f.name: f.metadata["help"] for f in fields(RunConfig)}
+    assert all("default: from the backbone" in helps[name] for name in BACKBONE_FIELDS)

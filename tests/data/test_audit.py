@@ -90,6 +90,18 @@ def test_write_audit_files(train, test, tmp_path):
     names = sorted(p.name for p in (tmp_path / "audit").iterdir())
     assert names == ["audit.json", "audit.md", "gc_histogram.png", "length_histogram.png"]
     assert json.loads((tmp_path / "audit" / "audit.json").read_text())["exact_duplicates"] == 1
+    assert "validation_split" not in json.loads((tmp_path / "audit" / "audit.json").read_text())
+
+
+def test_write_audit_validation_split_section(train, test, tmp_path):
+    check = {"val_fraction": 0.2, "seed": 0, "n_records": 5,
+             "naive": {"n_val": 1, "n_val_with_train_twin": 1, "share": 1.0},
+             "duplicate_aware": {"n_val": 1, "n_val_with_train_twin": 0, "share": 0.0}}
+    write_audit(train, test, tmp_path / "audit", validation_split={"fine_tuning": check})
+    assert json.loads((tmp_path / "audit" / "audit.json").read_text())["validation_split"] == {"fine_tuning": check}
+    text = (tmp_path / "audit" / "audit.md").read_text()
+    assert ("- fine tuning (fraction 0.2, seed 0, 5 training records): a plain stratified split would have put "
+            "**1 of 1** validation records (100.0%) beside an exact or reverse-complement twin") in text
 
 
 def test_empty_or_unlabelled_column_tables_are_input_errors(train, tmp_path):
@@ -116,3 +128,29 @@ def test_ienhancer_audit_is_fast_and_gc_auroc_matches_sklearn(shared_data):
     assert (report.n_train, report.n_test) == (2374, 594)
     assert (report.exact_duplicates, report.revcomp_duplicates, report.within_train_duplicates) == (0, 0, 0)
     assert report.near_duplicates == 2
+
+
+def test_renamed_ids_and_short_records_are_recorded(tmp_path):
+    """Test ids repeated across its files were renamed on reading; the audit lists them, and short records."""
+    train = make_table(["Positive_1", "Negative_1"], ["ACGTACGTAA", "GGGCCCGGTT"], ["enhancer", "not_enhancer"],
+                       split="train", source="train.fa")
+    test = make_table(["Positive_1", "x", "x~2"], ["TTGACG", "AC", "GGA"], ["enhancer", "not_enhancer", "enhancer"],
+                      split="test", source="test.fa",
+                      descriptions=["Positive_1 range=chr1:1-6", "x range=chr2:1-2", "x range=chr3:1-3"])
+    report = write_audit(train, test, tmp_path / "audit", min_bp=6)
+    assert report.n_renamed == 1
+    assert report.renamed_ids == [{"split": "test", "source": "test.fa", "record": 3, "original_id": "x",
+                                   "id": "x~2"}]
+    assert report.short_records == {"train": 0, "test": 2} and report.short_records_min_bp == 6
+    saved = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    assert saved["renamed_ids"] == report.renamed_ids and saved["short_records"] == {"train": 0, "test": 2}
+    text = (tmp_path / "audit" / "audit.md").read_text()
+    assert "## Ids renamed on reading" in text and "| test | test.fa | 3 | x | x~2 |" in text
+    assert "records shorter than 6 bp (the model's k; kept, scored on [CLS] [SEP] alone): train 0, test 2" in text
+
+
+def test_no_renaming_no_section():
+    table = make_table(["a", "b"], ["ACGT", "GGCC"], ["enhancer", "not_enhancer"])
+    report = audit(table, table)
+    assert report.n_renamed == 0 and report.renamed_ids == [] and report.short_records == {}
+    assert "renamed" not in to_markdown(report) and report.short_records_min_bp is None

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ from enhancerlm.data.composition import canonical_sequences
 from enhancerlm.data.prepare import (balanced_subsample, homology_clusters, homology_split, prepare,
                                      remove_test_overlap, stratified_split, write_prepared)
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.sequences.ids import renamed_ids
 from enhancerlm.sequences.records import make_table
 
 
@@ -127,6 +129,18 @@ def test_prepare_needs_labels(test):
         prepare(test.assign(label=""))
 
 
-def test_resplit_rejects_ids_shared_by_train_and_test(train):
-    with pytest.raises(InputError, match="id 'a' names more than one record"):
-        prepare(train, train, resplit=True)
+def test_resplit_renames_ids_shared_by_train_and_test(dna, caplog):
+    """Train and test both number their records Positive_1, Negative_1: pooled, the test copies become ~2."""
+    labels = ["enhancer", "not_enhancer"]
+    train = make_table(["Positive_1", "Negative_1"], [dna.A, dna.B], labels, split="train", source="train.fa")
+    test = make_table(["Positive_1", "Negative_1"], [dna.C, dna.D], labels, split="test", source="test.fa")
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.ids"):
+        new_train, new_test = homology_split(pd.concat([train, test], ignore_index=True), 0.5)
+    pooled = pd.concat([new_train, new_test])
+    assert sorted(pooled["id"]) == ["Negative_1", "Negative_1~2", "Positive_1", "Positive_1~2"]
+    assert sorted(pooled["sequence"]) == sorted([dna.A, dna.B, dna.C, dna.D])  # every record kept once
+    assert renamed_ids(pooled).sort_values("id")[["source", "original_id", "id"]].values.tolist() == [
+        ["test.fa", "Negative_1", "Negative_1~2"], ["test.fa", "Positive_1", "Positive_1~2"]]
+    assert len(new_test) == 2 and set(new_test["label"]) == set(labels)
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("renamed 2 record(s)") and "Positive_1 (test.fa record 1) -> Positive_1~2" in message

@@ -163,6 +163,20 @@ def test_no_gc_warning_when_gc_is_uninformative_and_audit_from_metrics(metrics, 
     assert "No data audit was run" in text
 
 
+def test_result_warnings_come_first_in_one_box_and_default_to_metrics(metrics, tmp_path):
+    """A degenerate result is flagged above everything else; no box when there is nothing to flag."""
+    warned = dict(metrics, warnings=["400 of 400 test sequences were called <enhancer>.", "Flat curve."])
+    text = write_report(tmp_path / "r.html", title="t", metrics=warned).read_text(encoding="utf-8")
+    box = text.index('<div class="alert" id="result-warnings">')
+    assert text.index("<h1>") < box < min(text.index('class="warn"'), text.index("<table"), text.index('class="meta"'))
+    assert ("<li>400 of 400 test sequences were called &lt;enhancer&gt;.</li><li>Flat curve.</li></ul></div>"
+            in text)
+    explicit = write_report(tmp_path / "r.html", title="t", metrics=warned, warnings=["Only this."])
+    assert "<li>Only this.</li></ul>" in explicit.read_text(encoding="utf-8")
+    assert 'id="result-warnings"' not in write_report(tmp_path / "r.html", title="t", metrics=metrics).read_text(
+        encoding="utf-8")
+
+
 def test_skipped_novel_subset_row_says_why(metrics, tmp_path):
     block = dict(metrics["fine_tuned"], novel={"n": 0, "skipped": "no novel test sequence: all 200 ..."})
     page = _parse(write_report(tmp_path / "r.html", title="t", metrics={"fine_tuned": block}))

@@ -168,3 +168,46 @@ def test_the_offline_recipe_runs_as_a_backbone(inputs, tmp_path, one_torch_threa
     predictions = pd.read_csv(out / "predictions.tsv", sep="\t")
     expected = predict_proba(model, test["sequence"].tolist(), both_strands=True)[:, 1]
     np.testing.assert_allclose(predictions["p_fine_tuned"], expected, atol=1e-5)
+
+
+def test_config_records_where_each_setting_came_from(finished_run):
+    data = yaml.safe_load((finished_run / "config.yaml").read_text())
+    sources, config = data["sources"], data["config"]
+    assert set(sources) == set(config)
+    assert sources["search_lrs"] == sources["batch_size"] == sources["train"] == "flag"
+    assert (sources["lr"], config["lr"]) == ("backbone", 1e-3)  # tiny-dnabert-6's recipe, not the study's 3e-5
+    assert (sources["metric_for_best"], config["metric_for_best"]) == ("backbone", "auroc")
+    assert sources["seed"] == "default"
+    fine_tuning = json.loads((finished_run / "metrics.json").read_text())["fine_tuning"]
+    assert fine_tuning["sources"] == {"lr": "search", "epochs": "search"} and fine_tuning["epochs"] == 1
+
+
+def test_a_model_that_cannot_learn_is_flagged_in_log_metrics_and_report(inputs, tmp_path, one_torch_thread):
+    """lr 1e-9 for one epoch leaves the random-init model where it started: every call one class."""
+    out = tmp_path / "out"
+    args = ["run", "--train", f"{inputs}/enhancer.fa:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
+            "--test", f"{inputs}/test.tsv", "--out", str(out), "--backbone", "tiny-dnabert-6", "--no-search",
+            "--lr", "1e-9", "--epochs", "1", "--n-boot", "20", "--baselines", "gc"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    warnings = json.loads((out / "metrics.json").read_text())["warnings"]
+    assert any("test sequences (100%) were called" in w for w in warnings), warnings
+    assert all("learning-rate search" in w for w in warnings)
+    assert "WARNING enhancerlm.experiment.stages: fine-tuned model: " in (out / "run.log").read_text()
+    assert "WARNING: " in result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.index('id="result-warnings"') < html.index("<table")
+    sources = yaml.safe_load((out / "config.yaml").read_text())["sources"]
+    assert (sources["lr"], sources["epochs"], sources["batch_size"]) == ("flag", "flag", "backbone")
+
+
+def test_a_model_that_learned_is_not_flagged(inputs, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, run_args(inputs, out, "--backbone", "kmer-lr"))
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["warnings"] == []
+    calls = pd.read_csv(out / "predictions.tsv", sep="\t")["pred_fine_tuned"]
+    assert calls.nunique() == 2  # weak on 84 training sequences (AUROC 0.56), but it reads the sequence
+    assert 'id="result-warnings"' not in (out / "report.html").read_text(encoding="utf-8")
+    assert metrics["fine_tuning"] == {"lr": None, "epochs": None, "sources": {"lr": "unused", "epochs": "unused"}}

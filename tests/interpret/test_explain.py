@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from enhancerlm.cli.explain import register
-from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.errors import ConfigError
 from enhancerlm.interpret import ExplainConfig, explain
 
 pytest.importorskip("pyjaspar", reason="optional `interpret` extra")
@@ -51,7 +51,8 @@ def test_summary_reports_planted_auroc_and_strand_consistency(explained):
 def test_output_folder_holds_every_table_and_picture(explained):
     out = explained.out_dir
     attributions = pd.read_csv(out / "attributions.tsv", sep="\t")
-    assert attributions.columns.tolist() == ["id", "position", "base", "ism"] and len(attributions) == 60 * 100
+    assert attributions.columns.tolist() == ["id", "seq_index", "position", "base", "ism"]
+    assert len(attributions) == 60 * 100 and attributions["seq_index"].tolist() == sorted(list(range(60)) * 100)
     mutations = pd.read_csv(out / "mutations.tsv", sep="\t")
     assert len(mutations) == 60 * 10 and (mutations["ref"] != mutations["alt"]).all()
     assert len(list((out / "tracks").glob("*.png"))) == 1
@@ -71,10 +72,23 @@ def test_a_failed_run_leaves_the_old_folder_alone(learned_model, planted_test, t
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-def test_duplicate_ids_are_refused(learned_model, planted_test, tmp_path):
-    table = pd.concat([planted_test.table.head(2), planted_test.table.head(1)])
-    with pytest.raises(InputError, match="more than once"):
-        explain(learned_model, table, tmp_path / "out")
+def test_repeated_ids_are_explained_by_position(learned_model, planted_test, tmp_path):
+    """Rows 0 and 2 share an id and a sequence, row 2's mutated: each keeps its own tracks, told apart by seq_index."""
+    head = planted_test.table.head(2)
+    twin = head.head(1).assign(sequence=lambda t: "T" * 10 + t["sequence"].str[10:])
+    table = pd.concat([head, twin])
+    config = ExplainConfig(n_plots=0, rc_seqs=3, motifs=False, max_seqs=None)
+    result = explain(learned_model, table, tmp_path / "out", config)
+    attributions = pd.read_csv(tmp_path / "out" / "attributions.tsv", sep="\t")
+    first_id = table["id"].iloc[0]
+    assert attributions.groupby("seq_index")["id"].first().tolist() == [first_id, table["id"].iloc[1], first_id]
+    for i, seq in enumerate(table["sequence"]):
+        rows = attributions[attributions["seq_index"] == i]
+        assert "".join(rows["base"]) == seq and rows["ism"].to_numpy() == pytest.approx(result.tracks["ism"][i], abs=1e-4)
+    mutations = pd.read_csv(tmp_path / "out" / "mutations.tsv", sep="\t")
+    assert set(mutations["seq_index"]) == {0, 1, 2}
+    rc = pd.read_csv(tmp_path / "out" / "rc_consistency.tsv", sep="\t")
+    assert rc[["id", "seq_index"]].values.tolist() == [[first_id, 0], [table["id"].iloc[1], 1], [first_id, 2]]
 
 
 def test_config_rejects_unknown_keys_and_bad_values():
@@ -104,7 +118,7 @@ def test_cli_explains_a_saved_transformer_with_two_methods(tiny_bert, tmp_path):
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "out" / "attributions.tsv", sep="\t")
-    assert table.columns.tolist() == ["id", "position", "base", "ism", "attention"] and len(table) == 46
+    assert table.columns.tolist() == ["id", "seq_index", "position", "base", "ism", "attention"] and len(table) == 46
     assert "explained 2 sequences" in result.output
     rc = pd.read_csv(tmp_path / "out" / "rc_consistency.tsv", sep="\t")
     assert rc["method"].tolist() == ["ism", "attention"]

@@ -101,16 +101,16 @@ def test_unreachable_hub_is_a_clear_error(offline, name, hub_id):
     assert hub_id in message and "--local-dir DIR" in message and "instead of the hub id" in message
 
 
-def test_pickle_weights_need_allow_bin_weights(nt_folder, tmp_path):
+def test_pickle_weights_load_without_a_flag_and_safetensors_only_refuses_them(nt_folder, tmp_path):
     for path in nt_folder.iterdir():
         if path.name != "model.safetensors":
             (tmp_path / path.name).write_bytes(path.read_bytes())
     model = create_classifier(str(nt_folder), BINARY).model
     torch.save(model.state_dict(), tmp_path / "pytorch_model.bin")
-    with pytest.raises(ModelNotFoundError, match="--allow-bin-weights"):
-        create_classifier(str(tmp_path), BINARY)
-    loaded = create_classifier(str(tmp_path), BINARY, CreateOptions(allow_bin_weights=True))
+    loaded = create_classifier(str(tmp_path), BINARY)
     assert torch.equal(loaded.model.esm.embeddings.word_embeddings.weight, model.esm.embeddings.word_embeddings.weight)
+    with pytest.raises(ModelNotFoundError, match="--no-allow-bin-weights refuses"):
+        create_classifier(str(tmp_path), BINARY, CreateOptions(allow_bin_weights=False))
 
 
 def test_models_without_attention_mask_accept_one():

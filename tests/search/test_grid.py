@@ -61,3 +61,23 @@ def test_resumed_search_with_other_settings_is_refused(factory, toy, tmp_path):
     with pytest.raises(ConfigError, match=r"other settings \(\['max_epochs'\]\)"):
         grid_search(factory, toy, lrs=(1e-3,), max_epochs=2, subset_per_class=10, base_config=BASE,
                     out_dir=tmp_path, progress=False)
+
+
+def test_search_split_keeps_copies_together_and_resume_checks_it(toy, tmp_path):
+    from enhancerlm.data.splits import twins_across
+    from enhancerlm.search.grid import prepare_split
+
+    # Every enhancer twice (second copy reverse-complemented for a third of them), as in human_enhancers_ensembl.
+    enhancers = toy[toy.label == "enhancer"]
+    copies = enhancers.assign(id=enhancers["id"] + "_copy")
+    flip = copies.index[::3]
+    copies.loc[flip, "sequence"] = [s[::-1].translate(str.maketrans("ACGT", "TGCA")) for s in copies.loc[flip, "sequence"]]
+    table = pd.concat([toy, copies], ignore_index=True)
+    train, val = prepare_split(table, tmp_path, val_fraction=0.25, subset_per_class=None, seed=0)
+    assert not twins_across(train, val).any()
+    split = pd.read_csv(tmp_path / "split.tsv", sep="\t")
+    assert split["id"].tolist() == train["id"].tolist() + val["id"].tolist()
+    assert val["label"].value_counts().to_dict() == {"enhancer": 20, "not_enhancer": 10}
+    prepare_split(table, tmp_path, val_fraction=0.25, subset_per_class=None, seed=0)  # same input: resumes
+    with pytest.raises(ConfigError, match="another split than the stored one"):
+        prepare_split(table, tmp_path, val_fraction=0.25, subset_per_class=None, seed=1)

@@ -51,7 +51,7 @@ def test_local_data_folder_one_split(csv_dataset):
     assert table.to_dict("list") == {
         "id": ["ds_train_1", "ds_train_2"], "sequence": ["ACGT", "GGCC"],
         "label": ["enhancer", "not_enhancer"], "split": ["train", "train"],
-        "source": [f"hf:{csv_dataset}"] * 2,
+        "source": [f"hf:{csv_dataset}"] * 2, "description": ["ds_train_1", "ds_train_2"],
     }
 
 

@@ -16,15 +16,27 @@ from enhancerlm.sequences.spec import parse_spec, read_spec
 from enhancerlm.sequences.validate import clean_sequence, validate_table
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-VALID = "ACGTNRYSWKMBDHV"
+VALID = "ACGTNRYSWKMBDHVU"  # U: RNA, read as T
 ALLOWED = set(VALID + VALID.lower())  # not `s.upper()`: "ß".upper() == "SS"
-JUNK = "XZUu*-.0é"
+JUNK = "XZ*-.0é"
 TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00")
 SEQ_LINE = st.text(alphabet=VALID + VALID.lower() + JUNK, min_size=1, max_size=8)
 
 
 def _expected_clean(seq: str) -> str:
-    return re.sub("[RYSWKMBDHV]", "N", seq.upper())
+    return re.sub("[RYSWKMBDHV]", "N", seq.upper()).replace("U", "T")
+
+
+def _unique_ids(ids: list[str]) -> list[str]:
+    """The renaming rule, written out plainly: a used id gets the first free NAME~n, n = 2, 3, ..."""
+    used, out = set(), []
+    for name in ids:
+        new, n = name, 2
+        while new in used:
+            new, n = f"{name}~{n}", n + 1
+        used.add(new)
+        out.append(new)
+    return out
 
 
 def _read_or_error(spec: str) -> pd.DataFrame | None:
@@ -75,7 +87,7 @@ def _fasta_model(records) -> list[tuple[str, str]] | None:
     if not records or not all(words) or not all(seqs) or any(set(s) - ALLOWED for s in seqs):
         return None
     ids = [w[0].decode() for w in words]
-    return None if len(set(ids)) < len(ids) else list(zip(ids, map(_expected_clean, seqs)))
+    return list(zip(_unique_ids(ids), map(_expected_clean, seqs)))
 
 
 @FUZZ
@@ -88,12 +100,12 @@ def test_table_cells_with_junk(tmp_path, rows, sep):
     table = _read_or_error(str(path))
     clean_rows = [(i.strip(), s.strip(), lab.strip()) for i, s, lab in rows]
     ids = [i for i, _, _ in clean_rows]
-    valid = clean_rows and all(ids) and len(set(ids)) == len(ids) and all(
-        s and not set(s) - ALLOWED for _, s, _ in clean_rows)
+    valid = clean_rows and all(ids) and all(s and not set(s) - ALLOWED for _, s, _ in clean_rows)
     if valid:
         assert table is not None
         assert table[["id", "sequence", "label"]].values.tolist() == [
-            [i, _expected_clean(s), lab] for i, s, lab in clean_rows]
+            [i, _expected_clean(s), lab] for i, (_, s, lab) in zip(_unique_ids(ids), clean_rows)]
+        assert table["description"].tolist() == ids
     else:
         assert table is None
 

@@ -38,4 +38,7 @@ def test_round_trip_through_json(tmp_path):
 
 def test_make_table_columns():
     table = make_table(["a"], ["ACGT"], ["enhancer"], split="train", source="x.fa")
-    assert tuple(table.columns) == COLUMNS and table.iloc[0].tolist() == ["a", "ACGT", "enhancer", "train", "x.fa"]
+    assert tuple(table.columns) == COLUMNS
+    assert table.iloc[0].tolist() == ["a", "ACGT", "enhancer", "train", "x.fa", "a"]  # description: the id
+    described = make_table(["a"], ["ACGT"], descriptions=["a range=chr1:1-4"])
+    assert described["description"].tolist() == ["a range=chr1:1-4"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pandas as pd
 import pytest
 
 from enhancerlm.errors import InputError
@@ -58,8 +61,8 @@ def test_read_spec_fasta_with_label_and_split(write):
     path = write("enh.fa", FASTA)
     table = read_spec(f"{path}:enhancer", "train")
     assert list(table.columns) == list(COLUMNS)
-    assert table.values.tolist() == [["e1", "ACGTACGT", "enhancer", "train", str(path)],
-                                     ["e2", "ACGTAC", "enhancer", "train", str(path)]]
+    assert table.values.tolist() == [["e1", "ACGTACGT", "enhancer", "train", str(path), "e1 desc"],
+                                     ["e2", "ACGTAC", "enhancer", "train", str(path), "e2"]]
     assert read_spec(str(path))["label"].tolist() == ["", ""]
 
 
@@ -71,10 +74,14 @@ def test_read_spec_table_label_column_and_spec_label(write):
     assert labelled["label"].tolist() == ["enhancer", "enhancer"]
 
 
-def test_read_spec_min_length_and_empty_inputs(write):
+def test_read_spec_min_length_and_empty_inputs(write, caplog):
     path = write("enh.fa", FASTA)
-    with pytest.raises(InputError, match=rf"^{path}: record 'e2' is 6 bp, shorter than the minimum 7 bp"):
-        read_spec(str(path), min_length=7)
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        assert read_spec(str(path), min_length=7)["id"].tolist() == ["e1"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}: dropped 1 record(s) shorter than 7 bp (min_length) (e.g. 'e2' 6 bp)"]
+    with pytest.raises(InputError, match=rf"^{path}: no record is at least 9 bp long \(min_length\)"):
+        read_spec(str(path), min_length=9)
     with pytest.raises(InputError, match=r"empty\.fa: no sequence records found"):
         read_spec(str(write("empty.fa", "\n\n")))
     with pytest.raises(InputError, match=r"h\.csv: no sequence records found"):
@@ -89,16 +96,20 @@ def test_read_specs_concatenates_in_order(write):
     assert table.index.tolist() == [0, 1, 2]
 
 
-def test_read_specs_duplicate_id_names_both_sources(write):
+def test_read_specs_strict_ids_names_both_sources(write):
     enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n>e2\nAAAA\n")
-    with pytest.raises(InputError, match=rf"^duplicate id 'e2' in {enh} and {bg}; ids must be unique"):
-        read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"])
+    with pytest.raises(InputError, match=rf"^duplicate id 'e2' in {enh} \(record 2\) and {bg} \(record 2\); "
+                                         "ids must be unique within a split"):
+        read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"], strict_ids=True)
+    table = read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"])
+    assert table["id"].tolist() == ["e1", "e2", "n1", "e2~2"]
 
 
-def test_read_specs_duplicate_id_within_one_file(write):
+def test_read_specs_strict_ids_within_one_file(write):
     path = write("enh.fa", ">a\nAC\n>b\nGG\n>a\nTT\n")
-    with pytest.raises(InputError, match=rf"^{path}: duplicate id 'a' \(records 1 and 3"):
-        read_specs([str(path)])
+    with pytest.raises(InputError, match=rf"^{path}: duplicate id 'a' \(records 1 and 3\)"):
+        read_specs([str(path)], strict_ids=True)
+    assert read_specs([str(path)])["id"].tolist() == ["a", "b", "a~2"]
 
 
 def test_read_specs_require_labels(write):
@@ -137,8 +148,9 @@ def test_iter_spec_streams_fasta(write):
 
 def test_iter_spec_duplicate_across_chunks_and_bad_chunk_size(write):
     path = write("d.fa", ">a\nAC\n>b\nGT\n>a\nAA\n")
-    with pytest.raises(InputError, match=r"duplicate id 'a' \(it also names an earlier record\)"):
-        list(iter_spec(str(path), chunk_size=2))
+    with pytest.raises(InputError, match=rf"^{path}: duplicate id 'a' \(records 1 and 3\)"):
+        list(iter_spec(str(path), chunk_size=2, strict_ids=True))
+    assert [c["id"].tolist() for c in iter_spec(str(path), chunk_size=2)] == [["a", "b"], ["a~2"]]
     with pytest.raises(InputError, match="chunk_size must be a positive integer, got 0"):
         list(iter_spec(str(path), chunk_size=0))
     with pytest.raises(InputError, match="no sequence records found"):
@@ -166,3 +178,93 @@ def test_real_ienhancer_files(shared_data):
     assert table["label"].value_counts().to_dict() == {"enhancer": 1484, "not_enhancer": 1484}
     assert set(table["sequence"].str.len()) == {200}
     assert table["sequence"].str.fullmatch("[ACGT]+").all()
+
+
+# --- files as published: repeated ids, shared ids, BOMs, RNA, short records --------------------------
+
+UCSC = (">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118900 strand=+\nACGTACGTAA\n"
+        ">hg19_ct_UserTrack_3545_55 range=chr13:20119001-20119200 strand=+\nTTGACGTCAA\n"
+        ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102399 strand=+\nGGGCCCAAAT\n")
+
+
+def test_repeated_first_words_with_different_headers_are_renamed_and_kept(write, caplog):
+    path = write("ucsc.fa", UCSC)
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.ids"):
+        table = read_spec(f"{path}:enhancer", "train")
+    assert table["id"].tolist() == ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55",
+                                    "hg19_ct_UserTrack_3545_54~2"]
+    assert table["description"].str.split().str[1].tolist() == [
+        "range=chr13:20118701-20118900", "range=chr13:20119001-20119200", "range=chr14:50102200-50102399"]
+    assert table["sequence"].tolist() == ["ACGTACGTAA", "TTGACGTCAA", "GGGCCCAAAT"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("renamed 1 record(s)")
+    assert f"hg19_ct_UserTrack_3545_54 ({path} record 3) -> hg19_ct_UserTrack_3545_54~2" in message
+    with pytest.raises(InputError, match=rf"^{path}: duplicate id 'hg19_ct_UserTrack_3545_54' \(records 1 and 3\)"):
+        read_spec(str(path), strict_ids=True)
+
+
+def test_two_files_of_one_split_sharing_ids(write):
+    """The weak-enhancer and non-enhancer test files both hold hg19_ct_UserTrack_3545_232."""
+    weak = write("weak.fa", ">hg19_ct_UserTrack_3545_232\nACGTACGT\n>hg19_ct_UserTrack_3545_233\nACGTTT\n")
+    non = write("non.fa", ">hg19_ct_UserTrack_3545_232\nGGGGCCCC\n")
+    table = read_specs([f"{weak}:enhancer", f"{non}:not_enhancer"], "test", require_labels=True)
+    assert table[["id", "label", "source", "description"]].values.tolist() == [
+        ["hg19_ct_UserTrack_3545_232", "enhancer", str(weak), "hg19_ct_UserTrack_3545_232"],
+        ["hg19_ct_UserTrack_3545_233", "enhancer", str(weak), "hg19_ct_UserTrack_3545_233"],
+        ["hg19_ct_UserTrack_3545_232~2", "not_enhancer", str(non), "hg19_ct_UserTrack_3545_232"]]
+    with pytest.raises(InputError, match=rf"^duplicate id 'hg19_ct_UserTrack_3545_232' in {weak} \(record 1\) "
+                                         rf"and {non} \(record 1\)"):
+        read_specs([f"{weak}:enhancer", f"{non}:not_enhancer"], "test", strict_ids=True)
+
+
+def test_train_and_test_may_share_ids(write):
+    train = write("train.fa", ">Positive_1\nACGTAC\n>Negative_1\nGGGCCC\n")
+    test = write("test.fa", ">Positive_1\nTTTAAA\n>Negative_1\nCCCGGG\n")
+    a = read_specs([f"{train}:enhancer"], "train")
+    b = read_specs([f"{test}:enhancer"], "test", strict_ids=True)
+    assert a["id"].tolist() == b["id"].tolist() == ["Positive_1", "Negative_1"]
+
+
+def test_byte_order_marks_before_a_fasta_or_a_table(write):
+    fasta = write("bom.txt", b"\xef\xbb\xbf>r1 x\nACGT\n")  # .txt: only the content says FASTA
+    assert parse_spec(str(fasta)).kind == "fasta"
+    assert read_spec(str(fasta))[["id", "sequence", "description"]].values.tolist() == [["r1", "ACGT", "r1 x"]]
+    for name, sep in (("bom.csv", ","), ("bom.tsv.gz", "\t")):
+        text = f"id{sep}sequence{sep}label\nr1{sep}ACGT{sep}enhancer\n".encode()
+        path = write(name, b"\xef\xbb\xbf" + text, gz=name.endswith(".gz"))
+        table = read_spec(str(path), require_labels=True)
+        assert table[["id", "sequence", "label"]].values.tolist() == [["r1", "ACGT", "enhancer"]]
+
+
+def test_rna_input_is_read_as_dna_with_one_warning(write, caplog):
+    path, more = write("rna.fa", ">m1\nACGUACGU\n>m2\nuuuu\n>d1\nACGT\n"), write("more.fa", ">m3 x\nGGU\n")
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        table = read_specs([f"{path}:enhancer", f"{more}:enhancer"])
+    assert table["sequence"].tolist() == ["ACGTACGT", "TTTT", "ACGT", "GGT"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}, {more}: read 7 RNA bases U as T in 3 of 4 records"]
+
+
+def test_records_shorter_than_k_are_kept_with_one_warning(write, caplog):
+    path = write("short.fa", ">long\nACGTACGT\n>two\nAC\n>one\nG\n")
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        table = read_spec(str(path), warn_below=6)
+    assert table["id"].tolist() == ["long", "two", "one"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"{path}: kept 2 record(s) shorter than 6 bp (the model's k) (e.g. 'two' 2 bp; "
+                              "'one' 1 bp): they have no 6-mer")
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 10])
+def test_iter_spec_renames_and_warns_once_whatever_the_chunk_size(write, caplog, chunk_size):
+    path = write("ucsc.fa", UCSC + ">hg19_ct_UserTrack_3545_54 range=chr15:1-10\nAC\n")
+    with caplog.at_level(logging.WARNING):
+        chunks = list(iter_spec(str(path), chunk_size, min_length=3))
+    table = pd.concat(chunks, ignore_index=True)
+    assert table["id"].tolist() == ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55",
+                                    "hg19_ct_UserTrack_3545_54~2"]  # the 2-bp fourth record is dropped
+    messages = sorted(r.getMessage() for r in caplog.records)
+    assert len(messages) == 2
+    assert messages[0].startswith(f"{path}: dropped 1 record(s) shorter than 3 bp (min_length) "
+                                  "(e.g. 'hg19_ct_UserTrack_3545_54' 2 bp)")
+    assert messages[1].startswith("renamed 1 record(s)")

@@ -22,7 +22,7 @@ def test_read_table_formats(write, name, text, gz):
     table = read_table(path, split="train")
     assert table.to_dict("list") == {
         "id": ["r1", "r2"], "sequence": ["ACGT", "ggcc"], "label": ["enhancer", "not_enhancer"],
-        "split": ["train", "train"], "source": [str(path)] * 2,
+        "split": ["train", "train"], "source": [str(path)] * 2, "description": ["r1", "r2"],
     }
 
 

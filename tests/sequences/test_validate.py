@@ -21,7 +21,7 @@ def test_clean_sequence_upper_cases_and_replaces_iupac():
 
 
 @pytest.mark.parametrize(("seq", "position", "char"),
-                         [("ACGX", 4, "'X'"), ("uACG", 1, "'u'"), ("AC GT", 3, "' '"),
+                         [("ACGX", 4, "'X'"), ("uACZ", 4, "'Z'"), ("AC GT", 3, "' '"),
                           ("ACé", 3, "'é'"), ("A\x00", 2, "'\\x00'"), ("AC-", 3, "'-'")])
 def test_clean_sequence_names_source_record_and_1_based_position(seq, position, char):
     with pytest.raises(InputError) as info:
@@ -67,19 +67,41 @@ def test_validate_table_empty_record():
         validate_table(_table(["a", "b"], ["ACGT", ""]))
 
 
-def test_validate_table_min_length_names_record_length_and_minimum():
-    table = _table(["a", "short"], ["ACGTAC", "ACGTA"])
-    assert len(validate_table(table, min_length=5)) == 2
-    with pytest.raises(InputError, match=r"^in\.fa: record 'short' is 5 bp, shorter than the minimum "
-                                         r"6 bp \(the model's k\)$"):
-        validate_table(table, min_length=6)
+def test_validate_table_min_length_drops_short_records_and_says_so(caplog):
+    table = _table(["a", "short", "tiny"], ["ACGTAC", "ACGTA", "AC"])
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        assert len(validate_table(table, min_length=5)) == 2
+        kept = validate_table(table, min_length=6)
+    assert kept["id"].tolist() == ["a"] and kept.index.tolist() == [0]
+    assert [r.getMessage() for r in caplog.records] == [
+        "in.fa: dropped 1 record(s) shorter than 5 bp (min_length) (e.g. 'tiny' 2 bp)",
+        "in.fa: dropped 2 record(s) shorter than 6 bp (min_length) (e.g. 'short' 5 bp; 'tiny' 2 bp)",
+    ]
 
 
-def test_validate_table_duplicate_and_empty_ids():
-    with pytest.raises(InputError, match=r"^in\.fa: duplicate id 'a' \(records 1 and 3; first in in\.fa\)"):
-        validate_table(_table(["a", "b", "a"], ["AC", "GT", "TT"]))
-    with pytest.raises(InputError, match=r"^in\.fa: duplicate id 'a' \(records 11 and 13;"):
-        validate_table(_table(["a", "b", "a"], ["AC", "GT", "TT"]), first_record=11)
+def test_validate_table_warn_below_keeps_short_records_and_counts_them(caplog):
+    table = _table(["a", "b", "c", "d", "e"], ["ACGTAC", "AC", "A", "ACG", "ACGT"])
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        out = validate_table(table, warn_below=6)
+    assert out["id"].tolist() == ["a", "b", "c", "d", "e"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("in.fa: kept 4 record(s) shorter than 6 bp (the model's k) "
+                              "(e.g. 'b' 2 bp; 'c' 1 bp; 'd' 3 bp, ...): they have no 6-mer and are scored on "
+                              "[CLS] [SEP] alone")
+
+
+def test_validate_table_reads_rna_u_as_t_with_one_warning(caplog):
+    table = _table(["r1", "r2", "d1"], ["ACGU", "uuAG", "ACGT"])
+    with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
+        out = validate_table(table)
+    assert out["sequence"].tolist() == ["ACGT", "TTAG", "ACGT"]
+    assert [r.getMessage() for r in caplog.records] == ["in.fa: read 3 RNA bases U as T in 2 of 3 records"]
+    assert clean_sequence("acgu", "r1", "in.fa") == ("ACGT", 0, True)
+
+
+def test_validate_table_keeps_repeated_ids_and_refuses_empty_ones():
+    out = validate_table(_table(["a", "b", "a"], ["AC", "GT", "TT"]))
+    assert out["id"].tolist() == ["a", "b", "a"]  # sequences.ids renames repeats, not validation
     with pytest.raises(InputError, match=r"^in\.fa: record number 2 has an empty id$"):
         validate_table(_table(["a", ""], ["AC", "GT"]))
 

@@ -14,12 +14,16 @@ data_app = typer.Typer(help="Audit train/test leakage, prepare leakage-free spli
 
 _SPEC_HELP = "Input SPEC: PATH (table with labels) or PATH:LABEL (e.g. enh.fa:enhancer); repeat the option per input."
 _THRESHOLD_HELP = "Near duplicate: canonical k-mer Jaccard at or above this (0.5 ~ 95% identity or 2/3 overlap)."
+STRICT_IDS_HELP = ("Make an id repeated within a split (inside one file or across the files of one split) an "
+                   "error, instead of renaming later repeats NAME~2, NAME~3, ...")
+MIN_LENGTH_HELP = "Drop records shorter than N bp (counted in a warning); default: keep every non-empty record."
 
 
-def _read(specs: list[str], split: str, require_labels: bool = False):
+def _read(specs: list[str], split: str, require_labels: bool = False, *, strict_ids: bool = False,
+          min_length: Optional[int] = None):
     from enhancerlm.sequences.spec import read_specs  # imported late: `enhancerlm --help` stays fast
 
-    return read_specs(specs, split, require_labels=require_labels)
+    return read_specs(specs, split, require_labels=require_labels, strict_ids=strict_ids, min_length=min_length)
 
 
 @data_app.command("audit")
@@ -31,21 +35,32 @@ def audit(
     kmer: int = typer.Option(DEFAULT_K, "--kmer", help="k-mer size (bp) for near duplicates."),
     num_perm: int = typer.Option(DEFAULT_NUM_PERM, "--num-perm", help="MinHash functions."),
     positive: Optional[str] = typer.Option(None, "--positive", help="Positive class for the GC AUROC."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the MinHash functions."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the MinHash functions (and of --val-fraction's split)."),
+    strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
+    min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    val_fraction: float = typer.Option(0.0, "--val-fraction", help="Also report how many validation records a "
+                                       "plain stratified split of train with this share would give a training "
+                                       "twin (0: no such section)."),
 ) -> None:
     """Report test records that duplicate training records (exact, reverse complement, near) and GC bias.
 
-    Writes OUT/audit.json, OUT/audit.md, OUT/gc_histogram.png and OUT/length_histogram.png.
+    Writes OUT/audit.json, OUT/audit.md, OUT/gc_histogram.png and OUT/length_histogram.png. Ids renamed
+    to be unique within a split are listed there.
     """
     from enhancerlm.data.audit_report import write_audit
 
-    report = write_audit(_read(train, "train"), _read(test, "test"), out, k=kmer, near_threshold=near_threshold,
-                         num_perm=num_perm, seed=seed, positive=positive)
+    from enhancerlm.data.splits import split_leakage
+
+    options = {"strict_ids": strict_ids, "min_length": min_length}
+    train_table = _read(train, "train", **options)
+    checks = {"validation": split_leakage(train_table, val_fraction, seed)} if val_fraction else None
+    report = write_audit(train_table, _read(test, "test", **options), out, k=kmer, near_threshold=near_threshold,
+                         num_perm=num_perm, seed=seed, positive=positive, validation_split=checks)
     n = report.n_test
     typer.echo(f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
                f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
                f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
-               f"written to {out}", err=True)
+               f"renamed ids {report.n_renamed}; written to {out}", err=True)
 
 
 @data_app.command("prepare")
@@ -62,14 +77,21 @@ def prepare(
     near_threshold: float = typer.Option(DEFAULT_THRESHOLD, "--near-threshold", help=_THRESHOLD_HELP),
     kmer: int = typer.Option(DEFAULT_K, "--kmer", help="k-mer size (bp) for near duplicates."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random choice."),
+    strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
+    min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
 ) -> None:
-    """Write leakage-free train.tsv, val.tsv, test.tsv (+ subset.tsv), removed.tsv and manifest.json."""
+    """Write leakage-free train.tsv, val.tsv, test.tsv (+ subset.tsv), removed.tsv and manifest.json.
+
+    The TSVs keep each record's header in a description column; ids renamed to be unique
+    (NAME~2, ...) are written as renamed, so the files read back unchanged.
+    """
     from enhancerlm.data.prepare import prepare as run_prepare
     from enhancerlm.data.prepare import write_prepared
 
     params = MinHashLSH(k=kmer, threshold=near_threshold, seed=seed)
-    train_table = _read(train, "train", require_labels=True)
-    test_table = _read(test, "test", require_labels=True) if test else None
+    options = {"require_labels": True, "strict_ids": strict_ids, "min_length": min_length}
+    train_table = _read(train, "train", **options)
+    test_table = _read(test, "test", **options) if test else None
     prepared = run_prepare(train_table, test_table, dedup=dedup, resplit=resplit, test_fraction=test_fraction,
                            subsample=subsample, val_fraction=val_fraction, params=params, seed=seed)
     manifest = write_prepared(prepared, out)
@@ -105,6 +127,25 @@ def synthetic(
                           gc_matched=gc_matched)
     write_synthetic(data, out)
     typer.echo(f"{len(data.table)} sequences, {len(data.planted)} planted sites; written to {out}", err=True)
+
+
+@data_app.command("ensembl-like")
+def ensembl_like(
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    n_train: int = typer.Option(20000, "--n-train", help="Training rows (the hub set has 123,872)."),
+    n_test: int = typer.Option(5000, "--n-test", help="Test rows (the hub set has 30,970)."),
+    seed: int = typer.Option(0, "--seed"),
+    layout: str = typer.Option("csv", "--layout", help="csv (train.csv, test.csv with columns seq,label), "
+                               "folders (DIR/{train,test}/{positive,negative}/N.txt) or both."),
+) -> None:
+    """Write a set with the structure of Genomic Benchmarks human_enhancers_ensembl: positives twinned
+    inside train, 38% of test copied from train positives, lengths 2-573 bp, a few records under 6 bp."""
+    from enhancerlm.data.ensembl_like import EnsemblLikeShape, make_ensembl_like, shape_params, write_ensembl_like
+
+    shape = EnsemblLikeShape()
+    data = make_ensembl_like(n_train, n_test, seed, shape)
+    write_ensembl_like(data, out, layout=layout, params=shape_params(n_train, n_test, seed, shape))
+    typer.echo(f"{n_train} train, {n_test} test records; written to {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,8 @@ from typing import List, Optional
 
 import typer
 
+from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+
 
 class Method(str, Enum):
     """Per-base attribution methods."""
@@ -55,8 +57,13 @@ def explain(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of sampling and shuffles (default 0)."),
     config_file: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False,
                                                help="YAML with explain settings (flags override it)."),
+    strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
+    min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
 ) -> None:
-    """Write attribution tracks (TSV, PNG), top mutations, motifs matched to JASPAR, logos and explain.html."""
+    """Write attribution tracks (TSV, PNG), top mutations, motifs matched to JASPAR, logos and explain.html.
+
+    A repeated id is renamed NAME~2, NAME~3, ... (logged); every table also has the row number seq_index.
+    """
     from enhancerlm.interpret import explain as run_explain  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.models import load_classifier
     from enhancerlm.sequences.spec import read_specs
@@ -66,8 +73,8 @@ def explain(
         "motifs": motifs, "target": target, "rc_seqs": rc_seqs, "batch_size": batch_size,
         "jaspar_release": jaspar_release, "seed": seed})
     classifier = load_classifier(model)
-    min_length = getattr(getattr(classifier, "encoder", None), "k", 1)
-    table = read_specs(list(inputs), min_length=min_length)
+    k = getattr(getattr(classifier, "encoder", None), "k", None)
+    table = read_specs(list(inputs), min_length=min_length, warn_below=k, strict_ids=strict_ids)
     result = run_explain(classifier, table, out, config)
     typer.echo(f"explained {len(result.table)} sequences with {classifier.backbone} "
                f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}", err=True)

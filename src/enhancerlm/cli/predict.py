@@ -8,6 +8,8 @@ from typing import Iterable, Iterator, Optional
 
 import typer
 
+from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+
 
 class Aggregate(str, Enum):
     """How window probabilities of a long sequence become its probability."""
@@ -32,16 +34,23 @@ def predict(
                                       "those of its reverse complement."),
     chunk_size: int = typer.Option(10_000, "--chunk-size", min=1, help="Records read and scored at a time "
                                    "(bounds memory)."),
+    strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
+    min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
 ) -> None:
-    """Write the class probabilities of every input sequence (long ones scored as windows)."""
+    """Write the class probabilities of every input sequence (long ones scored as windows).
+
+    One row per record, in input order; a repeated id is written as NAME~2, NAME~3, ... (the renaming
+    is logged). Records shorter than the model's k are scored on [CLS] [SEP] alone, with a warning.
+    """
     from enhancerlm.models import load_classifier  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.predict import predict_to_tsv
     from enhancerlm.sequences.spec import iter_spec
 
     classifier = load_classifier(model)
-    # A k-mer model needs at least k bases per sequence; other models need one.
-    min_length = getattr(getattr(classifier, "encoder", None), "k", 1)
-    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length)
+    # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
+    k = getattr(getattr(classifier, "encoder", None), "k", None)
+    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length, warn_below=k,
+                       strict_ids=strict_ids)
     n = predict_to_tsv(classifier, _progress(chunks), out, batch_size=batch_size, stride_bp=stride_bp,
                        aggregate=aggregate.value, both_strands=both_strands)
     typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)

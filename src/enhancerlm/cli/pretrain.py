@@ -26,8 +26,9 @@ def pretrain(
                                              help="Evaluate and checkpoint every N steps (default: every epoch)."),
     crop_bp: Optional[int] = typer.Option(None, "--crop-bp", help="Longest crop in bp (default: the model's)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last checkpoint."),
-    allow_bin_weights: bool = typer.Option(False, "--allow-bin-weights",
-                                           help="Accept pickle weights where a checkpoint has no safetensors."),
+    allow_bin_weights: bool = typer.Option(True, "--allow-bin-weights/--no-allow-bin-weights",
+                                           help="Read pickle weights where a checkpoint has no safetensors, "
+                                                "through torch's weights-only unpickler (no code runs)."),
     cpu: bool = typer.Option(False, "--cpu", help="Train on the CPU even where a GPU is present."),
 ) -> None:
     """Pre-train (or continue pre-training) a DNABERT model by masked language modelling on k-mer spans."""

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from enhancerlm.experiment.config import RunConfig
+from enhancerlm.experiment.config import RunConfig, read_run_config
 
 
 def _option(f) -> tuple[inspect.Parameter, object]:
@@ -29,8 +29,10 @@ def run(config: Optional[str] = None, **flags) -> None:
     """Audit and dedup -> zero-shot -> search -> fine-tune -> test -> report, into --out."""
     from enhancerlm.experiment.pipeline import run_experiment
 
-    cfg = RunConfig.from_sources(config, flags)
-    result = run_experiment(cfg)
+    cfg, sources = read_run_config(config, flags)
+    result = run_experiment(cfg, sources)
+    for warning in result.metrics.get("warnings", []):
+        typer.echo(f"WARNING: {warning}", err=True)
     typer.echo(f"report: {result.report}", err=True)
 
 

@@ -1,6 +1,7 @@
 """Data sets: leakage audit (``audit``), leakage-free splits (``prepare``), synthetic enhancers (``synthetic``).
 
 Modules: ``composition`` (GC, strands, k-mer ids), ``near_duplicates`` (MinHash + LSH), ``audit`` and
-``audit_report`` (what leaks, written as JSON/Markdown/PNG), ``plots``, ``prepare``, ``motifs`` (JASPAR
-matrices) and ``synthetic``.
+``audit_report`` (what leaks, written as JSON/Markdown/PNG), ``plots``, ``prepare``, ``splits`` (the one
+duplicate-aware validation split), ``motifs`` (JASPAR matrices), ``synthetic`` and ``ensembl_like``
+(sets with the structure of Genomic Benchmarks ``human_enhancers_ensembl``).
 """

@@ -14,12 +14,14 @@ from enhancerlm.data.composition import canonical_sequences, gc_content
 from enhancerlm.data.near_duplicates import (DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH,
                                              near_duplicate_pairs)
 from enhancerlm.errors import InputError
+from enhancerlm.sequences.ids import renamed_ids as find_renamed_ids
 from enhancerlm.sequences.records import LabelMap
 
 logger = logging.getLogger(__name__)
 
 EXACT, REVCOMP, NEAR, NOVEL = "exact", "revcomp", "near", "novel"
 GC_WARNING_AUROC = 0.7
+MAX_RENAMED_LISTED = 1000  # renamed records listed in audit.json; ``n_renamed`` counts them all
 GC_AUROC_SCOPE = (
     "train and test pooled. Binary: AUROC of GC fraction as the score of the positive class (LabelMap "
     "positive); below 0.5 means GC is lower in that class. Multi-class: mean over classes of the one-vs-rest "
@@ -42,6 +44,12 @@ class AuditReport:
     the same split. ``label_conflicts`` counts exact/revcomp test duplicates whose label differs from
     the label of every training twin. Statistics are keyed ``[split][label][stat]``; lengths in bp,
     GC as a fraction of A/C/G/T bases.
+
+    ``renamed_ids`` lists (up to ``MAX_RENAMED_LISTED``) records whose id was renamed on reading to be
+    unique within its split (``sequences.ids``), as dicts with keys split, source, record (1-based,
+    within its source), original_id, id; ``n_renamed`` counts them all. ``short_records`` counts, per
+    split, the records shorter than ``short_records_min_bp`` bp (the model's k; they are kept and
+    scored on ``[CLS] [SEP]`` alone); both are empty/None when no length was given.
     """
 
     n_train: int
@@ -67,6 +75,10 @@ class AuditReport:
     within_train_duplicate_ids: list
     within_test_duplicate_ids: list
     novel_test_ids: list
+    renamed_ids: list = field(default_factory=list)
+    n_renamed: int = 0
+    short_records: dict = field(default_factory=dict)
+    short_records_min_bp: int | None = None
     gc_auroc_scope: str = GC_AUROC_SCOPE
     test_category: np.ndarray = field(default=None, repr=False, compare=False)
 
@@ -197,7 +209,7 @@ def _within(table: pd.DataFrame) -> list:
 
 def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
           near_threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM, seed: int = 0,
-          positive: str | None = None) -> AuditReport:
+          positive: str | None = None, min_bp: int | None = None) -> AuditReport:
     """Audit a train/test pair for leakage and composition bias.
 
     Parameters
@@ -215,12 +227,17 @@ def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
         Seed of the MinHash functions.
     positive : str, optional
         Positive class for the GC AUROC of a binary task.
+    min_bp : int, optional
+        Count the records shorter than this many bp per split (pass the model's k).
 
     Returns
     -------
     AuditReport
+        Also lists the records renamed on reading (from the ``description`` column, see
+        :func:`enhancerlm.sequences.ids.renamed_ids`).
     """
     params = MinHashLSH(k=k, threshold=near_threshold, num_perm=num_perm, seed=seed)
+    renamed = pd.concat([find_renamed_ids(train), find_renamed_ids(test)], ignore_index=True)
     train, test = _check_table(train, "train"), _check_table(test, "test")
     for table in (train, test):
         table["canonical"] = canonical_sequences(table["sequence"].tolist())
@@ -232,6 +249,12 @@ def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
                 for split, group in pooled.groupby("split", sort=False)}
     auroc = gc_auroc(pooled["label"], pooled["gc"].to_numpy(), positive)
     report = _build_report(train, test, category, conflicts, near, pooled, auroc, by_split, params)
+    report.n_renamed = len(renamed)
+    report.renamed_ids = renamed.head(MAX_RENAMED_LISTED).to_dict(orient="records")
+    if min_bp is not None:
+        report.short_records_min_bp = int(min_bp)
+        report.short_records = {name: int((table["sequence"].str.len() < min_bp).sum())
+                                for name, table in (("train", train), ("test", test))}
     logger.info("audit: %d test records: %d exact, %d revcomp, %d near duplicates of train; GC AUROC %s",
                 len(test), report.exact_duplicates, report.revcomp_duplicates, report.near_duplicates, auroc)
     if report.gc_warning:

@@ -42,13 +42,38 @@ def _gc_lines(report: AuditReport) -> list[str]:
     return lines + [f"Scope: {report.gc_auroc_scope}", ""]
 
 
+_RENAMED_SHOWN = 20  # renamed records listed in audit.md (audit.json lists more)
+
+
+def reading_markdown(report: AuditReport) -> list[str]:
+    """Lines on how the inputs were read: ids renamed to be unique within a split, records shorter than k."""
+    lines = []
+    if report.short_records_min_bp is not None:
+        counts = ", ".join(f"{split} {n}" for split, n in report.short_records.items())
+        lines += [f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored on "
+                  f"[CLS] [SEP] alone): {counts}", ""]
+    if not report.n_renamed:
+        return lines
+    lines += ["## Ids renamed on reading", "",
+              f"{report.n_renamed} record(s) repeated an earlier id of the same split and were renamed NAME~2, "
+              "NAME~3, ... in input order (their full headers are kept in the `description` column; "
+              "`renamed_ids` in audit.json lists them).", "",
+              "| split | source | record | original id | id |", "|---|---|---:|---|---|"]
+    lines += [f"| {r['split']} | {r['source']} | {r['record']} | {r['original_id']} | {r['id']} |"
+              for r in report.renamed_ids[:_RENAMED_SHOWN]]
+    if report.n_renamed > _RENAMED_SHOWN:
+        lines.append(f"| ... | {report.n_renamed - _RENAMED_SHOWN} more | | | |")
+    return lines + [""]
+
+
 def to_markdown(report: AuditReport) -> str:
-    """A one-page readable summary: counts, duplicates with percentages, GC AUROC and its warning."""
+    """A one-page readable summary: counts, renamed ids, duplicates with percentages, GC AUROC and its warning."""
     n_test, p = report.n_test, report.near_params
     lines = [
         "# Leakage audit", "",
         f"- train: {report.n_train} records ({_counts_line(report.class_counts.get('train', {}))})",
         f"- test: {n_test} records ({_counts_line(report.class_counts.get('test', {}))})", "",
+        *reading_markdown(report),
         "## Test records that duplicate training records", "",
         "| category | test records | % of test |", "|---|---:|---:|",
         f"| exact duplicate | {report.exact_duplicates} | {_pct(report.exact_duplicates, n_test)} |",
@@ -76,7 +101,30 @@ def to_markdown(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
-def write_audit(train: pd.DataFrame, test: pd.DataFrame, out_dir: str | Path, **audit_options) -> AuditReport:
+def validation_split_markdown(validation_split: dict) -> str:
+    """A short section on validation splits: what a plain split would leak, and that the one used does not.
+
+    Parameters
+    ----------
+    validation_split : dict of str -> dict
+        Per split name (``fine_tuning``, ``search``...), a dict of :func:`enhancerlm.data.splits.split_leakage`.
+    """
+    lines = ["## Validation split (duplicates kept together)", ""]
+    for name, check in validation_split.items():
+        naive, aware = check["naive"], check["duplicate_aware"]
+        lines.append(
+            f"- {name.replace('_', ' ')} (fraction {check['val_fraction']:g}, seed {check['seed']}, "
+            f"{check['n_records']} training records): a plain stratified split would have put "
+            f"**{naive['n_val_with_train_twin']} of {naive['n_val']}** validation records "
+            f"({_pct(naive['n_val_with_train_twin'], naive['n_val'])}) beside an exact or reverse-complement "
+            f"twin in its training part; the split used keeps copies of a sequence on one side "
+            f"({aware['n_val_with_train_twin']} of {aware['n_val']} validation records have a twin in training).")
+    lines += ["", "Measured on the training records as audited, before test duplicates are removed.", ""]
+    return "\n".join(lines)
+
+
+def write_audit(train: pd.DataFrame, test: pd.DataFrame, out_dir: str | Path, *,
+                validation_split: dict | None = None, **audit_options) -> AuditReport:
     """Audit ``train`` against ``test`` and write ``audit.json``, ``audit.md`` and PNG plots to ``out_dir``.
 
     The folder appears whole or not at all (it replaces an existing ``out_dir``).
@@ -86,13 +134,20 @@ def write_audit(train: pd.DataFrame, test: pd.DataFrame, out_dir: str | Path, **
     train, test : pd.DataFrame
         Canonical tables.
     out_dir : str or Path
+    validation_split : dict of str -> dict, optional
+        Per validation split of the run, a dict of :func:`enhancerlm.data.splits.split_leakage`; written
+        as the ``validation_split`` block of ``audit.json`` and a section of ``audit.md``.
     **audit_options
         Passed to :func:`enhancerlm.data.audit.audit` (``k``, ``near_threshold``, ``num_perm``, ``seed``,
-        ``positive``).
+        ``positive``, ``min_bp``).
     """
     report = audit(train, test, **audit_options)
+    data, markdown = report.to_dict(), to_markdown(report)
+    if validation_split:
+        data["validation_split"] = validation_split
+        markdown += "\n" + validation_split_markdown(validation_split)
     with atomic_dir(out_dir) as tmp:
-        (tmp / "audit.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        (tmp / "audit.md").write_text(to_markdown(report))
+        (tmp / "audit.json").write_text(json.dumps(data, indent=2) + "\n")
+        (tmp / "audit.md").write_text(markdown)
         save_distribution_plots(composition(train, test), tmp)
     return report

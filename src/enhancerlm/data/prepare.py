@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from sklearn.model_selection import train_test_split
 
 from enhancerlm.data.composition import canonical_sequences
 from enhancerlm.data.near_duplicates import MinHashLSH, near_duplicate_pairs
+from enhancerlm.data.splits import stratified_split  # re-exported: the one validation split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.ids import make_ids_unique, original_ids
 from enhancerlm.sequences.records import COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def _canonical_table(table: pd.DataFrame, name: str) -> pd.DataFrame:
     if missing:
         raise InputError(f"{name}: table lacks column(s) {sorted(missing)}")
     out = table.reset_index(drop=True).copy()
+    if "description" not in out:  # a table built by hand: its ids are all the header there is
+        out["description"] = out["id"]
     for column in COLUMNS:
         out[column] = out[column].astype(str) if column in out else ""
     out["sequence"] = out["sequence"].str.upper()
@@ -154,6 +157,11 @@ def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH
     Clusters are shuffled with ``seed``; each goes to test while the test count of its majority class
     stays within ``test_fraction`` of that class, so classes keep roughly their proportions.
 
+    Train and test often number their records alike (``Positive_1`` in both); pooled, the ids as read
+    (:func:`enhancerlm.sequences.ids.original_ids`) are made unique again, ``NAME~2``, ``NAME~3``, ...
+    in table order (:func:`enhancerlm.sequences.ids.make_ids_unique`, one WARNING), as if every input
+    had been one split; so each new side holds unique ids and reads back as it was written.
+
     Returns
     -------
     train, test : pd.DataFrame
@@ -161,9 +169,7 @@ def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH
     if not 0 < test_fraction < 1:
         raise ConfigError(f"test_fraction={test_fraction!r} must be between 0 and 1")
     table = _canonical_table(table, "re-split input")
-    repeated = table["id"][table["id"].duplicated()]
-    if len(repeated):  # the written train/test tables must read back with unique ids
-        raise InputError(f"re-split: id {repeated.iloc[0]!r} names more than one record across train and test")
+    table = make_ids_unique(table.assign(split="train+test", id=original_ids(table)))
     cluster = homology_clusters(table["sequence"], params)
     per_cluster = pd.crosstab(cluster, table["label"])
     sizes = per_cluster.sum(axis=1)
@@ -196,30 +202,6 @@ def balanced_subsample(table: pd.DataFrame, n_per_class: int, seed: int = 0) -> 
                          f"have {counts.sort_index().to_dict()}")
     picked = table.groupby("label", sort=True).sample(n=n_per_class, random_state=seed)
     return table.loc[picked.index.sort_values()].reset_index(drop=True)
-
-
-def stratified_split(table: pd.DataFrame, val_fraction: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stratified train/validation split in which copies of a sequence (either strand) stay together.
-
-    Unique canonical sequences are split by ``sklearn.model_selection.train_test_split`` stratified
-    on their label (the first record's), so an exact duplicate never sits on both sides.
-
-    Returns
-    -------
-    train, val : pd.DataFrame
-    """
-    if not 0 < val_fraction < 1:
-        raise ConfigError(f"--val-fraction {val_fraction!r} must be between 0 and 1")
-    codes, _ = pd.factorize(canonical_sequences(table["sequence"].tolist()))
-    first = pd.Series(table["label"].to_numpy()).groupby(codes).first()
-    try:
-        _, val_groups = train_test_split(first.index.to_numpy(), test_size=val_fraction,
-                                         stratify=first.to_numpy(), random_state=seed)
-    except ValueError as err:
-        raise InputError(f"validation split (--val-fraction {val_fraction}): {err}") from None
-    is_val = np.isin(codes, val_groups)
-    return (table[~is_val].assign(split="train").reset_index(drop=True),
-            table[is_val].assign(split="val").reset_index(drop=True))
 
 
 def prepare(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dedup: str = "exact",
@@ -309,8 +291,9 @@ def _native(value):
 def write_prepared(prepared: Prepared, out_dir: str | Path) -> dict:
     """Write ``train.tsv``, ``val.tsv``, [``test.tsv``, ``subset.tsv``], ``removed.tsv``, ``manifest.json``.
 
-    TSVs have the canonical columns (id, sequence, label, split, source) and a header, so they read
-    back as SPECs. The folder appears whole or not at all. Returns the manifest.
+    TSVs have the canonical columns (id, sequence, label, split, source, description) and a header, so
+    they read back as SPECs (the description column, each record's original header, is kept for the
+    reader; reading back takes the ids as written). The folder appears whole or not at all. Returns the manifest.
     """
     with atomic_dir(out_dir) as tmp:
         files = {}

@@ -56,6 +56,7 @@ th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;white-space:now
 th:first-child,td:first-child{text-align:left;white-space:normal;min-width:9em}thead th{background:#f2f2f2}
 td.na{color:#999;text-align:center}.lm td:first-child{font-weight:600}
 .warn{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em 1em;margin:.5em 0}
+.alert{background:#fdecea;border:2px solid #c5221f;padding:.5em 1em;margin:1em 0}.alert ul{margin:.3em 0}
 .note{background:#eef5ff;border-left:4px solid #4a90d9;padding:.5em 1em;margin:.5em 0}
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9em;color:#444}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
@@ -255,14 +256,24 @@ def _paragraphs(items, css: str) -> str:
     return "".join(f'<div class="{css}">{escape(str(x))}</div>' for x in items)
 
 
+def alert_box(warnings: Sequence[str]) -> str:
+    """The box at the top of the report for results that must not be read as they stand; "" when none."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{escape(str(w))}</li>" for w in warnings)
+    return f'<div class="alert" id="result-warnings"><b>Check this result before using it.</b><ul>{items}</ul></div>'
+
+
 def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = None,
                   captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
                   config: Mapping | None = None, notes: Sequence[str] | str | None = None,
-                  reference: Mapping[str, Mapping[str, float]] | None = None) -> str:
+                  reference: Mapping[str, Mapping[str, float]] | None = None,
+                  warnings: Sequence[str] | None = None) -> str:
     """The report as one HTML string; arguments as :func:`write_report`."""
     rows = model_rows(metrics)
     if not rows:
         raise InputError("metrics: no model block (expected keys such as 'fine_tuned' or 'baselines')")
+    alerts = list(metrics.get("warnings") or []) if warnings is None else list(warnings)
     warnings, derived_notes = findings(metrics)
     notes = [notes] if isinstance(notes, str) else list(notes or [])
     if audit is None and isinstance(metrics.get("audit"), Mapping):
@@ -271,7 +282,7 @@ def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = Non
     level = next((r.block["bootstrap"]["level"] for r in rows if r.block and r.block.get("bootstrap")), 0.95)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
-        f"<h1>{escape(title)}</h1><p class=\"meta\">enhancerlm {escape(__version__)}, {stamp}. "
+        f"<h1>{escape(title)}</h1>{alert_box(alerts)}<p class=\"meta\">enhancerlm {escape(__version__)}, {stamp}. "
         "Every metric is computed over the whole set (not averaged over batches); brackets hold "
         f"percentile-bootstrap {level:.0%} intervals.</p>",
         _paragraphs(warnings, "warn") + _paragraphs(derived_notes + notes, "note"),
@@ -295,7 +306,8 @@ def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = Non
 def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Mapping | None = None,
                  captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
                  config: Mapping | None = None, notes: Sequence[str] | str | None = None,
-                 reference: Mapping[str, Mapping[str, float]] | None = None) -> Path:
+                 reference: Mapping[str, Mapping[str, float]] | None = None,
+                 warnings: Sequence[str] | None = None) -> Path:
     """Write one self-contained HTML report, atomically.
 
     Parameters
@@ -320,6 +332,10 @@ def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Map
         Free-text notes shown under the title.
     reference : mapping, optional
         Published numbers per model, e.g. :data:`PUBLISHED_DNABERT6_2023`.
+    warnings : sequence of str, optional
+        Reasons the result must not be read as it stands (e.g. a degenerate fine-tuned model, from
+        :func:`enhancerlm.evaluate.sanity.degenerate_warnings`), shown first, in a box under the title.
+        Default: ``metrics["warnings"]`` when present.
 
     Returns
     -------
@@ -327,7 +343,7 @@ def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Map
         ``path``. All user text is HTML-escaped; the file loads nothing from outside itself.
     """
     html_text = render_report(title=title, metrics=metrics, figures=figures, captions=captions, audit=audit,
-                              config=config, notes=notes, reference=reference)
+                              config=config, notes=notes, reference=reference, warnings=warnings)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html_text, encoding="utf-8")

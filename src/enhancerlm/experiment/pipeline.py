@@ -1,7 +1,8 @@
 """`run_experiment`: the reference study's protocol, corrected, from input files to a report folder.
 
-Order: validate inputs (before anything is written) -> audit leakage -> drop test duplicates from
-train -> untrained-head baseline -> hyperparameter search -> final fine-tune -> test every model ->
+Order: fill unset settings from the backbone's registry entry and validate inputs (before anything is
+written) -> audit leakage -> drop test duplicates from train -> untrained-head baseline ->
+hyperparameter search -> final fine-tune -> test every model -> flag a degenerate fine-tuned model ->
 metrics, predictions, figures, report. Every step's product lands in ``cfg.out`` atomically.
 """
 
@@ -18,7 +19,7 @@ import yaml
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
-from enhancerlm.experiment.config import RunConfig, versions
+from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config, versions
 from enhancerlm.io import write_text_atomic
 from enhancerlm.sequences.records import LabelMap
 
@@ -36,31 +37,38 @@ class RunResult:
 
 @dataclass
 class Inputs:
-    """Validated tables of one run."""
+    """Validated tables of one run; ids unique within train and within test (they may be shared).
+
+    ``k`` is the backbone's k-mer size in bp (None for models without one): records shorter than it
+    are kept, counted in the audit.
+    """
 
     train: pd.DataFrame
     test: pd.DataFrame
     label_map: LabelMap
+    k: int | None = None
 
 
 def load_inputs(cfg: RunConfig) -> Inputs:
-    """Read and validate every SPEC; nothing is written before this succeeds."""
+    """Read and validate every SPEC; nothing is written before this succeeds.
+
+    Repeated ids within train (or within test) are renamed ``NAME~2``, ... (``cfg.strict_ids``: an
+    error); train and test may share ids, since nothing keys records by id across them. Records
+    shorter than the backbone's k are kept with a warning, unless ``cfg.min_length`` drops them.
+    """
     from enhancerlm.models.registry import resolve_backbone
     from enhancerlm.sequences.spec import read_specs
 
     spec, _ = resolve_backbone(cfg.backbone)
-    min_length = spec.k or 1
-    columns = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column, "min_length": min_length}
+    columns = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column,
+               "min_length": cfg.min_length, "warn_below": spec.k, "strict_ids": cfg.strict_ids}
     train = read_specs(cfg.train, split="train", require_labels=True, **columns)
     test = read_specs(cfg.test, split="test", require_labels=True, **columns)
     label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
     unknown = sorted(set(test["label"]) - set(label_map.names))
     if unknown:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
-    clash = set(train["id"]) & set(test["id"])
-    if clash:
-        raise InputError(f"{len(clash)} id(s) occur in both train and test, e.g. {sorted(clash)[0]!r}")
-    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map)
+    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.k)
 
 
 def prepare_out(cfg: RunConfig) -> Path:
@@ -72,9 +80,14 @@ def prepare_out(cfg: RunConfig) -> Path:
     return out
 
 
-def write_config(cfg: RunConfig, out: Path, label_map: LabelMap) -> None:
-    """The resolved config, versions and label map: a run folder explains itself."""
-    data = {"config": cfg.to_dict(), "versions": versions(), "labels": label_map.to_dict()}
+def write_config(cfg: RunConfig, out: Path, label_map: LabelMap, sources: dict | None = None) -> None:
+    """The resolved config, where each value came from, versions and label map: a run folder explains itself.
+
+    ``sources`` maps every config key to ``default``, ``backbone``, ``file``, ``flag``, ``given`` or ``unused``
+    (see :func:`enhancerlm.experiment.config.with_backbone_defaults`); the search may still replace a
+    ``backbone`` lr or epochs: metrics.json's ``fine_tuning`` block holds the values used.
+    """
+    data = {"config": cfg.to_dict(), "sources": sources or {}, "versions": versions(), "labels": label_map.to_dict()}
     write_text_atomic(out / "config.yaml", yaml.safe_dump(data, sort_keys=False))
     label_map.save(out / "label_map.json")
 
@@ -86,21 +99,29 @@ def _add_log_file(out: Path) -> logging.Handler:
     return handler
 
 
-def run_experiment(cfg: RunConfig) -> RunResult:
-    """Run the whole experiment described by ``cfg``; see the module docstring for the order."""
+def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
+    """Run the whole experiment described by ``cfg``; see the module docstring for the order.
+
+    ``sources`` (from :func:`enhancerlm.experiment.config.read_run_config`) says which settings the user
+    chose; without it, every non-default value counts as chosen. Settings left None come from the
+    backbone's registry entry, resolved here before anything is read or written.
+    """
+    cfg, sources = resolve_run_config(cfg, sources)
     inputs = load_inputs(cfg)
     out = prepare_out(cfg)
     handler = _add_log_file(out)
     try:
-        return _run(cfg, inputs, out)
+        return _run(cfg, inputs, out, sources)
     finally:
         logging.getLogger("enhancerlm").removeHandler(handler)
         handler.close()
 
 
-def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
-    write_config(cfg, out, inputs.label_map)
-    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed, inputs.label_map.positive)
+def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
+    write_config(cfg, out, inputs.label_map, sources)
+    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed, inputs.label_map.positive,
+                               {"fine_tuning": cfg.val_fraction, "search": cfg.search_val_fraction},
+                               min_bp=inputs.k)
     novel = audit.novel_mask(include_near=True)
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
@@ -108,13 +129,15 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path) -> RunResult:
     closed_form = stages.fits_in_closed_form(cfg.backbone)
     if cfg.zero_shot and not closed_form:
         probas["zero_shot"] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
-    search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search")
-    lr, epochs = stages.choose_setting(cfg, search)
-    finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, lr, epochs, out)
+    chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
+    search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
+    setting = stages.choose_setting(cfg, search, sources)
+    finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
     probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test, cfg)
+    warnings = stages.sanity_stage(y_test, probas["fine_tuned"], inputs.label_map, history)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
-    metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, lr, epochs)
+    metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, setting, warnings)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)
     if cfg.explain:

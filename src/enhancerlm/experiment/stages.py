@@ -6,11 +6,12 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Collection, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from enhancerlm.experiment.config import RunConfig
+from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig
 from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
@@ -18,21 +19,49 @@ from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
 
-# The study's final setting, used when neither search nor flags choose one.
-STUDY_LR, STUDY_EPOCHS = 3e-5, 2
 # Panels of the curve figures: enough to judge a run, few enough to read.
 CURVE_METRICS = ("loss", "accuracy", "mcc", "auroc")
 
 
-def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int, positive: str | None):
-    """Leakage audit of the pair as given (before any dedup), written to ``out``."""
+def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int, positive: str | None,
+                val_fractions: dict | None = None, min_bp: int | None = None):
+    """Leakage audit of the pair as given (before any dedup), written to ``out``.
+
+    The audit also lists the ids renamed on reading and, with ``min_bp`` (the model's k), counts
+    the records per split shorter than that (kept, scored on ``[CLS] [SEP]`` alone).
+
+    ``val_fractions`` (split name -> validation share, e.g. ``{"fine_tuning": cfg.val_fraction,
+    "search": cfg.search_val_fraction}``) adds what a plain split of ``train`` with that share and
+    ``seed`` would have leaked (:func:`validation_checks`).
+    """
     from enhancerlm.data.audit_report import write_audit
 
-    report = write_audit(train, test, out, seed=seed, positive=positive)
+    checks = validation_checks(train, val_fractions or {}, seed)
+    report = write_audit(train, test, out, seed=seed, positive=positive, validation_split=checks, min_bp=min_bp)
     log.info("audit: %d of %d test sequences duplicate train (exact %d, reverse complement %d); novel %d",
              report.exact_duplicates + report.revcomp_duplicates, report.n_test, report.exact_duplicates,
              report.revcomp_duplicates, int(report.novel_mask().sum()))
     return report
+
+
+def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> dict:
+    """Per split name, :func:`enhancerlm.data.splits.split_leakage` of ``train``; shares of 0 are left out."""
+    from enhancerlm.data.splits import split_leakage
+    from enhancerlm.errors import InputError
+
+    checks = {}
+    for name, fraction in val_fractions.items():
+        if not fraction:
+            continue
+        try:
+            checks[name] = split_leakage(train, fraction, seed)
+        except InputError as err:  # too few records to split: the split itself says so if it runs
+            log.warning("audit: no %s split check: %s", name, err)
+            continue
+        naive = checks[name]["naive"]
+        log.info("audit: a plain %s split would put %d of %d validation records beside a training twin; "
+                 "the split used keeps copies together", name, naive["n_val_with_train_twin"], naive["n_val"])
+    return checks
 
 
 def dedup_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path) -> pd.DataFrame:
@@ -63,54 +92,106 @@ def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> 
     return predict_proba(classifier, test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands)
 
 
-def train_config(cfg: RunConfig, lr: float, epochs: int):
-    """The fine-tuning settings of this run."""
+class Setting(NamedTuple):
+    """The final fine-tune's learning rate and epochs, and where each came from (``"search"``, ``"backbone"``,
+    ``"flag"`` ...); None for backbones fitted in closed form."""
+
+    lr: float | None
+    epochs: int | None
+    sources: dict
+
+
+def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n_classes: int = 2):
+    """The fine-tuning settings of this run; ``cfg`` is resolved (``experiment.config.resolve_run_config``)."""
     from enhancerlm.train.config import TrainConfig
 
+    best = best_epoch_metric(cfg.metric_for_best, cfg.early_stopping_patience, has_val, n_classes)
     return TrainConfig(epochs=epochs, lr=lr, batch_size=cfg.batch_size, gradient_accumulation=cfg.gradient_accumulation,
                        warmup_ratio=cfg.warmup_ratio, weight_decay=cfg.weight_decay, seed=cfg.seed,
                        early_stopping_patience=cfg.early_stopping_patience,
-                       metric_for_best="mcc" if cfg.early_stopping_patience else None,
-                       gradient_checkpointing=cfg.gradient_checkpointing, lora=cfg.lora)
+                       metric_for_best=best, gradient_checkpointing=cfg.gradient_checkpointing, lora=cfg.lora)
 
 
-def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: Path):
-    """Learning-rate x epoch search on a balanced subset, unless flags fix both (or --no-search)."""
-    if not cfg.search or (cfg.lr is not None and cfg.epochs is not None):
+# Binary metric names -> their multi-class counterparts: a registry entry's "auroc" is "auroc_macro" there.
+_MACRO = {"auroc": "auroc_macro", "precision": "precision_macro", "recall": "recall_macro", "f1": "f1_macro"}
+
+
+def task_metric(name: str, n_classes: int) -> str:
+    """``name`` as the validation metrics of an ``n_classes`` task call it (``auroc`` -> ``auroc_macro`` for 3+)."""
+    return _MACRO.get(name, name) if n_classes > 2 else name
+
+
+def best_epoch_metric(metric_for_best: str | None, patience: int | None, has_val: bool,
+                      n_classes: int = 2) -> str | None:
+    """TrainConfig's ``metric_for_best``: the resolved one; with ``"last"``, MCC only if early stopping needs one."""
+    if not has_val:
+        return None  # nothing to pick an epoch by (--val-fraction 0): the last epoch's weights
+    if metric_for_best not in (None, "last"):
+        return task_metric(metric_for_best, n_classes)
+    return "mcc" if patience else None
+
+
+def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: Path, fixed: Collection[str] = ()):
+    """Learning-rate x epoch search on a balanced subset, unless ``fixed`` (the user's settings) holds both
+    ``lr`` and ``epochs`` (or --no-search)."""
+    if not cfg.search or {"lr", "epochs"} <= set(fixed):
         return None
     from enhancerlm.search.grid import grid_search
 
     def make(seed: int):
         return create_classifier(cfg.backbone, label_map, _options(cfg, seed))
 
-    base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs)
+    base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
+    metric = task_metric(cfg.search_metric, label_map.n_classes)
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import optuna_search
 
         return optuna_search(make, train, n_trials=cfg.search_trials, max_epochs=cfg.search_epochs,
                              val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                             seed=cfg.seed, base_config=base, out_dir=out, metric=cfg.search_metric)
+                             seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
     return grid_search(make, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
                        val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                       seed=cfg.seed, base_config=base, out_dir=out, metric=cfg.search_metric)
+                       seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
 
 
-def choose_setting(cfg: RunConfig, search) -> tuple[float, int]:
-    """Flags win, then the search's best, then the study's setting (lr 3e-5, 2 epochs)."""
-    lr = cfg.lr if cfg.lr is not None else (search.best_lr if search else STUDY_LR)
-    epochs = cfg.epochs if cfg.epochs is not None else (search.best_epochs if search else STUDY_EPOCHS)
-    log.info("fine-tuning setting: lr=%g, epochs=%d (%s)", lr, epochs, "search" if search else "flags/defaults")
-    return float(lr), int(epochs)
+def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Setting:
+    """Flags (and the config file) win, then the search's best, then the backbone's lr and epochs.
+
+    ``cfg`` is resolved (its lr/epochs hold the user's or the backbone's values) and ``sources`` says which.
+    """
+    best = {"lr": search.best_lr, "epochs": search.best_epochs} if search else {}
+    values, chosen = {}, {}
+    for name in ("lr", "epochs"):
+        source = sources.get(name, "given")
+        if source in CHOSEN_BY_USER or name not in best:
+            values[name], chosen[name] = getattr(cfg, name), source
+        else:
+            values[name], chosen[name] = best[name], "search"
+    if values["lr"] is None:  # a closed-form backbone: nothing to fine-tune
+        return Setting(None, None, chosen)
+    setting = Setting(float(values["lr"]), int(values["epochs"]), chosen)
+    log.info("fine-tuning setting: lr=%g (%s), epochs=%d (%s)", setting.lr, chosen["lr"], setting.epochs,
+             chosen["epochs"])
+    return setting
 
 
-def split_validation(train: pd.DataFrame, fraction: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Stratified hold-out of the training set for the fine-tuning curves (never the test set)."""
+def split_validation(train: pd.DataFrame, fraction: float, seed: int,
+                     out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Stratified hold-out of the training set for the fine-tuning curves (never the test set).
+
+    Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.splits.stratified_split`),
+    so early stopping and the curves do not score memorised records. With ``out``, which record went
+    where is written to ``out/split.tsv`` (id, label, split), as the search writes its own.
+    """
     if fraction <= 0:
         return train, None
-    from sklearn.model_selection import train_test_split
+    from enhancerlm.data.splits import split_ids, stratified_split
 
-    fit, val = train_test_split(train, test_size=fraction, stratify=train["label"], random_state=seed)
-    return fit.reset_index(drop=True), val.reset_index(drop=True)
+    fit, val = stratified_split(train, fraction, seed)
+    if out is not None:
+        with atomic_path(out / "split.tsv") as tmp:
+            split_ids(fit, val).to_csv(tmp, sep="\t", index=False)
+    return fit, val
 
 
 def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float, epochs: int, out: Path):
@@ -123,8 +204,9 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
         with atomic_dir(out / "model") as folder:
             classifier.save(folder)
         return classifier, None
-    fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
-    result = finetune(classifier, fit, val, train_config(cfg, lr, epochs), out / "finetune", resume=cfg.resume)
+    fit, val = split_validation(train, cfg.val_fraction, cfg.seed, out / "finetune")
+    config = train_config(cfg, lr, epochs, has_val=val is not None, n_classes=label_map.n_classes)
+    result = finetune(classifier, fit, val, config, out / "finetune", resume=cfg.resume)
     # finetune wrote the model (hub layout) into its run folder; move it rather than write it twice.
     if (out / "model").exists():
         shutil.rmtree(out / "model")
@@ -141,18 +223,23 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
                    out: Path) -> np.ndarray:
     """Fit a cheap baseline on the same training set and score the test set.
 
-    ``kmer-lr`` and ``gc`` fit in closed form; trainable baselines (``cnn``) are fine-tuned with the
-    settings that suit small convolutional nets (lr 1e-3, 10 epochs, batch 64), not the LM's.
+    ``kmer-lr`` and ``gc`` fit in closed form; trainable baselines (``cnn``) are fine-tuned with their own
+    registry entry's settings (``BackboneSpec.finetune``: for the CNN lr 1e-3, 10 epochs, batch 64), not the LM's.
     """
     classifier = create_classifier(name, label_map, CreateOptions(seed=cfg.seed))
     if hasattr(classifier, "fit"):
         classifier.fit(train, seed=cfg.seed)
     else:
+        from enhancerlm.models.registry import resolve_backbone
         from enhancerlm.train.config import TrainConfig
         from enhancerlm.train.finetune import finetune
 
-        fit, val = split_validation(train, cfg.val_fraction, cfg.seed)
-        config = TrainConfig(epochs=10, lr=1e-3, batch_size=64, seed=cfg.seed, metric_for_best="mcc" if val is not None else None)
+        recipe = resolve_backbone(name)[0].finetune
+        fit, val = split_validation(train, cfg.val_fraction, cfg.seed, out / name)
+        config = TrainConfig(epochs=recipe.epochs, lr=recipe.lr, batch_size=recipe.batch_size,
+                             warmup_ratio=recipe.warmup_ratio, seed=cfg.seed,
+                             metric_for_best=best_epoch_metric(recipe.metric_for_best, None, val is not None,
+                                                               label_map.n_classes))
         classifier = finetune(classifier, fit, val, config, out / name, resume=cfg.resume).classifier
     return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
@@ -169,13 +256,29 @@ def model_key(name: str) -> str:
     return name.replace("-", "_")
 
 
-def metrics_stage(y_test, probas: dict, label_map: LabelMap, novel, cfg: RunConfig, audit, lr, epochs) -> dict:
-    """metrics.json: one evaluation block per model (whole-set metrics, 95% CIs, novel subset)."""
+def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> list[str]:
+    """Warnings for a fine-tuned model that learned nothing (one class for everything, flat curves), logged.
+
+    Not for the untrained head: degenerate there is expected.
+    """
+    from enhancerlm.evaluate.sanity import degenerate_warnings
+
+    warnings = degenerate_warnings(y_test, proba, list(label_map.names), history)
+    for warning in warnings:
+        log.warning("fine-tuned model: %s", warning)
+    return warnings
+
+
+def metrics_stage(y_test, probas: dict, label_map: LabelMap, novel, cfg: RunConfig, audit, setting: Setting,
+                  warnings: Collection[str] = ()) -> dict:
+    """metrics.json: degenerate-result warnings first, then one evaluation block per model (whole-set
+    metrics, 95% CIs, novel subset)."""
     from enhancerlm.evaluate.bootstrap import evaluate
 
-    metrics: dict = {"labels": list(label_map.names), "positive_label": label_map.positive,
+    metrics: dict = {"warnings": list(warnings), "labels": list(label_map.names), "positive_label": label_map.positive,
                      "n_test": int(len(y_test)), "n_novel": int(np.sum(novel)),
-                     "fine_tuning": {"lr": lr, "epochs": epochs}, "baselines": {}}
+                     "fine_tuning": {"lr": setting.lr, "epochs": setting.epochs, "sources": setting.sources},
+                     "baselines": {}}
     for name, proba in probas.items():
         block = evaluate(y_test, proba, list(label_map.names), novel_mask=novel, n_boot=cfg.n_boot, seed=cfg.seed)
         if name.startswith("baselines."):
@@ -226,5 +329,6 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: dict,
             fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     report = out / "report.html"
     write_report(report, title=f"enhancerlm run: {cfg.backbone}", metrics=metrics, figures=figures,
-                 audit=audit.to_dict(), config=cfg.to_dict(), reference=PUBLISHED_DNABERT6_2023)
+                 audit=audit.to_dict(), config=cfg.to_dict(), reference=PUBLISHED_DNABERT6_2023,
+                 warnings=metrics.get("warnings"))
     return report

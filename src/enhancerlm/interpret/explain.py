@@ -38,9 +38,9 @@ class ExplainResult:
     tracks : dict of str -> list of np.ndarray, each shape=(L_i,)
         Per-base attribution per method.
     mutations : pandas.DataFrame
-        Top substitutions per sequence (empty without ISM).
+        Top substitutions per sequence: id, seq_index (row in ``table``), position, ... (empty without ISM).
     rc : pandas.DataFrame
-        Columns id, method, pearson: forward vs reversed reverse-complement attribution.
+        Columns id, seq_index, method, pearson: forward vs reversed reverse-complement attribution.
     motifs : pandas.DataFrame
         One row per motif (empty without motifs).
     summary : dict
@@ -57,15 +57,17 @@ class ExplainResult:
 
 
 def select_sequences(table: pd.DataFrame, config: ExplainConfig) -> pd.DataFrame:
-    """Validate the canonical table and keep at most ``config.max_seqs`` rows (seeded sample, input order)."""
+    """Validate the canonical table and keep at most ``config.max_seqs`` rows (seeded sample, input order).
+
+    Ids need not be unique: everything downstream goes by row (``seq_index``), the ids are carried along.
+    """
     for column in ("id", "sequence"):
         if column not in table.columns:
             raise InputError(f"explain: input table has no {column!r} column (columns: {list(table.columns)})")
     if len(table) == 0:
         raise InputError("explain: the input has no sequences")
-    duplicated = table["id"][table["id"].duplicated()]
-    if len(duplicated):
-        raise InputError(f"explain: sequence id {duplicated.iloc[0]!r} occurs more than once; ids must be unique")
+    if table["id"].duplicated().any():
+        log.info("explain: some ids occur more than once; the written tables tell records apart by seq_index")
     if config.max_seqs is not None and len(table) > config.max_seqs:
         rows = np.sort(np.random.default_rng(config.seed).choice(len(table), config.max_seqs, replace=False))
         log.info("explaining %d of %d sequences (seed %d)", config.max_seqs, len(table), config.seed)
@@ -104,6 +106,14 @@ def strand_table(classifier, ids, seqs, tracks: dict, config: ExplainConfig) -> 
         reverse = _attribute(classifier, reverse_complements(seqs[:n]), method, config)
         frames.append(pd.DataFrame({"id": ids[:n], "method": method, "pearson": rc_consistency(track[:n], reverse)}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "method", "pearson"])
+
+
+def _by_position(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """A table whose ``id`` column holds row numbers -> the real ids, and those numbers as ``seq_index``."""
+    seq_index = frame["id"].to_numpy(dtype=np.int64)
+    frame = frame.assign(id=np.asarray(ids, dtype=object)[seq_index] if len(frame) else frame["id"].astype(object))
+    frame.insert(1, "seq_index", seq_index)
+    return frame
 
 
 def _track_pngs(folder: Path, ids, seqs, tracks: dict, n_plots: int) -> list[Path]:
@@ -145,9 +155,11 @@ def explain(
 ) -> ExplainResult:
     """Explain a model's calls on the sequences of ``table``; write everything to ``out_dir`` atomically.
 
-    Writes ``attributions.tsv`` (id, position, base, one column per method), ``mutations.tsv`` (with
-    ISM), ``rc_consistency.tsv``, ``tracks/*.png``, ``motifs.tsv``, ``seqlets.tsv``, ``logos/*.png``,
-    ``summary.json`` and a self-contained ``explain.html``.
+    Writes ``attributions.tsv`` (id, seq_index, position, base, one column per method),
+    ``mutations.tsv`` (with ISM), ``rc_consistency.tsv``, ``tracks/*.png``, ``motifs.tsv``,
+    ``seqlets.tsv``, ``logos/*.png``, ``summary.json`` and a self-contained ``explain.html``.
+    ``seq_index`` is the 0-based row of the explained sequence in ``ExplainResult.table``: the
+    tables go by position, so they stay unambiguous even where ids repeat (the ids are kept as given).
 
     Parameters
     ----------
@@ -170,11 +182,15 @@ def explain(
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:
         tracks, ism = _attributions(classifier, seqs, config)
-        attribution_frame(ids, seqs, tracks).to_csv(tmp / "attributions.tsv", sep="\t", index=False, float_format="%.6g")
-        mutations = top_mutations(ids, seqs, ism, config.top_mutations) if ism is not None else pd.DataFrame()
+        # The tables are built on row numbers, then given the ids: repeated ids stay unambiguous.
+        rows = list(range(len(seqs)))
+        attributions = _by_position(attribution_frame(rows, seqs, tracks), ids)
+        attributions.to_csv(tmp / "attributions.tsv", sep="\t", index=False, float_format="%.6g")
+        mutations = pd.DataFrame()
         if ism is not None:
+            mutations = _by_position(top_mutations(rows, seqs, ism, config.top_mutations), ids)
             mutations.to_csv(tmp / "mutations.tsv", sep="\t", index=False, float_format="%.6g")
-        rc = strand_table(classifier, ids, seqs, tracks, config)
+        rc = _by_position(strand_table(classifier, rows, seqs, tracks, config), ids)
         rc.to_csv(tmp / "rc_consistency.tsv", sep="\t", index=False, float_format="%.6g")
         track_pngs = _track_pngs(tmp / "tracks", ids, seqs, tracks, config.n_plots)
         report, logos = None, []

@@ -1,8 +1,11 @@
 """DNABERT (v1) family: BERT on overlapping k-mers, k = 3..6, plus a tiny random-init variant for CPUs.
 
-Quirks handled here: DNABERT's config.json has no ``model_type`` (so AutoConfig fails: load it as
-BertConfig), and its tokenizer config may say ``do_lower_case: true``, which maps every k-mer to
-[UNK]; the k-mer tokenizer never lower-cases.
+Quirks handled here: the GitHub release's config.json has no ``model_type`` (so AutoConfig fails: load
+it as BertConfig); the hub copies' configs carry legacy keys (``rnn``, ``split`` ...) and an
+``auto_map`` naming custom code, which plain BERT never needs (it is dropped, no hub code runs); the
+release's tokenizer config says ``do_lower_case: true``, which maps every k-mer to [UNK]: the k-mer
+tokenizer never lower-cases. Pickle-only weights (the release) load through torch's weights-only
+unpickler (``models/weights.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from pathlib import Path
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
-from enhancerlm.models.hf import HFClassifier, from_pretrained
+from enhancerlm.models.hf import HFClassifier, from_pretrained, load_model
 from enhancerlm.models.base import read_manifest
-from enhancerlm.models.registry import BackboneSpec, CreateOptions, register, register_family
+from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
 
@@ -40,9 +43,11 @@ class DnabertClassifier(HFClassifier):
         else:
             _check_vocab(options.source, tokenizer)
             config = from_pretrained(BertConfig.from_pretrained, options.source, "DNABERT config")
+            _drop_remote_code_map(config)
             config.update(_label_kwargs(label_map))
-            model = from_pretrained(BertForSequenceClassification.from_pretrained, options.source, "DNABERT model",
-                                    config=config, allow_bin_weights=options.allow_bin_weights)
+            model = load_model(BertForSequenceClassification.from_pretrained, options.source, "DNABERT model",
+                               config=config, allow_bin_weights=options.allow_bin_weights)
+            _check_vocab_size(model, tokenizer, options.source)
         return cls(model, tokenizer, label_map, spec.name, tokenizer.max_bp(model.config.max_position_embeddings))
 
     @classmethod
@@ -54,7 +59,7 @@ class DnabertClassifier(HFClassifier):
     @classmethod
     def load(cls, directory: str | Path) -> "DnabertClassifier":
         manifest = read_manifest(directory)
-        model = from_pretrained(BertForSequenceClassification.from_pretrained, str(directory), "fine-tuned model")
+        model = load_model(BertForSequenceClassification.from_pretrained, str(directory), "fine-tuned model")
         tokenizer = KmerTokenizer.from_pretrained(directory)
         label_map = LabelMap.from_dict(manifest)
         return cls(model, tokenizer, label_map, manifest["backbone"], tokenizer.max_bp(model.config.max_position_embeddings))
@@ -76,8 +81,39 @@ def _check_vocab(source: str, tokenizer: KmerTokenizer) -> None:
             raise ConfigError(f"{source}: vocabulary is for k={found.k}, backbone expects k={tokenizer.k}")
 
 
+def _check_vocab_size(model, tokenizer: KmerTokenizer, source: str) -> None:
+    """A hub checkpoint's embedding must have one row per DNABERT k-mer token (its vocab.txt is not fetched)."""
+    if model.config.vocab_size != tokenizer.vocab_size:
+        from enhancerlm.errors import ConfigError
+
+        raise ConfigError(f"{source}: vocab_size {model.config.vocab_size} is not the {tokenizer.vocab_size} "
+                          f"tokens of DNABERT's k={tokenizer.k} vocabulary")
+
+
+def _drop_remote_code_map(config: BertConfig) -> None:
+    """Forget a config's ``auto_map``: DNABERT is plain BERT, loaded by BertForSequenceClassification.
+
+    The hub copies of DNABERT name custom code in ``auto_map``; it is never imported here (no
+    ``trust_remote_code``), and without this the fine-tuned model's saved config would still point
+    at a module its folder does not have, so plain ``AutoModel...from_pretrained`` would ask for it.
+    """
+    if getattr(config, "auto_map", None):
+        log.debug("ignoring the config's auto_map %s: DNABERT loads as plain BERT, no hub code runs", config.auto_map)
+        del config.auto_map
+
+
+# The reference study's DNABERT-6 setting (lr 3e-5, 2 epochs, batch 8; search 5e-5..2e-5 x 5 epochs, MCC):
+# right for the pre-trained BERT-base, and FinetuneDefaults' own defaults.
+STUDY_FINETUNE = FinetuneDefaults()
+# Measured for the random-init small BERT on iEnhancer (docs/results.md): the search over {1e-3, 3e-4} chose
+# 1e-3; 6 epochs, batch 32, 10% warm-up, the best epoch by validation AUROC (it moves before the
+# 0.5-threshold metrics on a small model's early plateau). At the study's 3e-5 it learned nothing.
+TINY_FINETUNE = FinetuneDefaults(lr=1e-3, epochs=6, batch_size=32, search_lrs=(1e-3, 3e-4), search_epochs=6,
+                                 search_metric="auroc", warmup_ratio=0.1, metric_for_best="auroc")
+
 for _k in (3, 4, 5, 6):
     register(BackboneSpec(name=f"dnabert-{_k}", family="dnabert", hub_id=f"zhihan1996/DNA_bert_{_k}", k=_k,
-                          description=f"DNABERT {_k}-mer, BERT-base pre-trained on the human genome (89M parameters)"))
-register(BackboneSpec(name="tiny-dnabert-6", family="dnabert", k=6, config=TINY_CONFIG,
+                          description=f"DNABERT {_k}-mer, BERT-base pre-trained on the human genome (89M parameters)",
+                          finetune=STUDY_FINETUNE))
+register(BackboneSpec(name="tiny-dnabert-6", family="dnabert", k=6, config=TINY_CONFIG, finetune=TINY_FINETUNE,
                       description="random-init small BERT with the DNABERT-6 tokenizer, for CPUs and tests"))

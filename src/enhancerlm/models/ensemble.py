@@ -164,7 +164,7 @@ def _slug(backbone: str) -> str:
 # Chosen by 5-fold homology-grouped CV on iEnhancer (docs/results.md): CNNs and the small transformers,
 # pre-trained or not, were each below these two and lowered the average when added to it.
 register(BackboneSpec(
-    name="offline-best", family="ensemble", max_tokens=None,
+    name="offline-best", family="ensemble", max_tokens=None, finetune=None,  # members fit themselves
     description="recipe: gapped k-mer LR + k-mer LR, probabilities averaged (best measured offline model; "
                 "docs/results.md)",
     config={"both_strands": True, "members": [{"backbone": "gkm-lr"}, {"backbone": "kmer-lr"}]},

@@ -103,6 +103,6 @@ class GappedKmerLRClassifier(LinearBaseline):
 
 
 register(BackboneSpec(
-    name="gkm-lr", family="gkm-lr", max_tokens=None, is_baseline=True,
+    name="gkm-lr", family="gkm-lr", max_tokens=None, is_baseline=True, finetune=None,
     description="baseline: gapped 7-mers with 5 informative positions (both strands) + logistic regression",
 ))

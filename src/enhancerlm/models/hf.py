@@ -10,8 +10,9 @@ import numpy as np
 import torch
 
 from enhancerlm.device import autocast, default_batch_size
-from enhancerlm.errors import ModelNotFoundError
 from enhancerlm.models.base import SequenceClassifier
+# Loading lives in models/weights.py; importable from here as before.
+from enhancerlm.models.weights import from_pretrained, load_model  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -93,29 +94,3 @@ class HFClassifier(SequenceClassifier):
         self.encoder.save_pretrained(directory)
         self.write_manifest(directory, max_bp=self.max_bp)
 
-
-def from_pretrained(load, source: str, what: str, *, allow_bin_weights: bool = False, **kwargs):
-    """Call a ``from_pretrained``-style ``load(source, ...)`` with safetensors; turn failures into clear errors.
-
-    Weights load from safetensors. A checkpoint that has only pickle weights loads only with
-    ``allow_bin_weights`` (transformers then reads it with torch's weights-only unpickler).
-    """
-    try:
-        return load(source, use_safetensors=None if allow_bin_weights else True, **kwargs)
-    except (OSError, ValueError) as err:
-        raise ModelNotFoundError(_explain_load_failure(source, what, err)) from None
-
-
-def _explain_load_failure(source: str, what: str, err: Exception) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    if Path(source).exists():
-        folder = Path(source)
-        pickle_only = any(folder.glob("*.bin")) and not any(folder.glob("*.safetensors"))
-        hint = "; the folder has only pickle (.bin) weights: add --allow-bin-weights to load them" if pickle_only else ""
-        return f"could not load the {what} from folder {source}: {text}{hint}"
-    return (
-        f"could not load the {what} {source!r} from the Hugging Face hub ({text}). "
-        "Without internet, download it once where you have it "
-        f"(`hf download {source} --local-dir DIR`) and pass DIR instead of the hub id. "
-        "If the checkpoint only has pytorch_model.bin weights, add --allow-bin-weights."
-    )

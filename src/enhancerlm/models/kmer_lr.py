@@ -245,6 +245,6 @@ class KmerLRClassifier(LinearBaseline):
 
 
 register(BackboneSpec(
-    name="kmer-lr", family="kmer-lr", max_tokens=None, is_baseline=True,
+    name="kmer-lr", family="kmer-lr", max_tokens=None, is_baseline=True, finetune=None,
     description="baseline: 4-, 5-, 6-mer frequencies (strand-canonical) + cross-validated logistic regression",
 ))

@@ -1,11 +1,12 @@
 """Backbone registry: names -> specs, and the two entry points `create_classifier` / `load_classifier`.
 
-Backbone quirks (hub id, tokenizer, maximum length, remote code) live in each family's module,
-which registers its specs here; nothing else in the package tests a model's name.
+Backbone quirks (hub id, tokenizer, maximum length, remote code, fine-tuning defaults) live in each
+family's module, which registers its specs here; nothing else in the package tests a model's name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -20,6 +21,44 @@ log = logging.getLogger(__name__)
 
 # Modules that register families and specs on import, in the order `--help` lists them.
 _FAMILY_MODULES = ("dnabert", "hub", "cnn", "kmer_lr", "gkm_lr", "gc", "ensemble")
+
+
+@dataclass(frozen=True)
+class FinetuneDefaults:
+    """How ``enhancerlm run`` fine-tunes a backbone when neither the config file nor a flag says otherwise.
+
+    The defaults are the reference study's DNABERT setting, right for a pre-trained BERT-base (and the
+    fallback for any hub model or folder without an entry); a random-init small model needs a learning
+    rate some 30 times higher and more epochs, so each family's entry sets its own.
+
+    Parameters
+    ----------
+    lr : float
+        Peak AdamW learning rate of the final fine-tune when no search chooses one.
+    epochs : int
+        Epochs of the final fine-tune when no search chooses them.
+    batch_size : int
+        Sequences per device per forward pass (search and final fine-tune).
+    search_lrs : tuple of float
+        Learning rates the grid search tries.
+    search_epochs : int
+        Epochs per search trial (every epoch is evaluated).
+    search_metric : str
+        Validation metric that ranks the search's (lr, epochs) pairs.
+    warmup_ratio : float
+        Share of optimiser steps with linear warm-up, in [0, 1).
+    metric_for_best : str
+        Validation metric whose best epoch the final model keeps; ``"last"``: the last epoch's weights.
+    """
+
+    lr: float = 3e-5
+    epochs: int = 2
+    batch_size: int = 8
+    search_lrs: tuple[float, ...] = (5e-5, 4e-5, 3e-5, 2e-5)
+    search_epochs: int = 5
+    search_metric: str = "mcc"
+    warmup_ratio: float = 0.1
+    metric_for_best: str = "last"
 
 
 @dataclass(frozen=True)
@@ -46,6 +85,9 @@ class BackboneSpec:
         Architecture of built-in models (e.g. a tiny BERT), passed to the family.
     is_baseline : bool
         A cheap non-LM model (k-mer LR, GC, CNN).
+    finetune : FinetuneDefaults or None
+        Fine-tuning settings that suit this backbone (``enhancerlm run`` starts from them); None for
+        models fitted in closed form (k-mer LR, GC, ensembles of them), which have no learning rate.
     """
 
     name: str
@@ -57,6 +99,7 @@ class BackboneSpec:
     needs_remote_code: bool = False
     config: dict = field(default_factory=dict, hash=False)
     is_baseline: bool = False
+    finetune: FinetuneDefaults | None = FinetuneDefaults()
 
 
 @dataclass(frozen=True)
@@ -70,14 +113,15 @@ class CreateOptions:
     trust_remote_code : bool
         Allow a hub repository's own Python code to run; only by explicit user request.
     allow_bin_weights : bool
-        Accept pickle (``pytorch_model.bin``) weights where a checkpoint has no safetensors.
+        Where a checkpoint has no safetensors, read its pickle (``pytorch_model.bin``) weights through
+        torch's weights-only unpickler (tensors only, no code runs). On by default; False: safetensors only.
     seed : int
         Seed of the freshly initialised weights (the classification head, or all of a random-init model).
     """
 
     source: str | None = None
     trust_remote_code: bool = False
-    allow_bin_weights: bool = False
+    allow_bin_weights: bool = True
     seed: int = 0
 
 
@@ -215,4 +259,4 @@ def load_classifier(directory: str | Path) -> SequenceClassifier:
 
 def describe(spec: BackboneSpec) -> dict:
     """JSON-able summary of a spec (for configs and `enhancerlm models`)."""
-    return json.loads(json.dumps({k: v for k, v in spec.__dict__.items()}, default=str))
+    return json.loads(json.dumps(dataclasses.asdict(spec), default=str))

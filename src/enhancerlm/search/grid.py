@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
+from enhancerlm.data.splits import split_ids, stratified_split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.hf import HFClassifier
@@ -180,18 +180,24 @@ def check_settings(out_dir: Path, settings: dict) -> None:
 
 def prepare_split(table: pd.DataFrame, out_dir: Path, *, val_fraction: float, subset_per_class: int | None,
                   seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Balanced subset -> stratified train/val split; the ids of each side are written to ``split.tsv``."""
+    """Balanced subset -> stratified train/val split; the ids of each side are written to ``split.tsv``.
+
+    The split is :func:`enhancerlm.data.splits.stratified_split`: copies of a sequence (either strand)
+    stay on one side, so the validation score does not reward memorised training records.
+    """
     if not 0 < val_fraction < 1:
         raise ConfigError(f"val_fraction={val_fraction!r} must be between 0 and 1")
     subset = balanced_subset(table, subset_per_class, seed) if subset_per_class is not None else table
-    train, val = train_test_split(subset, test_size=val_fraction, stratify=subset["label"], random_state=seed)
-    split = pd.concat([train[["id", "label"]].assign(split="train"), val[["id", "label"]].assign(split="val")])
+    train, val = stratified_split(subset, val_fraction, seed)
+    split = split_ids(train, val)
     path = out_dir / SPLIT_FILE
     if path.is_file():
         # Finished trials were scored on the stored split; a different one (changed input) would mix results.
         before = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-        if not before.equals(split.reset_index(drop=True).astype(str)):
-            raise ConfigError(f"{path}: the input gives another split than the stored one; use a new output folder")
+        if not before.equals(split.astype(str)):
+            raise ConfigError(f"{path}: the input gives another split than the stored one (or the folder was "
+                              "written by a version whose split did not keep duplicates together); "
+                              "use a new output folder")
     else:
         with atomic_path(path) as tmp:
             split.to_csv(tmp, sep="\t", index=False)

@@ -1,4 +1,4 @@
-"""Streaming FASTA reader: plain or gzip, wrapped or not, any line ending; soft-masking upper-cased."""
+"""Streaming FASTA reader: plain or gzip, wrapped or not, any line ending, a UTF-8 BOM; soft-masking upper-cased."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.validate import decode_text, open_bytes, require_file
@@ -14,6 +14,26 @@ from enhancerlm.sequences.validate import decode_text, open_bytes, require_file
 log = logging.getLogger(__name__)
 
 _LOWER = bytes(range(ord("a"), ord("z") + 1))
+# Editors on Windows write a byte-order mark before the first '>'; it is not part of the header.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class FastaRecord(NamedTuple):
+    """One FASTA record.
+
+    Attributes
+    ----------
+    id : str
+        First word of the header.
+    sequence : str
+        Upper case; ``""`` for a header with no sequence lines.
+    description : str
+        The whole header line without '>', surrounding whitespace trimmed (``id`` is its first word).
+    """
+
+    id: str
+    sequence: str
+    description: str
 
 
 @dataclass
@@ -57,8 +77,26 @@ def fasta_text(ids: Iterable[str], seqs: Iterable[str]) -> str:
 def iter_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
     """Yield ``(id, sequence)`` for each record of a FASTA file, one record in memory at a time.
 
-    The id is the first word of the header. Lines may be wrapped at any width, end in ``\\n``,
-    ``\\r\\n`` or ``\\r``, and be separated by blank lines. The file may be gzip- or bgzip-compressed
+    The id is the first word of the header; :func:`iter_fasta_records` also gives the whole header.
+    File handling as in :func:`iter_fasta_records`.
+
+    Yields
+    ------
+    record_id : str
+    sequence : str
+        Upper case; ``""`` for a header with no sequence lines.
+    """
+    for record in iter_fasta_records(path):
+        yield record.id, record.sequence
+
+
+def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
+    """Yield a :class:`FastaRecord` (id, sequence, description) per record, one record in memory at a time.
+
+    The id is the first word of the header, the description the whole header. Ids are passed on as
+    published: a repeated id is not an error here (``sequences.ids`` makes ids unique). Lines may be
+    wrapped at any width, end in ``\\n``, ``\\r\\n`` or ``\\r``, and be separated by blank lines; a UTF-8
+    byte-order mark before the first '>' is skipped. The file may be gzip- or bgzip-compressed
     (detected from its first bytes, not its name). Lower-case (soft-masked) bases are upper-cased
     and counted; the count is logged at INFO once per file. The alphabet is not checked here
     (``validate.validate_table`` does that, naming record and position).
@@ -70,9 +108,9 @@ def iter_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
 
     Yields
     ------
-    record_id : str
-    sequence : str
-        Upper case; ``""`` for a header with no sequence lines.
+    FastaRecord
+        ``(id, sequence, description)``; the sequence is upper case, ``""`` for a header with no
+        sequence lines.
 
     Raises
     ------
@@ -81,23 +119,23 @@ def iter_fasta(path: str | Path) -> Iterator[tuple[str, str]]:
     """
     path = require_file(path)
     masks = _MaskCount()
-    record_id, chunks = None, []
+    header, chunks = None, []
     with open_bytes(path) as handle:
         for line_no, line in _lines(handle, path):
             if line.startswith(b">"):
-                if record_id is not None:
-                    yield record_id, _sequence(chunks, record_id, path)
+                if header is not None:
+                    yield FastaRecord(header[0], _sequence(chunks, header[0], path), header[1])
                     masks.end_record()
-                record_id, chunks = _header_id(line, path, line_no), []
+                header, chunks = _header(line, path, line_no), []
             elif line:
-                if record_id is None:
+                if header is None:
                     raise InputError(
                         f"{path}: line {line_no}: sequence data before the first '>' header; "
                         "is this a FASTA file?"
                     )
                 chunks.append(masks.upper(line))
-    if record_id is not None:
-        yield record_id, _sequence(chunks, record_id, path)
+    if header is not None:
+        yield FastaRecord(header[0], _sequence(chunks, header[0], path), header[1])
         masks.end_record()
     masks.log(path)
 
@@ -107,6 +145,8 @@ def _lines(handle: BinaryIO, path: Path) -> Iterator[tuple[int, bytes]]:
     line_no = 0
     try:
         for raw in handle:
+            if line_no == 0:
+                raw = raw.removeprefix(UTF8_BOM)
             raw = raw.strip()
             # Classic Mac line endings (a lone \r) arrive as one long "line".
             for line in raw.split(b"\r") if b"\r" in raw else (raw,):
@@ -116,11 +156,14 @@ def _lines(handle: BinaryIO, path: Path) -> Iterator[tuple[int, bytes]]:
         raise InputError(f"{path}: cannot be read after line {line_no}: {err}") from None
 
 
-def _header_id(line: bytes, path: Path, line_no: int) -> str:
+def _header(line: bytes, path: Path, line_no: int) -> tuple[str, str]:
+    """(id, description) of a header line: its first word, and the whole line without '>'."""
+    # Split the bytes, not the text: only ASCII whitespace ends an id, as it always has here.
     words = line[1:].split(maxsplit=1)
     if not words:
         raise InputError(f"{path}: line {line_no}: header '>' has no id")
-    return decode_text(words[0], f"{path}: line {line_no}: header")
+    where = f"{path}: line {line_no}: header"
+    return decode_text(words[0], where), decode_text(line[1:].strip(), where)
 
 
 def _sequence(chunks: list[bytes], record_id: str, path: Path) -> str:

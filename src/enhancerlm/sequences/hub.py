@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.tables import Columns, frame_to_table
+
+log = logging.getLogger(__name__)
 
 # Split names the hub uses for our canonical "val".
 _VAL_NAMES = ("val", "validation", "valid", "dev")
@@ -22,7 +25,10 @@ def read_hub_dataset(hub_id: str, split: str = "", sequence_column: str = "seque
     ----------
     hub_id : str
         ``OWNER/NAME`` on the hub, a local folder that ``datasets.load_dataset`` reads (CSV,
-        parquet, JSON files), or a folder written by ``Dataset(Dict).save_to_disk``.
+        parquet, JSON files), or a folder written by ``Dataset(Dict).save_to_disk``. Offline
+        (``HF_HUB_OFFLINE=1``, or no connection) a hub id is read from ``datasets``' own cache
+        of an earlier ``load_dataset``, else from the repository's snapshot in the Hugging Face
+        hub cache (``hf download OWNER/NAME --repo-type dataset``).
     split : str
         The split to read (``"val"`` also finds ``validation``); ``""`` reads every split, each
         record marked with its split name.
@@ -68,11 +74,16 @@ def _load(hub_id: str, split: str) -> list[tuple[str, object]]:
     """(split name, ``datasets.Dataset``) pairs for the requested split, or for all of them."""
     datasets = _datasets()
     try:
-        if _is_saved_to_disk(Path(hub_id)):
-            loaded = datasets.load_from_disk(hub_id)
-        else:
-            split = _hub_split(datasets, hub_id, split)
-            loaded = datasets.load_dataset(hub_id, split=split or None)
+        try:
+            split, loaded = _load_dataset(datasets, hub_id, split)
+        except OSError:
+            # Offline, datasets reads a hub id only from its own cache of prepared data (where an
+            # earlier load_dataset put it); a repository snapshot in the hub cache is a folder of data files.
+            snapshot = _hub_cache_snapshot(hub_id)
+            if snapshot is None:
+                raise
+            log.info("hf:%s: reading the dataset repository's copy in the Hugging Face cache, %s", hub_id, snapshot)
+            split, loaded = _load_dataset(datasets, snapshot, split)
     except datasets.exceptions.DatasetNotFoundError as err:
         raise InputError(f"hf:{hub_id}: dataset not found ({err}). {_local_hint(hub_id)}") from None
     except OSError as err:  # ConnectionError, offline mode and hub HTTP errors are all OSErrors
@@ -83,6 +94,26 @@ def _load(hub_id: str, split: str) -> list[tuple[str, object]]:
     if isinstance(loaded, datasets.DatasetDict):
         return _pick_split(loaded, hub_id, split)
     return [(split, loaded)]
+
+
+def _load_dataset(datasets, hub_id: str, split: str) -> tuple[str, object]:
+    """(the split's name there, what ``datasets`` loads for it): a saved-to-disk folder, or a hub id / data folder."""
+    if _is_saved_to_disk(Path(hub_id)):
+        return split, datasets.load_from_disk(hub_id)
+    split = _hub_split(datasets, hub_id, split)
+    return split, datasets.load_dataset(hub_id, split=split or None)
+
+
+def _hub_cache_snapshot(hub_id: str) -> str | None:
+    """The folder of ``hub_id``'s dataset repository in the Hugging Face cache (``hf download --repo-type dataset``)."""
+    if hub_id.count("/") != 1 or Path(hub_id).exists():
+        return None
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(hub_id, repo_type="dataset", local_files_only=True)
+    except (OSError, ValueError):  # not in the cache, or not a valid repo id
+        return None
 
 
 def _is_saved_to_disk(folder: Path) -> bool:
@@ -123,7 +154,9 @@ def _with_label_names(frame: pd.DataFrame, features, label_column: str | None) -
 
 def _local_hint(hub_id: str) -> str:
     return (
-        "To work offline, download it once on a machine with internet, e.g. "
+        "To work offline, download it once where there is internet: "
+        f"`hf download {hub_id} --repo-type dataset` (or load_dataset('{hub_id}') once) puts it in the "
+        f"Hugging Face cache, where hf:{hub_id} finds it offline too; or "
         f"python -c \"import datasets; datasets.load_dataset('{hub_id}', split='train')"
         ".to_csv('train.csv')\", copy the CSV here and pass it as a file (--train train.csv); "
         "or save it with save_to_disk and pass hf:FOLDER."

@@ -1,4 +1,4 @@
-"""The canonical sequence table (id, sequence, label, split, source) and the label <-> id mapping."""
+"""The canonical sequence table (id, sequence, label, split, source, description) and the label <-> id mapping."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pandas as pd
 
 from enhancerlm.errors import InputError
 
-COLUMNS = ("id", "sequence", "label", "split", "source")
+# ``description`` is the record's header as published (FASTA: the whole header line without '>'; tables,
+# hub datasets, Genomic Benchmarks: the id as read). Ids may be renamed to be unique within a split
+# (``sequences.ids``); the description never is, so the renaming stays recoverable.
+COLUMNS = ("id", "sequence", "label", "split", "source", "description")
 
 # Names that mean "not an enhancer" in common data sets; in a binary task they get id 0 so that
 # "probability" always means probability of the other (positive) class.
@@ -20,8 +23,25 @@ NEGATIVE_NAMES = frozenset(
 )
 
 
-def make_table(ids, sequences, labels=None, split: str = "", source: str = "") -> pd.DataFrame:
-    """Build the canonical table; ``labels`` None gives an unlabelled table (label = "")."""
+def make_table(ids, sequences, labels=None, split: str = "", source: str = "",
+               descriptions=None) -> pd.DataFrame:
+    """Build the canonical table, one row per record, in the given order.
+
+    Parameters
+    ----------
+    ids, sequences : sequence of str, length n
+    labels : sequence, length n, optional
+        None gives an unlabelled table (label ``""``); other values are converted with ``str``.
+    split, source : str
+        The same for every row.
+    descriptions : sequence of str, length n, optional
+        The records' headers as published (FASTA: the header line without '>', trimmed); None: the ids.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``COLUMNS`` (id, sequence, label, split, source, description).
+    """
     n = len(ids)
     return pd.DataFrame(
         {
@@ -30,6 +50,7 @@ def make_table(ids, sequences, labels=None, split: str = "", source: str = "") -
             "label": [""] * n if labels is None else [str(x) for x in labels],
             "split": [split] * n,
             "source": [source] * n,
+            "description": list(ids) if descriptions is None else list(descriptions),
         },
         columns=list(COLUMNS),
     )

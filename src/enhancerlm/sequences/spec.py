@@ -1,4 +1,8 @@
-"""Input SPECs (``PATH``, ``PATH:LABEL``, ``hf:OWNER/NAME``): parse, read, validate, concatenate, stream."""
+"""Input SPECs (``PATH``, ``PATH:LABEL``, ``hf:OWNER/NAME``): parse, read, validate, concatenate, stream.
+
+Every reader returns ids unique within a split: repeated ids are renamed ``NAME~2``, ``NAME~3``, ...
+by the rule of :mod:`enhancerlm.sequences.ids` (``strict_ids=True``: an error instead).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from typing import Iterator, NamedTuple
 import pandas as pd
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.fasta import iter_fasta
+from enhancerlm.sequences.fasta import UTF8_BOM, iter_fasta_records
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.hub import read_hub_dataset
+from enhancerlm.sequences.ids import IdRenamer
 from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.sequences.tables import DELIMITERS, Columns, iter_table
-from enhancerlm.sequences.validate import open_bytes, validate_table
+from enhancerlm.sequences.validate import ValidationNotes, open_bytes, validate_table
 
 KINDS = ("fasta", "table", "genomic_benchmarks", "hub")
 HUB_PREFIX = "hf:"
@@ -97,18 +102,19 @@ def _detect_kind(path: Path) -> str:
 
 
 def _first_byte(path: Path) -> bytes:
-    """The first non-whitespace byte, after gzip decompression (b"" for an empty file)."""
+    """The first non-whitespace byte after a UTF-8 BOM, after gzip decompression (b"" for an empty file)."""
     try:
         with open_bytes(path) as handle:
-            return handle.read(1 << 12).lstrip()[:1]
+            return handle.read(1 << 12).removeprefix(UTF8_BOM).lstrip()[:1]
     except (OSError, EOFError, zlib.error) as err:
         raise InputError(f"{path}: cannot be read: {err}") from None
 
 
 def read_spec(spec: str | Spec, split: str = "", *, sequence_column: str = "sequence",
-              label_column: str | None = "label", id_column: str = "id", min_length: int = 1,
-              require_labels: bool = False) -> pd.DataFrame:
-    """Read one input SPEC into a validated canonical table.
+              label_column: str | None = "label", id_column: str = "id", min_length: int | None = None,
+              warn_below: int | None = None, require_labels: bool = False,
+              strict_ids: bool = False) -> pd.DataFrame:
+    """Read one input SPEC into a validated canonical table, every record kept unless ``min_length`` drops it.
 
     Parameters
     ----------
@@ -119,83 +125,122 @@ def read_spec(spec: str | Spec, split: str = "", *, sequence_column: str = "sequ
         which split to read (``""``: all of them, each marked with its own split).
     sequence_column, label_column, id_column : str
         Column names for tables and hub datasets (``label_column=None``: ignore labels).
-    min_length : int
-        Shortest allowed sequence in bp (pass the model's k).
+    min_length : int, optional
+        Drop records shorter than this many bp, with a WARNING giving the count.
+    warn_below : int, optional
+        Keep records shorter than this many bp, with a WARNING giving the count (pass the model's k).
     require_labels : bool
         If True, a table without its label column is an error instead of unlabelled input.
+    strict_ids : bool
+        A repeated id is an error instead of being renamed ``NAME~2``, ``NAME~3``, ... (see
+        :mod:`enhancerlm.sequences.ids`).
 
     Returns
     -------
     pd.DataFrame
-        Columns ``id, sequence, label, split, source``; sequences upper case over ``ACGTN``.
+        Columns ``id, sequence, label, split, source, description``, in file order; sequences upper
+        case over ``ACGTN``; ids unique within each split.
 
     Raises
     ------
     InputError
         Naming the file, record and position of the problem; also when there are no records.
     """
-    parsed = spec if isinstance(spec, Spec) else parse_spec(spec)
     columns = Columns(sequence_column, label_column or None, id_column)
-    chunks = list(_raw_chunks(parsed, split, columns, require_labels, chunk_size=None))
-    table = pd.concat(chunks, ignore_index=True) if chunks else None
-    if table is None or table.empty:
-        raise InputError(f"{_source(parsed)}: no sequence records found")
-    return validate_table(table, min_length=min_length)
+    return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids)
 
 
-def read_specs(specs: list[str], split: str = "", *, require_labels: bool = False,
+def read_specs(specs: list[str | Spec], split: str = "", *, require_labels: bool = False,
                sequence_column: str = "sequence", label_column: str | None = "label",
-               id_column: str = "id", min_length: int = 1) -> pd.DataFrame:
-    """Read several SPECs into one validated table; ids must be unique across all of them.
+               id_column: str = "id", min_length: int | None = None, warn_below: int | None = None,
+               strict_ids: bool = False) -> pd.DataFrame:
+    """Read several SPECs into one validated table, in the order given; ids unique within each split.
 
-    With ``require_labels`` every record must have a label and there must be at least 2 classes
-    (as ``LabelMap.from_labels`` checks). Other parameters as in :func:`read_spec`.
+    An id that repeats within one input or across the inputs is renamed ``NAME~2``, ``NAME~3``, ...
+    in input order (one WARNING with the count and examples; :mod:`enhancerlm.sequences.ids`), or
+    with ``strict_ids`` is an error naming both records. Validation notes (IUPAC codes, RNA, short
+    records) are logged once for all inputs. With ``require_labels`` every record must have a label
+    and there must be at least 2 classes (as ``LabelMap.from_labels`` checks). Other parameters as
+    in :func:`read_spec`.
 
     Raises
     ------
     InputError
-        As :func:`read_spec`; also a duplicate id (naming it and both sources), an unlabelled
-        record or fewer than 2 classes when labels are required.
+        As :func:`read_spec`; also a repeated id with ``strict_ids``, an unlabelled record or fewer
+        than 2 classes when labels are required.
     """
     if not specs:
         raise InputError(f"no input given; {_SPEC_FORMS}")
-    tables = [read_spec(s, split, sequence_column=sequence_column, label_column=label_column,
-                        id_column=id_column, min_length=min_length, require_labels=require_labels)
-              for s in specs]
-    table = pd.concat(tables, ignore_index=True)
-    _check_unique_across_inputs(table)
+    columns = Columns(sequence_column, label_column or None, id_column)
+    table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids)
     if require_labels:
         _check_labelled(table)
         LabelMap.from_labels(table["label"])
     return table
 
 
+def _read_all(specs: list[str | Spec], split: str, columns: Columns, require_labels: bool,
+              min_length: int | None, warn_below: int | None, strict_ids: bool) -> pd.DataFrame:
+    """Validate each SPEC, log the notes once, concatenate, make ids unique within each split."""
+    notes, tables = ValidationNotes(), []
+    for spec in specs:
+        parsed = spec if isinstance(spec, Spec) else parse_spec(spec)
+        chunks = list(_raw_chunks(parsed, split, columns, require_labels, chunk_size=None))
+        table = pd.concat(chunks, ignore_index=True) if chunks else None
+        if table is None or table.empty:
+            raise InputError(f"{_source(parsed)}: no sequence records found")
+        tables.append(validate_table(table, min_length=min_length, warn_below=warn_below, notes=notes))
+    notes.log()
+    table = pd.concat(tables, ignore_index=True)
+    if table.empty:
+        raise _all_dropped(specs, min_length)
+    renamer = IdRenamer(strict=strict_ids)
+    table = renamer.rename(table)
+    renamer.log_summary()
+    return table
+
+
+def _all_dropped(specs, min_length: int | None) -> InputError:
+    names = ", ".join(_source(s) if isinstance(s, Spec) else str(s) for s in specs)
+    return InputError(f"{names}: no record is at least {min_length} bp long (min_length); nothing is left to read")
+
+
 def iter_spec(spec: str | Spec, chunk_size: int = 10_000, *, split: str = "",
               sequence_column: str = "sequence", label_column: str | None = "label",
-              id_column: str = "id", min_length: int = 1,
-              require_labels: bool = False) -> Iterator[pd.DataFrame]:
-    """Yield validated canonical tables of at most ``chunk_size`` rows.
+              id_column: str = "id", min_length: int | None = None, warn_below: int | None = None,
+              require_labels: bool = False, strict_ids: bool = False) -> Iterator[pd.DataFrame]:
+    """Yield validated canonical tables of at most ``chunk_size`` rows, in file order.
 
     FASTA files and tables are streamed (memory stays flat however many records there are);
-    Genomic Benchmarks folders and hub datasets are read whole, then chunked. Ids are checked for
-    uniqueness across chunks too. Other parameters as in :func:`read_spec`.
+    Genomic Benchmarks folders and hub datasets are read whole, then chunked. Repeated ids are
+    renamed across chunks by the same rule as :func:`read_specs` (only earlier records decide a
+    name, so the ids do not depend on ``chunk_size``); only the ids seen so far are remembered.
+    Renamings and validation notes are logged once, when the stream ends. Other parameters as in
+    :func:`read_spec`.
     """
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     parsed = spec if isinstance(spec, Spec) else parse_spec(spec)
     columns = Columns(sequence_column, label_column or None, id_column)
-    # Ids of earlier chunks: memory grows with the number of records, but ids are far smaller
-    # than the sequences, which are never all held.
-    seen: set[str] = set()
-    for chunk in _raw_chunks(parsed, split, columns, require_labels, chunk_size):
-        if chunk.empty:
-            continue
-        chunk = validate_table(chunk, min_length=min_length, first_record=len(seen) + 1)
-        _check_new_ids(chunk, seen)
-        seen.update(chunk["id"].tolist())
-        yield chunk
-    if not seen:
+    renamer, notes = IdRenamer(strict=strict_ids), ValidationNotes()
+    n_read = n_kept = 0
+    try:
+        for chunk in _raw_chunks(parsed, split, columns, require_labels, chunk_size):
+            if chunk.empty:
+                continue
+            first_record, n_read = n_read + 1, n_read + len(chunk)
+            chunk = validate_table(chunk, min_length=min_length, warn_below=warn_below,
+                                   first_record=first_record, notes=notes)
+            n_kept += len(chunk)
+            if len(chunk):
+                yield renamer.rename(chunk)
+    finally:
+        notes.log()
+        renamer.log_summary()
+    if not n_read:
         raise InputError(f"{_source(parsed)}: no sequence records found")
+    if not n_kept:
+        raise _all_dropped([parsed], min_length)
 
 
 def _source(spec: Spec) -> str:
@@ -222,31 +267,11 @@ def _raw_chunks(spec: Spec, split: str, columns: Columns, require_labels: bool,
 
 
 def _fasta_chunks(spec: Spec, split: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
-    records = iter_fasta(spec.path)
+    records = iter_fasta_records(spec.path)
     while batch := list(itertools.islice(records, chunk_size)):
-        ids, seqs = zip(*batch)
+        ids, seqs, descriptions = zip(*batch)
         labels = None if spec.label is None else [spec.label] * len(ids)
-        yield make_table(ids, seqs, labels, split=split, source=spec.path)
-
-
-def _check_new_ids(chunk: pd.DataFrame, seen: set[str]) -> None:
-    ids = chunk["id"].tolist()
-    if seen.isdisjoint(ids):  # set lookups cost O(chunk); Series.isin would cost O(seen) per chunk
-        return
-    i = next(i for i, record_id in enumerate(ids) if record_id in seen)
-    raise InputError(f"{chunk['source'].iloc[i]}: duplicate id '{ids[i]}' (it also names an earlier "
-                     "record); ids must be unique")
-
-
-def _check_unique_across_inputs(table: pd.DataFrame) -> None:
-    dup = table["id"].duplicated().to_numpy()
-    if not dup.any():
-        return
-    j = int(dup.argmax())
-    record_id = table["id"].iloc[j]
-    i = int((table["id"] == record_id).to_numpy().argmax())
-    raise InputError(f"duplicate id '{record_id}' in {table['source'].iloc[i]} and "
-                     f"{table['source'].iloc[j]}; ids must be unique across inputs")
+        yield make_table(ids, seqs, labels, split=split, source=spec.path, descriptions=descriptions)
 
 
 def _check_labelled(table: pd.DataFrame) -> None:

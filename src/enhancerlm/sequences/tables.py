@@ -104,7 +104,8 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
                              index_col=False, encoding="utf-8",
                              chunksize=chunk_size or 1_000_000_000) as reader:
                 while (frame := _next_frame(reader)) is not None:
-                    yield frame
+                    # pandas drops a UTF-8 byte-order mark before the header; make sure no engine keeps it.
+                    yield frame.rename(columns=lambda c: c.removeprefix("\ufeff") if isinstance(c, str) else c)
         except pd.errors.EmptyDataError:
             raise InputError(f"{path}: is empty (no header line)") from None
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError,
@@ -136,6 +137,9 @@ def frame_to_table(frame: pd.DataFrame, *, source: str, split: str = "", columns
                    label: str | None = None, require_labels: bool = False, id_prefix: str = "",
                    row_prefix: str = "", first_row: int = 1) -> pd.DataFrame:
     """Turn any DataFrame (a CSV chunk, a hub dataset) into the canonical table (not yet validated).
+
+    Ids are kept as they are (repeats included; ``sequences.ids`` makes them unique later) and
+    ``description`` is the id as read, so a later renaming stays recoverable.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Checks on input files and sequence tables: readable files, DNA alphabet, lengths, unique ids."""
+"""Checks on input files and sequence tables: readable files, DNA alphabet (RNA U read as T), lengths, ids."""
 
 from __future__ import annotations
 
@@ -16,20 +16,24 @@ from enhancerlm.errors import InputError
 log = logging.getLogger(__name__)
 
 IUPAC_CODES = "RYSWKMBDHV"  # two- to three-base ambiguity codes; N is kept as it is
-_ALLOWED = "ACGTN" + IUPAC_CODES
+# U: RNA input (e.g. sequences exported from an RNA database) is read as the DNA it stands for.
+_ALLOWED = "ACGTN" + IUPAC_CODES + "U"
 # The same character classes for Python's `re` and for pandas' vectorised `.str` methods (Arrow's RE2).
 _BAD_PATTERN = f"[^{_ALLOWED}{_ALLOWED.lower()}]"
 _BAD = re.compile(_BAD_PATTERN)
 _IUPAC = re.compile(f"[{IUPAC_CODES}]")
 
-# byte -> cleaned byte (upper case, IUPAC codes -> N); byte -> is lower case / is an IUPAC code.
+# byte -> cleaned byte (upper case, IUPAC codes -> N, U -> T); byte -> is lower case / IUPAC code / U.
 _CLEAN_BYTES = bytes.maketrans(
-    (_ALLOWED + _ALLOWED.lower()).encode(), ("ACGTN" + "N" * len(IUPAC_CODES)).encode() * 2
+    (_ALLOWED + _ALLOWED.lower()).encode(), ("ACGTN" + "N" * len(IUPAC_CODES) + "T").encode() * 2
 )
 _IS_LOWER = np.zeros(256, dtype=bool)
 _IS_LOWER[ord("a"):ord("z") + 1] = True
 _IS_IUPAC = np.zeros(256, dtype=bool)
 _IS_IUPAC[list((IUPAC_CODES + IUPAC_CODES.lower()).encode())] = True
+_IS_URACIL = np.zeros(256, dtype=bool)
+_IS_URACIL[list(b"Uu")] = True
+_SHORT_EXAMPLES = 3  # records named in a short-record warning
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # Other compressions we recognise only to say so clearly (gzip/bgzip is the one genomics tools share).
@@ -104,7 +108,8 @@ def _bad_character_error(seq: str, record_id: str, source: str) -> InputError | 
         return None
     return InputError(
         f"{source}: record '{record_id}' position {match.start() + 1} (1-based): character "
-        f"{match.group()!r} is not a nucleotide (expected A, C, G, T, N or an IUPAC code {IUPAC_CODES})"
+        f"{match.group()!r} is not a nucleotide (expected A, C, G, T, N, an IUPAC code {IUPAC_CODES}, or U "
+        "read as T)"
     )
 
 
@@ -114,14 +119,14 @@ def clean_sequence(seq: str, record_id: str, source: str) -> tuple[str, int, boo
     Parameters
     ----------
     seq : str
-        The sequence, any case; IUPAC ambiguity codes allowed.
+        The sequence, any case; IUPAC ambiguity codes and RNA ``U`` allowed.
     record_id, source : str
         Used in error messages only.
 
     Returns
     -------
     clean_seq : str
-        Upper case, IUPAC codes replaced by ``N``; same length as ``seq`` (bp).
+        Upper case, IUPAC codes replaced by ``N``, ``U`` by ``T``; same length as ``seq`` (bp).
     n_iupac : int
         How many IUPAC codes were replaced.
     had_lower : bool
@@ -134,30 +139,110 @@ def clean_sequence(seq: str, record_id: str, source: str) -> tuple[str, int, boo
         raise error
     upper = seq.upper()  # only ASCII letters remain, so upper-casing keeps the length
     clean, n_iupac = _IUPAC.subn("N", upper)
-    return clean, n_iupac, upper != seq
+    return clean.replace("U", "T"), n_iupac, upper != seq
 
 
-def validate_table(table: pd.DataFrame, *, min_length: int = 1, first_record: int = 1) -> pd.DataFrame:
-    """Check a canonical table and return a cleaned copy (upper case, IUPAC codes -> ``N``).
+class ValidationNotes:
+    """What validation changed or noticed, summed over tables and logged once.
+
+    ``validate_table`` logs its own notes unless given an instance, so a stream of chunks (or the
+    files of one split) can report one line per kind instead of one per chunk: soft-masked bases
+    (INFO), IUPAC codes, RNA ``U`` bases, short records kept and short records dropped (WARNING).
+    """
+
+    _BASE_MESSAGES = (
+        ("masked", logging.INFO, "upper-cased {n} soft-masked bases in {m} of {total} records"),
+        ("iupac", logging.WARNING,
+         "replaced {n} IUPAC ambiguity codes (" + IUPAC_CODES + ") with N in {m} of {total} records"),
+        ("uracil", logging.WARNING, "read {n} RNA bases U as T in {m} of {total} records"),
+    )
+
+    def __init__(self):
+        self.n_records = 0
+        self.bases = {kind: [0, 0] for kind, _, _ in self._BASE_MESSAGES}  # kind -> [bases, records]
+        self.short = {"kept": [0, []], "dropped": [0, []]}  # -> [records, first examples]
+        self.warn_below: int | None = None
+        self.min_length: int | None = None
+        self._sources: dict[str, None] = {}  # insertion-ordered set
+
+    @property
+    def n_short_kept(self) -> int:
+        """Records shorter than ``warn_below`` that were kept."""
+        return self.short["kept"][0]
+
+    @property
+    def n_dropped(self) -> int:
+        """Records shorter than ``min_length`` that were dropped."""
+        return self.short["dropped"][0]
+
+    def add_sources(self, table: pd.DataFrame) -> None:
+        self._sources.update(dict.fromkeys(str(s) for s in pd.unique(table["source"])))
+
+    def add_short(self, kind: str, table: pd.DataFrame, short: np.ndarray) -> None:
+        entry = self.short[kind]
+        entry[0] += int(short.sum())
+        room = _SHORT_EXAMPLES - len(entry[1])
+        if room > 0 and short.any():
+            rows = table[short].head(room)
+            entry[1] += [f"'{i}' {len(seq)} bp" for i, seq in zip(rows["id"], rows["sequence"])]
+
+    def log(self) -> None:
+        """Log one line per kind that occurred, naming the sources."""
+        where = ", ".join(self._sources) or "input"
+        for kind, level, message in self._BASE_MESSAGES:
+            n, m = self.bases[kind]
+            if n:
+                log.log(level, "%s: %s", where, message.format(n=n, m=m, total=self.n_records))
+        k, n_kept = self.warn_below, self.n_short_kept
+        if n_kept:
+            log.warning("%s: kept %d record(s) shorter than %d bp (the model's k)%s: they have no %d-mer and are "
+                        "scored on [CLS] [SEP] alone, as DNABERT's tokenizer sees them; pass min_length "
+                        "(--min-length) to drop them instead", where, n_kept, k, self._examples("kept"), k)
+        if self.n_dropped:
+            log.warning("%s: dropped %d record(s) shorter than %d bp (min_length)%s", where, self.n_dropped,
+                        self.min_length, self._examples("dropped"))
+
+    def _examples(self, kind: str) -> str:
+        n, examples = self.short[kind]
+        return f" (e.g. {'; '.join(examples)}{', ...' if n > len(examples) else ''})"
+
+
+def validate_table(table: pd.DataFrame, *, min_length: int | None = None, warn_below: int | None = None,
+                   first_record: int = 1, notes: ValidationNotes | None = None) -> pd.DataFrame:
+    """Check a canonical table and return a cleaned copy (upper case, IUPAC codes -> ``N``, ``U`` -> ``T``).
 
     Vectorised over the whole table (Arrow-backed pandas string methods, one byte translation),
     so 150k records of 200 bp take well under a second; Python only looks at the first
-    offending record, to name it.
+    offending record, to name it. Ids are not required to be unique here (``sequences.ids`` renames
+    repeats). Nothing is dropped silently: soft-masked bases are counted at INFO; IUPAC codes, RNA
+    ``U`` bases, short records kept and short records dropped at WARNING, one line each.
 
     Parameters
     ----------
     table : pd.DataFrame
-        Canonical columns ``id, sequence, label, split, source``; messages name each row's ``source``.
-    min_length : int
-        Shortest allowed sequence in bp (callers pass the model's k).
+        Canonical columns (id, sequence, label, split, source, ...); messages name each row's ``source``.
+    min_length : int, optional
+        Drop records shorter than this many bp (counted and named in a WARNING). None keeps every
+        non-empty record.
+    warn_below : int, optional
+        Keep records shorter than this many bp but count them in a WARNING (callers pass the
+        model's k: such a record has no k-mer and is scored on ``[CLS] [SEP]`` alone, as DNABERT's
+        tokenizer sees it).
     first_record : int
         Number of the table's first row in messages (1-based; a later chunk of a stream starts later).
+    notes : ValidationNotes, optional
+        Add the counts to ``notes`` (the caller logs them once) instead of logging them now.
+
+    Returns
+    -------
+    pd.DataFrame
+        The kept rows in input order, index reset, sequences upper case over ``ACGTN``.
 
     Raises
     ------
     InputError
-        An empty or duplicate id, an empty record, a character that is not a nucleotide (message
-        names source, record and 1-based position), or a record shorter than ``min_length``.
+        An empty id, an empty (0 bp) record, or a character that is not a nucleotide (message names
+        source, record and 1-based position).
     """
     table = table.reset_index(drop=True)
     seqs = table["sequence"].astype(str)
@@ -168,18 +253,22 @@ def validate_table(table: pd.DataFrame, *, min_length: int = 1, first_record: in
     if bad.any():
         row = table.iloc[int(np.argmax(bad))]
         raise _bad_character_error(str(row["sequence"]), row["id"], row["source"])
-    _raise_first(
-        table, lengths < min_length,
-        lambda row: f"record '{row['id']}' is {len(row['sequence'])} bp, shorter than the minimum "
-                    f"{min_length} bp (the model's k)",
-    )
+    own_notes = notes is None
+    notes = ValidationNotes() if own_notes else notes
+    notes.add_sources(table)
     table = table.copy()
-    table["sequence"] = _upper_and_replace_iupac(seqs, _sources(table))
+    table["sequence"] = _upper_and_replace_iupac(seqs, notes)
+    if min_length is not None:
+        notes.min_length = min_length
+        short = lengths < min_length
+        notes.add_short("dropped", table, short)
+        table, lengths = table[~short].reset_index(drop=True), lengths[~short]
+    if warn_below is not None:
+        notes.warn_below = warn_below
+        notes.add_short("kept", table, lengths < warn_below)
+    if own_notes:
+        notes.log()
     return table
-
-
-def _sources(table: pd.DataFrame) -> str:
-    return ", ".join(str(s) for s in pd.unique(table["source"])) or "input"
 
 
 def _raise_first(table: pd.DataFrame, mask: np.ndarray, message) -> None:
@@ -194,35 +283,26 @@ def _check_ids(table: pd.DataFrame, first_record: int) -> None:
     if empty.any():
         i = int(np.argmax(empty))
         raise InputError(f"{table['source'].iloc[i]}: record number {i + first_record} has an empty id")
-    dup = ids.duplicated().to_numpy()
-    if dup.any():
-        j = int(np.argmax(dup))
-        i = int(np.argmax((ids == ids.iloc[j]).to_numpy()))
-        raise InputError(
-            f"{table['source'].iloc[j]}: duplicate id '{ids.iloc[j]}' (records {i + first_record} "
-            f"and {j + first_record}; first in {table['source'].iloc[i]}); ids must be unique"
-        )
 
 
-def _upper_and_replace_iupac(seqs: pd.Series, source: str) -> pd.Series:
+def _upper_and_replace_iupac(seqs: pd.Series, notes: ValidationNotes) -> pd.Series:
     # All sequences are non-empty ASCII by now, so one byte is one base: join them, translate the bytes
     # in one C pass and count with numpy, instead of a regex per record (3-10x slower on Arrow).
     lengths = seqs.str.len().to_numpy()
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     joined = "".join(seqs.tolist()).encode("ascii")
     codes = np.frombuffer(joined, dtype=np.uint8)
-    _log_count(_IS_LOWER[codes], starts, source, logging.INFO,
-               "upper-cased {n} soft-masked bases in {m} of {total} records")
-    _log_count(_IS_IUPAC[codes], starts, source, logging.WARNING,
-               "replaced {n} IUPAC ambiguity codes (" + IUPAC_CODES + ") with N in {m} of {total} records")
+    notes.n_records += len(lengths)
+    for kind, hits in (("masked", _IS_LOWER), ("iupac", _IS_IUPAC), ("uracil", _IS_URACIL)):
+        _count(hits[codes], starts, notes.bases[kind])
     text = joined.translate(_CLEAN_BYTES).decode("ascii")
     return pd.Series([text[a:a + n] for a, n in zip(starts.tolist(), lengths.tolist())],
                      index=seqs.index, dtype=seqs.dtype)
 
 
-def _log_count(hits: np.ndarray, starts: np.ndarray, source: str, level: int, message: str) -> None:
-    """Log ``message`` if any byte hits; ``starts`` are the records' offsets into ``hits``."""
+def _count(hits: np.ndarray, starts: np.ndarray, total: list[int]) -> None:
+    """Add the hit bytes and the records with a hit to ``total`` ([bases, records]); ``starts``: record offsets."""
     n = int(hits.sum())
     if n:
-        n_records = int(np.logical_or.reduceat(hits, starts).sum())
-        log.log(level, "%s: %s", source, message.format(n=n, m=n_records, total=len(starts)))
+        total[0] += n
+        total[1] += int(np.logical_or.reduceat(hits, starts).sum())

@@ -50,7 +50,8 @@ class KmerTokenizer:
     """Overlapping k-mer tokenizer whose ids equal DNABERT's ``BertTokenizer`` (do_lower_case=False).
 
     A sequence of L bp gives ``[CLS]``, its L-k+1 k-mers, ``[SEP]``: L-k+3 tokens. A sequence shorter
-    than k gives ``[CLS] [SEP]`` (input validation rejects such records before they get here).
+    than k gives ``[CLS] [SEP]``, as DNABERT's own tokenizer does (input validation keeps such records
+    and counts them in a warning).
 
     Parameters
     ----------

@@ -79,7 +79,8 @@ class PretrainConfig:
     keep_checkpoints : int or None
         Newest checkpoints kept in ``OUT/checkpoints``; None: all.
     allow_bin_weights : bool
-        Accept pickle weights from a checkpoint without safetensors.
+        Read pickle weights where a checkpoint has no safetensors, through torch's weights-only
+        unpickler (tensors only, no code runs); False: safetensors only.
     use_cpu : bool
         Train on the CPU even where a GPU is present.
     dataloader_workers : int
@@ -103,7 +104,7 @@ class PretrainConfig:
     crop_bp: int | None = None
     min_crop_bp: int = 32
     keep_checkpoints: int | None = 2
-    allow_bin_weights: bool = False
+    allow_bin_weights: bool = True
     use_cpu: bool = False
     dataloader_workers: int = 0
 
@@ -157,7 +158,7 @@ class PretrainResult:
     tokens_seen: int
 
 
-def build_mlm(backbone: str, *, seed: int = 0, allow_bin_weights: bool = False
+def build_mlm(backbone: str, *, seed: int = 0, allow_bin_weights: bool = True
               ) -> tuple[BertForMaskedLM, KmerTokenizer, BackboneSpec]:
     """A ``BertForMaskedLM`` for a DNABERT-family backbone: random init (built-in) or its weights.
 

@@ -1,0 +1,102 @@
+"""Degenerate results: a trained model that calls (nearly) everything one class, or that training never moved."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from enhancerlm.evaluate.history import check_history
+from enhancerlm.evaluate.metrics import check_inputs
+
+# A model that calls at least this share of the test set one class has stopped telling classes apart ...
+ONE_CLASS_SHARE = 0.95
+# ... unless the test set itself holds at least this share of that class.
+SKEWED_TEST_SHARE = 0.9
+# A class probability whose standard deviation over the test set is below this hardly depends on the input.
+MIN_PROBA_SD = 0.01
+# Validation curve: a range across epochs below FLAT_RANGE did not move; a best value within CHANCE_MARGIN
+# of chance never left it.
+FLAT_RANGE = 0.01
+CHANCE_MARGIN = 0.05
+# Validation metrics read from the history, in order of preference, and their chance level. AUROC first:
+# it moves before the 0.5-threshold metrics, so a curve flat in AUROC is flat in everything.
+CURVE_CHANCE = {"auroc": 0.5, "auroc_macro": 0.5, "mcc": 0.0}
+ADVICE = ("Try the learning-rate search, the backbone's default learning rate (no --lr) or more epochs; "
+          "do not read this result as the model's performance.")
+
+
+def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.DataFrame | None = None) -> list[str]:
+    """Plain-language warnings for a trained model whose test calls or training curve show it learned nothing.
+
+    Three checks, each giving at most one warning (which ends with what to try):
+
+    - one class: at least ``ONE_CLASS_SHARE`` of the test calls (argmax) are one class, while under
+      ``SKEWED_TEST_SHARE`` of the test set is that class;
+    - flat probabilities: every class probability has a standard deviation below ``MIN_PROBA_SD`` over
+      the test set (needs at least 2 sequences);
+    - flat curve: the validation AUROC (else MCC) never came within ``CHANCE_MARGIN`` above chance, or
+      moved less than ``FLAT_RANGE`` across two or more epochs.
+
+    An untrained head is expected to fail all three; do not call this on it.
+
+    Parameters
+    ----------
+    y_true : array-like of int, shape=(n,)
+        True class ids of the test set.
+    proba : array-like of float, shape=(n, n_classes)
+        Test-set class probabilities; in a binary task column 1 is the positive class.
+    class_names : sequence of str
+        ``class_names[i]`` names class id ``i``.
+    history : pd.DataFrame, optional
+        Fine-tuning history in the long format of :mod:`enhancerlm.evaluate.history` (``val_auroc`` ...);
+        None for models without one (closed-form fits).
+
+    Returns
+    -------
+    list of str
+        Empty when nothing looks degenerate.
+    """
+    y, p = check_inputs(y_true, proba, class_names)
+    found = _one_class_calls(y, p, class_names) + _flat_probabilities(p, class_names)
+    if history is not None and len(history):
+        found += _flat_curve(check_history(history))
+    return [f"{warning} {ADVICE}" for warning in found]
+
+
+def _one_class_calls(y: np.ndarray, p: np.ndarray, names: Sequence[str]) -> list[str]:
+    calls = np.bincount(p.argmax(axis=1), minlength=p.shape[1])
+    top = int(calls.argmax())
+    share, true_share = calls[top] / len(y), float(np.mean(y == top))
+    if share < ONE_CLASS_SHARE or true_share >= SKEWED_TEST_SHARE:
+        return []
+    return [f"{calls[top]} of {len(y)} test sequences ({share:.0%}) were called {names[top]!r}, although "
+            f"{true_share:.0%} of them are: the model does not tell the classes apart."]
+
+
+def _flat_probabilities(p: np.ndarray, names: Sequence[str]) -> list[str]:
+    sd = p.std(axis=0)
+    if len(p) < 2 or sd.max() >= MIN_PROBA_SD:
+        return []
+    col = 1 if p.shape[1] == 2 else int(sd.argmax())  # binary: the positive class, as the report reads it
+    return [f"The probability of {names[col]!r} barely varies over the test set (sd {sd[col]:.4f}, "
+            f"{p[:, col].min():.4f} to {p[:, col].max():.4f}): the output hardly depends on the sequence."]
+
+
+def _flat_curve(history: pd.DataFrame) -> list[str]:
+    for name, chance in CURVE_CHANCE.items():
+        values = history.loc[history["metric"] == f"val_{name}"].sort_values("epoch", kind="stable")["value"]
+        if len(values):
+            break
+    else:
+        return []
+    values = values.to_numpy()
+    low, high, n = float(values.min()), float(values.max()), len(values)
+    if high <= chance + CHANCE_MARGIN:
+        return [f"Validation {name} never rose above chance ({chance:g}) during fine-tuning: best {high:.3f} "
+                f"in {n} epoch(s)."]
+    if n >= 2 and high - low < FLAT_RANGE:
+        return [f"Validation {name} stayed between {low:.3f} and {high:.3f} over {n} epochs: fine-tuning did "
+                "not move the model."]
+    return []

@@ -1,0 +1,48 @@
+"""Stage rules that need no model: which lr/epochs the final fine-tune uses, which epoch it keeps."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from enhancerlm.experiment.config import RunConfig, resolve_run_config
+from enhancerlm.experiment.stages import Setting, best_epoch_metric, choose_setting, search_stage, task_metric
+
+SEARCH = SimpleNamespace(best_lr=3e-4, best_epochs=2)
+
+
+def resolved(**given):
+    return resolve_run_config(RunConfig(train=["a"], test=["b"], out="o", backbone="tiny-dnabert-6", **given))
+
+
+def test_the_search_beats_the_backbone_and_the_user_beats_the_search():
+    cfg, sources = resolved()
+    assert choose_setting(cfg, SEARCH, sources) == Setting(3e-4, 2, {"lr": "search", "epochs": "search"})
+    assert choose_setting(cfg, None, sources) == Setting(1e-3, 6, {"lr": "backbone", "epochs": "backbone"})
+    cfg, sources = resolved(lr=5e-4)
+    assert choose_setting(cfg, SEARCH, sources) == Setting(5e-4, 2, {"lr": "given", "epochs": "search"})
+
+
+def test_no_search_when_the_user_fixed_both(tmp_path):
+    cfg, sources = resolved(lr=5e-4, epochs=3)
+    fixed = [k for k, v in sources.items() if v == "given"]
+    assert search_stage(cfg, None, None, tmp_path, fixed) is None  # returns before touching data or models
+
+
+def test_a_closed_form_backbone_has_no_setting():
+    cfg, sources = resolve_run_config(RunConfig(train=["a"], test=["b"], out="o", backbone="gc"))
+    assert choose_setting(cfg, None, sources) == Setting(None, None, {"lr": "unused", "epochs": "unused"})
+
+
+@pytest.mark.parametrize("metric,patience,has_val,expected", [
+    ("auroc", None, True, "auroc"), ("auroc", 2, True, "auroc"), ("last", None, True, None),
+    ("last", 2, True, "mcc"), ("auroc", None, False, None),
+])
+def test_the_epoch_kept(metric, patience, has_val, expected):
+    assert best_epoch_metric(metric, patience, has_val) == expected
+
+
+def test_a_binary_metric_of_the_registry_means_its_macro_average_with_three_classes():
+    assert best_epoch_metric("auroc", None, True, n_classes=3) == "auroc_macro"
+    assert task_metric("mcc", 3) == "mcc" and task_metric("auroc", 2) == "auroc"
