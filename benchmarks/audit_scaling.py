@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from enhancerlm.data.audit import audit
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.data.synthetic import MarkovBackground
+from enhancerlm.sequences.dna import ACGT_LETTERS, ascii_bytes, code_strings, reverse_complement
 from enhancerlm.sequences.records import make_table
 
 TARGET_TRAIN, TARGET_TEST = 124_000, 31_000  # human_enhancers_ensembl, rounded
@@ -29,16 +29,15 @@ def random_sequences(n: int, rng: np.random.Generator, genome: str | None) -> li
     lengths = rng.integers(200, 601, size=n)
     if genome is None:
         codes = MarkovBackground.default().sample(n, int(lengths.max()), rng)
-        letters = np.frombuffer(b"ACGT", dtype=np.uint8)[codes]
-        return [row[:length].tobytes().decode() for row, length in zip(letters, lengths)]
+        return code_strings([row[:length] for row, length in zip(codes, lengths)])
     starts = rng.integers(0, len(genome) - 600, size=n)
     return [genome[s : s + length] for s, length in zip(starts, lengths)]
 
 
 def mutate(seq: str, rate: float, rng: np.random.Generator) -> str:
-    chars = np.frombuffer(seq.encode(), dtype=np.uint8).copy()
+    chars = ascii_bytes(seq).copy()
     hit = rng.random(len(chars)) < rate
-    chars[hit] = np.frombuffer(b"ACGT", dtype=np.uint8)[rng.integers(0, 4, hit.sum())]
+    chars[hit] = ACGT_LETTERS[rng.integers(0, 4, hit.sum())]
     return chars.tobytes().decode()
 
 

@@ -69,8 +69,15 @@ def test_long_sequences_get_the_aggregate_of_their_windows(dnabert, how):
     assert (windows.seq_index == 0).sum() >= 5
 
 
+def test_the_log_counts_the_sequences_that_are_longer(dnabert, caplog):
+    seqs = ["A" * 100, "C" * 30, "G" * 60, "T" * 61]  # 2 longer than 60 bp: 3 + 2 windows of 60 bp every 30
+    with caplog.at_level("INFO", logger="enhancerlm.predict"):
+        predict_proba(dnabert, seqs)
+    assert [r.getMessage() for r in caplog.records] == ["2 sequences longer than 60 bp scored as 7 windows"]
+
+
 def test_both_strands_averages_a_sequence_with_its_reverse_complement(dnabert):
-    from enhancerlm.data.composition import reverse_complement
+    from enhancerlm.sequences.dna import reverse_complement
 
     seqs = _seqs(3, 150, 200, seed=4) + ["ACGTTTGCAN"]  # long ones are windowed on each strand
     forward = predict_proba(dnabert, seqs, stride_bp=25)

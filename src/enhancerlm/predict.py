@@ -9,9 +9,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.tokenization.windows import aggregate_windows, split_windows
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def _one_strand(classifier: SequenceClassifier, seqs: Sequence[str], batch_size:
                 stride_bp: int | None, aggregate: str) -> np.ndarray:
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
-        log.info("%d sequences longer than %d bp scored as %d windows", len(seqs), classifier.max_bp, len(windows.seqs))
+        n_long = sum(len(s) > classifier.max_bp for s in seqs)
+        log.info("%d sequences longer than %d bp scored as %d windows", n_long, classifier.max_bp, len(windows.seqs))
     proba = classifier.predict_proba(windows.seqs, batch_size)
     return aggregate_windows(proba, windows.seq_index, len(seqs), aggregate)
 
@@ -55,9 +56,11 @@ def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: 
     """Columns id, probability (positive class; max class probability with >2 classes), prediction, then p_<class>."""
     names = classifier.label_map.names
     best = proba.argmax(axis=1)
+    # The score's class follows LabelMap.score_index; with >2 classes, where it names none, the top probability.
+    column = classifier.label_map.score_index()
     table = pd.DataFrame({
         "id": list(ids),
-        "probability": proba[:, 1] if len(names) == 2 else proba.max(axis=1),
+        "probability": proba.max(axis=1) if column is None else proba[:, column],
         "prediction": [names[i] for i in best],
     })
     for j, name in enumerate(names):

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 import typer
 
-from enhancerlm.data.composition import reverse_complement
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import make_table
 
 # Unrelated random 40-mers (pairwise canonical 8-mer Jaccard < 0.1).

@@ -1,11 +1,12 @@
 import numpy as np
+import pandas as pd
 import pytest
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.data.near_duplicates import (EMPTY, MinHashLSH, _hash_coefficients, _hash_table,
-                                             _signature_chunk, kmer_jaccard, minhash_signatures,
+                                             _signature_chunk, best_matches, kmer_jaccard, minhash_signatures,
                                              near_duplicate_pairs)
 from enhancerlm.errors import ConfigError
+from enhancerlm.sequences.dna import canonical_sequences, reverse_complement
 
 
 def _canonical_kmers(seq, k):
@@ -84,3 +85,17 @@ def test_bands_give_the_promised_recall():
 def test_bad_parameters_are_config_errors(kwargs):
     with pytest.raises(ConfigError):
         MinHashLSH(**kwargs)
+
+
+def test_best_matches_give_each_query_row_its_most_similar_reference(dna):
+    def table(ids, seqs, index):
+        return pd.DataFrame({"id": ids, "sequence": seqs, "canonical": canonical_sequences(seqs).to_numpy()},
+                            index=index)
+
+    near_d = dna.D[:30] + "A" + dna.D[31:]  # D[30] is "T": less like D_ONE_MISMATCH than D itself is
+    query = table(["q1", "q2", "q3"], [dna.E, dna.D_ONE_MISMATCH, reverse_complement(dna.D_ONE_MISMATCH)], [7, 3, 5])
+    reference = table(["r_far", "r_d", "r_a"], [near_d, dna.D, dna.A], [0, 1, 2])
+    found = best_matches(query, reference)
+    assert found.columns.tolist() == ["row", "match_id", "jaccard"]
+    assert found[["row", "match_id"]].to_numpy().tolist() == [[3, "r_d"], [5, "r_d"]]
+    np.testing.assert_allclose(found["jaccard"], _jaccard(dna.D, dna.D_ONE_MISMATCH, 8))

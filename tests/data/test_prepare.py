@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.composition import canonical_sequences
 from enhancerlm.data.prepare import (balanced_subsample, homology_clusters, homology_split, prepare,
                                      remove_test_overlap, stratified_split, write_prepared)
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.ids import renamed_ids
 from enhancerlm.sequences.records import make_table
 
@@ -68,7 +68,7 @@ def test_stratified_split_keeps_proportions_and_duplicates_together():
 
 
 def test_homology_clusters_join_identity_revcomp_and_near(dna):
-    from enhancerlm.data.composition import reverse_complement
+    from enhancerlm.sequences.dna import reverse_complement
 
     cluster = homology_clusters([dna.A, dna.D, reverse_complement(dna.A), dna.D_ONE_MISMATCH, dna.E])
     assert cluster[0] == cluster[2] and cluster[1] == cluster[3]

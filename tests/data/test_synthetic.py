@@ -8,10 +8,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from enhancerlm.data.audit import gc_auroc
-from enhancerlm.data.composition import gc_content, reverse_complement
 from enhancerlm.data.motifs import DEFAULT_MATRIX_IDS, load_motifs
 from enhancerlm.data.synthetic import MarkovBackground, make_synthetic, write_synthetic
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.sequences.dna import gc_fraction, reverse_complement
 
 
 def _site(table, row):
@@ -71,7 +71,7 @@ def test_grammar_site_counts_and_spacing():
 def test_default_task_is_learnable_but_not_by_gc():
     data = make_synthetic(300, 200, seed=0)
     y = (data.table["label"] == "enhancer").to_numpy()
-    assert abs(gc_auroc(data.table["label"], gc_content(data.table["sequence"].tolist())) - 0.5) < 0.08
+    assert abs(gc_auroc(data.table["label"], gc_fraction(data.table["sequence"].tolist())) - 0.5) < 0.08
     kmers = CountVectorizer(analyzer="char", ngram_range=(6, 6), lowercase=False)
     counts = kmers.fit_transform(data.table["sequence"])
     x_train, x_test, y_train, y_test = train_test_split(counts, y, test_size=0.3, random_state=0, stratify=y)
@@ -89,7 +89,7 @@ def test_markov_fit_counts_transitions():
 
 
 def test_default_background_is_human_like():
-    gc = gc_content(make_synthetic(200, 300, seed=0, n_sites=(1, 1), gc_matched=False).table["sequence"].tolist())
+    gc = gc_fraction(make_synthetic(200, 300, seed=0, n_sites=(1, 1), gc_matched=False).table["sequence"].tolist())
     assert 0.45 < gc.mean() < 0.52  # chrY PAR1: 48.6% GC
 
 

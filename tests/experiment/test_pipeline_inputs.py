@@ -61,9 +61,14 @@ def _check_run(out, output: str):
     assert [(r["split"], r["record"], r["original_id"], r["id"]) for r in audit["renamed_ids"]] == [
         ("test", 2, "Positive_1", "Positive_1~2"), ("test", 3, "hg19_ct_UserTrack_3545_232",
                                                    "hg19_ct_UserTrack_3545_232~2")]
-    # Reading happens before the run folder exists: its warnings go to stderr; the audit records the renaming.
+    # Reading happens before the run folder exists: its warnings go to stderr at once and into run.log once
+    # it exists (each once); the audit records the renaming.
     assert output.count("renamed 2 record(s)") == 1 and "Positive_1 (" in output
     assert output.count("RNA bases U as T in 1 of 21 records") == 1
+    run_log = (out / "run.log").read_text()
+    assert run_log.count("WARNING enhancerlm.sequences.ids: renamed 2 record(s)") == 1 and "Positive_1 (" in run_log
+    assert run_log.count("RNA bases U as T in 1 of 21 records") == 1
+    assert run_log.index("renamed 2 record(s)") < run_log.index("done: ")  # replayed first, in order
     return predictions, audit
 
 
@@ -104,3 +109,40 @@ def test_min_length_drops_and_counts(published, tmp_path):
     assert "dropped 1 record(s) shorter than 3 bp (min_length) (e.g. 'Positive_11' 2 bp)" in result.output
     assert "dropped 1 record(s) shorter than 3 bp (min_length) (e.g. 'tiny' 2 bp)" in result.output
     assert json.loads((out / "audit" / "audit.json").read_text())["n_train"] == 20
+
+
+def _fasta_seqs(*paths) -> list[str]:
+    return [line for p in paths for line in p.read_text().splitlines() if line and not line.startswith(">")]
+
+
+def test_max_length_windows_training_testing_and_the_saved_model(published, tmp_path, one_torch_thread):
+    from enhancerlm.models import load_classifier
+    from enhancerlm.predict import predict_proba
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, _args(published, out, "tiny-dnabert-6", "--max-length", "16", "--no-search",
+                                      "--epochs", "1", "--lr", "1e-3", "--batch-size", "8", "--no-zero-shot",
+                                      "--val-fraction", "0"))
+    assert result.exit_code == 0, result.output
+    # 16 tokens = [CLS] + 14 6-mers + [SEP] cover 19 bp; a 60 bp record is 6 windows (starts 0, 9, ..., 36, 41).
+    assert json.loads((out / "model" / "enhancerlm.json").read_text())["max_bp"] == 19
+    run_log = (out / "run.log").read_text()
+    assert "train: 20 sequences longer than 19 bp become 121 windows that inherit their labels" in run_log
+    assert "7 sequences longer than 19 bp scored as 43 windows" in run_log
+    model = load_classifier(out / "model")
+    assert model.max_bp == 19
+    seqs = _fasta_seqs(published / "test_pos.fa", published / "test_neg.fa")
+    predictions = pd.read_csv(out / "predictions.tsv", sep="\t", keep_default_na=False)
+    np.testing.assert_allclose(predictions["p_fine_tuned"], predict_proba(model, seqs)[:, 1], atol=1e-6)
+
+
+@pytest.mark.parametrize("backbone, max_length, message", [
+    ("kmer-lr", "16", "max_length=16: backbone 'kmer-lr' reads whole sequences, not token windows"),
+    ("tiny-dnabert-6", "0", "max_length=0: must be >= 1 (tokens)"),
+])
+def test_max_length_is_refused_before_writing_where_it_cannot_apply(published, tmp_path, backbone, max_length,
+                                                                     message):
+    out = tmp_path / "out"
+    result = runner.invoke(app, _args(published, out, backbone, "--max-length", max_length))
+    assert result.exit_code == 2 and not out.exists()
+    assert message in result.output

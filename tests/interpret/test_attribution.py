@@ -10,7 +10,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.interpret.attribution import (
     attribute, attribution_frame, planted_auroc, rc_consistency, reverse_complements, windowed,
 )
-from enhancerlm.interpret.ism import base_codes
+from enhancerlm.sequences.dna import base_codes
 
 
 def test_ism_ranks_planted_motif_bases_above_background(learned_model, planted_test):

@@ -53,3 +53,11 @@ def test_jaspar_matrices_match_themselves_on_both_strands(matrix_id):
 def test_unknown_release_is_a_config_error():
     with pytest.raises(ConfigError, match="JASPAR1999"):
         load_jaspar("JASPAR1999")
+
+
+def test_default_release_is_the_pinned_one_shared_with_the_synthetic_motifs():
+    from enhancerlm.data.motifs import JASPAR_RELEASE, open_jaspar
+
+    assert load_jaspar().release == JASPAR_RELEASE == RELEASE
+    with pytest.raises(ConfigError, match=r"JASPAR release 'JASPAR1999' is not bundled"):
+        open_jaspar("JASPAR1999")

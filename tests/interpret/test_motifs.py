@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.interpret.motifs import discover_motifs, information_content, sequences_with_hit
-from enhancerlm.interpret.seqlets import Seqlets, one_hot
+from enhancerlm.interpret.seqlets import Seqlets
+from enhancerlm.sequences.dna import one_hot, reverse_complement
 
 CEBPB = "ATTGCGCAAT"
 CTCF = "GCCACCAGGGGGCGC"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.interpret.seqlets import core_sums, extract_seqlets, null_threshold, one_hot, shuffle_sequences
+from enhancerlm.interpret.seqlets import core_sums, extract_seqlets, null_threshold, shuffle_sequences
+from enhancerlm.sequences.dna import one_hot
 
 SEQ = "ACGT" * 25  # 100 bp
 

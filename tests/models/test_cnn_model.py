@@ -91,3 +91,16 @@ def test_a_saved_cnn_is_a_starting_point_for_a_new_task(cnn, tmp_path):
     three = create_classifier(str(tmp_path), LabelMap.from_labels(["a", "b", "c"]))
     assert three.model.config.id2label == {0: "a", 1: "b", 2: "c"} and three.model.head[-1].out_features == 3
     assert torch.equal(three.model.blocks[2].conv.weight, cnn.model.blocks[2].conv.weight)
+
+
+def test_a_saved_cnn_loads_through_the_quiet_weights_loader(cnn, tmp_path, caplog, capfd):
+    from enhancerlm.models import load_classifier
+
+    cnn.save(tmp_path)
+    capfd.readouterr()
+    with caplog.at_level("INFO", logger="enhancerlm.models.weights"):
+        loaded = load_classifier(tmp_path)
+    lines = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.models.weights"]
+    assert lines == [f"CNN model {tmp_path}: weights read from model.safetensors"]
+    assert "Loading weights" not in capfd.readouterr().err  # transformers' bar and load report stay quiet
+    assert loaded.max_bp == cnn.max_bp == 4096

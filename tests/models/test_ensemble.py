@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.models import create_classifier, get_backbone, load_classifier
 from enhancerlm.models.ensemble import EnsembleClassifier, Member
 from enhancerlm.predict import predict_proba
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"], positive="enhancer")
@@ -84,3 +84,9 @@ def test_the_offline_recipe_is_the_documented_registry_entry():
     model = create_classifier("offline-best", BINARY)
     assert isinstance(model, EnsembleClassifier) and model.both_strands
     assert [m.backbone for m in model.members] == ["gkm-lr", "kmer-lr"]  # docs/results.md: how it was chosen
+
+
+def test_member_defaults_are_the_cnn_registry_recipe():
+    recipe = get_backbone("cnn").finetune
+    member = Member("cnn")
+    assert (member.lr, member.epochs, member.batch_size) == (recipe.lr, recipe.epochs, recipe.batch_size) == (1e-3, 10, 64)

@@ -7,11 +7,11 @@ from itertools import product
 import numpy as np
 import pytest
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.errors import ConfigError
 from enhancerlm.models import load_classifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.models.gkm_lr import GappedKmerLRClassifier, gapped_kmer_frequencies, gapped_masks
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap, make_table
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"], positive="enhancer")

@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models import create_classifier
-from enhancerlm.models.gc import gc_fraction
+from enhancerlm.models.gc import gc_feature
 from enhancerlm.models.kmer_lr import KmerLRClassifier, LinearHead, _canonical_ids, kmer_frequencies
 from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.tokenization.kmer import kmer_vocab
@@ -41,8 +41,8 @@ def test_canonical_ids_pair_each_kmer_with_its_reverse_complement():
     assert canonical[ids["ACGT"]] == ids["ACGT"]  # a palindrome is its own reverse complement
 
 
-def test_gc_fraction_ignores_n():
-    np.testing.assert_array_equal(gc_fraction(["GGCCAT", "NNGC", "NNNN", "AT"]), [4 / 6, 1.0, 0.5, 0.0])
+def test_gc_feature_ignores_n():
+    np.testing.assert_array_equal(gc_feature(["GGCCAT", "NNGC", "NNNN", "AT"]), [4 / 6, 1.0, 0.5, 0.0])
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

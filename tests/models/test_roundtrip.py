@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,37 @@ def test_save_load_round_trip_gives_identical_probabilities(classifiers, name, m
     assert expected.shape == (12, 2)
     # Same weights; only convolution/matmul kernels may differ in the last float bit.
     np.testing.assert_allclose(loaded.predict_proba(seqs), expected, atol=1e-6)
+
+
+# Tokens -> bp: [CLS] + 6-mers + [SEP]; one base a token; <cls> + 6 bp tokens, room for a 5-base remainder.
+WINDOWS = {"tiny-dnabert-6": (16, 19, 515), "cnn": (100, 100, 4096), "nt-folder": (20, (20 - 1 - 5) * 6, 564)}
+
+
+@pytest.mark.parametrize("name", NEURAL)
+def test_a_window_limited_in_tokens_is_saved_with_the_model(name, nt_folder, tmp_path):
+    max_tokens, window_bp, full_bp = WINDOWS[name]
+    classifier = create_classifier(str(nt_folder) if name == "nt-folder" else name, BINARY)
+    assert classifier.max_bp == full_bp
+    classifier.limit_window(max_tokens)
+    assert classifier.max_bp == window_bp
+    classifier.limit_window(10_000)  # never longer than the model takes
+    assert classifier.max_bp == window_bp
+    classifier.save(tmp_path)
+    assert load_classifier(tmp_path).max_bp == window_bp
+    if name == "nt-folder":
+        assert load_classifier(tmp_path).encoder.max_tokens == max_tokens
+
+
+@pytest.mark.parametrize("name, max_tokens, message", [
+    ("tiny-dnabert-6", 2, "max_length=2: 2 tokens cover 5 bp, less than the 6 bp backbone 'tiny-dnabert-6' needs"),
+    ("nt-folder", 1, "adds 1 special token(s) to every input; give more tokens than that"),
+])
+def test_a_window_without_one_token_of_sequence_is_a_config_error(name, max_tokens, message, nt_folder):
+    from enhancerlm.errors import ConfigError
+
+    classifier = create_classifier(str(nt_folder) if name == "nt-folder" else name, BINARY)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        classifier.limit_window(max_tokens)
 
 
 @pytest.mark.parametrize("name", NEURAL)

@@ -51,3 +51,15 @@ def test_cli_rejects_bad_numbers(tiny_model, genome_fasta, tmp_path, flag, value
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and f"{flag} {value}" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_rc_is_a_hidden_deprecated_alias_of_both_strands(tiny_model, genome_fasta, tmp_path):
+    base = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), *SCAN_ARGS]
+    both = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "both"), "--both-strands"])
+    rc = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "rc"), "--rc"])
+    assert both.exit_code == 0 and rc.exit_code == 0, rc.output
+    assert "--rc is deprecated; use --both-strands" in rc.output and "--rc is" not in both.output
+    assert same_outputs(tmp_path / "rc", tmp_path / "both")
+    assert '"both_strands": true' in (tmp_path / "rc" / "summary.json").read_text()
+    usage = CliRunner().invoke(app, ["scan", "--help"], terminal_width=200).output
+    assert "--both-strands" in usage and "--rc " not in usage

@@ -20,6 +20,14 @@ def test_explicit_positive_and_multiclass():
     assert three.names == ("enhancer", "open_chromatin", "promoter") and three.positive is None
 
 
+def test_score_index_is_the_named_class_else_the_binary_positive():
+    binary, three = LabelMap(("not_enhancer", "enhancer")), LabelMap(("a", "b", "c"))
+    assert binary.score_index() == 1 and binary.score_index("not_enhancer") == 0
+    assert three.score_index() is None and three.score_index("b") == 1
+    with pytest.raises(InputError, match=r"--class 'x' is not one of the model's classes \['a', 'b', 'c'\]"):
+        three.score_index("x", what="--class")
+
+
 def test_errors_name_the_problem():
     with pytest.raises(InputError, match="at least 2 classes"):
         LabelMap.from_labels(["enhancer", "enhancer"])

@@ -41,6 +41,14 @@ def test_long_sequences_become_windows_that_inherit_labels(make_tiny):
     assert ds.labels.tolist() == [1, 1, 1, 0]
 
 
+def test_the_log_counts_the_sequences_that_are_longer(make_tiny, caplog):
+    table = make_table(["long", "short", "edge"], ["A" * 120, "G" * 30, "C" * 67], ["enhancer"] * 3)
+    with caplog.at_level("INFO", logger="enhancerlm.train.collate"):
+        build_dataset(make_tiny(), table)
+    assert [r.getMessage() for r in caplog.records] == [
+        "train: 1 sequences longer than 67 bp become 5 windows that inherit their labels"]
+
+
 def test_long_sequences_rejected_when_asked(make_tiny):
     table = make_table(["ok", "chr1_5"], ["A" * 30, "A" * 68], ["enhancer", "not_enhancer"])
     with pytest.raises(InputError, match=r"record 'chr1_5' is 68 bp, longer than the model's 67 bp"):

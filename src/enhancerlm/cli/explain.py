@@ -9,6 +9,10 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.cli.options import config_option
+from enhancerlm.config import load_yaml
+from enhancerlm.errors import ConfigError
+from enhancerlm.interpret.config import ExplainConfig
 
 
 class Method(str, Enum):
@@ -21,17 +25,13 @@ class Method(str, Enum):
 
 def _config(config_file: Optional[Path], flags: dict):
     """defaults < config file (its ``explain:`` section, or the whole file) < flags that were given."""
-    import yaml
-
-    from enhancerlm.errors import ConfigError
-    from enhancerlm.interpret import ExplainConfig
-
     data = {}
     if config_file is not None:
-        loaded = yaml.safe_load(config_file.read_text()) or {}
-        if not isinstance(loaded, dict):
+        loaded = load_yaml(config_file)
+        section = loaded.get("explain", loaded)
+        if not isinstance(section, dict):
             raise ConfigError(f"{config_file}: expected a mapping of explain settings")
-        data = dict(loaded.get("explain", loaded))
+        data = dict(section)
     data.update({k: v for k, v in flags.items() if v is not None})
     return ExplainConfig.from_dict(data)
 
@@ -41,20 +41,16 @@ def explain(
     inputs: List[str] = typer.Option(..., "--input", "-i", help="Input SPEC (repeatable): PATH or PATH:LABEL; "
                                      "labels split the motif counts by class."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error)."),
-    methods: Optional[List[Method]] = typer.Option(None, "--method", help="Attribution method (repeatable; "
-                                                   "default ism). The first one drives motif discovery."),
-    max_seqs: Optional[int] = typer.Option(None, "--max-seqs", min=1, help="Explain at most N sequences "
-                                           "(seeded random subset; default 1000)."),
-    n_plots: Optional[int] = typer.Option(None, "--n-plots", min=0, help="Attribution-track PNGs (default 10)."),
-    motifs: Optional[bool] = typer.Option(None, "--motifs/--no-motifs", help="Discover motifs and match them "
-                                          "to JASPAR (default on)."),
-    target: Optional[str] = typer.Option(None, "--target", help="Class to explain (default: the positive class)."),
-    rc_seqs: Optional[int] = typer.Option(None, "--rc-seqs", min=0, help="Sequences checked for reverse-"
-                                          "complement consistency (default 50)."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Inference batch size."),
-    jaspar_release: Optional[str] = typer.Option(None, "--jaspar-release", help="e.g. JASPAR2024 (default: newest "
-                                                 "bundled with pyjaspar)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of sampling and shuffles (default 0)."),
+    # default=None: "not given", so that a --config file can set it (its help names the real default).
+    methods: Optional[List[Method]] = config_option(ExplainConfig, "methods", "--method", default=None),
+    max_seqs: Optional[int] = config_option(ExplainConfig, "max_seqs", default=None, min=1),
+    n_plots: Optional[int] = config_option(ExplainConfig, "n_plots", default=None, min=0),
+    motifs: Optional[bool] = config_option(ExplainConfig, "motifs", default=None),
+    target: Optional[str] = config_option(ExplainConfig, "target", default=None),
+    rc_seqs: Optional[int] = config_option(ExplainConfig, "rc_seqs", default=None, min=0),
+    batch_size: Optional[int] = config_option(ExplainConfig, "batch_size", default=None, min=1),
+    jaspar_release: Optional[str] = config_option(ExplainConfig, "jaspar_release", default=None),
+    seed: Optional[int] = config_option(ExplainConfig, "seed", default=None),
     config_file: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False,
                                                help="YAML with explain settings (flags override it)."),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
@@ -73,8 +69,7 @@ def explain(
         "motifs": motifs, "target": target, "rc_seqs": rc_seqs, "batch_size": batch_size,
         "jaspar_release": jaspar_release, "seed": seed})
     classifier = load_classifier(model)
-    k = getattr(getattr(classifier, "encoder", None), "k", None)
-    table = read_specs(list(inputs), min_length=min_length, warn_below=k, strict_ids=strict_ids)
+    table = read_specs(list(inputs), min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
     result = run_explain(classifier, table, out, config)
     typer.echo(f"explained {len(result.table)} sequences with {classifier.backbone} "
                f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}", err=True)

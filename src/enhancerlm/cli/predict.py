@@ -48,8 +48,7 @@ def predict(
 
     classifier = load_classifier(model)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
-    k = getattr(getattr(classifier, "encoder", None), "k", None)
-    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length, warn_below=k,
+    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length, warn_below=classifier.min_bp,
                        strict_ids=strict_ids)
     n = predict_to_tsv(classifier, _progress(chunks), out, batch_size=batch_size, stride_bp=stride_bp,
                        aggregate=aggregate.value, both_strands=both_strands)

@@ -1,6 +1,6 @@
 """Data sets: leakage audit (``audit``), leakage-free splits (``prepare``), synthetic enhancers (``synthetic``).
 
-Modules: ``composition`` (GC, strands, k-mer ids), ``near_duplicates`` (MinHash + LSH), ``audit`` and
+Modules: ``near_duplicates`` (MinHash + LSH, and the best-match join), ``audit`` and
 ``audit_report`` (what leaks, written as JSON/Markdown/PNG), ``plots``, ``prepare``, ``splits`` (the one
 duplicate-aware validation split), ``motifs`` (JASPAR matrices), ``synthetic`` and ``ensembl_like``
 (sets with the structure of Genomic Benchmarks ``human_enhancers_ensembl``).

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.composition import canonical_sequences, gc_content
-from enhancerlm.data.near_duplicates import (DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH,
-                                             near_duplicate_pairs)
+from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH, best_matches
 from enhancerlm.errors import InputError
+from enhancerlm.sequences.dna import canonical_sequences, gc_fraction
 from enhancerlm.sequences.ids import renamed_ids as find_renamed_ids
 from enhancerlm.sequences.records import LabelMap
 
@@ -144,15 +143,8 @@ def _cross_duplicates(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarr
 def _near_matches(train: pd.DataFrame, test: pd.DataFrame, candidate: np.ndarray,
                   params: MinHashLSH) -> pd.DataFrame:
     """Best near-duplicate training match per test row in ``candidate``: test_row, train_id, jaccard."""
-    query = test.loc[candidate].drop_duplicates("canonical")
-    reference = train.drop_duplicates("canonical")
-    pairs = near_duplicate_pairs(query["sequence"].tolist(), reference["sequence"].tolist(), params)
-    best = pairs.sort_values("jaccard", ascending=False, kind="stable").drop_duplicates("query")
-    hits = pd.DataFrame({"canonical": query["canonical"].to_numpy()[best["query"]],
-                         "train_id": reference["id"].to_numpy()[best["reference"]],
-                         "jaccard": best["jaccard"].to_numpy()})
-    rows = test.loc[candidate, ["canonical"]].reset_index(names="test_row")
-    return rows.merge(hits, on="canonical").sort_values("test_row", kind="stable")
+    matches = best_matches(test.loc[candidate], train, params)
+    return matches.rename(columns={"row": "test_row", "match_id": "train_id"})
 
 
 def gc_auroc(labels, gc: np.ndarray, positive: str | None = None) -> float | None:
@@ -188,7 +180,7 @@ def composition(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
     pooled = pd.concat([train.assign(split="train"), test.assign(split="test")], ignore_index=True)
     pooled["label"] = pooled["label"].astype(str)
     pooled["length_bp"] = pooled["sequence"].str.len()
-    pooled["gc"] = gc_content(pooled["sequence"].tolist())
+    pooled["gc"] = gc_fraction(pooled["sequence"].tolist())
     return pooled
 
 
@@ -203,7 +195,8 @@ def _stats(pooled: pd.DataFrame, column: str) -> dict:
             for split, by_split in pooled.groupby("split", sort=False)}
 
 
-def _within(table: pd.DataFrame) -> list:
+def _repeated_ids(table: pd.DataFrame) -> list:
+    """Ids of the records whose sequence (either strand) repeats an earlier one in the same table."""
     return table.loc[table["canonical"].duplicated(), "id"].tolist()
 
 
@@ -274,12 +267,12 @@ def _build_report(train, test, category, conflicts, near, pooled, auroc, by_spli
         exact_duplicates=int((category == EXACT).sum()), revcomp_duplicates=int((category == REVCOMP).sum()),
         near_duplicates=int((category == NEAR).sum()),
         n_novel=int(np.isin(category, (NOVEL, NEAR)).sum()),
-        within_train_duplicates=len(_within(train)), within_test_duplicates=len(_within(test)),
+        within_train_duplicates=len(_repeated_ids(train)), within_test_duplicates=len(_repeated_ids(test)),
         label_conflicts=conflicts, gc_auroc=auroc, gc_auroc_by_split=by_split,
         gc_warning=bool(separability is not None and separability > GC_WARNING_AUROC),
         length_stats=_stats(pooled, "length_bp"), gc_stats=_stats(pooled, "gc"), near_params=params.to_dict(),
         exact_duplicate_ids=ids[category == EXACT].tolist(), revcomp_duplicate_ids=ids[category == REVCOMP].tolist(),
         near_duplicate_ids=ids[category == NEAR].tolist(), near_duplicate_matches=matches,
-        within_train_duplicate_ids=_within(train), within_test_duplicate_ids=_within(test),
+        within_train_duplicate_ids=_repeated_ids(train), within_test_duplicate_ids=_repeated_ids(test),
         novel_test_ids=ids[np.isin(category, (NOVEL, NEAR))].tolist(), test_category=category,
     )

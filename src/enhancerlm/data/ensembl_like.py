@@ -33,11 +33,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.composition import canonical_sequences
 from enhancerlm.data.motifs import load_motifs
 from enhancerlm.data.synthetic import MarkovBackground
 from enhancerlm.errors import ConfigError
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.dna import canonical_sequences, code_strings
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +205,7 @@ def _distinct_units(lengths: np.ndarray, positive: np.ndarray, shape: EnsemblLik
     """One sequence per unit, pairwise distinct on either strand (redrawn until they are)."""
     codes = _background(lengths, rng)
     _plant_sites(codes, positive, shape, rng)
-    letters = np.frombuffer(b"ACGT", dtype=np.uint8)
-    seqs = [letters[c].tobytes().decode("ascii") for c in codes]
+    seqs = code_strings(codes)
     canonical = canonical_sequences(seqs)
     clash = np.flatnonzero(canonical.duplicated().to_numpy())
     if len(clash):  # only a handful at 10^5 records: redraw them one by one

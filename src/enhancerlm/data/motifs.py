@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from enhancerlm.errors import InputError
+from enhancerlm.errors import ConfigError, InputError
 
 logger = logging.getLogger(__name__)
 
@@ -107,13 +107,39 @@ def _from_counts(name: str, matrix_id: str, counts, source: str) -> Motif:
     return Motif(name, matrix_id, (1 - UNIFORM_MIX) * probs + UNIFORM_MIX / 4, source)
 
 
+def open_jaspar(release: str | None = None):
+    """pyjaspar's offline JASPAR database: the one place enhancerlm opens JASPAR.
+
+    The release is pinned (``JASPAR_RELEASE``) rather than pyjaspar's newest, so that synthetic data,
+    planted motifs and motif matches stay the same when pyjaspar is upgraded (matrix versions such
+    as MA0466.4 change between releases); the built-in copies are from the same release.
+
+    Parameters
+    ----------
+    release : str or None
+        e.g. ``"JASPAR2026"``; None: ``JASPAR_RELEASE``.
+
+    Raises
+    ------
+    ImportError
+        pyjaspar is not installed (the ``interpret`` extra).
+    ConfigError
+        pyjaspar does not bundle ``release``.
+    """
+    import pyjaspar
+
+    release = release or JASPAR_RELEASE
+    if release not in pyjaspar.jaspar_releases:
+        raise ConfigError(f"JASPAR release {release!r} is not bundled; available: {sorted(pyjaspar.jaspar_releases)}")
+    return pyjaspar.jaspardb(release=release)
+
+
 def _from_pyjaspar(matrix_ids, release: str) -> dict[str, Motif]:
     try:
-        from pyjaspar import jaspardb
+        db = open_jaspar(release)
     except ImportError:
         logger.info("pyjaspar is not installed: using the built-in copy of the default motifs")
         return {}
-    db = jaspardb(release=release)
     found = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyjaspar warns on every empty lookup

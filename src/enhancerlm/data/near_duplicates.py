@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from enhancerlm.data.composition import encode, kmer_ids
 from enhancerlm.errors import ConfigError
+from enhancerlm.sequences.dna import kmer_ids, padded_codes
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def _hash_table(ids: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _signature_chunk(seqs: Sequence[str], k: int, a, b, full_table: np.ndarray | None) -> np.ndarray:
-    ids, valid = kmer_ids(encode(seqs)[0], k)
+    ids, valid = kmer_ids(padded_codes(seqs)[0], k, canonical=True)
     if ids.shape[1] == 0:  # every sequence shorter than k
         return np.full((len(seqs), len(a)), EMPTY, dtype=np.uint32)
     has_kmer = valid.any(axis=1)
@@ -235,7 +235,7 @@ def _kmer_sets(seqs: Sequence[str], k: int) -> sparse.csr_matrix:
     rows, cols = [], []
     step = max(1, _CHUNK_WINDOWS // max(max((len(s) for s in seqs), default=k), k))
     for start in range(0, len(seqs), step):
-        ids, valid = kmer_ids(encode(seqs[start : start + step])[0], k)
+        ids, valid = kmer_ids(padded_codes(seqs[start : start + step])[0], k, canonical=True)
         rows.append(np.nonzero(valid)[0] + start)
         cols.append(ids[valid])
     rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -301,3 +301,32 @@ def near_duplicate_pairs(
     logger.info("near duplicates: %d LSH candidate pairs, %d checked exactly, %d at Jaccard >= %.2f",
                 n_candidates, len(pairs), hit.sum(), params.threshold)
     return pd.DataFrame({"query": pairs[hit, 0], "reference": pairs[hit, 1], "jaccard": jaccard[hit]})
+
+
+def best_matches(query: pd.DataFrame, reference: pd.DataFrame, params: MinHashLSH = MinHashLSH()) -> pd.DataFrame:
+    """The best near-duplicate ``reference`` record of every ``query`` row that has one.
+
+    Each distinct canonical sequence is searched once; query rows that share one get the same match.
+    Of equally similar matches the first found is kept (stable sort).
+
+    Parameters
+    ----------
+    query, reference : pd.DataFrame
+        Columns ``id``, ``sequence`` and ``canonical`` (:func:`enhancerlm.sequences.dna.canonical_sequences`).
+    params : MinHashLSH
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``row`` (the query row's index label), ``match_id`` (the reference record's id) and
+        ``jaccard``; one row per matched query row, in index order.
+    """
+    distinct_q = query.drop_duplicates("canonical")
+    distinct_r = reference.drop_duplicates("canonical")
+    pairs = near_duplicate_pairs(distinct_q["sequence"].tolist(), distinct_r["sequence"].tolist(), params)
+    best = pairs.sort_values("jaccard", ascending=False, kind="stable").drop_duplicates("query")
+    hits = pd.DataFrame({"canonical": distinct_q["canonical"].to_numpy()[best["query"]],
+                         "match_id": distinct_r["id"].to_numpy()[best["reference"]],
+                         "jaccard": best["jaccard"].to_numpy()})
+    rows = query[["canonical"]].reset_index(names="row").merge(hits, on="canonical")
+    return rows.sort_values("row", kind="stable").drop(columns="canonical").reset_index(drop=True)

@@ -13,11 +13,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from enhancerlm.data.composition import canonical_sequences
-from enhancerlm.data.near_duplicates import MinHashLSH, near_duplicate_pairs
+from enhancerlm.data.near_duplicates import MinHashLSH, best_matches, near_duplicate_pairs
 from enhancerlm.data.splits import stratified_split  # re-exported: the one validation split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.ids import make_ids_unique, original_ids
 from enhancerlm.sequences.records import COLUMNS
 
@@ -83,16 +83,9 @@ def _exact_overlap(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
 
 def _near_overlap(train: pd.DataFrame, test: pd.DataFrame, params: MinHashLSH) -> pd.DataFrame:
     """Training rows whose canonical k-mer Jaccard with some test record is >= the threshold."""
-    query = train.drop_duplicates("canonical")
-    reference = test.drop_duplicates("canonical")
-    pairs = near_duplicate_pairs(query["sequence"].tolist(), reference["sequence"].tolist(), params)
-    best = pairs.sort_values("jaccard", ascending=False, kind="stable").drop_duplicates("query")
-    match = pd.DataFrame({"canonical": query["canonical"].to_numpy()[best["query"]],
-                          "test_id": reference["id"].to_numpy()[best["reference"]],
-                          "jaccard": best["jaccard"].to_numpy()})
-    rows = train[["canonical"]].reset_index(names="row").merge(match, on="canonical").sort_values("row")
+    rows = best_matches(train, test, params)
     hit = train.loc[rows["row"]]
-    return _removed_frame(hit, "near", rows["test_id"].to_numpy(), rows["jaccard"].to_numpy()).set_index(
+    return _removed_frame(hit, "near", rows["match_id"].to_numpy(), rows["jaccard"].to_numpy()).set_index(
         rows["row"].to_numpy())
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from enhancerlm.data.composition import canonical_sequences
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.sequences.dna import canonical_sequences
 
 logger = logging.getLogger(__name__)
 

@@ -30,10 +30,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.composition import encode, kmer_ids
 from enhancerlm.data.motifs import Motif, load_motifs
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
+from enhancerlm.sequences.dna import code_strings, kmer_ids, padded_codes
 from enhancerlm.sequences.fasta import fasta_text
 from enhancerlm.sequences.records import make_table
 
@@ -87,7 +87,7 @@ class MarkovBackground:
             raise ConfigError(f"Markov order {order!r} must be 1, 2 or 3")
         counts = np.zeros(4 ** (order + 1))
         for seq in seqs:  # one sequence at a time: a chromosome-sized record would not fit padded
-            ids, valid = kmer_ids(encode([seq])[0], order + 1, canonical=False)
+            ids, valid = kmer_ids(padded_codes([seq])[0], order + 1)
             counts += np.bincount(ids[valid], minlength=len(counts))
         if counts.sum() == 0:
             raise InputError(f"Markov background: no {order + 1}-mer of A/C/G/T in the {len(seqs)} given sequences")
@@ -196,11 +196,6 @@ def _plant(codes: np.ndarray, plan: pd.DataFrame, motifs: list[Motif], mode: str
         codes[group["seq"].to_numpy()[:, None], cols] = sites
 
 
-def _to_strings(codes: np.ndarray) -> list[str]:
-    letters = np.frombuffer(b"ACGT", dtype=np.uint8)[codes]
-    return [row.tobytes().decode("ascii") for row in letters]
-
-
 def _check_config(config: dict, motifs: list[Motif]) -> None:
     low, high = config["n_sites"]
     if not 1 <= low <= high <= len(motifs):
@@ -260,7 +255,7 @@ def make_synthetic(n_per_class: int = 500, length_bp: int = 200, seed: int = 0, 
         plan = _plan(n_per_class, label == POSITIVE, motifs, config, rng)
         _plant(codes, plan, motifs, site_sampling, rng)
         ids = [f"{prefix}_{i:0{width}d}" for i in range(n_per_class)]
-        tables.append(make_table(ids, _to_strings(codes), [label] * n_per_class, source=f"synthetic:seed={seed}"))
+        tables.append(make_table(ids, code_strings(codes), [label] * n_per_class, source=f"synthetic:seed={seed}"))
         planted.append(_planted_frame(plan, ids, motifs))
     logger.info("synthetic: %d enhancers, %d not-enhancers of %d bp, %d planted sites", n_per_class, n_per_class,
                 length_bp, sum(map(len, planted)))

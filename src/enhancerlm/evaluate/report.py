@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import logging
@@ -15,6 +14,7 @@ from matplotlib.figure import Figure
 from enhancerlm import __version__
 from enhancerlm.errors import InputError
 from enhancerlm.evaluate.plots import figure_png
+from enhancerlm.html_page import html_page, png_img
 from enhancerlm.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -45,23 +45,6 @@ DEFAULT_CAPTIONS = {
 # model; the same threshold as the data audit's GC warning.
 GC_AUROC_WARN = 0.7
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1400px;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0;font-size:.85em}caption{text-align:left;font-style:italic}
-.scroll{overflow-x:auto}.ci{color:#555;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .45em;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left;white-space:normal;min-width:9em}thead th{background:#f2f2f2}
-td.na{color:#999;text-align:center}.lm td:first-child{font-weight:600}
-.warn{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em 1em;margin:.5em 0}
-.alert{background:#fdecea;border:2px solid #c5221f;padding:.5em 1em;margin:1em 0}.alert ul{margin:.3em 0}
-.note{background:#eef5ff;border-left:4px solid #4a90d9;padding:.5em 1em;margin:.5em 0}
-figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.9em;color:#444}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
-.meta{color:#666;font-size:.85em}table.kv td{text-align:left;white-space:normal}
-"""
 
 
 class ModelRow(NamedTuple):
@@ -245,10 +228,8 @@ def figures_section(figures: Mapping | None, captions: Mapping[str, str] | None)
     parts = []
     for name, figure in figures.items():
         caption = (captions or {}).get(name) or DEFAULT_CAPTIONS.get(name, name)
-        encoded = base64.b64encode(_png_bytes(name, figure)).decode("ascii")
-        parts.append(f'<figure id="fig-{escape(name)}"><img src="data:image/png;base64,{encoded}" '
-                     f'alt="{escape(caption)}"><figcaption><b>{escape(name)}.</b> {escape(caption)}'
-                     "</figcaption></figure>")
+        parts.append(f'<figure id="fig-{escape(name)}">{png_img(_png_bytes(name, figure), caption)}'
+                     f"<figcaption><b>{escape(name)}.</b> {escape(caption)}</figcaption></figure>")
     return "".join(parts)
 
 
@@ -299,8 +280,7 @@ def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = Non
     if config is not None:
         sections.append("<h2>Configuration</h2><pre>"
                         + escape(json.dumps(config, indent=2, default=str)) + "</pre>")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{_CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
+    return html_page(title, "\n".join(sections))
 
 
 def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Mapping | None = None,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import platform
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
+from enhancerlm.config import ConfigBase, load_yaml
 from enhancerlm.errors import ConfigError
 
 
 @dataclass
-class RunConfig:
+class RunConfig(ConfigBase):
     """Settings of one experiment; each field is also a flag of ``enhancerlm run`` (``--search-lrs`` ...).
 
     The defaults follow the reference study where it was right (80/20 search split on a balanced
@@ -26,6 +24,8 @@ class RunConfig:
     :func:`resolve_run_config` before a run starts, because what suits a pre-trained BERT-base (the
     study's lr 3e-5) leaves a random-init small model untrained.
     """
+
+    coerce_values = True  # a YAML file's '3e-5' is a learning rate here
 
     train: list[str] = field(default_factory=list, metadata={"help": "Training SPEC(s): PATH or PATH:LABEL."})
     test: list[str] = field(default_factory=list, metadata={"help": "Test SPEC(s): PATH or PATH:LABEL."})
@@ -98,9 +98,6 @@ class RunConfig:
     def from_sources(cls, file: str | Path | None, flags: dict) -> "RunConfig":
         """Defaults, then the YAML ``file``, then ``flags`` whose value is not None (see :func:`read_run_config`)."""
         return read_run_config(file, flags)[0]
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 # RunConfig fields that default to the backbone's registry entry (the fields of FinetuneDefaults).
@@ -190,55 +187,5 @@ def _check_metric_for_best(name: str | None) -> None:
 
 
 def from_dict(values: dict) -> RunConfig:
-    """A RunConfig from a mapping; unknown keys are a ConfigError naming them."""
-    known = {f.name for f in fields(RunConfig)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ConfigError(f"unknown config key(s) {unknown}; known keys: {sorted(known)}")
-    return RunConfig(**{k: _coerce(k, v) for k, v in values.items()})
-
-
-def _coerce(name: str, value):
-    """YAML gives '3e-5' as a string and 5 where 5.0 is meant: coerce to the field's type or fail clearly."""
-    hint = typing.get_type_hints(RunConfig)[name]
-    base = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Union else hint
-    if value is None:
-        return None
-    try:
-        if typing.get_origin(base) is list:
-            inner = typing.get_args(base)[0]
-            items = value if isinstance(value, (list, tuple)) else [value]
-            return [inner(v) for v in items]
-        if base is bool and not isinstance(value, bool):
-            raise TypeError
-        return base(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"config key {name!r}: {value!r} is not a valid {getattr(base, '__name__', base)}") from None
-
-
-def load_yaml(path: str | Path) -> dict:
-    """A config file's mapping; anything else is a ConfigError naming the file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: cannot read config ({err})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a config file must be a mapping of key: value")
-    return data
-
-
-def versions() -> dict:
-    """Versions that decide a run's numbers, written beside its outputs."""
-    import numpy
-    import sklearn
-    import torch
-    import transformers
-
-    import enhancerlm
-
-    return {"enhancerlm": enhancerlm.__version__, "python": platform.python_version(), "torch": str(torch.__version__),
-            "transformers": transformers.__version__, "numpy": numpy.__version__, "scikit-learn": sklearn.__version__,
-            "cuda": torch.cuda.is_available()}
+    """A RunConfig from a mapping; unknown keys are a ConfigError naming them (see :class:`ConfigBase`)."""
+    return RunConfig.from_dict(values)

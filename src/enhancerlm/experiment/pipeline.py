@@ -8,6 +8,7 @@ metrics, predictions, figures, report. Every step's product lands in ``cfg.out``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ import yaml
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
-from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config, versions
+from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
 from enhancerlm.io import write_text_atomic
+from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
@@ -92,9 +94,34 @@ def write_config(cfg: RunConfig, out: Path, label_map: LabelMap, sources: dict |
     label_map.save(out / "label_map.json")
 
 
-def _add_log_file(out: Path) -> logging.Handler:
+class _HeldRecords(logging.Handler):
+    """Keeps the records logged before ``run.log`` can exist (inputs are validated before anything is written)."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _hold_records():
+    """Collect what the ``enhancerlm`` loggers say inside the block (it still reaches stderr as usual)."""
+    held = _HeldRecords()
+    logging.getLogger("enhancerlm").addHandler(held)
+    try:
+        yield held.records
+    finally:
+        logging.getLogger("enhancerlm").removeHandler(held)
+
+
+def _add_log_file(out: Path, held: list[logging.LogRecord] = ()) -> logging.Handler:
+    """Log to ``out/run.log`` from now on, starting with the ``held`` records (with their own times)."""
     handler = logging.FileHandler(out / "run.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for record in held:
+        handler.handle(record)
     logging.getLogger("enhancerlm").addHandler(handler)
     return handler
 
@@ -106,10 +133,12 @@ def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
     chose; without it, every non-default value counts as chosen. Settings left None come from the
     backbone's registry entry, resolved here before anything is read or written.
     """
-    cfg, sources = resolve_run_config(cfg, sources)
-    inputs = load_inputs(cfg)
+    with _hold_records() as held:  # warnings about the inputs belong in run.log too
+        cfg, sources = resolve_run_config(cfg, sources)
+        stages.check_max_length(cfg)
+        inputs = load_inputs(cfg)
     out = prepare_out(cfg)
-    handler = _add_log_file(out)
+    handler = _add_log_file(out, held)
     try:
         return _run(cfg, inputs, out, sources)
     finally:

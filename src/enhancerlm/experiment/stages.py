@@ -16,6 +16,8 @@ from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
+# split_validation is run's validation split; it lives with the training it feeds.
+from enhancerlm.train.fit import fit_classifier, recipe_config, split_validation  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +81,37 @@ def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
                          seed=cfg.seed if seed is None else seed)
 
 
+def _create(cfg: RunConfig, label_map: LabelMap, seed: int | None = None):
+    """A fresh classifier of the run's backbone; with ``cfg.max_length``, its window limited to that many tokens."""
+    classifier = create_classifier(cfg.backbone, label_map, _options(cfg, seed))
+    if cfg.max_length is not None:
+        classifier.limit_window(cfg.max_length)
+    return classifier
+
+
+def check_max_length(cfg: RunConfig) -> None:
+    """``max_length`` counts tokens per pass: only backbones that read tokens (not those fitted in closed form) have it."""
+    if cfg.max_length is None:
+        return
+    from enhancerlm.errors import ConfigError
+
+    if cfg.max_length < 1:
+        raise ConfigError(f"max_length={cfg.max_length!r}: must be >= 1 (tokens)")
+    if fits_in_closed_form(cfg.backbone):
+        raise ConfigError(f"max_length={cfg.max_length}: backbone {cfg.backbone!r} reads whole sequences, not "
+                          "token windows; leave --max-length out")
+
+
 def fits_in_closed_form(backbone: str) -> bool:
     """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
     from enhancerlm.models.registry import family_class, resolve_backbone
 
-    return hasattr(family_class(resolve_backbone(backbone)[0].family), "fit")
+    return family_class(resolve_backbone(backbone)[0].family).fits_in_closed_form
 
 
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
     """The study's baseline: the backbone with a fresh, untrained classification head."""
-    classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
+    classifier = _create(cfg, label_map)
     return predict_proba(classifier, test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands)
 
 
@@ -138,18 +161,18 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
         return None
     from enhancerlm.search.grid import grid_search
 
-    def make(seed: int):
-        return create_classifier(cfg.backbone, label_map, _options(cfg, seed))
+    def fresh_classifier(seed: int):
+        return _create(cfg, label_map, seed)
 
     base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
     metric = task_metric(cfg.search_metric, label_map.n_classes)
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import optuna_search
 
-        return optuna_search(make, train, n_trials=cfg.search_trials, max_epochs=cfg.search_epochs,
+        return optuna_search(fresh_classifier, train, n_trials=cfg.search_trials, max_epochs=cfg.search_epochs,
                              val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
                              seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
-    return grid_search(make, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
+    return grid_search(fresh_classifier, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
                        val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
                        seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
 
@@ -175,38 +198,16 @@ def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Settin
     return setting
 
 
-def split_validation(train: pd.DataFrame, fraction: float, seed: int,
-                     out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Stratified hold-out of the training set for the fine-tuning curves (never the test set).
-
-    Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.splits.stratified_split`),
-    so early stopping and the curves do not score memorised records. With ``out``, which record went
-    where is written to ``out/split.tsv`` (id, label, split), as the search writes its own.
-    """
-    if fraction <= 0:
-        return train, None
-    from enhancerlm.data.splits import split_ids, stratified_split
-
-    fit, val = stratified_split(train, fraction, seed)
-    if out is not None:
-        with atomic_path(out / "split.tsv") as tmp:
-            split_ids(fit, val).to_csv(tmp, sep="\t", index=False)
-    return fit, val
-
-
 def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float, epochs: int, out: Path):
     """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``."""
-    from enhancerlm.train.finetune import finetune
-
-    classifier = create_classifier(cfg.backbone, label_map, _options(cfg))
-    if hasattr(classifier, "fit"):
-        classifier.fit(train, seed=cfg.seed)
+    classifier = _create(cfg, label_map)
+    result = fit_classifier(classifier, train, out / "finetune", seed=cfg.seed, val_fraction=cfg.val_fraction,
+                            config_for=lambda has_val: train_config(cfg, lr, epochs, has_val, label_map.n_classes),
+                            resume=cfg.resume)
+    if result.out_dir is None:  # fitted in closed form: nothing written yet
         with atomic_dir(out / "model") as folder:
             classifier.save(folder)
         return classifier, None
-    fit, val = split_validation(train, cfg.val_fraction, cfg.seed, out / "finetune")
-    config = train_config(cfg, lr, epochs, has_val=val is not None, n_classes=label_map.n_classes)
-    result = finetune(classifier, fit, val, config, out / "finetune", resume=cfg.resume)
     # finetune wrote the model (hub layout) into its run folder; move it rather than write it twice.
     if (out / "model").exists():
         shutil.rmtree(out / "model")
@@ -226,21 +227,17 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
     ``kmer-lr`` and ``gc`` fit in closed form; trainable baselines (``cnn``) are fine-tuned with their own
     registry entry's settings (``BackboneSpec.finetune``: for the CNN lr 1e-3, 10 epochs, batch 64), not the LM's.
     """
-    classifier = create_classifier(name, label_map, CreateOptions(seed=cfg.seed))
-    if hasattr(classifier, "fit"):
-        classifier.fit(train, seed=cfg.seed)
-    else:
-        from enhancerlm.models.registry import resolve_backbone
-        from enhancerlm.train.config import TrainConfig
-        from enhancerlm.train.finetune import finetune
+    from enhancerlm.models.registry import resolve_backbone
 
-        recipe = resolve_backbone(name)[0].finetune
-        fit, val = split_validation(train, cfg.val_fraction, cfg.seed, out / name)
-        config = TrainConfig(epochs=recipe.epochs, lr=recipe.lr, batch_size=recipe.batch_size,
-                             warmup_ratio=recipe.warmup_ratio, seed=cfg.seed,
-                             metric_for_best=best_epoch_metric(recipe.metric_for_best, None, val is not None,
-                                                               label_map.n_classes))
-        classifier = finetune(classifier, fit, val, config, out / name, resume=cfg.resume).classifier
+    classifier = create_classifier(name, label_map, CreateOptions(seed=cfg.seed))
+    recipe = resolve_backbone(name)[0].finetune
+
+    def config_for(has_val: bool):
+        best = best_epoch_metric(recipe.metric_for_best, None, has_val, label_map.n_classes)
+        return recipe_config(recipe, cfg.seed, best)
+
+    classifier = fit_classifier(classifier, train, out / name, seed=cfg.seed, val_fraction=cfg.val_fraction,
+                                config_for=config_for, resume=cfg.resume).classifier
     return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 

@@ -13,7 +13,7 @@ from enhancerlm.device import default_batch_size
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.gradients import require_hf
 from enhancerlm.interpret.tokens import token_layout, tokens_to_bases
-from enhancerlm.models.hf import pad_batch
+from enhancerlm.models.hf import length_sorted_batches, pad_batch, preserved_model_state
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def cls_attention(
 
     Parameters
     ----------
-    classifier : HFClassifier
+    classifier : TransformerClassifier
         A transformer whose tokens start with [CLS] (DNABERT and similar).
     seqs : sequence of str
     layer : int
@@ -67,18 +67,11 @@ def cls_attention(
         raise ConfigError("--method attention needs a transformer whose inputs start with [CLS] (e.g. DNABERT)")
     batch_size = batch_size or default_batch_size(classifier.device)
     rows_out: list[np.ndarray] = [np.empty(0)] * len(seqs)
-    order = np.argsort([len(x) for x in ids], kind="stable")
-    was_training = model.training
-    model.eval()
-    try:
-        with eager_attention(model), torch.inference_mode():
-            for lo in range(0, len(order), batch_size):
-                rows = order[lo : lo + batch_size]
-                cls_rows = _cls_rows(model, classifier, [ids[i] for i in rows], layer)
-                for row, att in zip(rows, cls_rows):
-                    rows_out[row] = att
-    finally:
-        model.train(was_training)
+    with preserved_model_state(classifier, eval_mode=True), eager_attention(model), torch.inference_mode():
+        for rows in length_sorted_batches(ids, batch_size):
+            cls_rows = _cls_rows(model, classifier, [ids[i] for i in rows], layer)
+            for row, att in zip(rows, cls_rows):
+                rows_out[row] = att
     return [tokens_to_bases(a, len(s), *token_layout(encoder, len(s), x)) for a, s, x in zip(rows_out, seqs, ids)]
 
 

@@ -8,8 +8,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.tokenization.windows import split_windows
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def windowed(run, seqs: Sequence[str], max_bp: int | None) -> list[np.ndarray]:
     if max_bp is None or all(len(s) <= max_bp for s in seqs):
         return run(list(seqs))
     windows = split_windows(seqs, max_bp)
-    log.info("%d sequences longer than %d bp attributed as %d windows", len(seqs), max_bp, len(windows.seqs))
+    n_long = sum(len(s) > max_bp for s in seqs)
+    log.info("%d sequences longer than %d bp attributed as %d windows", n_long, max_bp, len(windows.seqs))
     parts = run(windows.seqs)
     sums = [np.zeros(len(s)) for s in seqs]
     counts = [np.zeros(len(s)) for s in seqs]

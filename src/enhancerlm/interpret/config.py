@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field
 
+from enhancerlm.config import ConfigBase
+from enhancerlm.data.motifs import JASPAR_RELEASE
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.attribution import METHODS
 
 
 @dataclass(frozen=True)
-class ExplainConfig:
+class ExplainConfig(ConfigBase):
     """Settings of an explanation run (defaults < config file < CLI flags).
 
     Parameters
@@ -47,16 +49,21 @@ class ExplainConfig:
     batch_size : int or None
         Inference batch size (None: the device default).
     jaspar_release : str or None
-        e.g. ``"JASPAR2024"``; None: the newest bundled with pyjaspar.
+        e.g. ``"JASPAR2026"``; None: the pinned ``JASPAR2024`` (:func:`enhancerlm.data.motifs.open_jaspar`).
     seed : int
     """
 
-    methods: tuple[str, ...] = ("ism",)
-    target: str | None = None
-    max_seqs: int | None = 1000
-    n_plots: int = 10
-    motifs: bool = True
-    rc_seqs: int = 50
+    # help: the --flag's text; {default} is the default as written here (see enhancerlm.cli.options).
+    methods: tuple[str, ...] = field(default=("ism",), metadata={
+        "help": "Attribution method (repeatable; default {default}). The first one drives motif discovery."})
+    target: str | None = field(default=None, metadata={"help": "Class to explain (default: the positive class)."})
+    max_seqs: int | None = field(default=1000, metadata={
+        "help": "Explain at most N sequences (seeded random subset; default {default})."})
+    n_plots: int = field(default=10, metadata={"help": "Attribution-track PNGs (default {default})."})
+    motifs: bool = field(default=True, metadata={
+        "help": "Discover motifs and match them to JASPAR (default {default})."})
+    rc_seqs: int = field(default=50, metadata={
+        "help": "Sequences checked for reverse-complement consistency (default {default})."})
     null_seqs: int = 100
     null_quantile: float = 0.999
     seqlet_width_bp: int = 21
@@ -67,9 +74,12 @@ class ExplainConfig:
     top_mutations: int = 10
     ig_steps: int = 32
     ig_baseline: str = "pad"
-    batch_size: int | None = None
-    jaspar_release: str | None = None
-    seed: int = 0
+    batch_size: int | None = field(default=None, metadata={"help": "Inference batch size."})
+    jaspar_release: str | None = field(default=None, metadata={
+        "help": f"e.g. JASPAR2026 (default: {JASPAR_RELEASE}, pinned so that matches do not change with pyjaspar)."})
+    seed: int = field(default=0, metadata={"help": "Seed of sampling and shuffles (default {default})."})
+
+    config_label = "explain config"  # from_dict / to_dict (methods as a list): ConfigBase
 
     def __post_init__(self):
         _check_types(self)
@@ -90,20 +100,6 @@ class ExplainConfig:
         if self.core_bp > self.seqlet_width_bp:
             raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "ExplainConfig":
-        """Build from a mapping (a config file's ``explain:`` section); unknown keys are a ConfigError."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"explain config: unknown key(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
-
-    def to_dict(self) -> dict:
-        """JSON-able mapping; ``from_dict(to_dict())`` gives the same config."""
-        data = asdict(self)
-        data["methods"] = list(self.methods)
-        return data
 
 
 def _check_types(config: ExplainConfig) -> None:

@@ -12,7 +12,7 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.ism import target_index
 from enhancerlm.interpret.seqlets import shuffle_sequences
 from enhancerlm.interpret.tokens import token_layout, tokens_to_bases
-from enhancerlm.models.hf import pad_batch
+from enhancerlm.models.hf import TransformerClassifier, length_sorted_batches, pad_batch, preserved_model_state
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class IGResult(NamedTuple):
 
 def require_hf(classifier, method: str):
     """The classifier's transformers model; a ConfigError for models without one (k-mer LR, GC)."""
-    if not (hasattr(classifier, "model") and hasattr(classifier, "encoder")):
+    if not isinstance(classifier, TransformerClassifier):
         raise ConfigError(
             f"--method {method} needs a neural model with token embeddings; backbone "
             f"{getattr(classifier, 'backbone', '?')!r} has none (use --method ism, which works for every model)"
@@ -118,7 +118,7 @@ def integrated_gradients(
 
     Parameters
     ----------
-    classifier : HFClassifier
+    classifier : TransformerClassifier
     seqs : sequence of str
     target : str or None
         Class whose log-odds are explained; None: the positive (last) class.
@@ -145,19 +145,13 @@ def integrated_gradients(
     lig = _captum()(_log_odds_forward(model, t), layer)
     token_attr: list[np.ndarray] = [np.empty(0)] * len(seqs)
     delta = np.zeros(len(seqs))
-    order = np.argsort([len(x) for x in ids], kind="stable")
-    was_training = model.training
-    model.eval()
-    try:
-        for lo in range(0, len(order), batch_size):
-            rows = order[lo : lo + batch_size]
+    with preserved_model_state(classifier, eval_mode=True):
+        for rows in length_sorted_batches(ids, batch_size):
             attr, d = _attribute_batch(lig, classifier, [ids[i] for i in rows], [base_ids[i] for i in rows], n_steps,
                                        use_input, feature_dim)
             for row, a in zip(rows, attr):
                 token_attr[row] = a
             delta[rows] = d
-    finally:
-        model.train(was_training)
     log.debug("integrated gradients, %d steps: max |convergence delta| %.3g", n_steps, np.abs(delta).max())
     bases = [tokens_to_bases(a, len(s), *token_layout(encoder, len(s), x)) for a, s, x in zip(token_attr, seqs, ids)]
     return IGResult(bases, token_attr, delta)

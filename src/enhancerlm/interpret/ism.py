@@ -8,18 +8,13 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm.errors import InputError
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.predict import predict_proba
+from enhancerlm.sequences.dna import ACGT, ACGT_LETTERS, ascii_bytes, base_codes
 
 log = logging.getLogger(__name__)
 
-BASES = "ACGT"  # column order of every (L, 4) array in this package; complement = reversed columns
-_LETTERS = np.frombuffer(BASES.encode(), dtype=np.uint8)
-_CODE = np.full(256, 4, dtype=np.int64)  # byte -> 0..3 for ACGT (either case), 4 for anything else
-for _i, _b in enumerate(BASES):
-    _CODE[ord(_b)] = _i
-    _CODE[ord(_b.lower())] = _i
+BASES = ACGT  # column order of every (L, 4) array in this package; complement = reversed columns
 
 # Mutants scored per `predict_proba` call: bounds memory (strings, token ids) while keeping batches full.
 DEFAULT_MAX_MUTANTS = 16384
@@ -49,11 +44,6 @@ class ISMResult(NamedTuple):
         return [np.nan_to_num(-d.sum(axis=1) / 3.0, nan=0.0) for d in self.deltas]
 
 
-def base_codes(seq: str) -> np.ndarray:
-    """Sequence -> codes, shape=(L,), int64: A=0, C=1, G=2, T=3, anything else 4."""
-    return _CODE[np.frombuffer(seq.encode("ascii", errors="replace"), dtype=np.uint8)]
-
-
 def log_odds(proba: np.ndarray, target: int) -> np.ndarray:
     """Log-odds of class ``target``, shape=(n,), from probabilities, shape=(n, n_classes).
 
@@ -77,13 +67,13 @@ def single_mutants(seq: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     alts : np.ndarray, shape=(3 * n_valid,)
         Code (index into ``BASES``) of the substituted base.
     """
-    raw = np.frombuffer(seq.upper().encode("ascii", errors="replace"), dtype=np.uint8)
-    ref = _CODE[raw]
+    upper = seq.upper()
+    raw, ref = ascii_bytes(upper), base_codes(upper).astype(np.int64)
     valid = np.flatnonzero(ref < 4)
     positions = np.repeat(valid, 3)
     alts = (ref[positions] + np.tile([1, 2, 3], len(valid))) % 4
     grid = np.tile(raw, (len(positions), 1))
-    grid[np.arange(len(positions)), positions] = _LETTERS[alts]
+    grid[np.arange(len(positions)), positions] = ACGT_LETTERS[alts]
     mutants = grid.view(f"S{len(raw)}").ravel().astype(str).tolist() if len(positions) else []
     return mutants, positions, alts
 
@@ -101,13 +91,13 @@ def _chunks(lengths: Sequence[int], max_mutants: int):
 
 
 def target_index(classifier: SequenceClassifier, target: str | None) -> int:
-    """Class id of ``target`` (a class name); None means the last class, the positive one in a binary task."""
-    names = classifier.label_map.names
-    if target is None:
-        return len(names) - 1
-    if target not in names:
-        raise InputError(f"target class {target!r} is not one of the model's classes {list(names)}")
-    return names.index(target)
+    """Class id of ``target`` (a class name); None means the last class, the positive one in a binary task.
+
+    The rule is :meth:`LabelMap.score_index`'s; with more than two classes and no ``target``, where that
+    names no class, attribution takes the last one.
+    """
+    index = classifier.label_map.score_index(target, what="target class")
+    return classifier.label_map.n_classes - 1 if index is None else index
 
 
 def saturation_mutagenesis(

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from enhancerlm.data.motifs import JASPAR_RELEASE, open_jaspar
 from enhancerlm.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -132,17 +133,16 @@ def load_jaspar(release: str | None = None, collection: str = "CORE", tax_group:
     Parameters
     ----------
     release : str or None
-        e.g. ``"JASPAR2024"``; None: the newest release pyjaspar ships.
+        e.g. ``"JASPAR2026"``; None: the pinned ``enhancerlm.data.motifs.JASPAR_RELEASE`` (see
+        :func:`enhancerlm.data.motifs.open_jaspar` for why not pyjaspar's newest).
     collection, tax_group : str
     """
+    release = release or JASPAR_RELEASE
     try:
-        import pyjaspar
+        db = open_jaspar(release)
     except ImportError as err:  # optional dependency: the `interpret` extra
         raise ConfigError("matching motifs to JASPAR needs pyjaspar: pip install 'enhancerlm[interpret]'") from err
-    release = release or pyjaspar.JASPAR_LATEST_RELEASE
-    if release not in pyjaspar.jaspar_releases:
-        raise ConfigError(f"JASPAR release {release!r} is not bundled; available: {sorted(pyjaspar.jaspar_releases)}")
-    motifs = pyjaspar.jaspardb(release=release).fetch_motifs(collection=collection, tax_group=[tax_group])
+    motifs = db.fetch_motifs(collection=collection, tax_group=[tax_group])
     if not motifs:
         raise ConfigError(f"JASPAR {release}: no motifs in collection={collection!r}, tax_group={tax_group!r}")
     ppms = []

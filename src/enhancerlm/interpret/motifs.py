@@ -17,7 +17,8 @@ import numpy as np
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.ism import BASES
-from enhancerlm.interpret.seqlets import Seqlets, core_sums, one_hot
+from enhancerlm.interpret.seqlets import Seqlets, core_sums
+from enhancerlm.sequences.dna import one_hot
 
 log = logging.getLogger(__name__)
 

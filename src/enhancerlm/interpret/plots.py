@@ -10,8 +10,8 @@ import pandas as pd
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.ism import BASES
 from enhancerlm.interpret.motifs import information_content
-from enhancerlm.interpret.seqlets import one_hot
 from enhancerlm.io import atomic_path
+from enhancerlm.sequences.dna import one_hot
 
 # Beyond this many bases letters are unreadable, so tracks are drawn as bars coloured by base.
 MAX_LOGO_BP = 400

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 
 import pandas as pd
 
+from enhancerlm.html_page import html_page, png_img
 from enhancerlm.io import write_text_atomic
-
-_STYLE = """
-body { font-family: sans-serif; margin: 2em; max-width: 1400px; }
-table { border-collapse: collapse; font-size: 0.85em; }
-td, th { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: middle; }
-th { background: #eee; }
-img.track { max-width: 100%; display: block; margin-bottom: 1em; }
-"""
 
 # Mutations listed on the page; mutations.tsv has them all.
 MAX_MUTATION_ROWS = 100
 
 
 def _img(path: Path, css_class: str = "") -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img class="{css_class}" src="data:image/png;base64,{data}" alt="{html.escape(Path(path).name)}">'
+    return png_img(Path(path).read_bytes(), Path(path).name, css_class)
 
 
 def _summary_html(summary: dict) -> str:
@@ -72,8 +63,7 @@ def write_html(
         Top substitutions (empty without ISM).
     track_pngs : list of Path
     """
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>enhancerlm explain</title>"
-             f"<style>{_STYLE}</style></head><body><h1>Why these sequences are (not) enhancers</h1>",
+    parts = ["<h1>Why these sequences are (not) enhancers</h1>",
              "<h2>Summary</h2>", _summary_html(summary),
              "<h2>Motifs</h2><p>Seqlets (windows of high attribution) clustered into motifs and compared with "
              "JASPAR; counts split by class.</p>", _motifs_html(report, logos)]
@@ -82,5 +72,4 @@ def write_html(
                   "minus the original.</p>",
                   mutations.head(MAX_MUTATION_ROWS).to_html(index=False, float_format=lambda x: f"{x:.3g}")]
     parts += ["<h2>Attribution tracks</h2>"] + [_img(p, "track") for p in track_pngs]
-    parts.append("</body></html>\n")
-    write_text_atomic(path, "\n".join(parts))
+    write_text_atomic(path, html_page("enhancerlm explain", "\n".join(parts)))

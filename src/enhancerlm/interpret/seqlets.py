@@ -6,10 +6,9 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.signal import find_peaks
 
 from enhancerlm.errors import ConfigError, InputError
-from enhancerlm.interpret.ism import base_codes
+from enhancerlm.sequences.dna import one_hot
 
 
 class Seqlets(NamedTuple):
@@ -29,11 +28,6 @@ class Seqlets(NamedTuple):
     table: pd.DataFrame
     onehot: np.ndarray
     contrib: np.ndarray
-
-
-def one_hot(seq: str) -> np.ndarray:
-    """Sequence -> one-hot, shape=(L, 4), ACGT columns; non-ACGT positions are all-zero rows."""
-    return np.vstack([np.eye(4), np.zeros((1, 4))])[base_codes(seq.upper())]
 
 
 def core_sums(attribution: np.ndarray, core_bp: int) -> np.ndarray:
@@ -85,6 +79,10 @@ def extract_seqlets(
     """
     if not 1 <= core_bp <= width_bp:
         raise ConfigError(f"seqlets: need 1 <= core_bp ({core_bp}) <= width_bp ({width_bp})")
+    # Imported here: scipy.signal takes about a second to import, and every `enhancerlm` start
+    # imports this package (the explain flags are built from ExplainConfig).
+    from scipy.signal import find_peaks
+
     rows, onehots, contribs = [], [], []
     for i, (attr, seq, seq_id) in enumerate(zip(attributions, seqs, ids)):
         if len(seq) < width_bp:

@@ -18,8 +18,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, Pretrai
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from enhancerlm.models.base import read_manifest
-from enhancerlm.models.dnabert import _label_kwargs
-from enhancerlm.models.hf import HFClassifier, from_pretrained
+from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.char import PAD_ID, CharTokenizer
@@ -153,7 +152,7 @@ AutoModelForSequenceClassification.register(CnnConfig, CnnForSequenceClassificat
 
 
 @register_family("cnn")
-class CnnClassifier(HFClassifier):
+class CnnClassifier(TransformerClassifier):
     """The one-hot CNN with its character tokenizer; trained like the transformers (``enhancerlm.train``)."""
 
     @classmethod
@@ -161,21 +160,23 @@ class CnnClassifier(HFClassifier):
         """A random-init CNN, or (``options.source``: a saved CNN folder) its weights with a new label head."""
         torch.manual_seed(options.seed)
         if options.source is None:
-            model = CnnForSequenceClassification(CnnConfig(**spec.config, **_label_kwargs(label_map)))
+            model = CnnForSequenceClassification(CnnConfig(**spec.config, **label_kwargs(label_map)))
         else:
             config = from_pretrained(CnnConfig.from_pretrained, options.source, "CNN config")
-            config.update(_label_kwargs(label_map))
+            config.update(label_kwargs(label_map))
             # The last dense layer is re-initialised when the number of classes differs.
-            model = from_pretrained(CnnForSequenceClassification.from_pretrained, options.source, "CNN model",
-                                    config=config, ignore_mismatched_sizes=True)
+            model = load_model(CnnForSequenceClassification.from_pretrained, options.source, "CNN model",
+                               config=config, ignore_mismatched_sizes=True, allow_bin_weights=options.allow_bin_weights)
         return cls(model, CharTokenizer(), label_map, spec.name, model.config.max_bp)
 
     @classmethod
     def load(cls, directory: str | Path) -> "CnnClassifier":
         manifest = read_manifest(directory)
-        model = from_pretrained(CnnForSequenceClassification.from_pretrained, str(directory), "CNN model")
+        model = load_model(CnnForSequenceClassification.from_pretrained, str(directory), "CNN model")
         tokenizer = CharTokenizer.from_pretrained(directory)
-        return cls(model, tokenizer, LabelMap.from_dict(manifest), manifest["backbone"], model.config.max_bp)
+        # The window the model was trained and tested with: a run's --max-length may have shortened it.
+        max_bp = min(manifest.get("max_bp") or model.config.max_bp, model.config.max_bp)
+        return cls(model, tokenizer, LabelMap.from_dict(manifest), manifest["backbone"], max_bp)
 
 
 # The CNN recipe, measured on iEnhancer (docs/results.md): lr 1e-3 (a search over {1e-3, 3e-4} chose it),

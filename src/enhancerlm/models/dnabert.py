@@ -14,11 +14,13 @@ import logging
 from pathlib import Path
 
 import torch
-from transformers import BertConfig, BertForSequenceClassification
+from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
-from enhancerlm.models.hf import HFClassifier, from_pretrained, load_model
+from enhancerlm.errors import ConfigError
+from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.base import read_manifest
-from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
+from enhancerlm.models.registry import (BackboneSpec, CreateOptions, FinetuneDefaults, list_backbones, register,
+                                        register_family)
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
 
@@ -30,21 +32,26 @@ TINY_CONFIG = dict(hidden_size=128, num_hidden_layers=3, num_attention_heads=4, 
 
 
 @register_family("dnabert")
-class DnabertClassifier(HFClassifier):
+class DnabertClassifier(TransformerClassifier):
     """``BertForSequenceClassification`` on DNABERT k-mers."""
+
+    @property
+    def min_bp(self) -> int:
+        """The tokenizer's k: a shorter record has no k-mer."""
+        return self.encoder.k
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "DnabertClassifier":
         tokenizer = KmerTokenizer(spec.k)
         torch.manual_seed(options.seed)  # seeds the new classification head (or the whole random model)
         if options.source is None:
-            config = BertConfig(vocab_size=tokenizer.vocab_size, **spec.config, **_label_kwargs(label_map))
+            config = BertConfig(vocab_size=tokenizer.vocab_size, **spec.config, **label_kwargs(label_map))
             model = BertForSequenceClassification(config)
         else:
             _check_vocab(options.source, tokenizer)
             config = from_pretrained(BertConfig.from_pretrained, options.source, "DNABERT config")
             _drop_remote_code_map(config)
-            config.update(_label_kwargs(label_map))
+            config.update(label_kwargs(label_map))
             model = load_model(BertForSequenceClassification.from_pretrained, options.source, "DNABERT model",
                                config=config, allow_bin_weights=options.allow_bin_weights)
             _check_vocab_size(model, tokenizer, options.source)
@@ -57,18 +64,26 @@ class DnabertClassifier(HFClassifier):
         return KmerTokenizer(spec.k)
 
     @classmethod
+    def spec_for_folder(cls, path: Path) -> BackboneSpec | None:
+        """The pre-trained DNABERT entry whose k matches the folder's vocab.txt (4**k k-mers + 5 special tokens)."""
+        vocab = path / "vocab.txt"
+        if not vocab.is_file():
+            return None
+        n = sum(1 for line in vocab.read_text().splitlines() if line)
+        for spec in list_backbones():
+            if spec.family == cls.family and spec.hub_id and n == 4**spec.k + 5:
+                return spec
+        return None
+
+    @classmethod
     def load(cls, directory: str | Path) -> "DnabertClassifier":
         manifest = read_manifest(directory)
         model = load_model(BertForSequenceClassification.from_pretrained, str(directory), "fine-tuned model")
         tokenizer = KmerTokenizer.from_pretrained(directory)
         label_map = LabelMap.from_dict(manifest)
-        return cls(model, tokenizer, label_map, manifest["backbone"], tokenizer.max_bp(model.config.max_position_embeddings))
-
-
-def _label_kwargs(label_map: LabelMap) -> dict:
-    d = label_map.to_dict()
-    return {"num_labels": label_map.n_classes, "id2label": {int(i): n for i, n in d["id2label"].items()},
-            "label2id": d["label2id"]}
+        max_bp = tokenizer.max_bp(model.config.max_position_embeddings)
+        # The window the model was trained and tested with: a run's --max-length may have shortened it.
+        return cls(model, tokenizer, label_map, manifest["backbone"], min(manifest.get("max_bp") or max_bp, max_bp))
 
 
 def _check_vocab(source: str, tokenizer: KmerTokenizer) -> None:
@@ -76,18 +91,34 @@ def _check_vocab(source: str, tokenizer: KmerTokenizer) -> None:
     if Path(source).is_dir() and (Path(source) / "vocab.txt").is_file():
         found = KmerTokenizer.from_pretrained(source)
         if found.k != tokenizer.k:
-            from enhancerlm.errors import ConfigError
-
             raise ConfigError(f"{source}: vocabulary is for k={found.k}, backbone expects k={tokenizer.k}")
 
 
 def _check_vocab_size(model, tokenizer: KmerTokenizer, source: str) -> None:
     """A hub checkpoint's embedding must have one row per DNABERT k-mer token (its vocab.txt is not fetched)."""
     if model.config.vocab_size != tokenizer.vocab_size:
-        from enhancerlm.errors import ConfigError
-
         raise ConfigError(f"{source}: vocab_size {model.config.vocab_size} is not the {tokenizer.vocab_size} "
                           f"tokens of DNABERT's k={tokenizer.k} vocabulary")
+
+
+def build_masked_lm(spec: BackboneSpec, source: str | None, *, seed: int = 0, allow_bin_weights: bool = True
+                    ) -> tuple[BertForMaskedLM, KmerTokenizer]:
+    """A ``BertForMaskedLM`` for a DNABERT entry: random init (``source`` None) or the weights in ``source``.
+
+    ``source`` (a folder or hub id) gives its pre-trained body; an MLM head it lacks (e.g. a
+    fine-tuned classifier's folder) is initialised from ``seed``. The vocabulary is checked as for
+    classifiers (:meth:`DnabertClassifier.create`).
+    """
+    tokenizer = KmerTokenizer(spec.k)
+    torch.manual_seed(seed)
+    if source is None:
+        return BertForMaskedLM(BertConfig(vocab_size=tokenizer.vocab_size, **spec.config)), tokenizer
+    _check_vocab(source, tokenizer)
+    config = from_pretrained(BertConfig.from_pretrained, source, "DNABERT config")
+    model = from_pretrained(BertForMaskedLM.from_pretrained, source, "DNABERT model", config=config,
+                            allow_bin_weights=allow_bin_weights)
+    _check_vocab_size(model, tokenizer, source)
+    return model, tokenizer
 
 
 def _drop_remote_code_map(config: BertConfig) -> None:

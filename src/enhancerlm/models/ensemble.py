@@ -9,6 +9,7 @@ validation split of the training set. Members are saved in sub-folders, each a c
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 from dataclasses import asdict, dataclass
@@ -18,9 +19,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from enhancerlm import predict
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
 from enhancerlm.models.base import SequenceClassifier, read_manifest
+from enhancerlm.models.cnn import CNN_FINETUNE
 from enhancerlm.models.registry import (BackboneSpec, CreateOptions, create_classifier, load_classifier, register,
                                         register_family)
 from enhancerlm.sequences.records import LabelMap
@@ -28,6 +31,8 @@ from enhancerlm.sequences.records import LabelMap
 log = logging.getLogger(__name__)
 
 MEMBERS_DIR = "members"
+# Share of the training set a neural member holds out to pick its best epoch (copies stay on one side).
+MEMBER_VAL_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,13 +44,14 @@ class Member:
     backbone : str
         Registry name or model folder.
     lr, epochs, batch_size : float, int, int
-        Fine-tuning settings (ignored by closed-form models such as ``kmer-lr``).
+        Fine-tuning settings (ignored by closed-form models such as ``kmer-lr``); by default the CNN's
+        recipe, the ``cnn`` registry entry's ``finetune`` (lr 1e-3, 10 epochs, batch 64).
     """
 
     backbone: str
-    lr: float = 1e-3
-    epochs: int = 10
-    batch_size: int = 64
+    lr: float = CNN_FINETUNE.lr
+    epochs: int = CNN_FINETUNE.epochs
+    batch_size: int = CNN_FINETUNE.batch_size
 
 
 @register_family("ensemble")
@@ -63,6 +69,9 @@ class EnsembleClassifier(SequenceClassifier):
     options : CreateOptions
         Seed and loading permissions passed to every member (member ``i`` is seeded ``seed + i``).
     """
+
+    # Trained by ``fit``: each member the way its family trains, no learning rate of the ensemble's own.
+    fits_in_closed_form = True
 
     def __init__(self, label_map: LabelMap, members: Sequence[Member], both_strands: bool = True,
                  backbone: str = "ensemble", options: CreateOptions = CreateOptions()):
@@ -104,18 +113,22 @@ class EnsembleClassifier(SequenceClassifier):
         options = CreateOptions(trust_remote_code=self.options.trust_remote_code,
                                 allow_bin_weights=self.options.allow_bin_weights, seed=seed)
         model = create_classifier(member.backbone, self.label_map, options)
-        if hasattr(model, "fit"):
-            return model.fit(train, seed=seed)
-        return _finetune_member(model, member, train, seed, work / f"{i}-{_slug(member.backbone)}")
+        # Imported when training: loading the registry (``enhancerlm models``) need not import transformers.Trainer.
+        from enhancerlm.train.fit import fit_classifier, recipe_config
+
+        # Neural members: the CNN's recipe (warm-up, best epoch by validation AUROC) at the member's settings.
+        recipe = dataclasses.replace(CNN_FINETUNE, lr=member.lr, epochs=member.epochs, batch_size=member.batch_size)
+        return fit_classifier(model, train, work / f"{i}-{_slug(member.backbone)}", seed=seed,
+                              val_fraction=MEMBER_VAL_FRACTION, write_split=False, progress=False,
+                              config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best,
+                                                                       keep_checkpoints=1)).classifier
 
     def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""
         if not self.models:
             raise ConfigError(f"{self.backbone}: the ensemble is not trained; call fit(train_table) first")
-        from enhancerlm.predict import predict_proba
-
         seqs = list(seqs)
-        return np.mean([predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
+        return np.mean([predict.predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
                         for m in self.models], axis=0).astype(np.float32)
 
     def save(self, directory: str | Path) -> None:
@@ -143,18 +156,6 @@ class EnsembleClassifier(SequenceClassifier):
                     manifest["both_strands"], manifest["backbone"])
         model.models = [load_classifier(directory / f) for f in manifest["folders"]]
         return model
-
-
-def _finetune_member(model, member: Member, train: pd.DataFrame, seed: int, out: Path):
-    """Fine-tune a neural member; the best epoch by validation AUROC is kept."""
-    from enhancerlm.data.prepare import stratified_split
-    from enhancerlm.train.config import TrainConfig
-    from enhancerlm.train.finetune import finetune
-
-    fit, val = stratified_split(train, 0.1, seed)  # copies of a sequence stay on one side
-    config = TrainConfig(epochs=member.epochs, lr=member.lr, batch_size=member.batch_size, seed=seed,
-                         warmup_ratio=0.1, metric_for_best="auroc", keep_checkpoints=1)
-    return finetune(model, fit, val, config, out, progress=False).classifier
 
 
 def _slug(backbone: str) -> str:

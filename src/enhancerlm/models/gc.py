@@ -12,25 +12,17 @@ import numpy as np
 
 from enhancerlm.models.kmer_lr import LinearBaseline
 from enhancerlm.models.registry import BackboneSpec, register, register_family
+from enhancerlm.sequences.dna import gc_fraction
 from enhancerlm.sequences.records import LabelMap
 
-# byte -> (is G or C, is A/C/G/T); N and other letters count in neither, so they leave the fraction alone.
-_GC = np.zeros(256, dtype=np.int64)
-_ACGT = np.zeros(256, dtype=np.int64)
-for _b in "ACGTacgt":
-    _ACGT[ord(_b)] = 1
-for _b in "GCgc":
-    _GC[ord(_b)] = 1
 
+def gc_feature(seqs: Sequence[str]) -> np.ndarray:
+    """The model's feature: GC fraction of the A/C/G/T bases, shape=(len(seqs),); 0.5 when there are none.
 
-def gc_fraction(seqs: Sequence[str]) -> np.ndarray:
-    """GC fraction of the A/C/G/T bases of each sequence, shape=(len(seqs),); 0.5 when it has none."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    data = np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)
-    seq_of = np.repeat(np.arange(len(seqs)), lengths)
-    gc = np.bincount(seq_of, weights=_GC[data], minlength=len(seqs))
-    acgt = np.bincount(seq_of, weights=_ACGT[data], minlength=len(seqs))
-    return np.divide(gc, acgt, out=np.full(len(seqs), 0.5), where=acgt > 0)
+    :func:`enhancerlm.sequences.dna.gc_fraction` says NaN for a sequence with no A/C/G/T (unknown);
+    a logistic regression needs a number, and 0.5 is the neutral one.
+    """
+    return np.nan_to_num(gc_fraction(seqs), nan=0.5)
 
 
 @register_family("gc")
@@ -42,7 +34,7 @@ class GCClassifier(LinearBaseline):
 
     def features(self, seqs: Sequence[str]) -> np.ndarray:
         """Feature matrix, shape=(len(seqs), 1): the GC fraction."""
-        return gc_fraction(seqs)[:, None]
+        return gc_feature(seqs)[:, None]
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GCClassifier":

@@ -15,13 +15,11 @@ from typing import Sequence
 
 import numpy as np
 
-from enhancerlm.data.composition import reverse_complement
 from enhancerlm.errors import ConfigError
 from enhancerlm.models.kmer_lr import LinearBaseline
 from enhancerlm.models.registry import BackboneSpec, register, register_family
+from enhancerlm.sequences.dna import ATCG, concat_codes, reverse_complement
 from enhancerlm.sequences.records import LabelMap
-# _CODE: byte -> base code (A=0, T=1, C=2, G=3, other=4), shared with the k-mer tokenizer.
-from enhancerlm.tokenization.kmer import _CODE
 
 _CHUNK = 1024  # sequences featurised at once: bounds the (chunk, n_features) count matrix
 
@@ -54,8 +52,7 @@ def gapped_kmer_frequencies(seqs: Sequence[str], length: int = 7, informative: i
 def _counts(seqs: list[str], masks: list[tuple[int, ...]], length: int) -> np.ndarray:
     """Counts, shape=(len(seqs), n_masks * 4**k): one pass over the concatenation per mask."""
     k = len(masks[0])
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    codes = _CODE[np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)]
+    codes, lengths = concat_codes(seqs, ATCG)  # DNABERT's base order, as the k-mer tokenizer's ids
     n_words = max(len(codes) - length + 1, 0)
     seq_of = np.repeat(np.arange(len(seqs)), lengths)[:n_words]
     # A word counts when it ends inside its own sequence; the N test is per mask (gaps may hold N).

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 import torch
 
 from enhancerlm.device import autocast, default_batch_size
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.sequences.records import LabelMap
 # Loading lives in models/weights.py; importable from here as before.
 from enhancerlm.models.weights import from_pretrained, load_model  # noqa: F401
 
@@ -38,8 +40,52 @@ def pad_batch(ids: Sequence[np.ndarray], pad_id: int) -> tuple[torch.Tensor, tor
     return torch.from_numpy(input_ids), torch.from_numpy(mask)
 
 
-class HFClassifier(SequenceClassifier):
-    """A ``*ForSequenceClassification`` model and its tokenizer.
+def length_sorted_batches(ids: Sequence[np.ndarray], batch_size: int) -> Iterator[np.ndarray]:
+    """Row numbers of ``ids`` in batches of at most ``batch_size``, shortest first (stable), so batches pad little.
+
+    Yields
+    ------
+    np.ndarray of int, shape=(<= batch_size,)
+        Positions in ``ids`` of one batch; write results back with ``out[rows] = ...``.
+    """
+    order = np.argsort([len(x) for x in ids], kind="stable")
+    for lo in range(0, len(order), batch_size):
+        yield order[lo : lo + batch_size]
+
+
+@contextlib.contextmanager
+def preserved_model_state(classifier: "TransformerClassifier", *, eval_mode: bool = False) -> Iterator:
+    """Leave the user's model as found: its device, train/eval mode and activation checkpointing are
+    put back when the block ends, also on error.
+
+    They are put back onto whatever ``classifier.model`` is then: training may swap in an unwrapped
+    copy (LoRA merged). ``eval_mode``: the model is in eval mode inside the block. Yields the model.
+    """
+    model = classifier.model
+    device, training = next(model.parameters()).device, model.training
+    checkpointing = getattr(model, "is_activation_checkpointing", False)
+    if eval_mode:
+        model.eval()
+    try:
+        yield model
+    finally:
+        model = classifier.model
+        if next(model.parameters()).device != device:  # moved inside (the Trainer): move it back, else leave it
+            model.to(device)
+        model.train(training)
+        if getattr(model, "is_activation_checkpointing", False) and not checkpointing:
+            model.activation_checkpointing_disable()
+
+
+def label_kwargs(label_map: LabelMap) -> dict:
+    """A transformers config's label fields (``num_labels``, ``id2label``, ``label2id``) for ``label_map``."""
+    d = label_map.to_dict()
+    return {"num_labels": label_map.n_classes, "id2label": {int(i): n for i, n in d["id2label"].items()},
+            "label2id": d["label2id"]}
+
+
+class TransformerClassifier(SequenceClassifier):
+    """A ``*ForSequenceClassification`` model and its tokenizer: the base of every fine-tuned family.
 
     Parameters
     ----------
@@ -65,28 +111,45 @@ class HFClassifier(SequenceClassifier):
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
+    def to(self, device) -> "TransformerClassifier":
+        self.model.to(device)
+        return self
+
+    def compile(self) -> bool:
+        self.model = torch.compile(self.model)
+        return True
+
     def predict_logits(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Logits, shape=(len(seqs), n_classes), float32; batches sorted by length to pad little."""
         ids = self.encoder.encode_batch(seqs)
         batch_size = batch_size or default_batch_size(self.device)
-        order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.empty((len(seqs), self.model.config.num_labels), dtype=np.float32)
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.inference_mode(), autocast(self.device):
-                for lo in range(0, len(order), batch_size):
-                    rows = order[lo : lo + batch_size]
-                    input_ids, mask = pad_batch([ids[i] for i in rows], self.encoder.pad_id)
-                    logits = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                    out[rows] = logits.float().cpu().numpy()
-        finally:
-            self.model.train(was_training)
+        with preserved_model_state(self, eval_mode=True) as model, torch.inference_mode(), autocast(self.device):
+            for rows in length_sorted_batches(ids, batch_size):
+                input_ids, mask = pad_batch([ids[i] for i in rows], self.encoder.pad_id)
+                logits = model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                out[rows] = logits.float().cpu().numpy()
         return out
 
     def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         logits = self.predict_logits(seqs, batch_size)
         return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+
+    def limit_window(self, max_tokens: int) -> None:
+        """Score at most ``max_tokens`` tokens a pass: ``max_bp`` becomes the bp they cover (it never grows).
+
+        Longer sequences are then windowed by training and ``enhancerlm.predict`` alike; ``save``
+        records ``max_bp``, so the loaded model windows the same way.
+        """
+        self._set_window(max_tokens, self.encoder.max_bp(max_tokens))
+
+    def _set_window(self, max_tokens: int, window_bp: int) -> None:
+        if window_bp < self.min_bp:
+            from enhancerlm.errors import ConfigError
+
+            raise ConfigError(f"max_length={max_tokens}: {max_tokens} tokens cover {window_bp} bp, less than the "
+                              f"{self.min_bp} bp backbone {self.backbone!r} needs for one token of its own")
+        self.max_bp = window_bp if self.max_bp is None else min(self.max_bp, window_bp)
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)

@@ -25,8 +25,7 @@ import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
 from enhancerlm.models.base import read_manifest
-from enhancerlm.models.dnabert import _label_kwargs
-from enhancerlm.models.hf import HFClassifier, from_pretrained, load_model
+from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.hub import HubTokenEncoder, infer_max_tokens
@@ -35,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 @register_family("hf")
-class HubClassifier(HFClassifier):
+class HubClassifier(TransformerClassifier):
     """``AutoModelForSequenceClassification`` + ``AutoTokenizer`` from a hub id or a hub-layout folder.
 
     Hub repositories with their own code (``needs_remote_code``) load only when the user passed
@@ -43,13 +42,14 @@ class HubClassifier(HFClassifier):
     """
 
     trust_remote_code: bool = False
+    bp_per_token: float | None = None  # the registry entry's; None: measured on a random sequence
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "HubClassifier":
         source, remote = options.source or spec.hub_id, options.trust_remote_code
         tokenizer = from_pretrained(_load_tokenizer, source, "tokenizer", trust_remote_code=remote)
         config = from_pretrained(AutoConfig.from_pretrained, source, "model config", trust_remote_code=remote)
-        config.update(_label_kwargs(label_map))
+        config.update(label_kwargs(label_map))
         torch.manual_seed(options.seed)  # seeds the new classification head
         model = load_model(AutoModelForSequenceClassification.from_pretrained, source, "model", config=config,
                            trust_remote_code=remote, allow_bin_weights=options.allow_bin_weights)
@@ -57,7 +57,9 @@ class HubClassifier(HFClassifier):
         encoder = HubTokenEncoder(tokenizer, spec.max_tokens if declared else infer_max_tokens(tokenizer, config))
         max_bp = encoder.max_bp(spec.config.get("bp_per_token"))
         log.info("%s: up to %s tokens, %s bp per pass", spec.name, encoder.max_tokens, max_bp)
-        return cls._build(model, encoder, label_map, spec.name, max_bp, remote)
+        classifier = cls._build(model, encoder, label_map, spec.name, max_bp, remote)
+        classifier.bp_per_token = spec.config.get("bp_per_token")
+        return classifier
 
     @classmethod
     def _build(cls, model, encoder, label_map, backbone, max_bp, remote) -> "HubClassifier":
@@ -72,6 +74,16 @@ class HubClassifier(HFClassifier):
         self.encoder.save_pretrained(directory)
         self.write_manifest(directory, max_bp=self.max_bp, max_tokens=self.encoder.max_tokens,
                             trust_remote_code=self.trust_remote_code)
+
+    def limit_window(self, max_tokens: int) -> None:
+        """As for every transformer, and the encoder cuts at ``max_tokens`` too (saved as ``max_tokens``)."""
+        if max_tokens <= self.encoder.n_special:
+            from enhancerlm.errors import ConfigError
+
+            raise ConfigError(f"max_length={max_tokens}: backbone {self.backbone!r} adds {self.encoder.n_special} "
+                              "special token(s) to every input; give more tokens than that")
+        self.encoder.max_tokens = min(self.encoder.max_tokens or max_tokens, max_tokens)
+        self._set_window(max_tokens, self.encoder.max_bp(self.bp_per_token))
 
     @classmethod
     def load(cls, directory: str | Path) -> "HubClassifier":

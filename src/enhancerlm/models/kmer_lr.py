@@ -24,9 +24,9 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier, read_manifest
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register, register_family
+from enhancerlm.sequences.dna import ATCG, concat_codes, kmer_ids
 from enhancerlm.sequences.records import LabelMap
-# _CODE: the tokenizer's byte -> base-code table (A=0, T=1, C=2, G=3, other=4), so k-mer ids match it.
-from enhancerlm.tokenization.kmer import _CODE, SPECIAL_TOKENS, SUPPORTED_K, KmerTokenizer
+from enhancerlm.tokenization.kmer import SUPPORTED_K
 
 log = logging.getLogger(__name__)
 
@@ -119,13 +119,13 @@ def kmer_frequencies(seqs: Sequence[str], k: int, canonical: bool = True) -> np.
 
 def _kmer_counts(seqs: Sequence[str], k: int, canonical: bool) -> np.ndarray:
     """Counts, shape=(len(seqs), 4**k): one k-mer pass over the concatenation, one bincount."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    codes = _CODE[np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)]
-    ids = KmerTokenizer(k).kmer_ids(codes) - len(SPECIAL_TOKENS)  # invalid k-mers become negative
+    # DNABERT's base order, so that the columns follow its k-mer vocabulary.
+    codes, lengths = concat_codes(seqs, ATCG)
+    ids, valid = kmer_ids(codes, k)
     seq_of = np.repeat(np.arange(len(seqs)), lengths)[: len(ids)]
     ends = np.cumsum(lengths)
     # A k-mer is inside its sequence when it ends at or before the sequence's last base.
-    valid = (ids >= 0) & (np.arange(len(ids)) + k <= ends[seq_of])
+    valid &= np.arange(len(ids)) + k <= ends[seq_of]
     ids, seq_of = ids[valid], seq_of[valid]
     if canonical:
         ids = _canonical_ids(k)[ids]
@@ -135,11 +135,8 @@ def _kmer_counts(seqs: Sequence[str], k: int, canonical: bool) -> np.ndarray:
 
 def _canonical_ids(k: int) -> np.ndarray:
     """For each k-mer id (A=0, T=1, C=2, G=3 digits), min(id, id of its reverse complement)."""
-    ids = np.arange(4**k)
-    digits = (ids[:, None] // 4 ** np.arange(k - 1, -1, -1)) % 4
-    complement = digits ^ 1  # A<->T is 0<->1, C<->G is 2<->3 in this alphabet
-    rc = (complement[:, ::-1] * 4 ** np.arange(k - 1, -1, -1)).sum(axis=1)
-    return np.minimum(ids, rc)
+    digits = (np.arange(4**k)[:, None] // 4 ** np.arange(k - 1, -1, -1)) % 4  # row i: the bases of k-mer i
+    return kmer_ids(digits.astype(np.uint8), k, canonical=True, order=ATCG)[0][:, 0]
 
 
 class LinearBaseline(SequenceClassifier):
@@ -149,6 +146,7 @@ class LinearBaseline(SequenceClassifier):
     """
 
     max_bp = None
+    fits_in_closed_form = True
     head: LinearHead | None = None
 
     @abstractmethod

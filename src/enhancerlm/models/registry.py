@@ -200,16 +200,15 @@ def resolve_backbone(name_or_path: str) -> tuple[BackboneSpec, str | None]:
 
 
 def _spec_for_folder(path: Path) -> BackboneSpec:
-    """Which spec a local hub-layout folder belongs to: our manifest, else a DNABERT vocab, else generic."""
+    """Which spec a local hub-layout folder belongs to: our manifest, else the first family that claims
+    it (DNABERT by its vocab.txt), else generic."""
     manifest = read_manifest(path)
     if manifest.get("backbone") in _SPECS:
         return _SPECS[manifest["backbone"]]
-    vocab = path / "vocab.txt"
-    if vocab.is_file():
-        n = sum(1 for line in vocab.read_text().splitlines() if line)
-        for spec in _SPECS.values():
-            if spec.family == "dnabert" and spec.hub_id and n == 4**spec.k + 5:
-                return spec
+    for cls in _FAMILIES.values():
+        spec = cls.spec_for_folder(path)
+        if spec is not None:
+            return spec
     return _generic_hub_spec(str(path))
 
 
@@ -234,10 +233,7 @@ def create_classifier(name_or_path: str, label_map: LabelMap, options: CreateOpt
 def create_encoder(name_or_path: str, trust_remote_code: bool = False):
     """The token encoder of a backbone or model folder, without building the model."""
     spec, source = resolve_backbone(name_or_path)
-    cls = family_class(spec.family)
-    if not hasattr(cls, "create_encoder"):
-        raise ConfigError(f"backbone {spec.name!r} ({spec.family}) has no tokenizer to show")
-    return cls.create_encoder(spec, source, trust_remote_code)
+    return family_class(spec.family).create_encoder(spec, source, trust_remote_code)
 
 
 def load_classifier(directory: str | Path) -> SequenceClassifier:

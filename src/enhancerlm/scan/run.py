@@ -6,17 +6,17 @@ import dataclasses
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import torch
 from tqdm.auto import tqdm
 
-from enhancerlm import __version__
+from enhancerlm.config import ConfigBase
 from enhancerlm.errors import ConfigError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models import load_classifier
+from enhancerlm.provenance import versions
 from enhancerlm.scan.assemble import CallSettings, assemble
 from enhancerlm.scan.distributed import Process, current_process
 from enhancerlm.scan.score import place_model, score_block, score_column
@@ -32,7 +32,7 @@ DEFAULT_WINDOW_BP = 512
 
 
 @dataclass(frozen=True)
-class ScanConfig:
+class ScanConfig(ConfigBase):
     """Scan settings; defaults are the CLI's.
 
     Parameters
@@ -41,8 +41,9 @@ class ScanConfig:
         Window length, bp; None: 512, or the model's ``max_bp`` if smaller.
     stride_bp : int or None
         Step between window starts, bp; None: ``window_bp // 2``.
-    reverse_complement : bool
-        Score each window on both strands and average the probabilities.
+    both_strands : bool
+        Score each window on both strands and average the probabilities (named as in ``predict`` and
+        ``run``; the ``--rc`` flag is its deprecated alias).
     max_n_fraction : float
         Windows with a larger fraction of non-ACGT bases are skipped.
     threshold : float
@@ -59,17 +60,20 @@ class ScanConfig:
         Class whose probability is the score; None: the positive class of a binary model.
     """
 
-    window_bp: int | None = None
-    stride_bp: int | None = None
-    reverse_complement: bool = False
-    max_n_fraction: float = 0.1
-    threshold: float = 0.5
-    merge_gap_bp: int = 0
-    min_length_bp: int = 0
-    chunk_windows: int = 4096
-    batch_size: int | None = None
-    compile: bool = False
-    class_name: str | None = None
+    # help: the `enhancerlm scan` flag's text (enhancerlm.cli.options).
+    window_bp: int | None = field(default=None, metadata={"help": "Window length [default: 512 or the model's max]."})
+    stride_bp: int | None = field(default=None, metadata={"help": "Step between windows [default: window/2]."})
+    both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
+    max_n_fraction: float = field(default=0.1, metadata={"help": "Skip windows with more non-ACGT than this."})
+    threshold: float = field(default=0.5, metadata={"help": "Windows scoring at least this are enhancer calls."})
+    merge_gap_bp: int = field(default=0, metadata={"help": "Merge calls at most this far apart."})
+    min_length_bp: int = field(default=0, metadata={"help": "Drop merged calls shorter than this."})
+    chunk_windows: int = field(default=4096, metadata={"help": "Windows per resumable chunk."})
+    batch_size: int | None = field(default=None, metadata={"help": "Windows per model call."})
+    compile: bool = field(default=False, metadata={"help": "torch.compile the model (long GPU scans)."})
+    class_name: str | None = field(default=None, metadata={"help": "Class to score [default: the positive class]."})
+
+    config_label = "scan config"  # from_dict / to_dict: ConfigBase
 
     def __post_init__(self):
         checks = [
@@ -186,7 +190,7 @@ def _score_chunks(todo: list[int], classifier, column: int, fasta: Genome, tilin
     """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
     for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
         block = tiling.chunk(index, config.chunk_windows)
-        store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.reverse_complement,
+        store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.both_strands,
                                       max_n_fraction=config.max_n_fraction, batch_size=config.batch_size))
         if on_chunk is not None:
             on_chunk(index)
@@ -219,7 +223,7 @@ def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_na
         "regions_sha256": text_digest(regions),
         "window_bp": config.window_bp,
         "stride_bp": config.stride_bp,
-        "reverse_complement": config.reverse_complement,
+        "reverse_complement": config.both_strands,  # the manifest's old key: partial scans stay resumable
         "max_n_fraction": config.max_n_fraction,
         "class": class_name,
         "chunk_windows": config.chunk_windows,
@@ -235,7 +239,7 @@ def _write_outputs(out: Path, tiling: Tiling, store: ChunkStore, config: ScanCon
     description = f"enhancer probability, {config.window_bp} bp windows every {config.stride_bp} bp"
     stats = assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, description)
     summary = {
-        "versions": {"enhancerlm": __version__, "torch": torch.__version__},
+        "versions": versions(),
         "model": str(model),
         "genome": str(fasta.path),
         "regions": None if regions is None else str(regions),

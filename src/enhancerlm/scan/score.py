@@ -13,43 +13,39 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from enhancerlm.errors import ConfigError
+from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.scan.tiling import Tiling, WindowBlock
+from enhancerlm.sequences.dna import N_CODE, base_codes
 from enhancerlm.sequences.genome import Genome
 from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
 
-_IS_BASE = np.zeros(256, dtype=bool)
-_IS_BASE[np.frombuffer(b"ACGT", dtype=np.uint8)] = True
-
 
 def score_column(label_map: LabelMap, class_name: str | None) -> int:
-    """Column of ``predict_proba`` that is the scan score: ``class_name``, else a binary model's positive class."""
-    if class_name is None:
-        if label_map.positive is None:
-            raise ConfigError(f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
-                              "say which one to scan for with --class")
-        class_name = label_map.positive
-    if class_name not in label_map.names:
-        raise ConfigError(f"--class {class_name!r} is not one of the model's classes {list(label_map.names)}")
-    return label_map.names.index(class_name)
+    """Column of ``predict_proba`` that is the scan score: ``class_name``, else a binary model's positive class.
+
+    The rule is :meth:`LabelMap.score_index`'s; with more than two classes a scan needs ``--class``.
+    """
+    try:
+        column = label_map.score_index(class_name, what="--class")
+    except InputError as err:  # the class comes from the scan's configuration
+        raise ConfigError(str(err)) from None
+    if column is None:
+        raise ConfigError(f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
+                          "say which one to scan for with --class")
+    return column
 
 
 def place_model(classifier: SequenceClassifier, device: torch.device, compile_model: bool = False) -> None:
     """Move a torch-backed classifier to ``device`` and optionally ``torch.compile`` it (models without
-    a torch ``.model``, such as k-mer baselines, are left as they are)."""
-    module = getattr(classifier, "model", None)
-    if not isinstance(module, torch.nn.Module):
-        if compile_model:
-            log.warning("--compile ignored: %s is not a torch model", type(classifier).__name__)
-        return
-    module.to(device)
-    if compile_model:
-        # Windows share one length, so shapes repeat and the compiled graph is reused across batches.
-        classifier.model = torch.compile(module)
+    torch weights, such as k-mer baselines, are left as they are)."""
+    classifier.to(device)
+    # Windows share one length, so shapes repeat and the compiled graph is reused across batches.
+    if compile_model and not classifier.compile():
+        log.warning("--compile ignored: %s is not a torch model", type(classifier).__name__)
 
 
 def window_sequences(genome: Genome, tiling: Tiling, block: WindowBlock, max_n_fraction: float):
@@ -70,7 +66,7 @@ def window_sequences(genome: Genome, tiling: Tiling, block: WindowBlock, max_n_f
         span_start = int(block.start[lo])
         span = genome.fetch(region.chrom, span_start, int(block.end[hi - 1]))
         starts, ends = block.start[lo:hi] - span_start, block.end[lo:hi] - span_start
-        bases = np.concatenate([[0], np.cumsum(_IS_BASE[np.frombuffer(span.encode("ascii", "replace"), np.uint8)])])
+        bases = np.concatenate([[0], np.cumsum(base_codes(span) < N_CODE)])  # running count of A/C/G/T
         n_other = (ends - starts) - (bases[ends] - bases[starts])
         keep[lo:hi] = n_other <= max_n_fraction * (ends - starts)
         seqs.extend(span[s:e] for s, e, k in zip(starts, ends, keep[lo:hi]) if k)

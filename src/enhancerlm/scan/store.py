@@ -17,6 +17,7 @@ import numpy as np
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.io import atomic_path, write_text_atomic
+from enhancerlm.provenance import changed_settings
 
 CHUNK_DIR = ".chunks"
 MANIFEST = "manifest.json"
@@ -55,7 +56,7 @@ class ChunkStore:
             return
         found = json.loads(path.read_text())
         if found != manifest:
-            keys = sorted(k for k in set(found) | set(manifest) if found.get(k) != manifest.get(k))
+            keys = changed_settings(found, manifest, both_ways=True)
             raise ConfigError(
                 f"{self.folder.parent} holds a partial scan with a different {', '.join(keys)}; "
                 f"resume it with the same model, genome and settings, or use another --out "

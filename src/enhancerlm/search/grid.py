@@ -18,7 +18,8 @@ import pandas as pd
 from enhancerlm.data.splits import split_ids, stratified_split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
-from enhancerlm.models.hf import HFClassifier
+from enhancerlm.models.hf import TransformerClassifier
+from enhancerlm.provenance import changed_settings
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import CHECKPOINTS, finetune
 
@@ -65,7 +66,7 @@ def selection_rule(metric: str) -> str:
 
 
 def grid_search(
-    make_classifier: Callable[[int], HFClassifier],
+    make_classifier: Callable[[int], TransformerClassifier],
     table: pd.DataFrame,
     *,
     lrs: Sequence[float] = (5e-5, 4e-5, 3e-5, 2e-5),
@@ -170,7 +171,7 @@ def check_settings(out_dir: Path, settings: dict) -> None:
     path = out_dir / SETTINGS_FILE
     if path.is_file():
         before = json.loads(path.read_text())
-        changed = sorted(k for k in settings if before.get(k) != json.loads(json.dumps(settings[k])))
+        changed = changed_settings(before, settings)
         if changed:
             raise ConfigError(f"{path}: this folder holds a search with other settings ({changed}); "
                               "use a new output folder")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
-from enhancerlm.models.hf import HFClassifier
+from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.search.grid import (
     TRIAL_FILE,
     SearchResult,
@@ -63,7 +63,7 @@ class SearchSpace:
 
 
 def optuna_search(
-    make_classifier: Callable[[int], HFClassifier],
+    make_classifier: Callable[[int], TransformerClassifier],
     table: pd.DataFrame,
     *,
     n_trials: int = 20,

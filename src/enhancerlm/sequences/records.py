@@ -100,6 +100,29 @@ class LabelMap:
         """The positive class of a binary task, None with more than two classes."""
         return self.names[1] if self.n_classes == 2 else None
 
+    def score_index(self, name: str | None = None, what: str = "class") -> int | None:
+        """Class id whose probability is a sequence's score: the one rule for predict, scan and explain.
+
+        Parameters
+        ----------
+        name : str or None
+            The class asked for. None: the positive class of a binary task; with more than two classes
+            no class is the score by default, so None is returned and the caller says what it does
+            (scan asks for ``--class``, explain takes the last class, predict reports the top probability).
+        what : str
+            How the caller names the argument, for the error (``--class``, ``target class``).
+
+        Raises
+        ------
+        InputError
+            ``name`` is not one of the classes.
+        """
+        if name is None:
+            return None if self.positive is None else self.names.index(self.positive)
+        if name not in self.names:
+            raise InputError(f"{what} {name!r} is not one of the model's classes {list(self.names)}")
+        return self.names.index(name)
+
     def encode(self, labels) -> list[int]:
         """Label names -> ids; an unknown label is an InputError naming it."""
         index = {name: i for i, name in enumerate(self.names)}

@@ -10,17 +10,16 @@ import numpy as np
 
 from enhancerlm.errors import InputError
 from enhancerlm.io import write_text_atomic
+from enhancerlm.sequences.dna import ACGT, CODE_TABLES, N_CODE, ascii_bytes
 
 VOCAB = ("[PAD]", "[UNK]", "A", "C", "G", "T", "N")
 PAD_ID, UNK_ID = 0, 1
 CONFIG_NAME = "char_tokenizer.json"
 
-# byte -> id; lower case maps like upper case (soft-masking carries no information for the model),
-# anything that is not a nucleotide letter -> [UNK].
-_ID = np.full(256, UNK_ID, dtype=np.int64)
-for _i, _base in enumerate(VOCAB[2:], start=2):
-    _ID[ord(_base)] = _i
-    _ID[ord(_base.lower())] = _i
+# byte -> id from the shared ACGT base codes (lower case maps like upper case: soft-masking carries no
+# information for the model); N keeps its own id, anything else that is not a nucleotide -> [UNK].
+_ID = np.where(CODE_TABLES[ACGT] < N_CODE, CODE_TABLES[ACGT].astype(np.int64) + 2, UNK_ID)
+_ID[[ord("N"), ord("n")]] = VOCAB.index("N")
 
 
 class CharTokenizer:
@@ -52,7 +51,7 @@ class CharTokenizer:
         if len(seqs) == 0:
             return []
         # Non-ASCII characters become one '?' each ([UNK]), so positions stay aligned with the input.
-        ids = _ID[np.frombuffer("".join(seqs).encode("ascii", errors="replace"), dtype=np.uint8)]
+        ids = _ID[ascii_bytes("".join(seqs))]
         ends = np.cumsum([len(s) for s in seqs])
         return np.split(ids, ends[:-1])
 

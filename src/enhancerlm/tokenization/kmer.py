@@ -16,18 +16,15 @@ import numpy as np
 
 from enhancerlm.errors import InputError
 from enhancerlm.io import write_text_atomic
+from enhancerlm.sequences.dna import ATCG, kmer_ids, padded_codes
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(5)
-ALPHABET = "ATCG"  # DNABERT's vocabulary order, not alphabetical
+# Base codes are in DNABERT's vocabulary order (A=0, T=1, C=2, G=3); anything else (N, IUPAC, junk)
+# has code 4, which makes its k-mers [UNK]. Lower case maps like upper case (soft-masking carries no
+# information for the model).
+ALPHABET = ATCG
 SUPPORTED_K = (3, 4, 5, 6)
-
-# byte -> base code (A=0, T=1, C=2, G=3); anything else (N, IUPAC, junk) -> 4, which makes its k-mers [UNK].
-# Lower case maps like upper case: soft-masking carries no information for the model.
-_CODE = np.full(256, 4, dtype=np.uint8)
-for _i, _b in enumerate(ALPHABET):
-    _CODE[ord(_b)] = _i
-    _CODE[ord(_b.lower())] = _i
 
 
 def kmer_vocab(k: int) -> list[str]:
@@ -39,11 +36,6 @@ def kmer_vocab(k: int) -> list[str]:
 def _check_k(k: int) -> None:
     if k not in SUPPORTED_K:
         raise InputError(f"k={k!r} is not supported; DNABERT k-mer sizes are {SUPPORTED_K}")
-
-
-def _to_bytes(seq: str) -> bytes:
-    # Non-ASCII characters become one '?' each, so positions stay aligned with the input string.
-    return seq.encode("ascii", errors="replace")
 
 
 class KmerTokenizer:
@@ -65,7 +57,6 @@ class KmerTokenizer:
         _check_k(k)
         self.k = k
         self.vocab = kmer_vocab(k)
-        self._weights = 4 ** np.arange(k - 1, -1, -1, dtype=np.int64)
 
     def __repr__(self) -> str:
         return f"KmerTokenizer(k={self.k})"
@@ -83,18 +74,13 @@ class KmerTokenizer:
         return max_tokens - 2 + self.k - 1
 
     def kmer_ids(self, codes: np.ndarray) -> np.ndarray:
-        """Base codes, shape=(..., L) -> k-mer ids, shape=(..., max(L-k+1, 0)), int64, without specials."""
-        n = max(codes.shape[-1] - self.k + 1, 0)
-        value = np.zeros(codes.shape[:-1] + (n,), dtype=np.int32)
-        invalid = np.zeros(value.shape, dtype=bool)
-        # k shifted passes over the whole array (2 bits a base): cheaper than a sliding-window matmul for k <= 6.
-        for j in range(self.k):
-            part = codes[..., j : j + n]
-            invalid |= part > 3
-            value <<= 2
-            value |= part & 3
-        ids = value.astype(np.int64) + len(SPECIAL_TOKENS)
-        ids[invalid] = UNK_ID
+        """ATCG base codes, shape=(..., L) -> token ids of the k-mers, shape=(..., max(L-k+1, 0)), int64.
+
+        No [CLS]/[SEP]; a k-mer with a code-4 base is [UNK].
+        """
+        ids, valid = kmer_ids(codes, self.k, order=ATCG)
+        ids += len(SPECIAL_TOKENS)
+        ids[~valid] = UNK_ID
         return ids
 
     def encode(self, seq: str) -> np.ndarray:
@@ -109,11 +95,9 @@ class KmerTokenizer:
         return out
 
     def _encode_block(self, seqs: Sequence[str]) -> list[np.ndarray]:
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        width = max(int(lengths.max()), self.k)
         # One row per sequence, padded with an invalid code; k-mers that touch the padding are cut off below.
-        grid = np.full((len(seqs), width), 4, dtype=np.uint8)
-        grid[np.arange(width) < lengths[:, None]] = _CODE[np.frombuffer(_to_bytes("".join(seqs)), dtype=np.uint8)]
+        grid, lengths = padded_codes(seqs, ATCG, min_width=self.k)
+        width = grid.shape[1]
         n_tokens = np.maximum(lengths - self.k + 1, 0) + 2
         ids = np.empty((len(seqs), width - self.k + 3), dtype=np.int64)
         ids[:, 0] = CLS_ID

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from enhancerlm.errors import InputError
-from enhancerlm.models.hf import HFClassifier, pad_batch
+from enhancerlm.models.hf import TransformerClassifier, pad_batch
 from enhancerlm.tokenization.windows import split_windows
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class TokenDataset(torch.utils.data.Dataset):
 
 
 def build_dataset(
-    classifier: HFClassifier,
+    classifier: TransformerClassifier,
     table: pd.DataFrame,
     *,
     long_sequences: str = "window",
@@ -65,7 +65,7 @@ def build_dataset(
 
     Parameters
     ----------
-    classifier : HFClassifier
+    classifier : TransformerClassifier
         Supplies ``encoder``, ``label_map`` and ``max_bp`` (bp).
     table : pd.DataFrame
         Canonical table with columns ``id``, ``sequence``, ``label``.
@@ -84,7 +84,7 @@ def build_dataset(
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
         log.info("%s: %d sequences longer than %d bp become %d windows that inherit their labels",
-                 what, len(seqs), classifier.max_bp, len(windows.seqs))
+                 what, sum(len(s) > classifier.max_bp for s in seqs), classifier.max_bp, len(windows.seqs))
     return TokenDataset(classifier.encoder.encode_batch(windows.seqs), labels[windows.seq_index])
 
 

@@ -7,6 +7,7 @@ import types
 import typing
 from dataclasses import dataclass
 
+from enhancerlm.config import ConfigBase
 from enhancerlm.errors import ConfigError
 from enhancerlm.evaluate.metrics import BINARY_METRICS, MULTICLASS_METRICS
 
@@ -17,7 +18,7 @@ BEST_METRICS = ("loss",) + tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRI
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(ConfigBase):
     """How to fine-tune a classifier (defaults follow the DNABERT reference study where it states them).
 
     Validation runs and a checkpoint is saved at the end of every epoch.
@@ -96,22 +97,11 @@ class TrainConfig:
     dataloader_workers: int = 0
     keep_checkpoints: int | None = 2
 
+    config_label = "train config"  # from_dict / to_dict: ConfigBase
+
     def __post_init__(self):
         _check_types(self)
         _check_values(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
-        """Build from a mapping (a config file's ``train:`` section); unknown keys are a ConfigError."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ConfigError(f"train config: unknown key(s) {unknown}; known keys: {sorted(names)}")
-        return cls(**data)
-
-    def to_dict(self) -> dict:
-        """Plain, JSON-able mapping that ``from_dict`` reads back."""
-        return dataclasses.asdict(self)
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with ``changes`` applied (validated like ``from_dict``)."""

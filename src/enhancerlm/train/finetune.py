@@ -12,16 +12,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import torch
-import transformers
 from scipy.special import softmax
 from transformers import EarlyStoppingCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
 
-from enhancerlm import __version__
 from enhancerlm.errors import ConfigError
 from enhancerlm.evaluate.history import history_from_trainer_log
 from enhancerlm.evaluate.metrics import compute_metrics, scalar_metric_names
 from enhancerlm.io import atomic_dir, atomic_path, write_text_atomic
-from enhancerlm.models.hf import HFClassifier
+from enhancerlm.models.hf import TransformerClassifier, preserved_model_state
+from enhancerlm.provenance import changed_settings, versions
 from enhancerlm.train.callbacks import no_save_bars, quiet_trainer
 from enhancerlm.train.collate import PadCollator, TokenDataset, build_dataset
 from enhancerlm.train.config import TrainConfig
@@ -40,7 +39,7 @@ class FinetuneResult:
 
     Attributes
     ----------
-    classifier : HFClassifier
+    classifier : TransformerClassifier
         The trained classifier (the object passed in, its ``model`` updated).
     history : pd.DataFrame
         Long format, columns ``epoch, metric, value``: ``train_loss`` and ``val_<metric>`` per epoch.
@@ -50,14 +49,14 @@ class FinetuneResult:
         Run folder: ``model/``, ``history.tsv``, ``train_run.json``, ``checkpoints/``.
     """
 
-    classifier: HFClassifier
+    classifier: TransformerClassifier
     history: pd.DataFrame
     best_epoch: int
     out_dir: Path
 
 
 def finetune(
-    classifier: HFClassifier,
+    classifier: TransformerClassifier,
     train: pd.DataFrame,
     val: pd.DataFrame | None,
     config: TrainConfig,
@@ -78,7 +77,7 @@ def finetune(
 
     Parameters
     ----------
-    classifier : HFClassifier
+    classifier : TransformerClassifier
         Fresh or pre-trained classifier; its ``model`` is trained in place.
     train, val : pd.DataFrame
         Canonical tables (``id``, ``sequence``, ``label``); ``val`` None: no validation.
@@ -100,24 +99,24 @@ def finetune(
                              stride_bp=config.window_stride_bp, what="train")
     val_ds = None if val is None else build_dataset(classifier, val, long_sequences=config.long_sequences,
                                                     stride_bp=config.window_stride_bp, what="val")
-    found = _model_state(classifier.model)
-    trainer = make_trainer(classifier, train_ds, val_ds, config, out_dir, progress=progress, callbacks=callbacks)
-    _record_run(out_dir, config, classifier, resume=checkpoint is not None, write=trainer.args.should_save)
-    log.info("training on %d examples, %d epochs, effective batch %d (%d x %d accumulation x %d devices)",
-             len(train_ds), config.epochs, config.effective_batch_size(trainer.args.world_size),
-             config.batch_size, config.gradient_accumulation, trainer.args.world_size)
-    try:
-        with no_save_bars():
-            trainer.train(resume_from_checkpoint=checkpoint)
-    finally:
-        classifier.model = _plain_model(trainer.model, merge=config.lora)
-        _restore_model_state(classifier.model, found)
+    # The Trainer moves the model (and may turn on checkpointing): both are put back after training.
+    with preserved_model_state(classifier):
+        trainer = make_trainer(classifier, train_ds, val_ds, config, out_dir, progress=progress, callbacks=callbacks)
+        _record_run(out_dir, config, classifier, resume=checkpoint is not None, write=trainer.args.should_save)
+        log.info("training on %d examples, %d epochs, effective batch %d (%d x %d accumulation x %d devices)",
+                 len(train_ds), config.epochs, config.effective_batch_size(trainer.args.world_size),
+                 config.batch_size, config.gradient_accumulation, trainer.args.world_size)
+        try:
+            with no_save_bars():
+                trainer.train(resume_from_checkpoint=checkpoint)
+        finally:
+            classifier.model = _plain_model(trainer.model, merge=config.lora)
     with no_save_bars():
         return _finish(trainer, classifier, config, out_dir)
 
 
 def make_trainer(
-    classifier: HFClassifier,
+    classifier: TransformerClassifier,
     train_ds: TokenDataset,
     val_ds: TokenDataset | None,
     config: TrainConfig,
@@ -193,7 +192,7 @@ def _use_bf16(config: TrainConfig) -> bool:
     return bool(config.bf16)
 
 
-def _check_request(classifier: HFClassifier, val: pd.DataFrame | None, config: TrainConfig) -> None:
+def _check_request(classifier: TransformerClassifier, val: pd.DataFrame | None, config: TrainConfig) -> None:
     if val is None and config.metric_for_best is not None:
         raise ConfigError(f"train config: metric_for_best={config.metric_for_best!r} needs a validation table")
     allowed = ("loss",) + scalar_metric_names(classifier.label_map.n_classes)
@@ -219,21 +218,20 @@ def _checkpoint_to_resume(out_dir: Path, resume: bool) -> str | None:
     return str(complete[-1])
 
 
-def _record_run(out_dir: Path, config: TrainConfig, classifier: HFClassifier, *, resume: bool, write: bool) -> None:
+def _record_run(out_dir: Path, config: TrainConfig, classifier: TransformerClassifier, *, resume: bool,
+                write: bool) -> None:
     """Write config, versions and backbone to ``train_run.json``; a resumed run must match it."""
     path = out_dir / RUN_FILE
     if resume and path.is_file():
         before = json.loads(path.read_text())["config"]
-        changed = sorted(k for k, v in config.to_dict().items()
-                         if k not in _RESUMABLE_CHANGES and before.get(k, v) != v)
+        changed = changed_settings(before, config.to_dict(), ignore=_RESUMABLE_CHANGES, tolerate_new=True)
         if changed:
             raise ConfigError(f"{path}: cannot resume with changed settings {changed} "
                               f"(was {[before[k] for k in changed]})")
         return
     if write:
-        versions = {"enhancerlm": __version__, "torch": torch.__version__, "transformers": transformers.__version__}
         run = {"config": config.to_dict(), "backbone": classifier.backbone, "labels": list(classifier.label_map.names),
-               "seed": config.seed, "versions": versions}
+               "seed": config.seed, "versions": versions()}
         write_text_atomic(path, json.dumps(run, indent=2) + "\n")
 
 
@@ -268,18 +266,6 @@ def _with_lora(model, config: TrainConfig):
         raise ConfigError(f"lora: {err}") from None
 
 
-def _model_state(model) -> tuple[torch.device, bool, bool]:
-    """Device, train mode and activation checkpointing of ``model``, to put back after training."""
-    return next(model.parameters()).device, model.training, getattr(model, "is_activation_checkpointing", False)
-
-
-def _restore_model_state(model, state: tuple[torch.device, bool, bool]) -> None:
-    device, training, checkpointing = state
-    model.to(device).train(training)
-    if getattr(model, "is_activation_checkpointing", False) and not checkpointing:
-        model.activation_checkpointing_disable()
-
-
 def _plain_model(model, *, merge: bool):
     """The transformers model inside a (possibly PEFT-wrapped) trained model; LoRA weights merged in."""
     if merge and hasattr(model, "merge_and_unload"):
@@ -287,7 +273,7 @@ def _plain_model(model, *, merge: bool):
     return model
 
 
-def _finish(trainer: Trainer, classifier: HFClassifier, config: TrainConfig, out_dir: Path) -> FinetuneResult:
+def _finish(trainer: Trainer, classifier: TransformerClassifier, config: TrainConfig, out_dir: Path) -> FinetuneResult:
     # A resumed run reads its early log back from JSON with sorted keys: sort rows for one order either way.
     history = history_from_trainer_log(trainer.state.log_history)
     history = history.sort_values(["epoch", "metric"], kind="stable").reset_index(drop=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
@@ -16,20 +15,21 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-import transformers
-from transformers import BertConfig, BertForMaskedLM, Trainer, TrainerCallback, TrainingArguments
+from transformers import BertForMaskedLM, Trainer, TrainerCallback, TrainingArguments
 
-import enhancerlm
-from enhancerlm.data.pretrain_corpus import CropDataset, PretrainCorpus, build_corpus
+from enhancerlm.config import ConfigBase
+from enhancerlm.data.pretrain_corpus import PretrainCorpus, build_corpus
 from enhancerlm.errors import ConfigError
 from enhancerlm.evaluate.history import history_from_trainer_log
 from enhancerlm.evaluate.plots import figure_png, plot_training_curves
 from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.base import MANIFEST
-from enhancerlm.models.hf import from_pretrained
+from enhancerlm.models.dnabert import build_masked_lm
 from enhancerlm.models.registry import BackboneSpec, resolve_backbone
+from enhancerlm.provenance import changed_settings, versions
 from enhancerlm.tokenization.kmer import KmerTokenizer
 from enhancerlm.train.callbacks import quiet_trainer
+from enhancerlm.train.crops import CropDataset
 from enhancerlm.train.masking import IGNORE_INDEX, SpanMasker, SpanMaskingCollator
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ HISTORY_TSV, HISTORY_PNG = "history.tsv", "history.png"
 
 
 @dataclass(frozen=True)
-class PretrainConfig:
+class PretrainConfig(ConfigBase):
     """How to pre-train (defaults follow DNABERT where it states them: 15% masked, AdamW beta2 0.98).
 
     Parameters
@@ -108,6 +108,8 @@ class PretrainConfig:
     use_cpu: bool = False
     dataloader_workers: int = 0
 
+    config_label = "pretrain config"  # from_dict / to_dict: ConfigBase
+
     def __post_init__(self):
         for name in ("epochs", "max_steps", "batch_size", "eval_steps", "max_eval_crops", "min_segment_bp",
                      "crop_bp", "min_crop_bp", "keep_checkpoints"):
@@ -120,17 +122,6 @@ class PretrainConfig:
                 raise ConfigError(f"pretrain config: {name}={getattr(self, name)!r} must be in [{low}, {high})")
         if self.mask_rate == 0 or self.lr == 0:
             raise ConfigError("pretrain config: mask_rate and lr must be above 0")
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "PretrainConfig":
-        """Build from a mapping; unknown keys are a ConfigError."""
-        unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
-        if unknown:
-            raise ConfigError(f"pretrain config: unknown key(s) {unknown}")
-        return cls(**data)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -169,19 +160,7 @@ def build_mlm(backbone: str, *, seed: int = 0, allow_bin_weights: bool = True
     if spec.family != "dnabert":
         raise ConfigError(f"backbone {backbone!r} is of family {spec.family!r}; pre-training supports DNABERT "
                           "k-mer BERTs (e.g. tiny-dnabert-6, dnabert-6 or a folder of one)")
-    tokenizer = KmerTokenizer(spec.k)
-    torch.manual_seed(seed)
-    if source is None:
-        model = BertForMaskedLM(BertConfig(vocab_size=tokenizer.vocab_size, **spec.config))
-    else:
-        if (Path(source) / "vocab.txt").is_file() and KmerTokenizer.from_pretrained(source).k != spec.k:
-            raise ConfigError(f"{source}: vocabulary is not for k={spec.k} as backbone {spec.name!r} expects")
-        config = from_pretrained(BertConfig.from_pretrained, source, "DNABERT config")
-        model = from_pretrained(BertForMaskedLM.from_pretrained, source, "DNABERT model", config=config,
-                                allow_bin_weights=allow_bin_weights)
-    if model.config.vocab_size != tokenizer.vocab_size:
-        raise ConfigError(f"backbone {backbone!r}: vocab_size {model.config.vocab_size} is not the "
-                          f"{tokenizer.vocab_size} of DNABERT's k={spec.k} vocabulary")
+    model, tokenizer = build_masked_lm(spec, source, seed=seed, allow_bin_weights=allow_bin_weights)
     return model, tokenizer, spec
 
 
@@ -220,7 +199,7 @@ def pretrain(fasta: Sequence[str | Path], backbone: str, out: str | Path, config
         train_set = CropDataset(corpus, tokenizer, crop_bp, seed=config.seed, rc_augment=config.rc_augment,
                                 short_crop_prob=config.short_crop_prob, min_crop_bp=min(config.min_crop_bp, crop_bp))
         eval_set = held_out_examples(corpus, tokenizer, crop_bp, config)
-        write_text_atomic(out / RUN_RECORD, json.dumps({**record, "versions": _versions()}, indent=2) + "\n")
+        write_text_atomic(out / RUN_RECORD, json.dumps({**record, "versions": versions()}, indent=2) + "\n")
         trainer = _trainer(model, tokenizer, config, out, train_set, eval_set, progress, resume, callbacks)
         trainer.train(resume_from_checkpoint=True if resume else None)
     history = write_history(trainer.state.log_history, out, plot=trainer.is_world_process_zero())
@@ -381,8 +360,9 @@ def _check_out_dir(out: Path, record: dict, resume: bool) -> None:
                           "or choose another --out")
     if resume:
         saved = json.loads((out / RUN_RECORD).read_text()) if (out / RUN_RECORD).is_file() else {}
-        changed = [key for key in ("fasta", "backbone") if saved.get(key) != record[key]]
-        changed += [key for key, value in record["config"].items() if saved.get("config", {}).get(key) != value]
+        flat = {"fasta": record["fasta"], "backbone": record["backbone"], **record["config"]}
+        changed = changed_settings({"fasta": saved.get("fasta"), "backbone": saved.get("backbone"),
+                                    **saved.get("config", {})}, flat)
         if changed:
             raise ConfigError(f"--resume: {', '.join(changed)} differ from the run in {out}; "
                               "resume with the same settings, or start a new run in another --out")
@@ -397,8 +377,3 @@ def _crop_bp(config: PretrainConfig, max_bp: int) -> int:
 def _last_eval(history: pd.DataFrame) -> dict:
     val = history[history["metric"].str.startswith("val_")]
     return {m: float(rows["value"].iloc[-1]) for m, rows in val.groupby("metric", sort=False)}
-
-
-def _versions() -> dict:
-    return {"enhancerlm": enhancerlm.__version__, "torch": torch.__version__,
-            "transformers": transformers.__version__, "numpy": np.__version__}

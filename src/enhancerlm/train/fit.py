@@ -1,0 +1,100 @@
+"""Training any registry model: its closed-form fit, or a validation split then fine-tuning."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import pandas as pd
+
+from enhancerlm.io import atomic_path
+from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.models.registry import FinetuneDefaults
+from enhancerlm.train.config import TrainConfig
+from enhancerlm.train.finetune import finetune
+
+log = logging.getLogger(__name__)
+
+
+class FitResult(NamedTuple):
+    """What :func:`fit_classifier` returns.
+
+    Attributes
+    ----------
+    classifier : SequenceClassifier
+        The trained classifier (the object passed in).
+    history : pd.DataFrame or None
+        The fine-tuning curves (``epoch, metric, value``); None for closed-form models.
+    out_dir : Path or None
+        The fine-tuning run folder (``model/``, ``history.tsv`` ...); None for closed-form models.
+    """
+
+    classifier: SequenceClassifier
+    history: pd.DataFrame | None
+    out_dir: Path | None
+
+
+def split_validation(train: pd.DataFrame, fraction: float, seed: int,
+                     out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Stratified hold-out of the training set for the fine-tuning curves (never the test set).
+
+    Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.splits.stratified_split`),
+    so early stopping and the curves do not score memorised records. With ``out``, which record went
+    where is written to ``out/split.tsv`` (id, label, split), as the search writes its own.
+    ``fraction`` 0: no validation set, ``(train, None)``.
+    """
+    if fraction <= 0:
+        return train, None
+    from enhancerlm.data.splits import split_ids, stratified_split
+
+    fit, val = stratified_split(train, fraction, seed)
+    if out is not None:
+        with atomic_path(out / "split.tsv") as tmp:
+            split_ids(fit, val).to_csv(tmp, sep="\t", index=False)
+    return fit, val
+
+
+def recipe_config(recipe: FinetuneDefaults, seed: int, metric_for_best: str | None, **overrides) -> TrainConfig:
+    """The TrainConfig of a registry entry's fine-tuning recipe (lr, epochs, batch size, warm-up).
+
+    ``metric_for_best`` is passed as resolved by the caller (None: keep the last epoch); ``overrides``
+    are further TrainConfig fields (e.g. ``keep_checkpoints=1``).
+    """
+    return TrainConfig(epochs=recipe.epochs, lr=recipe.lr, batch_size=recipe.batch_size,
+                       warmup_ratio=recipe.warmup_ratio, seed=seed, metric_for_best=metric_for_best, **overrides)
+
+
+def fit_classifier(classifier: SequenceClassifier, train: pd.DataFrame, out_dir: Path, *, seed: int,
+                   val_fraction: float, config_for: Callable[[bool], TrainConfig], write_split: bool = True,
+                   resume: bool = False, progress: bool = True) -> FitResult:
+    """Train ``classifier`` on ``train`` the way its family trains.
+
+    Closed-form models (``fits_in_closed_form``: k-mer LR, GC, ensembles) call their own ``fit``;
+    the others hold out ``val_fraction`` of ``train`` (:func:`split_validation`) and are fine-tuned
+    into ``out_dir``.
+
+    Parameters
+    ----------
+    classifier : SequenceClassifier
+        A fresh classifier from the registry.
+    train : pd.DataFrame
+        Canonical table with ``sequence`` and ``label``.
+    out_dir : Path
+        Fine-tuning run folder (untouched by closed-form models).
+    seed : int
+        Seed of the fit and of the validation split.
+    val_fraction : float
+        Share of ``train`` held out for validation, in [0, 1).
+    config_for : callable
+        ``config_for(has_val)`` -> the TrainConfig (the best epoch can only be picked with a validation set).
+    write_split : bool
+        Write which record went where to ``out_dir/split.tsv``.
+    resume, progress : bool
+        Passed to :func:`enhancerlm.train.finetune.finetune`.
+    """
+    if classifier.fits_in_closed_form:
+        return FitResult(classifier.fit(train, seed=seed), None, None)
+    fit, val = split_validation(train, val_fraction, seed, out_dir if write_split else None)
+    result = finetune(classifier, fit, val, config_for(val is not None), out_dir, resume=resume, progress=progress)
+    return FitResult(result.classifier, result.history, result.out_dir)

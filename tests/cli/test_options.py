@@ -1,0 +1,62 @@
+"""Options built from settings dataclasses: a flag's default and help are its field's."""
+
+from dataclasses import dataclass, field
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from enhancerlm.cli.main import app
+from enhancerlm.cli.options import config_field, config_option, field_help
+
+
+@dataclass(frozen=True)
+class Settings:
+    n: int = field(default=5, metadata={"help": "How many (default {default})."})
+    on: bool = field(default=True, metadata={"help": "Switch (default {default})."})
+    tags: tuple[str, ...] = field(default=("a", "b"), metadata={"help": "Tags: {default}."})
+
+
+def test_help_shows_the_fields_default():
+    assert [field_help(config_field(Settings, n)) for n in ("n", "on", "tags")] == [
+        "How many (default 5).", "Switch (default on).", "Tags: a, b."]
+
+
+def test_option_takes_the_fields_default_and_derived_names():
+    n, on = config_option(Settings, "n"), config_option(Settings, "on")
+    assert (n.default, n.param_decls, n.help) == (5, ("--n",), "How many (default 5).")
+    assert (on.default, on.param_decls) == (True, ("--on/--no-on",))
+    given = config_option(Settings, "n", "--count", "-c", default=None, min=1)
+    assert (given.default, given.param_decls, given.min) == (None, ("--count", "-c"), 1)
+
+
+def _params(command: str) -> dict[str, click.Parameter]:
+    return {p.name: p for p in typer.main.get_command(app).commands[command].params}
+
+
+def test_pretrain_flags_default_to_pretrain_config():
+    # The pretrain flags are written out (importing the trainer would slow every `enhancerlm` start);
+    # this keeps them equal to PretrainConfig, where the defaults are declared.
+    from enhancerlm.train.pretrain import PretrainConfig
+
+    params, defaults = _params("pretrain"), PretrainConfig()
+    names = {"cpu": "use_cpu"}
+    shared = [p for p in params if names.get(p, p) in PretrainConfig.__dataclass_fields__]
+    assert len(shared) == 12
+    for name in shared:
+        assert params[name].default == getattr(defaults, names.get(name, name)), name
+
+
+@pytest.mark.parametrize("command, config", [("scan", "enhancerlm.scan:ScanConfig"),
+                                             ("explain", "enhancerlm.interpret:ExplainConfig")])
+def test_scan_and_explain_help_is_the_configs(command, config):
+    import importlib
+
+    module, name = config.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    helps = {p.help for p in _params(command).values()}
+    documented = [f for f in cls.__dataclass_fields__.values() if "help" in f.metadata]
+    assert len(documented) == {"scan": 11, "explain": 9}[command]
+    assert all(field_help(f) in helps for f in documented)
+    assert CliRunner().invoke(app, [command, "--help"]).exit_code == 0
