@@ -1,12 +1,12 @@
 # One command for each job; each does its own set-up (a virtualenv in .venv).
 #   make demo   - the whole experiment offline on synthetic data (tiny model, ~10 min on 2 cores)
-#   make test   - the test suite
+#   make test   - the linter, then the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 
-.PHONY: setup demo test browser clean
+.PHONY: setup demo test lint browser clean
 
 setup: $(VENV)/.installed
 
@@ -25,7 +25,12 @@ demo: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh || echo "no chromium: the browser test will skip"
 
-test: setup browser
+# Pyflakes-level errors, import order and types (settings in pyproject.toml); part of the test command.
+lint: setup
+	$(BIN)/ruff check src tests benchmarks experiments
+	$(BIN)/mypy
+
+test: setup browser lint
 	$(BIN)/python -m pytest -q
 
 clean:

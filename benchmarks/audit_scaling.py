@@ -50,7 +50,10 @@ def make_pair(n_train: int, n_test: int, seed: int, genome: str | None) -> tuple
     test[:k] = [train[i] for i in src[:k]]
     test[k : 2 * k] = [reverse_complement(train[i]) for i in src[k : 2 * k]]
     test[2 * k : 3 * k] = [mutate(train[i], 0.02, rng) for i in src[2 * k :]]
-    labels = lambda n: rng.choice(["enhancer", "not_enhancer"], size=n)
+
+    def labels(n):
+        return rng.choice(["enhancer", "not_enhancer"], size=n)
+
     return (make_table([f"tr{i}" for i in range(n_train)], train, labels(n_train)),
             make_table([f"te{i}" for i in range(n_test)], test, labels(n_test)))
 

@@ -21,8 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from enhancerlm.data.ensembl_like import (EnsemblLikeShape, make_ensembl_like, planned_counts, shape_params,
-                                          write_ensembl_like)
+from enhancerlm.data.ensembl_like import (
+    EnsemblLikeShape,
+    make_ensembl_like,
+    planned_counts,
+    shape_params,
+    write_ensembl_like,
+)
 from enhancerlm.data.splits import split_leakage
 from enhancerlm.sequences.records import make_table
 

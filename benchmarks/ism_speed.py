@@ -19,11 +19,11 @@ import time
 
 import numpy as np
 import torch
+from predict_speed import bert_flops, matmul_flops_per_s  # sibling script: same FLOP counting
 
 from enhancerlm.interpret.ism import log_odds, saturation_mutagenesis, single_mutants
 from enhancerlm.models import create_classifier
 from enhancerlm.sequences.records import LabelMap
-from predict_speed import bert_flops, matmul_flops_per_s  # sibling script: same FLOP counting
 
 
 def parse_args() -> argparse.Namespace:

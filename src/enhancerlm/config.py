@@ -11,6 +11,9 @@ import yaml
 
 from enhancerlm.errors import ConfigError
 
+if typing.TYPE_CHECKING:  # ConfigBase is only ever mixed into dataclasses
+    from _typeshed import DataclassInstance
+
 
 class ConfigBase:
     """Mixin for a settings dataclass: unknown keys are errors, values optionally coerced to the field types.
@@ -32,7 +35,7 @@ class ConfigBase:
     @classmethod
     def from_dict(cls, data: typing.Mapping):
         """Build from a mapping (a config file or its section); unknown keys are a ConfigError naming them."""
-        known = sorted(f.name for f in dataclasses.fields(cls))
+        known = sorted(f.name for f in dataclasses.fields(typing.cast("type[DataclassInstance]", cls)))
         unknown = sorted(set(data) - set(known))
         if unknown:
             where = f"{cls.config_label}: unknown key(s)" if cls.config_label else "unknown config key(s)"
@@ -45,7 +48,7 @@ class ConfigBase:
     def to_dict(self) -> dict:
         """Plain mapping that ``from_dict`` reads back (tuples as lists, so it is YAML- and JSON-able)."""
         return {name: list(value) if isinstance(value, tuple) else value
-                for name, value in dataclasses.asdict(self).items()}
+                for name, value in dataclasses.asdict(typing.cast("DataclassInstance", self)).items()}
 
 
 def coerce(name: str, value, hint):

@@ -46,6 +46,7 @@ def _one_strand(classifier: SequenceClassifier, seqs: Sequence[str], batch_size:
                 stride_bp: int | None, aggregate: str) -> np.ndarray:
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
+        assert classifier.max_bp is not None  # split_windows only cuts when there is a limit
         n_long = sum(len(s) > classifier.max_bp for s in seqs)
         log.info("%d sequences longer than %d bp scored as %d windows", n_long, classifier.max_bp, len(windows.seqs))
     proba = classifier.predict_proba(windows.seqs, batch_size)

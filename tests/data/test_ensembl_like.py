@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 from enhancerlm.data.audit import audit
-from enhancerlm.data.ensembl_like import (EnsemblLikeShape, ensembl_like_summary, make_ensembl_like,
-                                          planned_counts, write_ensembl_like)
+from enhancerlm.data.ensembl_like import (
+    EnsemblLikeShape,
+    ensembl_like_summary,
+    make_ensembl_like,
+    planned_counts,
+    write_ensembl_like,
+)
 from enhancerlm.errors import ConfigError
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.records import make_table

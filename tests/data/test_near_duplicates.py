@@ -2,9 +2,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.near_duplicates import (EMPTY, MinHashLSH, _hash_coefficients, _hash_table,
-                                             _signature_chunk, best_matches, kmer_jaccard, minhash_signatures,
-                                             near_duplicate_pairs)
+from enhancerlm.data.near_duplicates import (
+    EMPTY,
+    MinHashLSH,
+    _hash_coefficients,
+    _hash_table,
+    _signature_chunk,
+    best_matches,
+    kmer_jaccard,
+    minhash_signatures,
+    near_duplicate_pairs,
+)
 from enhancerlm.errors import ConfigError
 from enhancerlm.sequences.dna import canonical_sequences, reverse_complement
 

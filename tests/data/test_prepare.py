@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.prepare import (balanced_subsample, homology_clusters, homology_split, prepare,
-                                     remove_test_overlap, stratified_split, write_prepared)
+from enhancerlm.data.prepare import (
+    balanced_subsample,
+    homology_clusters,
+    homology_split,
+    prepare,
+    remove_test_overlap,
+    stratified_split,
+    write_prepared,
+)
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.ids import renamed_ids

@@ -5,8 +5,14 @@ import pandas as pd
 import pytest
 
 from enhancerlm.data import prepare as prepare_module
-from enhancerlm.data.splits import (duplicate_groups, naive_split_twins, split_ids, split_leakage,
-                                    stratified_split, twins_across)
+from enhancerlm.data.splits import (
+    duplicate_groups,
+    naive_split_twins,
+    split_ids,
+    split_leakage,
+    stratified_split,
+    twins_across,
+)
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import make_table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 

@@ -83,7 +83,7 @@ def test_tiny_model_without_search_gets_its_own_recipe_not_the_studys():
                                           "search": False})
     resolved, sources = resolve_run_config(cfg, sources)
     assert (resolved.lr, resolved.epochs, resolved.batch_size, resolved.warmup_ratio) == (1e-3, 6, 32, 0.1)
-    assert (resolved.search_lrs, resolved.search_metric, resolved.metric_for_best) == ([1e-3, 3e-4], "auroc", "auroc")
+    assert (resolved.search_lrs, resolved.search_metric, resolved.metric_for_best) == ([1e-3, 3e-4], "auroc", "mcc")
     assert sources["lr"] == sources["epochs"] == sources["batch_size"] == "backbone"
     assert sources["search"] == "flag"
 

@@ -176,7 +176,7 @@ def test_config_records_where_each_setting_came_from(finished_run):
     assert set(sources) == set(config)
     assert sources["search_lrs"] == sources["batch_size"] == sources["train"] == "flag"
     assert (sources["lr"], config["lr"]) == ("backbone", 1e-3)  # tiny-dnabert-6's recipe, not the study's 3e-5
-    assert (sources["metric_for_best"], config["metric_for_best"]) == ("backbone", "auroc")
+    assert (sources["metric_for_best"], config["metric_for_best"]) == ("backbone", "mcc")
     assert sources["seed"] == "default"
     fine_tuning = json.loads((finished_run / "metrics.json").read_text())["fine_tuning"]
     assert fine_tuning["sources"] == {"lr": "search", "epochs": "search"} and fine_tuning["epochs"] == 1

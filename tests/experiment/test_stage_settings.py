@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from types import SimpleNamespace
 
 import pytest
 
 from enhancerlm.experiment.config import RunConfig, resolve_run_config
 from enhancerlm.experiment.stages import Setting, best_epoch_metric, choose_setting, search_stage, task_metric
+from enhancerlm.sequences.records import LabelMap
 
 SEARCH = SimpleNamespace(best_lr=3e-4, best_epochs=2)
 
@@ -46,3 +49,21 @@ def test_the_epoch_kept(metric, patience, has_val, expected):
 def test_a_binary_metric_of_the_registry_means_its_macro_average_with_three_classes():
     assert best_epoch_metric("auroc", None, True, n_classes=3) == "auroc_macro"
     assert task_metric("mcc", 3) == "mcc" and task_metric("auroc", 2) == "auroc"
+
+
+def test_an_optuna_search_is_called_as_optuna_search_takes_it_with_search_epochs_bounding_a_trial(tmp_path,
+                                                                                                   monkeypatch):
+    # search_stage passed max_epochs=, which optuna_search does not take: every --search-trials run died there.
+    module = importlib.import_module("enhancerlm.search.optuna_search")  # the package re-exports the function
+    real, calls = module.optuna_search, []
+
+    def fake(*args, **kwargs):
+        inspect.signature(real).bind(*args, **kwargs)  # a TypeError here is the one the real call raised
+        calls.append(kwargs)
+        return "searched"
+
+    monkeypatch.setattr(module, "optuna_search", fake)
+    cfg, sources = resolved(search_trials=3)
+    assert search_stage(cfg, LabelMap.from_labels(["enhancer", "other"]), None, tmp_path) == "searched"
+    assert calls[0]["n_trials"] == 3
+    assert calls[0]["space"].max_epochs == (1, cfg.search_epochs) == (1, 6)  # tiny-dnabert-6's search_epochs

@@ -8,7 +8,12 @@ import pytest
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.interpret.attribution import (
-    attribute, attribution_frame, planted_auroc, rc_consistency, reverse_complements, windowed,
+    attribute,
+    attribution_frame,
+    planted_auroc,
+    rc_consistency,
+    reverse_complements,
+    windowed,
 )
 from enhancerlm.sequences.dna import base_codes
 

@@ -9,8 +9,8 @@ import pytest
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.models import load_classifier
-from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.models.gkm_lr import GappedKmerLRClassifier, gapped_kmer_frequencies, gapped_masks
+from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap, make_table
 

@@ -14,7 +14,8 @@ from enhancerlm.scan import ScanConfig, scan_genome
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import open_genome, whole_genome_regions
 
-from .helpers import GENOME, SCAN_CONFIG as CONFIG
+from .helpers import GENOME
+from .helpers import SCAN_CONFIG as CONFIG
 
 OUTPUTS = ("scores.bedgraph", "enhancers.bed", "summary.json")
 

@@ -1,8 +1,19 @@
 import numpy as np
 import pytest
 
-from enhancerlm.sequences.dna import (ACGT, ATCG, base_codes, canonical_sequences, code_strings, concat_codes,
-                                      gc_fraction, kmer_ids, one_hot, padded_codes, reverse_complement)
+from enhancerlm.sequences.dna import (
+    ACGT,
+    ATCG,
+    base_codes,
+    canonical_sequences,
+    code_strings,
+    concat_codes,
+    gc_fraction,
+    kmer_ids,
+    one_hot,
+    padded_codes,
+    reverse_complement,
+)
 from enhancerlm.tokenization.kmer import kmer_vocab
 
 

@@ -10,8 +10,14 @@ import pytest
 import torch
 import typer
 from safetensors.torch import load_file
-from transformers import (AutoModelForMaskedLM, BertConfig, BertForMaskedLM, BertTokenizer, EvalPrediction,
-                          TrainerCallback)
+from transformers import (
+    AutoModelForMaskedLM,
+    BertConfig,
+    BertForMaskedLM,
+    BertTokenizer,
+    EvalPrediction,
+    TrainerCallback,
+)
 from typer.testing import CliRunner
 
 from enhancerlm.cli import pretrain as pretrain_cli
@@ -19,8 +25,14 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.models import CreateOptions, create_classifier
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
-from enhancerlm.train.pretrain import (MaskedTokenMetrics, PretrainConfig, build_mlm, masked_token_outputs, pretrain,
-                                       save_pretrained_mlm)
+from enhancerlm.train.pretrain import (
+    MaskedTokenMetrics,
+    PretrainConfig,
+    build_mlm,
+    masked_token_outputs,
+    pretrain,
+    save_pretrained_mlm,
+)
 
 # A BERT small enough that a step takes milliseconds on a busy CPU; 64 positions -> 67 bp crops.
 MICRO = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -48,10 +48,9 @@ def audit(
     to be unique within a split are listed there.
     """
     from enhancerlm.data.audit_report import write_audit
-
     from enhancerlm.data.splits import split_leakage
 
-    options = {"strict_ids": strict_ids, "min_length": min_length}
+    options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
     checks = {"validation": split_leakage(train_table, val_fraction, seed)} if val_fraction else None
     report = write_audit(train_table, _read(test, "test", **options), out, k=kmer, near_threshold=near_threshold,
@@ -89,7 +88,7 @@ def prepare(
     from enhancerlm.data.prepare import write_prepared
 
     params = MinHashLSH(k=kmer, threshold=near_threshold, seed=seed)
-    options = {"require_labels": True, "strict_ids": strict_ids, "min_length": min_length}
+    options: dict[str, Any] = {"require_labels": True, "strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
     test_table = _read(test, "test", **options) if test else None
     prepared = run_prepare(train_table, test_table, dedup=dedup, resplit=resplit, test_fraction=test_fraction,

@@ -81,7 +81,8 @@ def unset_parameters(cls, metavars: typing.Mapping[str, str] | None = None) -> l
     for f in dataclasses.fields(cls):
         base = _base_type(hints[f.name])
         inner = typing.get_args(base)[0] if typing.get_origin(base) is list else base
-        annotation = typing.List[inner] if typing.get_origin(base) is list else Optional[base]
+        # built at run time for typer, so mypy cannot check a type from a variable
+        annotation = typing.List[inner] if typing.get_origin(base) is list else Optional[base]  # type: ignore[valid-type]
         metavar = None if base is bool else metavars.get(f.name, _METAVARS[inner.__name__])
         option = config_option(cls, f.name, default=None, show_default=False, metavar=metavar)
         params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option,

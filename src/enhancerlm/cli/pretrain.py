@@ -32,7 +32,8 @@ def pretrain(
     cpu: bool = typer.Option(False, "--cpu", help="Train on the CPU even where a GPU is present."),
 ) -> None:
     """Pre-train (or continue pre-training) a DNABERT model by masked language modelling on k-mer spans."""
-    from enhancerlm.train.pretrain import PretrainConfig, pretrain as run_pretraining
+    from enhancerlm.train.pretrain import PretrainConfig
+    from enhancerlm.train.pretrain import pretrain as run_pretraining
 
     config = PretrainConfig(epochs=epochs, max_steps=max_steps, lr=lr, batch_size=batch_size, seed=seed,
                             rc_augment=rc_augment, mask_rate=mask_rate, eval_fraction=eval_fraction,

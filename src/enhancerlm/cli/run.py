@@ -31,7 +31,7 @@ def _signature() -> inspect.Signature:
     return inspect.Signature(params)
 
 
-run.__signature__ = _signature()
+run.__signature__ = _signature()  # type: ignore[attr-defined]  # typer reads it; functions have no such attribute in typeshed
 
 
 def register(app: typer.Typer) -> None:

@@ -155,7 +155,8 @@ def _bulk_lengths(n: int, shape: EnsemblLikeShape, rng: np.random.Generator) -> 
 
 def _background(lengths: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     """Markov background codes (A=0, C=1, G=2, T=3), one array of ``lengths[i]`` bp per record."""
-    chain, out = MarkovBackground.default(), []
+    chain = MarkovBackground.default()
+    out: list[np.ndarray] = []
     for start in range(0, len(lengths), _SAMPLE_ROWS):
         part = lengths[start : start + _SAMPLE_ROWS]
         codes = chain.sample(len(part), int(part.max()), rng)

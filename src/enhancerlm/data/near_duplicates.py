@@ -202,7 +202,7 @@ def candidate_pairs(sig_a: np.ndarray, sig_b: np.ndarray | None, params: MinHash
     """
     bands, rows = params.bands_rows
     self_join = sig_b is None
-    sig_b = sig_a if self_join else sig_b
+    sig_b = sig_a if sig_b is None else sig_b
     frames = []
     for sig, column in ((sig_a, "i"), (sig_b, "j")):
         keep = np.flatnonzero(sig[:, 0] != EMPTY)

@@ -125,7 +125,7 @@ def _evaluate_set(y, p, class_names, n_boot: int, seed: int, alpha: float) -> di
     block = compute_metrics(y, p, class_names)
     defined = [m for m in scalar_metric_names(p.shape[1]) if block[m] is not None]
     intervals = bootstrap_ci(y, p, defined, n_boot=n_boot, seed=seed, alpha=alpha)
-    block["ci"] = {m: (list(intervals[m]) if intervals.get(m) else None) for m in scalar_metric_names(p.shape[1])}
+    block["ci"] = {m: (list(ci) if (ci := intervals.get(m)) else None) for m in scalar_metric_names(p.shape[1])}
     block["bootstrap"] = {"method": "percentile", "resample": "examples", "n_boot": int(n_boot),
                           "seed": int(seed), "level": 1 - alpha}
     if block["n"] < SMALL_SET:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from sklearn import metrics as skm
@@ -183,7 +183,7 @@ def _multiclass_metrics(y: np.ndarray, p: np.ndarray, names: list[str], undefine
     labels = list(range(len(names)))
     prec, rec, f1, support = skm.precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     aurocs = [_auroc(y == c, p[:, c], names[c], undefined, f"auroc[{names[c]}]") for c in labels]
-    out = {"accuracy": float(skm.accuracy_score(y, pred))}
+    out: dict[str, Any] = {"accuracy": float(skm.accuracy_score(y, pred))}
     for average in ("macro", "micro"):
         avg = skm.precision_recall_fscore_support(y, pred, labels=labels, average=average, zero_division=0)
         out.update({f"{m}_{average}": float(v) for m, v in zip(("precision", "recall", "f1"), avg[:3])})

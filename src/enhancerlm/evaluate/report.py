@@ -7,7 +7,7 @@ import json
 import logging
 from html import escape
 from pathlib import Path
-from typing import Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from matplotlib.figure import Figure
 
@@ -56,7 +56,7 @@ class ModelRow(NamedTuple):
     baseline: bool
 
 
-def model_rows(metrics: Mapping) -> list[ModelRow]:
+def model_rows(metrics: Mapping[str, Any]) -> list[ModelRow]:
     """Rows in table order: zero-shot, fine-tuned, any other model block, then the baselines."""
     rows = []
     keys = ["zero_shot", "fine_tuned"] + [k for k in metrics if k not in ("zero_shot", "fine_tuned", "baselines")]
@@ -134,6 +134,7 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
     for row in rows.values():
         novel = (row.block or {}).get("novel")
         if novel and "n" in novel and row.key in ("fine_tuned", "zero_shot"):
+            assert row.block is not None  # novel came from it
             notes.append(f"Novel subset: {novel['n']} of {row.block['n']} test sequences have no duplicate "
                          "in the training set (see the data audit); Table 2 repeats the evaluation on them alone.")
             break

@@ -155,7 +155,7 @@ def with_backbone_defaults(cfg: RunConfig, defaults, sources: Mapping[str, str] 
         Every field -> one of ``SOURCES``.
     """
     sources = dict(sources) if sources is not None else given_sources(cfg)
-    filled = {}
+    filled: dict[str, typing.Any] = {}
     for name in BACKBONE_FIELDS:
         if getattr(cfg, name) is not None:
             continue

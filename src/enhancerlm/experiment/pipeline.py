@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -62,8 +63,8 @@ def load_inputs(cfg: RunConfig) -> Inputs:
     from enhancerlm.sequences.spec import read_specs
 
     spec, _ = resolve_backbone(cfg.backbone)
-    columns = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column,
-               "min_length": cfg.min_length, "warn_below": spec.k, "strict_ids": cfg.strict_ids}
+    columns: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column,
+                               "min_length": cfg.min_length, "warn_below": spec.k, "strict_ids": cfg.strict_ids}
     train = read_specs(cfg.train, split="train", require_labels=True, **columns)
     test = read_specs(cfg.test, split="test", require_labels=True, **columns)
     label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
@@ -116,7 +117,7 @@ def _hold_records():
         logging.getLogger("enhancerlm").removeHandler(held)
 
 
-def _add_log_file(out: Path, held: list[logging.LogRecord] = ()) -> logging.Handler:
+def _add_log_file(out: Path, held: Sequence[logging.LogRecord] = ()) -> logging.Handler:
     """Log to ``out/run.log`` from now on, starting with the ``held`` records (with their own times)."""
     handler = logging.FileHandler(out / "run.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -16,6 +16,7 @@ from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
+
 # split_validation is run's validation split; it lives with the training it feeds.
 from enhancerlm.train.fit import fit_classifier, recipe_config, split_validation  # noqa: F401
 
@@ -129,6 +130,8 @@ def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n
     from enhancerlm.train.config import TrainConfig
 
     best = best_epoch_metric(cfg.metric_for_best, cfg.early_stopping_patience, has_val, n_classes)
+    # resolved for a fine-tuned backbone: both come from its registry entry when not given
+    assert cfg.batch_size is not None and cfg.warmup_ratio is not None
     return TrainConfig(epochs=epochs, lr=lr, batch_size=cfg.batch_size, gradient_accumulation=cfg.gradient_accumulation,
                        warmup_ratio=cfg.warmup_ratio, weight_decay=cfg.weight_decay, seed=cfg.seed,
                        early_stopping_patience=cfg.early_stopping_patience,
@@ -164,12 +167,16 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
     def fresh_classifier(seed: int):
         return _create(cfg, label_map, seed)
 
+    # resolved for a fine-tuned backbone: the search settings come from its registry entry when not given
+    assert cfg.search_lrs is not None and cfg.search_epochs is not None and cfg.search_metric is not None
     base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
     metric = task_metric(cfg.search_metric, label_map.n_classes)
     if cfg.search_trials:
-        from enhancerlm.search.optuna_search import optuna_search
+        from enhancerlm.search.optuna_search import SearchSpace, optuna_search
 
-        return optuna_search(fresh_classifier, train, n_trials=cfg.search_trials, max_epochs=cfg.search_epochs,
+        # optuna draws each trial's length; search_epochs bounds it, as it bounds the grid's trials
+        return optuna_search(fresh_classifier, train, n_trials=cfg.search_trials,
+                             space=SearchSpace(max_epochs=(1, cfg.search_epochs)),
                              val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
                              seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
     return grid_search(fresh_classifier, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
@@ -198,12 +205,20 @@ def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Settin
     return setting
 
 
-def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float, epochs: int, out: Path):
-    """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``."""
+def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float | None, epochs: int | None,
+                   out: Path):
+    """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``.
+
+    ``lr`` and ``epochs`` are None for a backbone fitted in closed form, which never asks for a config.
+    """
     classifier = _create(cfg, label_map)
+
+    def config_for(has_val: bool):
+        assert lr is not None and epochs is not None  # asked for only when fine-tuning, which has a setting
+        return train_config(cfg, lr, epochs, has_val, label_map.n_classes)
+
     result = fit_classifier(classifier, train, out / "finetune", seed=cfg.seed, val_fraction=cfg.val_fraction,
-                            config_for=lambda has_val: train_config(cfg, lr, epochs, has_val, label_map.n_classes),
-                            resume=cfg.resume)
+                            config_for=config_for, resume=cfg.resume)
     if result.out_dir is None:  # fitted in closed form: nothing written yet
         with atomic_dir(out / "model") as folder:
             classifier.save(folder)
@@ -233,6 +248,7 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
     recipe = resolve_backbone(name)[0].finetune
 
     def config_for(has_val: bool):
+        assert recipe is not None  # asked for only by a fine-tuned baseline, whose entry has a recipe
         best = best_epoch_metric(recipe.metric_for_best, None, has_val, label_map.n_classes)
         return recipe_config(recipe, cfg.seed, best)
 

@@ -120,7 +120,8 @@ def planted_auroc(attributions: Sequence[np.ndarray], ids: Sequence[str], plante
     return float(roc_auc_score(labels, scores))
 
 
-def attribution_frame(ids: Sequence[str], seqs: Sequence[str], tracks: dict[str, Sequence[np.ndarray]]) -> pd.DataFrame:
+def attribution_frame(ids: Sequence[str | int], seqs: Sequence[str],
+                      tracks: dict[str, Sequence[np.ndarray]]) -> pd.DataFrame:
     """Long table of per-base scores: columns id, position (0-based), base, then one column per method."""
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     frame = pd.DataFrame({

@@ -14,7 +14,11 @@ import pandas as pd
 from enhancerlm import __version__
 from enhancerlm.errors import InputError
 from enhancerlm.interpret.attribution import (
-    attribute, attribution_frame, planted_auroc, rc_consistency, reverse_complements,
+    attribute,
+    attribution_frame,
+    planted_auroc,
+    rc_consistency,
+    reverse_complements,
 )
 from enhancerlm.interpret.config import ExplainConfig
 from enhancerlm.interpret.ism import saturation_mutagenesis, top_mutations

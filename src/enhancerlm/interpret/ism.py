@@ -160,7 +160,7 @@ def _score_chunk(classifier, seqs: list[str], target: int, batch_size: int | Non
     log.debug("ISM: scored %d mutants of %d sequences", len(batch) - len(seqs), len(seqs))
 
 
-def top_mutations(ids: Sequence[str], seqs: Sequence[str], result: ISMResult, n_top: int = 10) -> pd.DataFrame:
+def top_mutations(ids: Sequence[str | int], seqs: Sequence[str], result: ISMResult, n_top: int = 10) -> pd.DataFrame:
     """The ``n_top`` substitutions per sequence that change the target log-odds most (by absolute delta).
 
     Returns

@@ -24,8 +24,14 @@ from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
 from enhancerlm.models.base import SequenceClassifier, read_manifest
 from enhancerlm.models.cnn import CNN_FINETUNE
-from enhancerlm.models.registry import (BackboneSpec, CreateOptions, create_classifier, load_classifier, register,
-                                        register_family)
+from enhancerlm.models.registry import (
+    BackboneSpec,
+    CreateOptions,
+    create_classifier,
+    load_classifier,
+    register,
+    register_family,
+)
 from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
@@ -82,7 +88,7 @@ class EnsembleClassifier(SequenceClassifier):
         self.models: list[SequenceClassifier] = []
 
     @property
-    def max_bp(self) -> int | None:
+    def max_bp(self) -> int | None:  # type: ignore[override]  # read-only here: derived from the members
         """The shortest member limit: longer sequences are windowed once, for every member alike."""
         limits = [m.max_bp for m in self.models if m.max_bp is not None]
         return min(limits) if limits else None

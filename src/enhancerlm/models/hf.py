@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Iterator, Protocol, Sequence, cast
 
 import numpy as np
 import torch
 
 from enhancerlm.device import autocast, default_batch_size
 from enhancerlm.models.base import SequenceClassifier
-from enhancerlm.sequences.records import LabelMap
+
 # Loading lives in models/weights.py; importable from here as before.
 from enhancerlm.models.weights import from_pretrained, load_model  # noqa: F401
+from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,12 @@ class TokenEncoder(Protocol):
     def encode_batch(self, seqs: Sequence[str]) -> list[np.ndarray]: ...
 
     def save_pretrained(self, directory: str | Path) -> None: ...
+
+
+class WindowedEncoder(TokenEncoder, Protocol):
+    """An encoder that knows how many bp ``max_tokens`` tokens cover (k-mer, character; hub ones differ)."""
+
+    def max_bp(self, max_tokens: int) -> int: ...
 
 
 def pad_batch(ids: Sequence[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -141,7 +148,8 @@ class TransformerClassifier(SequenceClassifier):
         Longer sequences are then windowed by training and ``enhancerlm.predict`` alike; ``save``
         records ``max_bp``, so the loaded model windows the same way.
         """
-        self._set_window(max_tokens, self.encoder.max_bp(max_tokens))
+        # HubClassifier, whose encoder's max_bp differs, overrides this method
+        self._set_window(max_tokens, cast(WindowedEncoder, self.encoder).max_bp(max_tokens))
 
     def _set_window(self, max_tokens: int, window_bp: int) -> None:
         if window_bp < self.min_bp:

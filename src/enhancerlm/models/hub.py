@@ -41,12 +41,14 @@ class HubClassifier(TransformerClassifier):
     ``--trust-remote-code``; the choice is recorded so the saved fine-tuned model loads the same way.
     """
 
+    encoder: HubTokenEncoder
     trust_remote_code: bool = False
     bp_per_token: float | None = None  # the registry entry's; None: measured on a random sequence
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "HubClassifier":
         source, remote = options.source or spec.hub_id, options.trust_remote_code
+        assert source is not None, f"hf entry {spec.name!r} has no hub_id"  # every "hf" entry registers one
         tokenizer = from_pretrained(_load_tokenizer, source, "tokenizer", trust_remote_code=remote)
         config = from_pretrained(AutoConfig.from_pretrained, source, "model config", trust_remote_code=remote)
         config.update(label_kwargs(label_map))
@@ -83,7 +85,9 @@ class HubClassifier(TransformerClassifier):
             raise ConfigError(f"max_length={max_tokens}: backbone {self.backbone!r} adds {self.encoder.n_special} "
                               "special token(s) to every input; give more tokens than that")
         self.encoder.max_tokens = min(self.encoder.max_tokens or max_tokens, max_tokens)
-        self._set_window(max_tokens, self.encoder.max_bp(self.bp_per_token))
+        window_bp = self.encoder.max_bp(self.bp_per_token)
+        assert window_bp is not None  # max_tokens was just set, so there is a limit
+        self._set_window(max_tokens, window_bp)
 
     @classmethod
     def load(cls, directory: str | Path) -> "HubClassifier":

@@ -12,7 +12,7 @@ import logging
 from abc import abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -164,7 +164,8 @@ class LinearBaseline(SequenceClassifier):
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "LinearBaseline":
-        return cls(label_map, backbone=spec.name, **spec.config)
+        # each concrete subclass's __init__ takes (label_map, <its settings>, backbone); this abstract one has none
+        return cast(Any, cls)(label_map, backbone=spec.name, **spec.config)
 
     def fit(self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0):
         """Fit on the canonical table's ``sequence``/``label`` columns; returns self.

@@ -81,7 +81,9 @@ def assemble(out: Path, tiling: Tiling, store: ChunkStore, chunk_windows: int, c
 
 def _stream_chunks(tiling: Tiling, store: ChunkStore, chunk_windows: int, calls: CallSettings,
                    writers: _Writers) -> tuple[int, int]:
-    chrom, track, caller = None, None, None
+    chrom: str | None = None
+    track: TrackStream | None = None
+    caller: CallStream | None = None
     n_scored = n_skipped = 0
     for index in range(tiling.n_chunks(chunk_windows)):
         block = tiling.chunk(index, chunk_windows)
@@ -91,14 +93,17 @@ def _stream_chunks(tiling: Tiling, store: ChunkStore, chunk_windows: int, calls:
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(block)]):
             if chroms[lo] != chrom:
                 if chrom is not None:
+                    assert track is not None and caller is not None  # set together with chrom
                     _finish(chrom, track, caller, writers)
                 chrom, track, caller = chroms[lo], TrackStream(), CallStream(*calls)
+            assert chrom is not None and track is not None and caller is not None  # set just above or before
             ok = np.isfinite(scores[lo:hi])
             start, end, score = block.start[lo:hi][ok], block.end[lo:hi][ok], scores[lo:hi][ok]
             writers.pieces(chrom, track.add(start, end, score, frontier=int(block.start[hi - 1])))
             writers.calls(chrom, caller.add(start, end, score))
             n_scored, n_skipped = n_scored + int(ok.sum()), n_skipped + int((~ok).sum())
     if chrom is not None:
+        assert track is not None and caller is not None  # set together with chrom
         _finish(chrom, track, caller, writers)
     return n_scored, n_skipped
 

@@ -169,6 +169,7 @@ def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: 
     process = current_process()
     with open_genome(genome, index_dir=out / INDEX_DIR) as fasta:
         region_list = read_regions(regions, fasta.chrom_sizes) if regions else whole_genome_regions(fasta.chrom_sizes)
+        assert config.window_bp is not None and config.stride_bp is not None  # for_model filled both
         tiling = Tiling(region_list, config.window_bp, config.stride_bp)
         store = ChunkStore(out)
         manifest = _manifest(model, fasta, tiling, config, classifier.label_map.names[column], process)

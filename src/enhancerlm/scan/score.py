@@ -8,7 +8,6 @@ a tenth of its length is still scored (its N k-mers are [UNK] tokens); mostly-N 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
 
 import numpy as np
 import torch

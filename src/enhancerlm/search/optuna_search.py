@@ -17,9 +17,9 @@ from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.search.grid import (
     TRIAL_FILE,
     SearchResult,
-    fixed_settings,
     check_settings,
     choose_best,
+    fixed_settings,
     prepare_split,
     run_trial,
 )

@@ -28,8 +28,8 @@ def _code_table(order: str) -> np.ndarray:
 
 # byte -> base code, one table per order; read-only so no caller can change them for the others.
 CODE_TABLES = {ACGT: _code_table(ACGT), ATCG: _code_table(ATCG)}
-for _table in CODE_TABLES.values():
-    _table.flags.writeable = False
+for _frozen in CODE_TABLES.values():
+    _frozen.flags.writeable = False
 # base code -> code of the complementary base, per order (index 4 keeps N as N).
 _COMPLEMENT_CODE = {ACGT: np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8),
                     ATCG: np.array([1, 0, 3, 2, N_CODE], dtype=np.uint8)}
@@ -213,6 +213,7 @@ def kmer_ids(codes: np.ndarray, k: int, *, canonical: bool = False, order: str =
         fwd <<= 2
         fwd |= part & 3
         if canonical:
+            assert complement is not None  # set whenever canonical
             rev |= (complement[part] & 3).astype(dtype) << (2 * j)
     ids = np.minimum(fwd, rev) if canonical else fwd
     return ids.astype(np.int64), ~invalid

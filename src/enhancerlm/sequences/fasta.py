@@ -119,7 +119,8 @@ def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
     """
     path = require_file(path)
     masks = _MaskCount()
-    header, chunks = None, []
+    header: tuple[str, str] | None = None
+    chunks: list[bytes] = []
     with open_bytes(path) as handle:
         for line_no, line in _lines(handle, path):
             if line.startswith(b">"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any  # datasets.Dataset: an optional dependency
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def _datasets():
     return datasets
 
 
-def _load(hub_id: str, split: str) -> list[tuple[str, object]]:
+def _load(hub_id: str, split: str) -> list[tuple[str, Any]]:
     """(split name, ``datasets.Dataset``) pairs for the requested split, or for all of them."""
     datasets = _datasets()
     try:
@@ -96,7 +97,7 @@ def _load(hub_id: str, split: str) -> list[tuple[str, object]]:
     return [(split, loaded)]
 
 
-def _load_dataset(datasets, hub_id: str, split: str) -> tuple[str, object]:
+def _load_dataset(datasets, hub_id: str, split: str) -> tuple[str, Any]:
     """(the split's name there, what ``datasets`` loads for it): a saved-to-disk folder, or a hub id / data folder."""
     if _is_saved_to_disk(Path(hub_id)):
         return split, datasets.load_from_disk(hub_id)
@@ -131,7 +132,7 @@ def _hub_split(datasets, hub_id: str, split: str) -> str:
     return next((n for n in _VAL_NAMES if n in names), split)
 
 
-def _pick_split(loaded, hub_id: str, split: str) -> list[tuple[str, object]]:
+def _pick_split(loaded, hub_id: str, split: str) -> list[tuple[str, Any]]:
     if not split:
         return list(loaded.items())
     wanted = _VAL_NAMES if split.lower() == "val" else (split,)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import zlib
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -150,7 +150,7 @@ def read_spec(spec: str | Spec, split: str = "", *, sequence_column: str = "sequ
     return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids)
 
 
-def read_specs(specs: list[str | Spec], split: str = "", *, require_labels: bool = False,
+def read_specs(specs: Sequence[str | Spec], split: str = "", *, require_labels: bool = False,
                sequence_column: str = "sequence", label_column: str | None = "label",
                id_column: str = "id", min_length: int | None = None, warn_below: int | None = None,
                strict_ids: bool = False) -> pd.DataFrame:
@@ -179,7 +179,7 @@ def read_specs(specs: list[str | Spec], split: str = "", *, require_labels: bool
     return table
 
 
-def _read_all(specs: list[str | Spec], split: str, columns: Columns, require_labels: bool,
+def _read_all(specs: Sequence[str | Spec], split: str, columns: Columns, require_labels: bool,
               min_length: int | None, warn_below: int | None, strict_ids: bool) -> pd.DataFrame:
     """Validate each SPEC, log the notes once, concatenate, make ids unique within each split."""
     notes, tables = ValidationNotes(), []

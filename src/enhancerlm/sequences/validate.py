@@ -6,7 +6,7 @@ import gzip
 import logging
 import re
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,7 @@ def open_bytes(path: str | Path) -> BinaryIO:
         if magic.startswith(signature):
             raise InputError(f"{path}: is {name}-compressed; only gzip is read, decompress it first")
     try:
-        return gzip.open(path, "rb") if magic.startswith(_GZIP_MAGIC) else open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb") if magic.startswith(_GZIP_MAGIC) else open(path, "rb"))
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
 
@@ -252,9 +252,11 @@ def validate_table(table: pd.DataFrame, *, min_length: int | None = None, warn_b
     bad = seqs.str.contains(_BAD_PATTERN, regex=True).to_numpy(dtype=bool)
     if bad.any():
         row = table.iloc[int(np.argmax(bad))]
-        raise _bad_character_error(str(row["sequence"]), row["id"], row["source"])
+        error = _bad_character_error(str(row["sequence"]), row["id"], row["source"])
+        assert error is not None  # _BAD is _BAD_PATTERN, which matched this row
+        raise error
     own_notes = notes is None
-    notes = ValidationNotes() if own_notes else notes
+    notes = ValidationNotes() if notes is None else notes
     notes.add_sources(table)
     table = table.copy()
     table["sequence"] = _upper_and_replace_iupac(seqs, notes)

@@ -64,6 +64,7 @@ class HubTokenEncoder:
         return self.tokenizer.convert_ids_to_tokens(self.encode_batch([seq])[0].tolist())
 
     def _fit_max_tokens(self, ids: list[np.ndarray]) -> list[np.ndarray]:
+        assert self.max_tokens is not None  # only called when max_tokens is set
         keep = self.max_tokens - self.n_suffix
         too_long = [i for i, x in enumerate(ids) if len(x) > self.max_tokens]
         for i in too_long:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, cast
 
 import pandas as pd
 
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.models.registry import FinetuneDefaults
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import finetune
@@ -93,8 +94,9 @@ def fit_classifier(classifier: SequenceClassifier, train: pd.DataFrame, out_dir:
     resume, progress : bool
         Passed to :func:`enhancerlm.train.finetune.finetune`.
     """
-    if classifier.fits_in_closed_form:
-        return FitResult(classifier.fit(train, seed=seed), None, None)
+    if classifier.fits_in_closed_form:  # LinearBaseline or EnsembleClassifier: each defines fit(train, seed=...)
+        return FitResult(cast(Any, classifier).fit(train, seed=seed), None, None)
     fit, val = split_validation(train, val_fraction, seed, out_dir if write_split else None)
-    result = finetune(classifier, fit, val, config_for(val is not None), out_dir, resume=resume, progress=progress)
+    # every family that is not fitted in closed form is a TransformerClassifier (hf, dnabert, cnn)
+    result = finetune(cast(TransformerClassifier, classifier), fit, val, config_for(val is not None), out_dir, resume=resume, progress=progress)
     return FitResult(result.classifier, result.history, result.out_dir)
