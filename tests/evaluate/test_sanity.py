@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from enhancerlm.errors import InputError
-from enhancerlm.evaluate.sanity import ADVICE, degenerate_warnings
+from enhancerlm.evaluate.sanity import ADVICE, UNDERTRAINED_ADVICE, degenerate_warnings
 
 NAMES = ["not_enhancer", "enhancer"]
 
@@ -28,8 +28,8 @@ def test_a_model_that_separates_the_classes_gets_no_warning():
 
 
 def test_every_call_one_class_with_barely_varying_probabilities():
-    """The measured failure: 400 balanced test sequences, p ~ 0.504 for all, every call 'enhancer'."""
-    y = np.repeat([0, 1], 200)
+    """The measured failure: 400 balanced test sequences, p ~ 0.504 for all, every call 'enhancer', no ranking."""
+    y = np.tile([0, 1], 200)  # classes interleaved along the probabilities: AUROC 0.5025, chance
     p = 0.504 + np.linspace(-0.0005, 0.0005, 400)
     warnings = degenerate_warnings(y, binary(p), NAMES)
     assert warnings == [
@@ -56,11 +56,21 @@ def test_one_class_calls_on_a_test_set_that_skewed_are_not_flagged():
 
 
 def test_flat_probabilities_threshold_is_sd_0_01():
-    y = np.array([0, 1, 0, 1])  # calls split 2:2, so only the spread can warn
+    y = np.array([0, 1, 1, 0])  # calls split 2:2 and AUROC 0.5, so only the spread can warn
     assert degenerate_warnings(y, binary([0.491, 0.509, 0.491, 0.509]), NAMES) == [
         f"The probability of 'enhancer' barely varies over the test set (sd 0.0090, 0.4910 to 0.5090): the output "
         f"hardly depends on the sequence. {ADVICE}"]
     assert degenerate_warnings(y, binary([0.489, 0.511, 0.489, 0.511]), NAMES) == []  # sd 0.011
+
+
+def test_flat_probabilities_that_still_rank_the_test_set_are_called_under_trained():
+    y = np.array([0, 1, 0, 1, 0, 1])
+    p = binary([0.499, 0.503, 0.500, 0.502, 0.501, 0.4995])  # AUROC 7/9 = 0.778, sd 0.0014, calls split
+    assert degenerate_warnings(y, p, NAMES) == [
+        "The probability of 'enhancer' barely varies over the test set (sd 0.0014, 0.4990 to 0.5030): the output "
+        "hardly depends on the sequence. Yet it ranks the test set (AUROC 0.778): the model is under-trained. "
+        f"{UNDERTRAINED_ADVICE}"]
+    assert ADVICE not in degenerate_warnings(y, p, NAMES)[0]
 
 
 def test_multiclass_flat_probabilities_name_the_most_varying_class():

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.search import balanced_subset, grid_search
+from enhancerlm.search import SearchSetup, balanced_subset, grid_search
 from enhancerlm.search.grid import choose_best
 from enhancerlm.sequences.records import make_table
 from enhancerlm.train import TrainConfig
@@ -33,8 +33,8 @@ def test_rule_prefers_best_value_then_fewer_epochs_then_lower_lr():
 
 
 def test_grid_scores_every_epoch_of_every_lr_and_resumes(factory, toy, tmp_path):
-    result = grid_search(factory, toy, lrs=(5e-3, 1e-4), max_epochs=2, subset_per_class=30, seed=3,
-                         base_config=BASE, out_dir=tmp_path, progress=False)
+    setup = SearchSetup(out_dir=tmp_path, subset_per_class=30, seed=3, base_config=BASE, progress=False)
+    result = grid_search(factory, toy, setup, lrs=(5e-3, 1e-4), max_epochs=2)
     history = result.history
     assert list(history.columns) == ["lr", "epoch", "metric", "value"]
     mcc = history[history.metric == "val_mcc"]
@@ -49,18 +49,16 @@ def test_grid_scores_every_epoch_of_every_lr_and_resumes(factory, toy, tmp_path)
 
     # A killed search: one trial finished, the other not. Only the unfinished one runs again.
     (tmp_path / "lr=0.0001" / "trial_history.tsv").unlink()
-    again = grid_search(factory, toy, lrs=(5e-3, 1e-4), max_epochs=2, subset_per_class=30, seed=3,
-                        base_config=BASE, out_dir=tmp_path, progress=False)
+    again = grid_search(factory, toy, setup, lrs=(5e-3, 1e-4), max_epochs=2)
     assert factory.seeds == [3, 3, 3]
     pd.testing.assert_frame_equal(again.history, history, atol=1e-6)
 
 
 def test_resumed_search_with_other_settings_is_refused(factory, toy, tmp_path):
-    grid_search(factory, toy, lrs=(1e-3,), max_epochs=1, subset_per_class=10, base_config=BASE,
-                out_dir=tmp_path, progress=False)
+    setup = SearchSetup(out_dir=tmp_path, subset_per_class=10, base_config=BASE, progress=False)
+    grid_search(factory, toy, setup, lrs=(1e-3,), max_epochs=1)
     with pytest.raises(ConfigError, match=r"other settings \(\['max_epochs'\]\)"):
-        grid_search(factory, toy, lrs=(1e-3,), max_epochs=2, subset_per_class=10, base_config=BASE,
-                    out_dir=tmp_path, progress=False)
+        grid_search(factory, toy, setup, lrs=(1e-3,), max_epochs=2)
 
 
 def test_search_split_keeps_copies_together_and_resume_checks_it(toy, tmp_path):

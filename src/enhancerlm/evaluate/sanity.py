@@ -25,6 +25,11 @@ CHANCE_MARGIN = 0.05
 CURVE_CHANCE = {"auroc": 0.5, "auroc_macro": 0.5, "mcc": 0.0}
 ADVICE = ("Try the learning-rate search, the backbone's default learning rate (no --lr) or more epochs; "
           "do not read this result as the model's performance.")
+# Flat probabilities that still rank the test set at least this well (binary AUROC) mean an under-trained
+# model, not a blind one: its ranking is real, its calls at 0.5 are fragile.
+RANKS_AUROC = 0.6
+UNDERTRAINED_ADVICE = ("Train longer (more epochs, or the backbone's default learning rate) before trusting its "
+                       "calls; its AUROC is the sounder number here.")
 
 
 def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.DataFrame | None = None) -> list[str]:
@@ -35,7 +40,9 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
     - one class: at least ``ONE_CLASS_SHARE`` of the test calls (argmax) are one class, while under
       ``SKEWED_TEST_SHARE`` of the test set is that class;
     - flat probabilities: every class probability has a standard deviation below ``MIN_PROBA_SD`` over
-      the test set (needs at least 2 sequences);
+      the test set (needs at least 2 sequences); when such a binary model still splits its calls and
+      ranks the test set with AUROC >= ``RANKS_AUROC``, the warning says it is under-trained instead
+      (``UNDERTRAINED_ADVICE``): a blind model can rank a small test set by chance, not split it well too;
     - flat curve: the validation AUROC (else MCC) never came within ``CHANCE_MARGIN`` above chance, or
       moved less than ``FLAT_RANGE`` across two or more epochs.
 
@@ -59,10 +66,28 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
         Empty when nothing looks degenerate.
     """
     y, p = check_inputs(y_true, proba, class_names)
-    found = _one_class_calls(y, p, class_names) + _flat_probabilities(p, class_names)
+    one_class, flat = _one_class_calls(y, p, class_names), _flat_probabilities(p, class_names)
+    ranking = _ranking_auroc(y, p) if flat and not one_class else None
+    if ranking is not None and ranking >= RANKS_AUROC:
+        # Under-trained rather than degenerate: say so, and do not tell the user to discard the result.
+        undertrained = [f"{flat[0]} Yet it ranks the test set (AUROC {ranking:.3f}): the model is under-trained. "
+                        f"{UNDERTRAINED_ADVICE}"]
+        flat = []
+    else:
+        undertrained = []
+    found = one_class + flat
     if history is not None and len(history):
         found += _flat_curve(check_history(history))
-    return [f"{warning} {ADVICE}" for warning in found]
+    return [f"{warning} {ADVICE}" for warning in found] + undertrained
+
+
+def _ranking_auroc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """Binary AUROC of the positive-class probability; None for multi-class or a one-class test set."""
+    if p.shape[1] != 2 or len(np.unique(y)) < 2:
+        return None
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y == 1, p[:, 1]))
 
 
 def _one_class_calls(y: np.ndarray, p: np.ndarray, names: Sequence[str]) -> list[str]:

@@ -155,18 +155,19 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     novel = audit.novel_mask(include_near=True)
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
-    probas: dict[str, np.ndarray] = {}
+    probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = stages.fits_in_closed_form(cfg.backbone)
     if cfg.zero_shot and not closed_form:
-        probas["zero_shot"] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
+        probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
     chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
     search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
     setting = stages.choose_setting(cfg, search, sources)
     finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
-    probas["fine_tuned"] = stages.test_stage(finetuned, inputs.test, cfg)
-    warnings = stages.sanity_stage(y_test, probas["fine_tuned"], inputs.label_map, history)
+    probas[stages.FINE_TUNED] = stages.test_stage(finetuned, inputs.test, cfg)
+    warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], inputs.label_map, history)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
-        probas[f"baselines.{name}"] = stages.baseline_stage(name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
+        probas[stages.ModelKey(name, is_baseline=True)] = stages.baseline_stage(
+            name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, setting, warnings)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)

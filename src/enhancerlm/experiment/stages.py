@@ -163,6 +163,7 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
     if not cfg.search or {"lr", "epochs"} <= set(fixed):
         return None
     from enhancerlm.search.grid import grid_search
+    from enhancerlm.search.setup import SearchSetup
 
     def fresh_classifier(seed: int):
         return _create(cfg, label_map, seed)
@@ -170,18 +171,15 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
     # resolved for a fine-tuned backbone: the search settings come from its registry entry when not given
     assert cfg.search_lrs is not None and cfg.search_epochs is not None and cfg.search_metric is not None
     base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
-    metric = task_metric(cfg.search_metric, label_map.n_classes)
+    setup = SearchSetup(out_dir=out, val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
+                        seed=cfg.seed, base_config=base, metric=task_metric(cfg.search_metric, label_map.n_classes))
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import SearchSpace, optuna_search
 
         # optuna draws each trial's length; search_epochs bounds it, as it bounds the grid's trials
-        return optuna_search(fresh_classifier, train, n_trials=cfg.search_trials,
-                             space=SearchSpace(max_epochs=(1, cfg.search_epochs)),
-                             val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                             seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
-    return grid_search(fresh_classifier, train, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs,
-                       val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                       seed=cfg.seed, base_config=base, out_dir=out, metric=metric)
+        return optuna_search(fresh_classifier, train, setup, n_trials=cfg.search_trials,
+                             space=SearchSpace(max_epochs=(1, cfg.search_epochs)))
+    return grid_search(fresh_classifier, train, setup, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs)
 
 
 def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Setting:
@@ -264,9 +262,25 @@ def explain_stage(classifier, test: pd.DataFrame, cfg: RunConfig, out: Path) -> 
     explain(classifier, test, out, ExplainConfig(max_seqs=cfg.explain_max_seqs, seed=cfg.seed))
 
 
-def model_key(name: str) -> str:
-    """Probability dict key -> metrics.json path (``baselines.kmer-lr`` -> ``baselines.kmer_lr``)."""
-    return name.replace("-", "_")
+class ModelKey(NamedTuple):
+    """One tested model of a run, keying its test probabilities: the run's own (``zero_shot``,
+    ``fine_tuned``) or a baseline (``ModelKey("kmer-lr", is_baseline=True)``)."""
+
+    name: str
+    is_baseline: bool = False
+
+    @property
+    def metrics_key(self) -> str:
+        """Its key in metrics.json (at the top, or under ``baselines`` for a baseline): ``kmer-lr`` -> ``kmer_lr``."""
+        return self.name.replace("-", "_")
+
+    @property
+    def column(self) -> str:
+        """Suffix of its predictions.tsv columns (``p_kmer_lr``, ``pred_kmer_lr``); also its label in the figures."""
+        return self.metrics_key
+
+
+ZERO_SHOT, FINE_TUNED = ModelKey("zero_shot"), ModelKey("fine_tuned")
 
 
 def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> list[str]:
@@ -282,8 +296,8 @@ def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> lis
     return warnings
 
 
-def metrics_stage(y_test, probas: dict, label_map: LabelMap, novel, cfg: RunConfig, audit, setting: Setting,
-                  warnings: Collection[str] = ()) -> dict:
+def metrics_stage(y_test, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap, novel, cfg: RunConfig,
+                  audit, setting: Setting, warnings: Collection[str] = ()) -> dict:
     """metrics.json: degenerate-result warnings first, then one evaluation block per model (whole-set
     metrics, 95% CIs, novel subset)."""
     from enhancerlm.evaluate.bootstrap import evaluate
@@ -292,37 +306,35 @@ def metrics_stage(y_test, probas: dict, label_map: LabelMap, novel, cfg: RunConf
                      "n_test": int(len(y_test)), "n_novel": int(np.sum(novel)),
                      "fine_tuning": {"lr": setting.lr, "epochs": setting.epochs, "sources": setting.sources},
                      "baselines": {}}
-    for name, proba in probas.items():
+    for key, proba in probas.items():
         block = evaluate(y_test, proba, list(label_map.names), novel_mask=novel, n_boot=cfg.n_boot, seed=cfg.seed)
-        if name.startswith("baselines."):
-            metrics["baselines"][model_key(name.split(".", 1)[1])] = block
-        else:
-            metrics[name] = block
+        section = metrics["baselines"] if key.is_baseline else metrics
+        section[key.metrics_key] = block
     metrics["audit"] = {k: audit.to_dict()[k] for k in ("exact_duplicates", "revcomp_duplicates",
                                                         "near_duplicates", "n_novel", "gc_auroc")}
     return metrics
 
 
-def write_predictions(path: Path, test: pd.DataFrame, probas: dict, label_map: LabelMap, novel) -> None:
+def write_predictions(path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap,
+                      novel) -> None:
     """predictions.tsv: one row per test sequence, each model's positive-class (or max) probability."""
     table = pd.DataFrame({"id": test["id"], "label": test["label"], "novel": np.asarray(novel, dtype=bool)})
-    for name, proba in probas.items():
-        key = model_key(name.split(".", 1)[-1])
-        table[f"p_{key}"] = proba[:, 1] if label_map.n_classes == 2 else proba.max(axis=1)
-        table[f"pred_{key}"] = [label_map.names[i] for i in proba.argmax(axis=1)]
+    for key, proba in probas.items():
+        table[f"p_{key.column}"] = proba[:, 1] if label_map.n_classes == 2 else proba.max(axis=1)
+        table[f"pred_{key.column}"] = [label_map.names[i] for i in proba.argmax(axis=1)]
     with atomic_path(path) as tmp:
         table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
 
 
-def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: dict, label_map: LabelMap,
-                 audit, history, search) -> Path:
+def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: Mapping[ModelKey, np.ndarray],
+                 label_map: LabelMap, audit, history, search) -> Path:
     """Figures (confusion, ROC, PR, curves, search) and the self-contained report.html."""
     from enhancerlm.evaluate import plots
     from enhancerlm.evaluate.metrics import compute_metrics
     from enhancerlm.evaluate.report import PUBLISHED_DNABERT6_2023, write_report
 
     names = list(label_map.names)
-    labelled = {model_key(k.split(".", 1)[-1]): p for k, p in probas.items()}
+    labelled = {k.column: p for k, p in probas.items()}
     figures = {
         "confusion": plots.plot_confusion_matrices(
             {k: compute_metrics(y_test, p, names)["confusion_matrix"] for k, p in labelled.items()}, names),

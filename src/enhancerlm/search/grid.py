@@ -20,6 +20,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.provenance import changed_settings
+from enhancerlm.search.setup import SearchSetup
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import CHECKPOINTS, finetune
 
@@ -68,16 +69,10 @@ def selection_rule(metric: str) -> str:
 def grid_search(
     make_classifier: Callable[[int], TransformerClassifier],
     table: pd.DataFrame,
+    setup: SearchSetup,
     *,
     lrs: Sequence[float] = (5e-5, 4e-5, 3e-5, 2e-5),
     max_epochs: int = 5,
-    val_fraction: float = 0.2,
-    subset_per_class: int | None = 500,
-    seed: int = 0,
-    base_config: TrainConfig = TrainConfig(),
-    out_dir: str | Path,
-    metric: str = "mcc",
-    progress: bool = True,
 ) -> SearchResult:
     """Train once per learning rate for ``max_epochs``, scoring every epoch on a held-out split.
 
@@ -92,35 +87,29 @@ def grid_search(
         ``make_classifier(seed)`` -> a fresh classifier; called once per trial with ``seed``.
     table : pd.DataFrame
         Labelled canonical table to subsample and split.
+    setup : SearchSetup
+        Subset, split, seed, training settings (``lr`` and ``epochs`` are overridden), output folder
+        (``search.json``, ``split.tsv``, ``lr=<lr>/trial_history.tsv``, ``history.tsv``) and metric.
     lrs : sequence of float
         Learning rates to try.
     max_epochs : int
         Epochs per trial; every epoch is a candidate.
-    val_fraction : float
-        Stratified share of the subset held out for validation, in (0, 1).
-    subset_per_class : int or None
-        Sequences drawn per class (seeded) for a balanced subset; None: use the whole table.
-    seed : int
-        Seeds the subset, the split, the model initialisation and training.
-    base_config : TrainConfig
-        Everything else about training (batch size, warm-up...); ``lr`` and ``epochs`` are overridden.
-    out_dir : Path
-        Search folder: ``search.json``, ``split.tsv``, ``lr=<lr>/trial_history.tsv``, ``history.tsv``.
-    metric : str
-        Validation metric that ranks candidates (``"mcc"``, ``"accuracy"``, ``"auroc"``, ``"loss"``...).
     """
-    out_dir = Path(out_dir)
+    out_dir, seed, metric = Path(setup.out_dir), setup.seed, setup.metric
     if not lrs:
         raise ConfigError("grid search: lrs is empty")
-    config = base_config.replace(epochs=max_epochs, seed=seed, metric_for_best=None, early_stopping_patience=None)
-    settings = {"max_epochs": max_epochs, "val_fraction": val_fraction, "subset_per_class": subset_per_class,
-                "seed": seed, "metric": metric, "base_config": fixed_settings(config, ("lr", "epochs"))}
+    config = setup.base_config.replace(epochs=max_epochs, seed=seed, metric_for_best=None,
+                                       early_stopping_patience=None)
+    settings = {"max_epochs": max_epochs, "val_fraction": setup.val_fraction,
+                "subset_per_class": setup.subset_per_class, "seed": seed, "metric": metric,
+                "base_config": fixed_settings(config, ("lr", "epochs"))}
     check_settings(out_dir, settings)
-    train, val = prepare_split(table, out_dir, val_fraction=val_fraction, subset_per_class=subset_per_class, seed=seed)
+    train, val = prepare_split(table, out_dir, val_fraction=setup.val_fraction,
+                               subset_per_class=setup.subset_per_class, seed=seed)
     histories = []
     for lr in lrs:
         trial_dir = out_dir / f"lr={lr:g}"
-        history = run_trial(make_classifier, train, val, config.replace(lr=float(lr)), trial_dir, progress)
+        history = run_trial(make_classifier, train, val, config.replace(lr=float(lr)), trial_dir, setup.progress)
         histories.append(history.assign(lr=float(lr))[["lr", "epoch", "metric", "value"]])
     history = pd.concat(histories, ignore_index=True)
     with atomic_path(out_dir / "history.tsv") as tmp:

@@ -23,6 +23,7 @@ from enhancerlm.search.grid import (
     prepare_split,
     run_trial,
 )
+from enhancerlm.search.setup import SearchSetup
 from enhancerlm.train.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -65,16 +66,10 @@ class SearchSpace:
 def optuna_search(
     make_classifier: Callable[[int], TransformerClassifier],
     table: pd.DataFrame,
+    setup: SearchSetup,
     *,
     n_trials: int = 20,
     space: SearchSpace = SearchSpace(),
-    val_fraction: float = 0.2,
-    subset_per_class: int | None = 500,
-    seed: int = 0,
-    base_config: TrainConfig = TrainConfig(),
-    out_dir: str | Path,
-    metric: str = "mcc",
-    progress: bool = True,
 ) -> SearchResult:
     """Search with optuna's seeded TPE sampler until the study holds ``n_trials`` finished trials.
 
@@ -85,25 +80,25 @@ def optuna_search(
 
     Parameters
     ----------
-    make_classifier, table, val_fraction, subset_per_class, seed, out_dir, metric, progress
-        As in :func:`enhancerlm.search.grid.grid_search`.
+    make_classifier, table, setup
+        As in :func:`enhancerlm.search.grid.grid_search`; ``setup.base_config`` holds everything else about
+        training.
     n_trials : int
         Finished trials wanted in the study, counting those of earlier runs.
     space : SearchSpace
         Searched parameters; they override ``base_config``'s ``lr``, ``epochs``, ``batch_size``, ``warmup_ratio``.
-    base_config : TrainConfig
-        Everything else about training.
     """
     import optuna
 
-    out_dir = Path(out_dir)
+    out_dir, seed, metric, base_config = Path(setup.out_dir), setup.seed, setup.metric, setup.base_config
     if n_trials < 1:
         raise ConfigError(f"n_trials={n_trials!r} must be at least 1")
-    settings = {"space": asdict(space), "val_fraction": val_fraction, "subset_per_class": subset_per_class,
-                "seed": seed, "metric": metric,
+    settings = {"space": asdict(space), "val_fraction": setup.val_fraction,
+                "subset_per_class": setup.subset_per_class, "seed": seed, "metric": metric,
                 "base_config": fixed_settings(base_config, ("lr", "epochs", "batch_size", "warmup_ratio", "seed"))}
     check_settings(out_dir, settings)
-    train, val = prepare_split(table, out_dir, val_fraction=val_fraction, subset_per_class=subset_per_class, seed=seed)
+    train, val = prepare_split(table, out_dir, val_fraction=setup.val_fraction,
+                               subset_per_class=setup.subset_per_class, seed=seed)
     study = _open_study(out_dir, seed, direction="minimize" if metric == "loss" else "maximize")
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
 
@@ -111,7 +106,7 @@ def optuna_search(
         params = space.suggest(trial)
         trial_dir = out_dir / f"trial-{_key(params)}"
         trial.set_user_attr("dir", trial_dir.name)
-        history = _trial_history(make_classifier, train, val, base_config, params, seed, trial_dir, progress)
+        history = _trial_history(make_classifier, train, val, base_config, params, seed, trial_dir, setup.progress)
         best = choose_best(history, metric, params=("lr",))
         trial.set_user_attr("best_epoch", best.best_epochs)
         return best.best_value
