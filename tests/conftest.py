@@ -189,3 +189,14 @@ def hub_cache(tmp_path, monkeypatch) -> HubCache:
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache.hub))
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     return cache
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A pre-training corpus of three random 1,000 bp records, the last tenth of each held out."""
+    from enhancerlm.data.pretrain_corpus import build_corpus
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "random.fa"
+    path.write_text("".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 1000))}\n" for i in range(3)))
+    return build_corpus([path], tmp_path / "bases", eval_fraction=0.1)

@@ -96,14 +96,6 @@ def test_short_crops_stay_in_range_and_inside_their_tile():
     assert length.min() >= 20 and np.all(start + length <= 5000)
 
 
-@pytest.fixture
-def corpus(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "random.fa"
-    path.write_text("".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 1000))}\n" for i in range(3)))
-    return build_corpus([path], tmp_path / "bases", eval_fraction=0.1)
-
-
 def test_pickled_corpus_reopens_its_file_instead_of_copying_the_bases(corpus):
     expected = corpus.sequence(100, 50)  # opens the memory map
     data = pickle.dumps(corpus)

@@ -5,19 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from enhancerlm.data.pretrain_corpus import build_corpus
 from enhancerlm.errors import ConfigError
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.tokenization.kmer import KmerTokenizer
 from enhancerlm.train.crops import CropDataset
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "random.fa"
-    path.write_text("".join(f">s{i}\n{''.join(rng.choice(list('ACGT'), 1000))}\n" for i in range(3)))
-    return build_corpus([path], tmp_path / "bases", eval_fraction=0.1)
 
 
 def test_crop_dataset_is_reproducible_per_epoch_and_varies_between_epochs(corpus):
