@@ -25,8 +25,10 @@ demo: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh || echo "no chromium: the browser test will skip"
 
-# Pyflakes-level errors, import order and types (settings in pyproject.toml); part of the test command.
+# Layout, pyflakes-level errors, import order and types (settings in pyproject.toml); part of the test command.
+# `ruff format src tests benchmarks experiments` fixes the layout.
 lint: setup
+	$(BIN)/ruff format --check src tests benchmarks experiments
 	$(BIN)/ruff check src tests benchmarks experiments
 	$(BIN)/mypy
 

@@ -54,8 +54,10 @@ def make_pair(n_train: int, n_test: int, seed: int, genome: str | None) -> tuple
     def labels(n):
         return rng.choice(["enhancer", "not_enhancer"], size=n)
 
-    return (make_table([f"tr{i}" for i in range(n_train)], train, labels(n_train)),
-            make_table([f"te{i}" for i in range(n_test)], test, labels(n_test)))
+    return (
+        make_table([f"tr{i}" for i in range(n_train)], train, labels(n_train)),
+        make_table([f"te{i}" for i in range(n_test)], test, labels(n_test)),
+    )
 
 
 def read_genome(path: str) -> str:
@@ -79,9 +81,11 @@ def main() -> None:
         start = time.perf_counter()
         report = audit(train, test)
         times.append(time.perf_counter() - start)
-        print(f"{n_train:>7} train x {n_test:>6} test: {times[-1]:6.1f} s   exact {report.exact_duplicates}, "
-              f"revcomp {report.revcomp_duplicates}, near {report.near_duplicates} "
-              f"(planted {n_test // 20} each)")
+        print(
+            f"{n_train:>7} train x {n_test:>6} test: {times[-1]:6.1f} s   exact {report.exact_duplicates}, "
+            f"revcomp {report.revcomp_duplicates}, near {report.near_duplicates} "
+            f"(planted {n_test // 20} each)"
+        )
     growth = times[1] / times[0]
     factor = (TARGET_TRAIN + TARGET_TEST) / (args.n_train + args.n_test)
     print(f"4x the sequences took {growth:.1f}x the time (1.0 = constant, 4.0 = linear)")

@@ -37,9 +37,23 @@ RUN_VAL_FRACTION, SEARCH_VAL_FRACTION = 0.1, 0.2  # RunConfig's val_fraction and
 def audit_cli(folder: Path, seed: int) -> dict:
     """``enhancerlm data audit`` on the written CSVs, in a subprocess as a user would run it."""
     out = folder / "audit"
-    command = [sys.executable, "-c", "from enhancerlm.cli.main import main; main()", "data", "audit",
-               "--train", str(folder / "train.csv"), "--test", str(folder / "test.csv"), "--out", str(out),
-               "--val-fraction", str(RUN_VAL_FRACTION), "--seed", str(seed)]
+    command = [
+        sys.executable,
+        "-c",
+        "from enhancerlm.cli.main import main; main()",
+        "data",
+        "audit",
+        "--train",
+        str(folder / "train.csv"),
+        "--test",
+        str(folder / "test.csv"),
+        "--out",
+        str(out),
+        "--val-fraction",
+        str(RUN_VAL_FRACTION),
+        "--seed",
+        str(seed),
+    ]
     subprocess.run(command, check=True)
     return json.loads((out / "audit.json").read_text())
 
@@ -47,18 +61,30 @@ def audit_cli(folder: Path, seed: int) -> dict:
 def rows(planned: dict, report: dict, search: dict) -> list[tuple[str, str, str]]:
     n_test = report["n_test"]
     run = report["validation_split"]["validation"]
-    lines = [("test rows identical to a train row", f"{planned['test_copies']}",
-              f"{report['exact_duplicates']} ({100 * report['exact_duplicates'] / n_test:.1f}%)"),
-             ("test rows reverse complement of a train row", "0", f"{report['revcomp_duplicates']}"),
-             ("novel test rows", f"{n_test - planned['test_copies']}", f"{report['n_novel']}"),
-             ("train rows repeating an earlier train row", f"{planned['train_twin_rows'] // 2}",
-              f"{report['within_train_duplicates']}"),
-             ("test rows repeating an earlier test row", "0", f"{report['within_test_duplicates']}")]
+    lines = [
+        (
+            "test rows identical to a train row",
+            f"{planned['test_copies']}",
+            f"{report['exact_duplicates']} ({100 * report['exact_duplicates'] / n_test:.1f}%)",
+        ),
+        ("test rows reverse complement of a train row", "0", f"{report['revcomp_duplicates']}"),
+        ("novel test rows", f"{n_test - planned['test_copies']}", f"{report['n_novel']}"),
+        (
+            "train rows repeating an earlier train row",
+            f"{planned['train_twin_rows'] // 2}",
+            f"{report['within_train_duplicates']}",
+        ),
+        ("test rows repeating an earlier test row", "0", f"{report['within_test_duplicates']}"),
+    ]
     for name, check in (("run", run), ("search", search)):
         naive, aware = check["naive"], check["duplicate_aware"]
-        lines.append((f"{name} validation ({check['val_fraction']:g}) records with a train twin",
-                      f"plain split {naive['n_val_with_train_twin']}/{naive['n_val']} ({100 * naive['share']:.1f}%)",
-                      f"duplicate-aware {aware['n_val_with_train_twin']}/{aware['n_val']}"))
+        lines.append(
+            (
+                f"{name} validation ({check['val_fraction']:g}) records with a train twin",
+                f"plain split {naive['n_val_with_train_twin']}/{naive['n_val']} ({100 * naive['share']:.1f}%)",
+                f"duplicate-aware {aware['n_val_with_train_twin']}/{aware['n_val']}",
+            )
+        )
     return lines
 
 
@@ -83,11 +109,16 @@ def main() -> None:
         folder = Path(args.keep or tmp) / "ensembl_like"
         write_ensembl_like(data, folder, params=shape_params(args.n_train, args.n_test, args.seed, shape))
         report = audit_cli(folder, args.seed)
-    train = make_table([f"train_{i + 1}" for i in range(len(data.train))], data.train["seq"].tolist(),
-                       data.train["label"].astype(str).tolist())
+    train = make_table(
+        [f"train_{i + 1}" for i in range(len(data.train))],
+        data.train["seq"].tolist(),
+        data.train["label"].astype(str).tolist(),
+    )
     search = split_leakage(train, SEARCH_VAL_FRACTION, args.seed)
-    print(f"ensembl-like set: {args.n_train} train x {args.n_test} test, seed {args.seed} "
-          f"({time.perf_counter() - start:.0f} s with the audit)")
+    print(
+        f"ensembl-like set: {args.n_train} train x {args.n_test} test, seed {args.seed} "
+        f"({time.perf_counter() - start:.0f} s with the audit)"
+    )
     print_table(rows(planned_counts(args.n_train, args.n_test, shape), report, search))
 
 

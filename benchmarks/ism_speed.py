@@ -69,21 +69,31 @@ def main() -> None:
         check.append(np.abs(batched.deltas[i][positions, alts] + batched.ref_logit[i] - scores).max())
     per_seq_batched, per_seq_naive = t_batched / args.n, t_naive / args.naive_n
     mutants = 3 * args.length_bp
-    print(f"torch threads {torch.get_num_threads()}, tiny-dnabert-6, {args.length_bp} bp, {mutants} mutants per sequence")
-    print(f"batched : {args.n / t_batched:8.3f} seq/s  {args.n * mutants / t_batched:8.0f} mutants/s  "
-          f"({args.n} sequences in {t_batched:.1f} s)")
-    print(f"naive   : {args.naive_n / t_naive:8.3f} seq/s  {args.naive_n * mutants / t_naive:8.0f} mutants/s  "
-          f"({args.naive_n} sequences in {t_naive:.1f} s)")
+    print(
+        f"torch threads {torch.get_num_threads()}, tiny-dnabert-6, {args.length_bp} bp, {mutants} mutants per sequence"
+    )
+    print(
+        f"batched : {args.n / t_batched:8.3f} seq/s  {args.n * mutants / t_batched:8.0f} mutants/s  "
+        f"({args.n} sequences in {t_batched:.1f} s)"
+    )
+    print(
+        f"naive   : {args.naive_n / t_naive:8.3f} seq/s  {args.naive_n * mutants / t_naive:8.0f} mutants/s  "
+        f"({args.naive_n} sequences in {t_naive:.1f} s)"
+    )
     print(f"speed-up: {per_seq_naive / per_seq_batched:8.1f} x")
-    print(f"{args.target} sequences, extrapolated: batched {args.target * per_seq_batched / 60:.1f} min, "
-          f"naive {args.target * per_seq_naive / 60:.1f} min")
+    print(
+        f"{args.target} sequences, extrapolated: batched {args.target * per_seq_batched / 60:.1f} min, "
+        f"naive {args.target * per_seq_naive / 60:.1f} min"
+    )
     print(f"max |log-odds difference| batched vs naive: {max(check):.2e}")
     flops = bert_flops(classifier.model.config, args.length_bp - 6 + 3)  # 6-mers plus [CLS], [SEP]
     peak = matmul_flops_per_s(torch.device("cpu"))
     for name, per_seq in (("batched", per_seq_batched), ("naive", per_seq_naive)):
         achieved = mutants * flops / per_seq
-        print(f"{name:8s}: {achieved / 1e9:6.1f} GFLOP/s = {achieved / peak:6.1%} of a plain fp32 matmul "
-              f"({peak / 1e9:.1f} GFLOP/s)")
+        print(
+            f"{name:8s}: {achieved / 1e9:6.1f} GFLOP/s = {achieved / peak:6.1%} of a plain fp32 matmul "
+            f"({peak / 1e9:.1f} GFLOP/s)"
+        )
 
 
 if __name__ == "__main__":

@@ -35,15 +35,20 @@ STUDY_MAX_TOKENS = 512
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="sequences scored by enhancerlm")
-    parser.add_argument("--study-n", type=int, default=100,
-                        help="of those, how many the slow study loop scores (its seq/s; same length mix)")
+    parser.add_argument(
+        "--study-n",
+        type=int,
+        default=100,
+        help="of those, how many the slow study loop scores (its seq/s; same length mix)",
+    )
     parser.add_argument("--min-bp", type=int, default=50)
     parser.add_argument("--max-bp", type=int, default=570)
     parser.add_argument("--batch-size", type=int, default=None, help="enhancerlm batch (default: its own)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
-    parser.add_argument("--repeats", type=int, default=1, help="time each way this often, keep the fastest "
-                        "(steadier on a busy machine)")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="time each way this often, keep the fastest (steadier on a busy machine)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args()
 
@@ -63,8 +68,13 @@ def study_way(model, tokenizer: BertTokenizer, seqs: list[str], device: torch.de
     model.eval()
     with torch.no_grad():
         for seq in seqs:
-            batch = tokenizer(" ".join(kmers.decode_kmers(seq)), padding="max_length", max_length=STUDY_MAX_TOKENS,
-                              truncation=True, return_tensors="pt").to(device)
+            batch = tokenizer(
+                " ".join(kmers.decode_kmers(seq)),
+                padding="max_length",
+                max_length=STUDY_MAX_TOKENS,
+                truncation=True,
+                return_tensors="pt",
+            ).to(device)
             logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
             out.append(torch.softmax(logits, dim=-1)[0].cpu().numpy())
     return np.stack(out)
@@ -138,21 +148,29 @@ def report(args, classifier, seqs, ours, t_ours, theirs, t_theirs, peak) -> None
     executed_study = n_study * bert_flops(config, STUDY_MAX_TOKENS)
     executed_ours = sum(bert_flops(config, len(w) - 6 + 3) for w in split_windows(seqs, max_bp).seqs)
     ours_rate, study_rate = len(seqs) / t_ours, n_study / t_theirs
-    print(f"device {args.device}, torch threads {torch.get_num_threads()}, sequences {args.min_bp}-{args.max_bp} bp; "
-          f"{(lengths > max_bp).sum()} of {len(seqs)} longer than {max_bp} bp (enhancerlm windows, study truncates)")
+    print(
+        f"device {args.device}, torch threads {torch.get_num_threads()}, sequences {args.min_bp}-{args.max_bp} bp; "
+        f"{(lengths > max_bp).sum()} of {len(seqs)} longer than {max_bp} bp (enhancerlm windows, study truncates)"
+    )
     print(f"enhancerlm predict_proba : {ours_rate:9.1f} seq/s  ({len(seqs)} sequences in {t_ours:.2f} s)")
     print(f"study (1 at a time, 512) : {study_rate:9.1f} seq/s  (first {n_study} in {t_theirs:.2f} s)")
     print(f"speed-up                 : {ours_rate / study_rate:9.1f} x")
     print(f"max |p difference|, sequences both score whole: {np.abs(ours[:n_study][fits] - theirs[fits]).max():.2e}")
     print(f"plain fp32 matmul 1024^3 : {peak / 1e9:9.1f} GFLOP/s")
-    print(f"enhancerlm model FLOP/s  : {useful_ours / t_ours / 1e9:9.1f} GFLOP/s = {useful_ours / t_ours / peak:.1%} "
-          "of matmul (real tokens; a long sequence counted as one window)")
-    print(f"study model FLOP/s       : {useful_study / t_theirs / 1e9:9.1f} GFLOP/s = "
-          f"{useful_study / t_theirs / peak:.1%} of matmul (real tokens); "
-          f"{executed_study / t_theirs / 1e9:.1f} GFLOP/s counting its padding")
+    print(
+        f"enhancerlm model FLOP/s  : {useful_ours / t_ours / 1e9:9.1f} GFLOP/s = {useful_ours / t_ours / peak:.1%} "
+        "of matmul (real tokens; a long sequence counted as one window)"
+    )
+    print(
+        f"study model FLOP/s       : {useful_study / t_theirs / 1e9:9.1f} GFLOP/s = "
+        f"{useful_study / t_theirs / peak:.1%} of matmul (real tokens); "
+        f"{executed_study / t_theirs / 1e9:.1f} GFLOP/s counting its padding"
+    )
     per_ours, per_study = executed_ours / len(seqs), executed_study / n_study
-    print(f"work per sequence        : enhancerlm {per_ours / 1e6:.0f} MFLOP (windows included), study "
-          f"{per_study / 1e6:.0f} MFLOP (512 tokens): at equal FLOP/s the speed-up would be {per_study / per_ours:.1f} x")
+    print(
+        f"work per sequence        : enhancerlm {per_ours / 1e6:.0f} MFLOP (windows included), study "
+        f"{per_study / 1e6:.0f} MFLOP (512 tokens): at equal FLOP/s the speed-up would be {per_study / per_ours:.1f} x"
+    )
 
 
 if __name__ == "__main__":

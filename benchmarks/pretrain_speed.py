@@ -64,9 +64,12 @@ def flops_per_token(seq_tokens: int) -> dict[str, float]:
     non_embedding = sum(p.numel() for p in model.parameters()) - embeddings  # tied decoder counted once, as embedding
     output_projection = config.hidden_size * config.vocab_size
     attention = 12 * config.num_hidden_layers * seq_tokens * config.hidden_size
-    return {"6N + attention": 6 * non_embedding + attention,
-            "6N + output projection + attention": 6 * (non_embedding + output_projection) + attention,
-            "non_embedding_params": non_embedding, "output_projection_params": output_projection}
+    return {
+        "6N + attention": 6 * non_embedding + attention,
+        "6N + output projection + attention": 6 * (non_embedding + output_projection) + attention,
+        "non_embedding_params": non_embedding,
+        "output_projection_params": output_projection,
+    }
 
 
 def main() -> None:
@@ -89,13 +92,17 @@ def main() -> None:
     tokens_per_seq = (n1 - n0) / ((len(clock.marks) - args.warmup) * args.batch_size)
     reference = matmul_flops_per_s()
     counts = flops_per_token(round(tokens_per_seq))
-    print(f"threads: {torch.get_num_threads()}, batch: {args.batch_size} crops, timed steps: "
-          f"{len(clock.marks) - args.warmup} (after {args.warmup} warm-up), "
-          f"mean real tokens per crop: {tokens_per_seq:.0f}")
+    print(
+        f"threads: {torch.get_num_threads()}, batch: {args.batch_size} crops, timed steps: "
+        f"{len(clock.marks) - args.warmup} (after {args.warmup} warm-up), "
+        f"mean real tokens per crop: {tokens_per_seq:.0f}"
+    )
     print(f"pre-training throughput: {tokens_per_s:,.0f} tokens/s ({tokens_per_s / tokens_per_seq:.1f} crops/s)")
     print(f"fp32 matmul reference: {reference / 1e9:.1f} GFLOP/s")
-    print(f"parameters: {counts['non_embedding_params']:,} non-embedding, "
-          f"{counts['output_projection_params']:,} in the tied output projection")
+    print(
+        f"parameters: {counts['non_embedding_params']:,} non-embedding, "
+        f"{counts['output_projection_params']:,} in the tied output projection"
+    )
     for name in ("6N + attention", "6N + output projection + attention"):
         achieved = counts[name] * tokens_per_s
         print(f"model FLOP/s ({name}): {achieved / 1e9:.2f} GFLOP/s = {achieved / reference:.1%} of matmul")

@@ -94,20 +94,27 @@ def main() -> None:
             chrom = next(iter(genome.chrom_sizes))
         region = Region(chrom, args.start, args.start + args.bp)
         (tmp / "region.bed").write_text(f"{region.chrom}\t{region.start}\t{region.end}\n")
-        config = ScanConfig(window_bp=args.window_bp, stride_bp=args.stride_bp, batch_size=args.batch_size,
-                            compile=args.compile)
+        config = ScanConfig(
+            window_bp=args.window_bp, stride_bp=args.stride_bp, batch_size=args.batch_size, compile=args.compile
+        )
         naive = naive_bp_per_s(tmp / "model", args.fasta, region, args, args.naive_windows)
         result = scan_genome(tmp / "model", args.fasta, tmp / "out", config, regions=tmp / "region.bed")
     scan_bp_s = args.bp / result.seconds
     flops = bert_flops_per_window(model.model.config, args.window_bp - 6 + 3) * result.summary["n_windows_scored"]
     achieved, peak = flops / result.seconds, matmul_flops_per_s(device)
-    print(f"device: {device} ({torch.get_num_threads()} CPU threads, load average {os.getloadavg()[0]:.1f}), "
-          f"region {region.chrom}:{region.start}-{region.end}")
-    print(f"scan : {scan_bp_s:12,.0f} bp/s  ({result.n_windows} windows in {result.seconds:.2f} s, model load included)")
+    print(
+        f"device: {device} ({torch.get_num_threads()} CPU threads, load average {os.getloadavg()[0]:.1f}), "
+        f"region {region.chrom}:{region.start}-{region.end}"
+    )
+    print(
+        f"scan : {scan_bp_s:12,.0f} bp/s  ({result.n_windows} windows in {result.seconds:.2f} s, model load included)"
+    )
     print(f"naive: {naive:12,.0f} bp/s  ({args.naive_windows} windows, one per call)")
     print(f"speed-up: {scan_bp_s / naive:.1f}x")
-    print(f"model FLOP/s: {achieved / 1e9:,.1f} GFLOP/s = {achieved / peak:.1%} of a plain matmul's "
-          f"{peak / 1e9:,.1f} GFLOP/s")
+    print(
+        f"model FLOP/s: {achieved / 1e9:,.1f} GFLOP/s = {achieved / peak:.1%} of a plain matmul's "
+        f"{peak / 1e9:,.1f} GFLOP/s"
+    )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def main() -> None:
         return ref([" ".join(ours.decode_kmers(s)) for s in seqs])["input_ids"]
 
     assert [x.tolist() for x in ours.encode_batch(seqs[:100])] == ref(
-        [" ".join(ours.decode_kmers(s)) for s in seqs[:100]])["input_ids"]
+        [" ".join(ours.decode_kmers(s)) for s in seqs[:100]]
+    )["input_ids"]
     t_ours = best_time(lambda: ours.encode_batch(seqs), args.repeats)
     t_ref = best_time(run_ref, args.repeats)
     print(f"{args.n} sequences x {args.length_bp} bp, k={args.k}, best of {args.repeats}")

@@ -74,7 +74,8 @@ class Arm:
     def epoch_padding(self) -> float:
         """Padded tokens / real tokens over the whole epoch."""
         return sum(b["attention_mask"].numel() for b in self.batches) / sum(
-            int(b["attention_mask"].sum()) for b in self.batches)
+            int(b["attention_mask"].sum()) for b in self.batches
+        )
 
 
 def spread(batches: list, n: int) -> list:
@@ -96,20 +97,30 @@ def main() -> None:
     where = "cuda" if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     table = random_table(args.n, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
-        arms = {name: Arm(table, dynamic=name == "dynamic", batch_size=args.batch_size, out_dir=Path(tmp, name),
-                          device=device) for name in ("fixed", "dynamic")}
-    print(f"tiny-dnabert-6, {args.n} sequences of 50-570 bp, batch {args.batch_size}, "
-          f"{args.steps} timed steps per arm ({where})")
+        arms = {
+            name: Arm(
+                table, dynamic=name == "dynamic", batch_size=args.batch_size, out_dir=Path(tmp, name), device=device
+            )
+            for name in ("fixed", "dynamic")
+        }
+    print(
+        f"tiny-dnabert-6, {args.n} sequences of 50-570 bp, batch {args.batch_size}, "
+        f"{args.steps} timed steps per arm ({where})"
+    )
     for arm in arms.values():
         arm.step(arm.batches[0])  # warm-up: first-call allocations are not throughput
     for r in range(ROUNDS):
         for arm in arms.values():
             arm.timed(spread(arm.batches, args.steps)[r::ROUNDS])
     fixed, dynamic = (arms[k].real_tokens / arms[k].seconds for k in ("fixed", "dynamic"))
-    print(f"padded to {FIXED_TOKENS} tokens:            {fixed:9.0f} real tokens/s "
-          f"(padded/real tokens over the epoch: {arms['fixed'].epoch_padding():.2f})")
-    print(f"dynamic padding + length grouping: {dynamic:9.0f} real tokens/s "
-          f"(padded/real tokens over the epoch: {arms['dynamic'].epoch_padding():.2f})")
+    print(
+        f"padded to {FIXED_TOKENS} tokens:            {fixed:9.0f} real tokens/s "
+        f"(padded/real tokens over the epoch: {arms['fixed'].epoch_padding():.2f})"
+    )
+    print(
+        f"dynamic padding + length grouping: {dynamic:9.0f} real tokens/s "
+        f"(padded/real tokens over the epoch: {arms['dynamic'].epoch_padding():.2f})"
+    )
     print(f"speed-up: {dynamic / fixed:.2f}x")
 
 

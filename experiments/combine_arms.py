@@ -30,7 +30,7 @@ def split_combo(combo: str, known: list[str]) -> list[str]:
         if name is None:
             raise SystemExit(f"{combo!r}: {rest!r} does not start with a finished arm ({', '.join(known)})")
         arms.append(name)
-        rest = rest[len(name) + 1:]
+        rest = rest[len(name) + 1 :]
     return arms
 
 

@@ -1,6 +1,6 @@
 """Print a Markdown table of the test metrics (with 95% CIs) of one or more `enhancerlm run` folders.
 
-    python experiments/summarize_runs.py RUN_DIR [RUN_DIR ...]
+python experiments/summarize_runs.py RUN_DIR [RUN_DIR ...]
 """
 
 from __future__ import annotations

@@ -61,8 +61,11 @@ MODEL = "tiny-dnabert-6"
 
 def load_ienhancer(data: Path, limit: int | None) -> pd.DataFrame:
     """The 2,968 training sequences: strong and weak enhancers are 'enhancer', the rest 'not_enhancer'."""
-    specs = [f"{data}/train_strong_enhancers.fa:enhancer", f"{data}/train_weak_enhancers.fa:enhancer",
-             f"{data}/train_non_enhancers.fa:not_enhancer"]
+    specs = [
+        f"{data}/train_strong_enhancers.fa:enhancer",
+        f"{data}/train_weak_enhancers.fa:enhancer",
+        f"{data}/train_non_enhancers.fa:not_enhancer",
+    ]
     table = read_specs(specs, require_labels=True)
     if limit:  # smoke runs: a balanced slice
         table = table.groupby("label").sample(n=limit // 2, random_state=0).reset_index(drop=True)
@@ -94,15 +97,30 @@ def write_fasta(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def fine_tune(backbone: str, label_map: LabelMap, train: pd.DataFrame, seed: int, out: Path, *, lr: float,
-              epochs: int, batch_size: int):
+def fine_tune(
+    backbone: str,
+    label_map: LabelMap,
+    train: pd.DataFrame,
+    seed: int,
+    out: Path,
+    *,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+):
     """Fine-tune a fresh classifier; the best epoch by AUROC on a stratified 10% of ``train`` is kept."""
     fit, val = train_test_split(train, test_size=0.1, stratify=train["label"], random_state=seed)
-    config = TrainConfig(epochs=epochs, lr=lr, batch_size=batch_size, warmup_ratio=0.1, seed=seed,
-                         metric_for_best="auroc", keep_checkpoints=1)
+    config = TrainConfig(
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        warmup_ratio=0.1,
+        seed=seed,
+        metric_for_best="auroc",
+        keep_checkpoints=1,
+    )
     classifier = create_classifier(backbone, label_map, CreateOptions(seed=seed))
-    result = finetune(classifier, fit.reset_index(drop=True), val.reset_index(drop=True), config, out,
-                      progress=False)
+    result = finetune(classifier, fit.reset_index(drop=True), val.reset_index(drop=True), config, out, progress=False)
     shutil.rmtree(out, ignore_errors=True)  # checkpoints and the model: only the numbers are kept
     return result.classifier, {"best_epoch": int(result.best_epoch)}
 
@@ -127,9 +145,21 @@ def run_arm(arm: str, fold: int, train: pd.DataFrame, label_map: LabelMap, args,
 
 def longer_pretraining(args, chry: Path) -> Path:
     """The chrY model after ``--longer-steps`` more chrY steps: does more pre-training change the answer?"""
-    return pretrain_once([args.genome], str(chry), args.out / "pretrain" / "chrY-longer", PretrainConfig(
-        max_steps=args.longer_steps, lr=args.pretrain_lr / 2, batch_size=32, seed=1, crop_bp=200, rc_augment=True,
-        eval_steps=max(1, args.longer_steps // 4), keep_checkpoints=1))
+    return pretrain_once(
+        [args.genome],
+        str(chry),
+        args.out / "pretrain" / "chrY-longer",
+        PretrainConfig(
+            max_steps=args.longer_steps,
+            lr=args.pretrain_lr / 2,
+            batch_size=32,
+            seed=1,
+            crop_bp=200,
+            rc_augment=True,
+            eval_steps=max(1, args.longer_steps // 4),
+            keep_checkpoints=1,
+        ),
+    )
 
 
 def continued_pretraining(fold: int, train: pd.DataFrame, args, chry: Path) -> Path:
@@ -139,9 +169,17 @@ def continued_pretraining(fold: int, train: pd.DataFrame, args, chry: Path) -> P
         return out
     fasta = write_fasta(train, args.out / "pretrain" / f"train-fold-{fold}.fa")
     # 200 bp records: a held-out tail would be too short to crop, so no MLM evaluation here.
-    config = PretrainConfig(max_steps=args.continue_steps, lr=args.continue_lr, batch_size=32, seed=fold,
-                            eval_fraction=0.0, crop_bp=200, rc_augment=True, short_crop_prob=0.0,
-                            keep_checkpoints=1)
+    config = PretrainConfig(
+        max_steps=args.continue_steps,
+        lr=args.continue_lr,
+        batch_size=32,
+        seed=fold,
+        eval_fraction=0.0,
+        crop_bp=200,
+        rc_augment=True,
+        short_crop_prob=0.0,
+        keep_checkpoints=1,
+    )
     return pretrain_once([fasta], str(chry), out, config)
 
 
@@ -155,12 +193,20 @@ def evaluate_arm(arm: str, fold: int, train, test, label_map: LabelMap, args, ch
     proba = predict_proba(classifier, test["sequence"].tolist())
     y = np.asarray(label_map.encode(test["label"]))
     metrics = compute_metrics(y, proba, list(label_map.names))
-    record = {"arm": arm, "fold": fold, "seed": fold, "n_train": len(train), "n_test": len(test),
-              "seconds": round(time.time() - start, 1), **details,
-              **{name: metrics[name] for name in COLUMNS}}
+    record = {
+        "arm": arm,
+        "fold": fold,
+        "seed": fold,
+        "n_train": len(train),
+        "n_test": len(test),
+        "seconds": round(time.time() - start, 1),
+        **details,
+        **{name: metrics[name] for name in COLUMNS},
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"id": test["id"], "label": test["label"], "p": proba[:, 1]}).to_csv(
-        path.with_suffix(".tsv"), sep="\t", index=False, float_format="%.6g")
+        path.with_suffix(".tsv"), sep="\t", index=False, float_format="%.6g"
+    )
     write_text_atomic(path, json.dumps(record) + "\n")
     log.info("%s fold %d: %s", arm, fold, {k: record[k] for k in ("seconds", *COLUMNS)})
     return record
@@ -209,9 +255,21 @@ def main(argv=None) -> None:
     needs_chry = {"untrained", "chrY", "chrY+cont", *LONGER} & set(args.arms)
     chry = args.out / "pretrain" / "chrY"
     if needs_chry:
-        chry = pretrain_once([args.genome], MODEL, chry, PretrainConfig(
-            max_steps=args.pretrain_steps, lr=args.pretrain_lr, batch_size=32, seed=0, crop_bp=200,
-            rc_augment=True, eval_steps=max(1, args.pretrain_steps // 4), keep_checkpoints=1))
+        chry = pretrain_once(
+            [args.genome],
+            MODEL,
+            chry,
+            PretrainConfig(
+                max_steps=args.pretrain_steps,
+                lr=args.pretrain_lr,
+                batch_size=32,
+                seed=0,
+                crop_bp=200,
+                rc_augment=True,
+                eval_steps=max(1, args.pretrain_steps // 4),
+                keep_checkpoints=1,
+            ),
+        )
     for fold, train_idx, test_idx in folds(table, args.folds):
         train, test = table.iloc[train_idx].reset_index(drop=True), table.iloc[test_idx].reset_index(drop=True)
         for arm in args.arms:

@@ -38,8 +38,11 @@ def shared_data() -> Path:
 
     writable = genome._is_writable
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(genome, "_is_writable",
-                      lambda folder: not Path(folder).resolve().is_relative_to(SHARED_DATA.resolve()) and writable(folder))
+        patch.setattr(
+            genome,
+            "_is_writable",
+            lambda folder: not Path(folder).resolve().is_relative_to(SHARED_DATA.resolve()) and writable(folder),
+        )
         yield SHARED_DATA
 
 
@@ -57,11 +60,13 @@ def shared_data_untouched():
 
 
 # Counts images the browser decoded once the page has loaded, and writes the count into the DOM.
-_PROBE = ('<script>window.addEventListener("load", function () {'
-          'var imgs = Array.from(document.images);'
-          'var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;'
-          'var out = document.createElement("div"); out.id = "img-check";'
-          'out.textContent = ok + "/" + imgs.length; document.body.appendChild(out); });</script>')
+_PROBE = (
+    '<script>window.addEventListener("load", function () {'
+    "var imgs = Array.from(document.images);"
+    "var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;"
+    'var out = document.createElement("div"); out.id = "img-check";'
+    'out.textContent = ok + "/" + imgs.length; document.body.appendChild(out); });</script>'
+)
 
 
 def _chromium() -> str:
@@ -75,14 +80,24 @@ def _loaded_images(page: Path, tmp_path: Path) -> str:
     """``"k/n"``: images the browser decoded out of those on the page (skips without chromium)."""
     probe = tmp_path / f"probe-{page.name}"
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
-    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'ud'}",
-           "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()]
+    cmd = [
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'ud'}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        probe.as_uri(),
+    ]
     dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
     found = re.search(r'<div id="img-check">(\d+/\d+)</div>', dom)
     assert found, f"probe did not run; chromium printed: {dom[:300]!r}"
     return found.group(1)
-
 
 
 @pytest.fixture
@@ -97,9 +112,15 @@ def tiny_classifier(seed: int = 0) -> DnabertClassifier:
     torch.manual_seed(seed)
     tokenizer = KmerTokenizer(6)
     config = BertConfig(
-        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=TOY_MAX_TOKENS, num_labels=2,
-        id2label=dict(enumerate(TOY_LABELS.names)), label2id={n: i for i, n in enumerate(TOY_LABELS.names)},
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=TOY_MAX_TOKENS,
+        num_labels=2,
+        id2label=dict(enumerate(TOY_LABELS.names)),
+        label2id={n: i for i, n in enumerate(TOY_LABELS.names)},
     )
     model = BertForSequenceClassification(config)
     return DnabertClassifier(model, tokenizer, TOY_LABELS, "tiny-test", tokenizer.max_bp(TOY_MAX_TOKENS))
@@ -167,8 +188,11 @@ class HubCache:
         snapshot = repo / "snapshots" / commit
         for name, data in files.items():
             data = data.encode() if isinstance(data, str) else data
-            etag = (hashlib.sha256(data).hexdigest() if name.endswith(self.LFS_SUFFIXES)
-                    else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest())
+            etag = (
+                hashlib.sha256(data).hexdigest()
+                if name.endswith(self.LFS_SUFFIXES)
+                else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            )
             (repo / "blobs" / etag).write_bytes(data)
             pointer = snapshot / name
             pointer.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ def test_unknown_keys_are_named_with_the_known_ones():
     known = r"known keys: \['lr', 'names'\]$"
     with pytest.raises(ConfigError, match=r"^strict config: unknown key\(s\) \['epoch'\]; " + known):
         Strict.from_dict({"epoch": 1, "lr": 0.2})
-    with pytest.raises(ConfigError, match=r"^unknown config key\(s\) \['x'\]; known keys: "):
+    with pytest.raises(ConfigError, match=r"^config: unknown key\(s\) \['x'\]; known keys: "):
         Coerced.from_dict({"x": 1})
 
 

@@ -85,8 +85,9 @@ def test_both_strands_averages_a_sequence_with_its_reverse_complement(dnabert):
     both = predict_proba(dnabert, seqs, stride_bp=25, both_strands=True)
     np.testing.assert_allclose(both, (forward + reverse) / 2, atol=1e-6)
     assert np.abs(forward - reverse).max() > 1e-4  # the model is not strand-symmetric: the average matters
-    np.testing.assert_allclose(predict_proba(dnabert, [reverse_complement(s) for s in seqs], stride_bp=25,
-                                             both_strands=True), both, atol=1e-6)
+    np.testing.assert_allclose(
+        predict_proba(dnabert, [reverse_complement(s) for s in seqs], stride_bp=25, both_strands=True), both, atol=1e-6
+    )
 
 
 def test_empty_input_gives_an_empty_array(dnabert):
@@ -120,8 +121,21 @@ def test_predict_command_writes_probabilities(cli, model_dir, tmp_path):
     fasta = tmp_path / "in.fa"
     fasta.write_text("".join(f">s{i} some description\n{s}\n" for i, s in enumerate(seqs)))
     out = tmp_path / "scores.tsv"
-    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", out, "--batch-size", 2,
-                 "--stride-bp", 100, "--aggregate", "max")
+    result = cli(
+        "predict",
+        "--model",
+        model_dir,
+        "--input",
+        fasta,
+        "--out",
+        out,
+        "--batch-size",
+        2,
+        "--stride-bp",
+        100,
+        "--aggregate",
+        "max",
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, sep="\t")
     assert table["id"].tolist() == ["s0", "s1", "s2", "s3"]

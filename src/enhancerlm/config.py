@@ -21,15 +21,15 @@ class ConfigBase:
     Class attributes (not dataclass fields) a subclass sets:
 
     ``config_label`` : str
-        Names the config in errors (``"train config: unknown key(s) ['epoch']; known keys: [...]"``);
-        ``""`` gives the run config's ``"unknown config key(s) [...]"``.
+        Names the config in errors, the same shape for every command
+        (``"train config: unknown key(s) ['epoch']; known keys: [...]"``).
     ``coerce_values`` : bool
         Convert each value to its field's type first (YAML reads ``3e-5`` as a string and ``5`` where
         ``5.0`` is meant), as the run config does; False leaves the type checks to ``__post_init__``,
         which then rejects ``"3e-5"`` for a float.
     """
 
-    config_label = ""
+    config_label = "config"
     coerce_values = False
 
     @classmethod
@@ -38,8 +38,7 @@ class ConfigBase:
         known = sorted(f.name for f in dataclasses.fields(typing.cast("type[DataclassInstance]", cls)))
         unknown = sorted(set(data) - set(known))
         if unknown:
-            where = f"{cls.config_label}: unknown key(s)" if cls.config_label else "unknown config key(s)"
-            raise ConfigError(f"{where} {unknown}; known keys: {known}")
+            raise ConfigError(f"{cls.config_label}: unknown key(s) {unknown}; known keys: {known}")
         if cls.coerce_values:
             hints = typing.get_type_hints(cls)
             data = {name: coerce(name, value, hints[name]) for name, value in data.items()}
@@ -47,8 +46,10 @@ class ConfigBase:
 
     def to_dict(self) -> dict:
         """Plain mapping that ``from_dict`` reads back (tuples as lists, so it is YAML- and JSON-able)."""
-        return {name: list(value) if isinstance(value, tuple) else value
-                for name, value in dataclasses.asdict(typing.cast("DataclassInstance", self)).items()}
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in dataclasses.asdict(typing.cast("DataclassInstance", self)).items()
+        }
 
 
 def coerce(name: str, value, hint):

@@ -27,8 +27,10 @@ img.track{max-width:100%;display:block;margin-bottom:1em}td img{vertical-align:m
 
 def html_page(title: str, body: str) -> str:
     """A whole page: doctype, UTF-8, ``title`` (escaped here), the style sheet and ``body`` (HTML, as given)."""
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{CSS}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
 
 
 def png_data_uri(png: bytes) -> str:

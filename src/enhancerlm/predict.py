@@ -38,12 +38,13 @@ def predict_proba(
     if both_strands:
         seqs = list(seqs)
         proba = _one_strand(classifier, seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
-        return (proba[: len(seqs)] + proba[len(seqs):]) / 2
+        return (proba[: len(seqs)] + proba[len(seqs) :]) / 2
     return _one_strand(classifier, seqs, batch_size, stride_bp, aggregate)
 
 
-def _one_strand(classifier: SequenceClassifier, seqs: Sequence[str], batch_size: int | None,
-                stride_bp: int | None, aggregate: str) -> np.ndarray:
+def _one_strand(
+    classifier: SequenceClassifier, seqs: Sequence[str], batch_size: int | None, stride_bp: int | None, aggregate: str
+) -> np.ndarray:
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
         assert classifier.max_bp is not None  # split_windows only cuts when there is a limit
@@ -59,11 +60,13 @@ def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: 
     best = proba.argmax(axis=1)
     # The score's class follows LabelMap.score_index; with >2 classes, where it names none, the top probability.
     column = classifier.label_map.score_index()
-    table = pd.DataFrame({
-        "id": list(ids),
-        "probability": proba.max(axis=1) if column is None else proba[:, column],
-        "prediction": [names[i] for i in best],
-    })
+    table = pd.DataFrame(
+        {
+            "id": list(ids),
+            "probability": proba.max(axis=1) if column is None else proba[:, column],
+            "prediction": [names[i] for i in best],
+        }
+    )
     for j, name in enumerate(names):
         table[f"p_{name}"] = proba[:, j]
     return table

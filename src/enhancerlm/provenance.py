@@ -23,13 +23,20 @@ def versions() -> dict:
 
     import enhancerlm
 
-    return {"enhancerlm": enhancerlm.__version__, "python": platform.python_version(), "torch": str(torch.__version__),
-            "transformers": transformers.__version__, "numpy": numpy.__version__, "scikit-learn": sklearn.__version__,
-            "cuda": torch.cuda.is_available()}
+    return {
+        "enhancerlm": enhancerlm.__version__,
+        "python": platform.python_version(),
+        "torch": str(torch.__version__),
+        "transformers": transformers.__version__,
+        "numpy": numpy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "cuda": torch.cuda.is_available(),
+    }
 
 
-def changed_settings(before: Mapping, now: Mapping, *, ignore: Iterable[str] = (), tolerate_new: bool = False,
-                     both_ways: bool = False) -> list[str]:
+def changed_settings(
+    before: Mapping, now: Mapping, *, ignore: Iterable[str] = (), tolerate_new: bool = False, both_ways: bool = False
+) -> list[str]:
     """The settings a resumed run would change: keys whose value differs from the recorded one, sorted.
 
     Values are compared as JSON reads them back (a tuple equals the list it was written as).
@@ -50,5 +57,6 @@ def changed_settings(before: Mapping, now: Mapping, *, ignore: Iterable[str] = (
     """
     now = json.loads(json.dumps(dict(now)))
     keys = set(now) | (set(before) if both_ways else set())
-    return sorted(k for k in keys - set(ignore)
-                  if not (tolerate_new and k not in before) and before.get(k) != now.get(k))
+    return sorted(
+        k for k in keys - set(ignore) if not (tolerate_new and k not in before) and before.get(k) != now.get(k)
+    )

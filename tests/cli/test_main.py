@@ -46,8 +46,9 @@ def test_run_refuses_unknown_backbone_before_writing(tmp_path):
     fasta = tmp_path / "a.fa"
     fasta.write_text(">a\nACGTACGT\n")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--train", f"{fasta}:x", "--test", f"{fasta}:y", "--backbone", "nope",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["run", "--train", f"{fasta}:x", "--test", f"{fasta}:y", "--backbone", "nope", "--out", str(out)]
+    )
     assert result.exit_code == 2
     assert "is neither a registry name" in result.output
     assert not out.exists()

@@ -20,7 +20,10 @@ class Settings:
 
 def test_help_shows_the_fields_default():
     assert [field_help(config_field(Settings, n)) for n in ("n", "on", "tags")] == [
-        "How many (default 5).", "Switch (default on).", "Tags: a, b."]
+        "How many (default 5).",
+        "Switch (default on).",
+        "Tags: a, b.",
+    ]
 
 
 def test_option_takes_the_fields_default_and_derived_names():
@@ -48,8 +51,9 @@ def test_pretrain_flags_default_to_pretrain_config():
         assert params[name].default == getattr(defaults, names.get(name, name)), name
 
 
-@pytest.mark.parametrize("command, config", [("scan", "enhancerlm.scan:ScanConfig"),
-                                             ("explain", "enhancerlm.interpret:ExplainConfig")])
+@pytest.mark.parametrize(
+    "command, config", [("scan", "enhancerlm.scan:ScanConfig"), ("explain", "enhancerlm.interpret:ExplainConfig")]
+)
 def test_scan_and_explain_help_is_the_configs(command, config):
     import importlib
 

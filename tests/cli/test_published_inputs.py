@@ -13,13 +13,20 @@ from enhancerlm.sequences.records import LabelMap
 runner = CliRunner()
 
 # Two regions exported under one first header word, a record shorter than k=6, a third repeat.
-FASTA = (">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118760\nACGTTGCAACGTACGGTACCAGTACGTTGCAA\n"
-         ">hg19_ct_UserTrack_3545_55 range=chr13:20119001-20119060\nTTGACGTCAGGCATGCAAAGTCATTGACGTCA\n"
-         ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102259\nGGGCCCAAATTTGGGCCCAAATTTGGGCCCAA\n"
-         ">short_one\nAC\n"
-         ">hg19_ct_UserTrack_3545_54 range=chr15:1-30\nCCCCGGGGAAAATTTTCCCCGGGGAAAATTTT\n")
-IDS = ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55", "hg19_ct_UserTrack_3545_54~2", "short_one",
-       "hg19_ct_UserTrack_3545_54~3"]
+FASTA = (
+    ">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118760\nACGTTGCAACGTACGGTACCAGTACGTTGCAA\n"
+    ">hg19_ct_UserTrack_3545_55 range=chr13:20119001-20119060\nTTGACGTCAGGCATGCAAAGTCATTGACGTCA\n"
+    ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102259\nGGGCCCAAATTTGGGCCCAAATTTGGGCCCAA\n"
+    ">short_one\nAC\n"
+    ">hg19_ct_UserTrack_3545_54 range=chr15:1-30\nCCCCGGGGAAAATTTTCCCCGGGGAAAATTTT\n"
+)
+IDS = [
+    "hg19_ct_UserTrack_3545_54",
+    "hg19_ct_UserTrack_3545_55",
+    "hg19_ct_UserTrack_3545_54~2",
+    "short_one",
+    "hg19_ct_UserTrack_3545_54~3",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +40,20 @@ def files(tmp_path_factory):
 @pytest.mark.parametrize("chunk_size", ["1", "2", "10000"])
 def test_predict_writes_one_row_per_record_in_input_order(files, tmp_path, chunk_size, one_torch_thread):
     out = tmp_path / "p.tsv"
-    result = runner.invoke(app, ["predict", "-m", str(files / "model"), "-i", str(files / "ucsc.fa"), "-o", str(out),
-                                 "--chunk-size", chunk_size])
+    result = runner.invoke(
+        app,
+        [
+            "predict",
+            "-m",
+            str(files / "model"),
+            "-i",
+            str(files / "ucsc.fa"),
+            "-o",
+            str(out),
+            "--chunk-size",
+            chunk_size,
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, sep="\t")
     assert table["id"].tolist() == IDS and table["probability"].between(0, 1).all()
@@ -56,8 +75,23 @@ def test_predict_strict_ids_and_min_length(files, tmp_path, one_torch_thread):
 
 def test_explain_on_repeated_ids(files, tmp_path, one_torch_thread):
     out = tmp_path / "explain"
-    result = runner.invoke(app, ["explain", "-m", str(files / "model"), "-i", f"{files / 'ucsc.fa'}:enhancer",
-                                 "-o", str(out), "--no-motifs", "--n-plots", "0", "--rc-seqs", "0"])
+    result = runner.invoke(
+        app,
+        [
+            "explain",
+            "-m",
+            str(files / "model"),
+            "-i",
+            f"{files / 'ucsc.fa'}:enhancer",
+            "-o",
+            str(out),
+            "--no-motifs",
+            "--n-plots",
+            "0",
+            "--rc-seqs",
+            "0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     attributions = pd.read_csv(out / "attributions.tsv", sep="\t")
     assert attributions.groupby("seq_index", sort=True)["id"].first().tolist() == IDS

@@ -27,16 +27,21 @@ def dna():
 @pytest.fixture
 def train():
     """a2 repeats a (within-train duplicate)."""
-    return make_table(["a", "b", "c", "d", "a2"], [A, B, C, D, A],
-                      ["enhancer", "not_enhancer", "enhancer", "not_enhancer", "enhancer"])
+    return make_table(
+        ["a", "b", "c", "d", "a2"],
+        [A, B, C, D, A],
+        ["enhancer", "not_enhancer", "enhancer", "not_enhancer", "enhancer"],
+    )
 
 
 @pytest.fixture
 def test():
     """t_exact = a, t_rc = revcomp(b) with another label, t_near = d with one mismatch, e twice, f."""
-    return make_table(["t_exact", "t_rc", "t_near", "t_e1", "t_e2", "t_f"],
-                      [A, reverse_complement(B), D_ONE_MISMATCH, E, E, F],
-                      ["enhancer", "enhancer", "not_enhancer", "enhancer", "not_enhancer", "not_enhancer"])
+    return make_table(
+        ["t_exact", "t_rc", "t_near", "t_e1", "t_e2", "t_f"],
+        [A, reverse_complement(B), D_ONE_MISMATCH, E, E, F],
+        ["enhancer", "enhancer", "not_enhancer", "enhancer", "not_enhancer", "not_enhancer"],
+    )
 
 
 @pytest.fixture

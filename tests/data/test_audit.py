@@ -26,8 +26,10 @@ def test_duplicate_counts_and_ids(train, test):
     assert report.near_duplicate_matches[0]["train_id"] == "d"
     assert report.within_train_duplicate_ids == ["a2"] and report.within_test_duplicate_ids == ["t_e2"]
     assert report.label_conflicts == 1  # t_rc is "enhancer", its twin b is "not_enhancer"
-    assert report.class_counts == {"train": {"enhancer": 3, "not_enhancer": 2},
-                                   "test": {"enhancer": 3, "not_enhancer": 3}}
+    assert report.class_counts == {
+        "train": {"enhancer": 3, "not_enhancer": 2},
+        "test": {"enhancer": 3, "not_enhancer": 3},
+    }
 
 
 def test_novel_subset(train, test):
@@ -94,14 +96,20 @@ def test_write_audit_files(train, test, tmp_path):
 
 
 def test_write_audit_validation_split_section(train, test, tmp_path):
-    check = {"val_fraction": 0.2, "seed": 0, "n_records": 5,
-             "naive": {"n_val": 1, "n_val_with_train_twin": 1, "share": 1.0},
-             "duplicate_aware": {"n_val": 1, "n_val_with_train_twin": 0, "share": 0.0}}
+    check = {
+        "val_fraction": 0.2,
+        "seed": 0,
+        "n_records": 5,
+        "naive": {"n_val": 1, "n_val_with_train_twin": 1, "share": 1.0},
+        "duplicate_aware": {"n_val": 1, "n_val_with_train_twin": 0, "share": 0.0},
+    }
     write_audit(train, test, tmp_path / "audit", validation_split={"fine_tuning": check})
     assert json.loads((tmp_path / "audit" / "audit.json").read_text())["validation_split"] == {"fine_tuning": check}
     text = (tmp_path / "audit" / "audit.md").read_text()
-    assert ("- fine tuning (fraction 0.2, seed 0, 5 training records): a plain stratified split would have put "
-            "**1 of 1** validation records (100.0%) beside an exact or reverse-complement twin") in text
+    assert (
+        "- fine tuning (fraction 0.2, seed 0, 5 training records): a plain stratified split would have put "
+        "**1 of 1** validation records (100.0%) beside an exact or reverse-complement twin"
+    ) in text
 
 
 def test_empty_or_unlabelled_column_tables_are_input_errors(train, tmp_path):
@@ -116,8 +124,13 @@ def test_ienhancer_audit_is_fast_and_gc_auroc_matches_sklearn(shared_data):
     from enhancerlm.sequences.spec import read_specs
 
     folder = shared_data / "ienhancer"
-    table = read_specs([f"{folder}/train_strong_enhancers.fa:enhancer", f"{folder}/train_weak_enhancers.fa:enhancer",
-                        f"{folder}/train_non_enhancers.fa:not_enhancer"])
+    table = read_specs(
+        [
+            f"{folder}/train_strong_enhancers.fa:enhancer",
+            f"{folder}/train_weak_enhancers.fa:enhancer",
+            f"{folder}/train_non_enhancers.fa:not_enhancer",
+        ]
+    )
     train, test = train_test_split(table, test_size=0.2, stratify=table["label"], random_state=0)
     start = time.perf_counter()
     report = audit(train, test)
@@ -132,15 +145,24 @@ def test_ienhancer_audit_is_fast_and_gc_auroc_matches_sklearn(shared_data):
 
 def test_renamed_ids_and_short_records_are_recorded(tmp_path):
     """Test ids repeated across its files were renamed on reading; the audit lists them, and short records."""
-    train = make_table(["Positive_1", "Negative_1"], ["ACGTACGTAA", "GGGCCCGGTT"], ["enhancer", "not_enhancer"],
-                       split="train", source="train.fa")
-    test = make_table(["Positive_1", "x", "x~2"], ["TTGACG", "AC", "GGA"], ["enhancer", "not_enhancer", "enhancer"],
-                      split="test", source="test.fa",
-                      descriptions=["Positive_1 range=chr1:1-6", "x range=chr2:1-2", "x range=chr3:1-3"])
+    train = make_table(
+        ["Positive_1", "Negative_1"],
+        ["ACGTACGTAA", "GGGCCCGGTT"],
+        ["enhancer", "not_enhancer"],
+        split="train",
+        source="train.fa",
+    )
+    test = make_table(
+        ["Positive_1", "x", "x~2"],
+        ["TTGACG", "AC", "GGA"],
+        ["enhancer", "not_enhancer", "enhancer"],
+        split="test",
+        source="test.fa",
+        descriptions=["Positive_1 range=chr1:1-6", "x range=chr2:1-2", "x range=chr3:1-3"],
+    )
     report = write_audit(train, test, tmp_path / "audit", min_bp=6)
     assert report.n_renamed == 1
-    assert report.renamed_ids == [{"split": "test", "source": "test.fa", "record": 3, "original_id": "x",
-                                   "id": "x~2"}]
+    assert report.renamed_ids == [{"split": "test", "source": "test.fa", "record": 3, "original_id": "x", "id": "x~2"}]
     assert report.short_records == {"train": 0, "test": 2} and report.short_records_min_bp == 6
     saved = json.loads((tmp_path / "audit" / "audit.json").read_text())
     assert saved["renamed_ids"] == report.renamed_ids and saved["short_records"] == {"train": 0, "test": 2}

@@ -25,8 +25,9 @@ def data():
 
 
 def canonical(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    return make_table([f"{prefix}{i}" for i in range(len(frame))], frame["seq"].tolist(),
-                      frame["label"].astype(str).tolist())
+    return make_table(
+        [f"{prefix}{i}" for i in range(len(frame))], frame["seq"].tolist(), frame["label"].astype(str).tolist()
+    )
 
 
 def test_hub_columns_and_balanced_classes(data):
@@ -37,12 +38,16 @@ def test_hub_columns_and_balanced_classes(data):
 
 def test_structure_statistics_are_exact_for_a_seed(data):
     assert ensembl_like_summary(data.train, data.test) == {
-        "n_train": 1000, "n_test": 400,
+        "n_train": 1000,
+        "n_test": 400,
         "train_positive_twin_share": 0.8,  # 400 of 500 positive rows: 200 pairs
-        "test_copies": 152, "test_copy_share": 0.38, "test_copies_positive": 152,
+        "test_copies": 152,
+        "test_copy_share": 0.38,
+        "test_copies_positive": 152,
         "negative_duplicates": 0,
         "length_bp": {"min": 2, "median": 263.5, "max": 573},
-        "train_short": 1, "test_short": 1,
+        "train_short": 1,
+        "test_short": 1,
     }
     assert planned_counts(1000, 400)["test_copies"] == 152
 

@@ -18,8 +18,11 @@ from enhancerlm.sequences.dna import canonical_sequences, reverse_complement
 
 
 def _canonical_kmers(seq, k):
-    return {min(seq[i:i + k], reverse_complement(seq[i:i + k])) for i in range(len(seq) - k + 1)
-            if "N" not in seq[i:i + k]}
+    return {
+        min(seq[i : i + k], reverse_complement(seq[i : i + k]))
+        for i in range(len(seq) - k + 1)
+        if "N" not in seq[i : i + k]
+    }
 
 
 def _jaccard(x, y, k):
@@ -97,8 +100,9 @@ def test_bad_parameters_are_config_errors(kwargs):
 
 def test_best_matches_give_each_query_row_its_most_similar_reference(dna):
     def table(ids, seqs, index):
-        return pd.DataFrame({"id": ids, "sequence": seqs, "canonical": canonical_sequences(seqs).to_numpy()},
-                            index=index)
+        return pd.DataFrame(
+            {"id": ids, "sequence": seqs, "canonical": canonical_sequences(seqs).to_numpy()}, index=index
+        )
 
     near_d = dna.D[:30] + "A" + dna.D[31:]  # D[30] is "T": less like D_ONE_MISMATCH than D itself is
     query = table(["q1", "q2", "q3"], [dna.E, dna.D_ONE_MISMATCH, reverse_complement(dna.D_ONE_MISMATCH)], [7, 3, 5])

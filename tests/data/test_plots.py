@@ -11,8 +11,12 @@ def test_one_histogram_per_split_and_class(train, test):
     ax = Figure().subplots()
     assert plot_distribution(table, "gc", ax=ax) is ax
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == ["train / enhancer (n=3)", "train / not_enhancer (n=2)",
-                      "test / enhancer (n=3)", "test / not_enhancer (n=3)"]
+    assert labels == [
+        "train / enhancer (n=3)",
+        "train / not_enhancer (n=2)",
+        "test / enhancer (n=3)",
+        "test / not_enhancer (n=3)",
+    ]
     assert ax.get_xlabel().startswith("GC content")
 
 

@@ -32,7 +32,10 @@ def test_exact_dedup_removes_and_records(train, test):
     kept, removed = remove_test_overlap(train, test, "exact")
     assert kept["id"].tolist() == ["c", "d"]
     assert removed[["id", "reason", "test_id"]].values.tolist() == [
-        ["a", "exact", "t_exact"], ["b", "revcomp", "t_rc"], ["a2", "exact", "t_exact"]]
+        ["a", "exact", "t_exact"],
+        ["b", "revcomp", "t_rc"],
+        ["a2", "exact", "t_exact"],
+    ]
 
 
 def test_near_dedup_also_removes_near_duplicates(train, test):
@@ -67,8 +70,10 @@ def test_stratified_split_keeps_proportions_and_duplicates_together():
     assert len(train) + len(val) == len(table)
     # 100 distinct sequences (5 enhancers twice): 20% of the distinct ones per class go to val, copies follow.
     distinct = val.assign(canonical=canonical_sequences(val["sequence"].tolist()).to_numpy())
-    assert distinct.drop_duplicates("canonical")["label"].value_counts().to_dict() == {"enhancer": 10,
-                                                                                      "not_enhancer": 10}
+    assert distinct.drop_duplicates("canonical")["label"].value_counts().to_dict() == {
+        "enhancer": 10,
+        "not_enhancer": 10,
+    }
     in_train = set(canonical_sequences(train["sequence"].tolist()))
     assert in_train.isdisjoint(canonical_sequences(val["sequence"].tolist()))
     assert train.equals(stratified_split(table, 0.2, seed=0)[0])
@@ -86,8 +91,9 @@ def test_homology_split_keeps_clusters_on_one_side():
     table = _random_table(40)
     # 10 records get a one-mismatch twin: each pair must land on the same side.
     seqs = table["sequence"].iloc[:10]
-    twins = table.iloc[:10].assign(id=lambda t: t["id"] + "_twin",
-                                   sequence=seqs.str.slice(0, 30) + "A" + seqs.str.slice(31))
+    twins = table.iloc[:10].assign(
+        id=lambda t: t["id"] + "_twin", sequence=seqs.str.slice(0, 30) + "A" + seqs.str.slice(31)
+    )
     pooled = pd.concat([table, twins], ignore_index=True)
     train, test = homology_split(pooled, 0.25, seed=0)
     sides = {row.id: "train" for row in train.itertuples()} | {row.id: "test" for row in test.itertuples()}
@@ -105,8 +111,14 @@ def test_prepare_pipeline_and_manifest(train, test, tmp_path):
     assert set(prepared.tables["subset"]["id"]) <= set(prepared.tables["train"]["id"])
     manifest = write_prepared(prepared, tmp_path / "prep")
     out = tmp_path / "prep"
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "removed.tsv", "subset.tsv", "test.tsv",
-                                                     "train.tsv", "val.tsv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "removed.tsv",
+        "subset.tsv",
+        "test.tsv",
+        "train.tsv",
+        "val.tsv",
+    ]
     on_disk = json.loads((out / "manifest.json").read_text())
     assert on_disk == json.loads(json.dumps(manifest))
     for name, entry in on_disk["files"].items():
@@ -147,7 +159,9 @@ def test_resplit_renames_ids_shared_by_train_and_test(dna, caplog):
     assert sorted(pooled["id"]) == ["Negative_1", "Negative_1~2", "Positive_1", "Positive_1~2"]
     assert sorted(pooled["sequence"]) == sorted([dna.A, dna.B, dna.C, dna.D])  # every record kept once
     assert renamed_ids(pooled).sort_values("id")[["source", "original_id", "id"]].values.tolist() == [
-        ["test.fa", "Negative_1", "Negative_1~2"], ["test.fa", "Positive_1", "Positive_1~2"]]
+        ["test.fa", "Negative_1", "Negative_1~2"],
+        ["test.fa", "Positive_1", "Positive_1~2"],
+    ]
     assert len(new_test) == 2 and set(new_test["label"]) == set(labels)
     (message,) = [r.getMessage() for r in caplog.records]
     assert message.startswith("renamed 2 record(s)") and "Positive_1 (test.fa record 1) -> Positive_1~2" in message

@@ -32,8 +32,12 @@ def test_segments_skip_n_runs_and_ambiguity_codes_and_hold_out_the_record_ends(f
     corpus = build_corpus([fasta], tmp_path / "bases", eval_fraction=0.1, min_segment_bp=5)
     assert len(R1) == 100 and len(R2) == 50
     assert segment_rows(corpus) == [
-        ("r1", 0, 40, "train"), ("r1", 50, 70, "train"), ("r1", 71, 90, "train"), ("r1", 90, 100, "eval"),
-        ("r2", 0, 45, "train"), ("r2", 45, 50, "eval"),
+        ("r1", 0, 40, "train"),
+        ("r1", 50, 70, "train"),
+        ("r1", 71, 90, "train"),
+        ("r1", 90, 100, "eval"),
+        ("r2", 0, 45, "train"),
+        ("r2", 45, 50, "eval"),
     ]
     seqs = [corpus.sequence(o, e - s) for o, s, e in corpus.segments[["offset", "start", "end"]].to_numpy()]
     assert seqs[1] == "ACGT" * 5  # soft-masked bases upper-cased
@@ -45,8 +49,12 @@ def test_short_segments_are_dropped_and_gzip_reads_the_same_without_held_out_par
     packed = tmp_path / "tiny.fa.gz"
     packed.write_bytes(gzip.compress(fasta.read_bytes()))
     corpus = build_corpus([packed], tmp_path / "bases", eval_fraction=0.0, min_segment_bp=20)
-    assert segment_rows(corpus) == [("r1", 0, 40, "train"), ("r1", 50, 70, "train"), ("r1", 71, 100, "train"),
-                                    ("r2", 0, 50, "train")]
+    assert segment_rows(corpus) == [
+        ("r1", 0, 40, "train"),
+        ("r1", 50, 70, "train"),
+        ("r1", 71, 100, "train"),
+        ("r2", 0, 50, "train"),
+    ]
 
 
 def test_unusable_inputs_are_clear_errors(fasta, tmp_path):

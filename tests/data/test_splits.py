@@ -73,8 +73,7 @@ def test_bad_fraction_and_too_few_sequences_are_clear_errors():
 def test_naive_twins_exact_on_a_hand_made_table():
     # 10 copies of one positive, 10 distinct negatives: a plain 20% split puts 2 positives in
     # validation whatever the seed, each beside 8 copies in training; the negatives have no twin.
-    table = make_table([f"r{i}" for i in range(20)], ["ACGTACGTAA"] * 10 + _random_seqs(10, 3),
-                       ["1"] * 10 + ["0"] * 10)
+    table = make_table([f"r{i}" for i in range(20)], ["ACGTACGTAA"] * 10 + _random_seqs(10, 3), ["1"] * 10 + ["0"] * 10)
     for seed in range(4):
         assert naive_split_twins(table, 0.2, seed) == {"n_val": 4, "n_val_with_train_twin": 2, "share": 0.5}
 

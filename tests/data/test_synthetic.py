@@ -15,7 +15,7 @@ from enhancerlm.sequences.dna import gc_fraction, reverse_complement
 
 
 def _site(table, row):
-    seq = table.set_index("id").loc[row.id, "sequence"][row.start:row.end]
+    seq = table.set_index("id").loc[row.id, "sequence"][row.start : row.end]
     return reverse_complement(seq) if row.strand == "-" else seq
 
 
@@ -51,8 +51,9 @@ def test_pwm_sampled_sites_score_far_above_background():
     real = data.planted[data.planted["kind"] != "shuffled"]
     scores = np.array([motifs[r.matrix_id].log_odds(_site(data.table, r)) for r in real.itertuples()])
     rng = np.random.default_rng(0)
-    background = np.array([motifs[r.matrix_id].log_odds("".join(rng.choice(list("ACGT"), r.end - r.start)))
-                           for r in real.itertuples()])
+    background = np.array(
+        [motifs[r.matrix_id].log_odds("".join(rng.choice(list("ACGT"), r.end - r.start))) for r in real.itertuples()]
+    )
     assert np.median(scores) > 8 and np.median(background) < 0
 
 
@@ -93,10 +94,15 @@ def test_default_background_is_human_like():
     assert 0.45 < gc.mean() < 0.52  # chrY PAR1: 48.6% GC
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"length_bp": 40}, "need at least"), ({"n_sites": (2, 9)}, "n_sites"), ({"orientation": "both"}, "orientation"),
-    ({"decoy_rate": 2}, "decoy_rate"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"length_bp": 40}, "need at least"),
+        ({"n_sites": (2, 9)}, "n_sites"),
+        ({"orientation": "both"}, "orientation"),
+        ({"decoy_rate": 2}, "decoy_rate"),
+    ],
+)
 def test_bad_grammar_is_a_config_error(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         make_synthetic(**{"n_per_class": 5, **kwargs})

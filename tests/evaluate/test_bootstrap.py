@@ -31,10 +31,13 @@ def _multiclass_set(n: int, k: int = 3, seed: int = 0) -> tuple[np.ndarray, np.n
     return y, np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize(("make", "names", "metric_names"), [
-    (_binary_set, NAMES, BINARY_METRICS),
-    (_multiclass_set, ["a", "b", "c"], MULTICLASS_METRICS),
-])
+@pytest.mark.parametrize(
+    ("make", "names", "metric_names"),
+    [
+        (_binary_set, NAMES, BINARY_METRICS),
+        (_multiclass_set, ["a", "b", "c"], MULTICLASS_METRICS),
+    ],
+)
 def test_replicate_metrics_equal_sklearn_on_the_resampled_set(make, names, metric_names):
     y, proba = make(200)
     rng = np.random.default_rng(7)
@@ -96,11 +99,14 @@ def test_wider_level_gives_wider_interval():
     assert ci95[0] < ci50[0] < ci50[1] < ci95[1]
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"metric_names": ["auroc_macro"]}, "not available for 2 classes"),
-    ({"n_boot": 0}, "n_boot"),
-    ({"alpha": 1.5}, "alpha"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"metric_names": ["auroc_macro"]}, "not available for 2 classes"),
+        ({"n_boot": 0}, "n_boot"),
+        ({"alpha": 1.5}, "alpha"),
+    ],
+)
 def test_bad_bootstrap_arguments(kwargs, message):
     y, proba = _binary_set(10)
     with pytest.raises(InputError, match=message):
@@ -113,8 +119,13 @@ def test_evaluate_block_has_metrics_intervals_and_novel_subset():
     block = evaluate(y, proba, NAMES, novel_mask=novel, n_boot=200, seed=1)
     assert block["accuracy"] == compute_metrics(y, proba, NAMES)["accuracy"]
     assert set(block["ci"]) == set(BINARY_METRICS)
-    assert block["bootstrap"] == {"method": "percentile", "resample": "examples", "n_boot": 200, "seed": 1,
-                                  "level": 0.95}
+    assert block["bootstrap"] == {
+        "method": "percentile",
+        "resample": "examples",
+        "n_boot": 200,
+        "seed": 1,
+        "level": 0.95,
+    }
     sub = block["novel"]
     assert sub["n"] == novel.sum() and sub["fraction_of_test"] == pytest.approx(novel.mean())
     assert sub["auroc"] == compute_metrics(y[novel], proba[novel], NAMES)["auroc"]

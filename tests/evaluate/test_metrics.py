@@ -64,10 +64,14 @@ def test_binary_equals_sklearn_on_random_data(seed):
     m = compute_metrics(y, _proba(score), NAMES)
     pred = (score > 0.5).astype(int)
     expected = {
-        "accuracy": skm.accuracy_score(y, pred), "precision": skm.precision_score(y, pred),
-        "recall": skm.recall_score(y, pred), "specificity": skm.recall_score(y, pred, pos_label=0),
-        "f1": skm.f1_score(y, pred), "mcc": skm.matthews_corrcoef(y, pred),
-        "auroc": skm.roc_auc_score(y, score), "auprc": skm.average_precision_score(y, score),
+        "accuracy": skm.accuracy_score(y, pred),
+        "precision": skm.precision_score(y, pred),
+        "recall": skm.recall_score(y, pred),
+        "specificity": skm.recall_score(y, pred, pos_label=0),
+        "f1": skm.f1_score(y, pred),
+        "mcc": skm.matthews_corrcoef(y, pred),
+        "auroc": skm.roc_auc_score(y, score),
+        "auprc": skm.average_precision_score(y, score),
     }
     for name, value in expected.items():
         assert m[name] == pytest.approx(value, abs=1e-12), name
@@ -97,7 +101,8 @@ def test_multiclass_fields_match_hand_computed_values():
     assert m["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
     assert m["accuracy"] == pytest.approx(4 / 6)
     assert m["per_class"]["none"] == pytest.approx(
-        {"precision": 1 / 2, "recall": 1 / 2, "f1": 1 / 2, "support": 2, "auroc": m["per_class"]["none"]["auroc"]})
+        {"precision": 1 / 2, "recall": 1 / 2, "f1": 1 / 2, "support": 2, "auroc": m["per_class"]["none"]["auroc"]}
+    )
     assert m["per_class"]["weak"]["precision"] == pytest.approx(2 / 3)
     assert m["per_class"]["strong"]["recall"] == pytest.approx(1 / 2)
     assert m["precision_macro"] == pytest.approx((1 / 2 + 2 / 3 + 1) / 3)

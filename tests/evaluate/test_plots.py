@@ -79,8 +79,11 @@ def test_curves_refuse_one_class():
 
 
 HISTORY = pd.DataFrame(
-    [(e, m, v) for e in (1, 2, 3)
-     for m, v in (("train_loss", 1 / e), ("val_loss", 1.2 / e), ("val_accuracy", 0.5 + e / 10))],
+    [
+        (e, m, v)
+        for e in (1, 2, 3)
+        for m, v in (("train_loss", 1 / e), ("val_loss", 1.2 / e), ("val_accuracy", 0.5 + e / 10))
+    ],
     columns=["epoch", "metric", "value"],
 )
 
@@ -105,8 +108,12 @@ def test_training_curves_with_runs_and_chosen_metrics():
 
 
 def test_search_figure_one_line_per_learning_rate_with_mean_over_seeds():
-    rows = [(lr, e, "val_accuracy", 0.5 + e / 10 + seed / 100, seed)
-            for lr in (1e-4, 1e-5, 3e-5) for e in (1, 2) for seed in (0, 1)]
+    rows = [
+        (lr, e, "val_accuracy", 0.5 + e / 10 + seed / 100, seed)
+        for lr in (1e-4, 1e-5, 3e-5)
+        for e in (1, 2)
+        for seed in (0, 1)
+    ]
     table = pd.DataFrame(rows, columns=["lr", "epoch", "metric", "value", "seed"])
     (ax,) = plots.plot_search(table).axes
     assert _legend(ax) == ["1e-05", "3e-05", "1e-04"]  # sorted by learning rate
@@ -122,9 +129,14 @@ def test_history_helpers():
     wide = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5], "val_loss": [1.0, np.nan]})
     long = history_to_long(wide)
     assert long[["metric", "value"]].values.tolist() == [["train_loss", 0.9], ["train_loss", 0.5], ["val_loss", 1.0]]
-    log = [{"loss": 0.7, "grad_norm": 2.0, "learning_rate": 1e-5, "epoch": 0.5, "step": 10},
-           {"eval_loss": 0.6, "eval_accuracy": 0.8, "eval_runtime": 1.2, "epoch": 1.0, "step": 20},
-           {"train_runtime": 9.0, "train_loss": 0.65, "epoch": 1.0, "step": 20}]
+    log = [
+        {"loss": 0.7, "grad_norm": 2.0, "learning_rate": 1e-5, "epoch": 0.5, "step": 10},
+        {"eval_loss": 0.6, "eval_accuracy": 0.8, "eval_runtime": 1.2, "epoch": 1.0, "step": 20},
+        {"train_runtime": 9.0, "train_loss": 0.65, "epoch": 1.0, "step": 20},
+    ]
     got = history_from_trainer_log(log, run="a")
-    assert got.values.tolist() == [[0.5, "train_loss", 0.7, "a"], [1.0, "val_loss", 0.6, "a"],
-                                   [1.0, "val_accuracy", 0.8, "a"]]
+    assert got.values.tolist() == [
+        [0.5, "train_loss", 0.7, "a"],
+        [1.0, "val_loss", 0.6, "a"],
+        [1.0, "val_accuracy", 0.8, "a"],
+    ]

@@ -73,7 +73,10 @@ def metrics() -> dict:
         return 1 / (1 + np.exp(-(signal * (2 * y - 1) + rng.normal(size=200))))
 
     return {
-        "labels": NAMES, "n_test": 200, "audit": {"n_test": 200, "exact_duplicates": 7}, "fine_tuning": {"lr": 2e-5},
+        "labels": NAMES,
+        "n_test": 200,
+        "audit": {"n_test": 200, "exact_duplicates": 7},
+        "fine_tuning": {"lr": 2e-5},
         "zero_shot": _block(y, np.clip(0.5 + rng.normal(0, 0.01, 200), 0, 1), novel),
         "fine_tuned": _block(y, model(2.0), novel),
         "baselines": {"kmer_lr": _block(y, model(1.5), novel), "gc": _block(y, model(1.0), novel)},
@@ -92,11 +95,25 @@ def figures(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def report(metrics, figures, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    audit = {"n_test": 200, "exact_duplicates": 40, "revcomp_duplicates": 10, "gc_warning": True,
-             "gc_auroc": 0.74, "novel_test_ids": [f"t{i}" for i in range(150)]}
-    return write_report(path, title="Run <b>&</b>", metrics=metrics, figures=figures, audit=audit,
-                        config={"backbone": "dnabert6", "lr": 2e-5}, notes=["note with <tag>"],
-                        captions={"from_file": "A line <from> a file."}, reference=PUBLISHED_DNABERT6_2023)
+    audit = {
+        "n_test": 200,
+        "exact_duplicates": 40,
+        "revcomp_duplicates": 10,
+        "gc_warning": True,
+        "gc_auroc": 0.74,
+        "novel_test_ids": [f"t{i}" for i in range(150)],
+    }
+    return write_report(
+        path,
+        title="Run <b>&</b>",
+        metrics=metrics,
+        figures=figures,
+        audit=audit,
+        config={"backbone": "dnabert6", "lr": 2e-5},
+        notes=["note with <tag>"],
+        captions={"from_file": "A line <from> a file."},
+        reference=PUBLISHED_DNABERT6_2023,
+    )
 
 
 def _row(table, label):
@@ -120,8 +137,12 @@ def test_table_1_rows_and_cells_with_intervals(report, metrics):
     table = _parse(report).tables[0]
     assert table[0][:4] == ["Model", "n", "Accuracy", "Precision"] and table[0][-1] == "AUPRC"
     labels = [r[0] for r in table[1:]]
-    assert labels == ["Zero-shot (untrained head)", "Fine-tuned", "Baseline: k-mer logistic regression",
-                      "Baseline: GC content only"]
+    assert labels == [
+        "Zero-shot (untrained head)",
+        "Fine-tuned",
+        "Baseline: k-mer logistic regression",
+        "Baseline: GC content only",
+    ]
     tuned = metrics["fine_tuned"]
     low, high = tuned["ci"]["specificity"]
     assert _row(table, "Fine-tuned")[:2] == ["Fine-tuned", "200"]
@@ -152,8 +173,10 @@ def test_warnings_escaping_captions_and_config(report):
 
 
 def test_no_gc_warning_when_gc_is_uninformative_and_audit_from_metrics(metrics, tmp_path):
-    quiet = dict(metrics, baselines={"kmer_lr": metrics["baselines"]["kmer_lr"],
-                                     "gc": dict(metrics["baselines"]["gc"], auroc=0.55)})
+    quiet = dict(
+        metrics,
+        baselines={"kmer_lr": metrics["baselines"]["kmer_lr"], "gc": dict(metrics["baselines"]["gc"], auroc=0.55)},
+    )
     text = write_report(tmp_path / "r.html", title="t", metrics=quiet).read_text(encoding="utf-8")
     assert "GC content alone" not in text
     assert "7 of 200 test sequences duplicate a training sequence" in text  # metrics["audit"] stands in
@@ -168,12 +191,12 @@ def test_result_warnings_come_first_in_one_box_and_default_to_metrics(metrics, t
     text = write_report(tmp_path / "r.html", title="t", metrics=warned).read_text(encoding="utf-8")
     box = text.index('<div class="alert" id="result-warnings">')
     assert text.index("<h1>") < box < min(text.index('class="warn"'), text.index("<table"), text.index('class="meta"'))
-    assert ("<li>400 of 400 test sequences were called &lt;enhancer&gt;.</li><li>Flat curve.</li></ul></div>"
-            in text)
+    assert "<li>400 of 400 test sequences were called &lt;enhancer&gt;.</li><li>Flat curve.</li></ul></div>" in text
     explicit = write_report(tmp_path / "r.html", title="t", metrics=warned, warnings=["Only this."])
     assert "<li>Only this.</li></ul>" in explicit.read_text(encoding="utf-8")
     assert 'id="result-warnings"' not in write_report(tmp_path / "r.html", title="t", metrics=metrics).read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 def test_skipped_novel_subset_row_says_why(metrics, tmp_path):
@@ -187,8 +210,14 @@ def test_multiclass_table_has_macro_columns(tmp_path):
     y = rng.integers(0, 3, 60)
     block = evaluate(y, rng.dirichlet(np.ones(3), 60), ["none", "weak", "strong"], n_boot=50)
     page = _parse(write_report(tmp_path / "r.html", title="t", metrics={"fine_tuned": block}))
-    assert page.tables[0][0][2:] == ["Accuracy", "Precision (macro)", "Recall (macro)", "F1 (macro)", "MCC",
-                                     "AUROC (macro, one-vs-rest)"]
+    assert page.tables[0][0][2:] == [
+        "Accuracy",
+        "Precision (macro)",
+        "Recall (macro)",
+        "F1 (macro)",
+        "MCC",
+        "AUROC (macro, one-vs-rest)",
+    ]
 
 
 def test_failure_leaves_no_file(metrics, tmp_path):

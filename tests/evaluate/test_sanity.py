@@ -59,7 +59,8 @@ def test_flat_probabilities_threshold_is_sd_0_01():
     y = np.array([0, 1, 1, 0])  # calls split 2:2 and AUROC 0.5, so only the spread can warn
     assert degenerate_warnings(y, binary([0.491, 0.509, 0.491, 0.509]), NAMES) == [
         f"The probability of 'enhancer' barely varies over the test set (sd 0.0090, 0.4910 to 0.5090): the output "
-        f"hardly depends on the sequence. {ADVICE}"]
+        f"hardly depends on the sequence. {ADVICE}"
+    ]
     assert degenerate_warnings(y, binary([0.489, 0.511, 0.489, 0.511]), NAMES) == []  # sd 0.011
 
 
@@ -69,7 +70,8 @@ def test_flat_probabilities_that_still_rank_the_test_set_are_called_under_traine
     assert degenerate_warnings(y, p, NAMES) == [
         "The probability of 'enhancer' barely varies over the test set (sd 0.0014, 0.4990 to 0.5030): the output "
         "hardly depends on the sequence. Yet it ranks the test set (AUROC 0.778): the model is under-trained. "
-        f"{UNDERTRAINED_ADVICE}"]
+        f"{UNDERTRAINED_ADVICE}"
+    ]
     assert ADVICE not in degenerate_warnings(y, p, NAMES)[0]
 
 
@@ -80,14 +82,27 @@ def test_multiclass_flat_probabilities_name_the_most_varying_class():
     assert warnings[0].startswith("The probability of 'a' barely varies over the test set (sd 0.0005")
 
 
-@pytest.mark.parametrize("metric,values,expected", [
-    ("auroc", [0.52, 0.55, 0.50], "Validation auroc never rose above chance (0.5) during fine-tuning: best 0.550 "
-                                  "in 3 epoch(s)."),
-    ("auroc", [0.512], "Validation auroc never rose above chance (0.5) during fine-tuning: best 0.512 in 1 epoch(s)."),
-    ("auroc", [0.800, 0.805, 0.809], "Validation auroc stayed between 0.800 and 0.809 over 3 epochs: fine-tuning "
-                                     "did not move the model."),
-    ("mcc", [0.0, 0.0], "Validation mcc never rose above chance (0) during fine-tuning: best 0.000 in 2 epoch(s)."),
-])
+@pytest.mark.parametrize(
+    "metric,values,expected",
+    [
+        (
+            "auroc",
+            [0.52, 0.55, 0.50],
+            "Validation auroc never rose above chance (0.5) during fine-tuning: best 0.550 in 3 epoch(s).",
+        ),
+        (
+            "auroc",
+            [0.512],
+            "Validation auroc never rose above chance (0.5) during fine-tuning: best 0.512 in 1 epoch(s).",
+        ),
+        (
+            "auroc",
+            [0.800, 0.805, 0.809],
+            "Validation auroc stayed between 0.800 and 0.809 over 3 epochs: fine-tuning did not move the model.",
+        ),
+        ("mcc", [0.0, 0.0], "Validation mcc never rose above chance (0) during fine-tuning: best 0.000 in 2 epoch(s)."),
+    ],
+)
 def test_flat_validation_curves(metric, values, expected):
     y = np.array([0, 1, 0, 1])
     good = binary([0.1, 0.9, 0.2, 0.8])

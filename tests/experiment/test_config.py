@@ -19,13 +19,18 @@ def test_precedence_defaults_file_flags(tmp_path):
 
 
 def test_unknown_key_is_named(tmp_path):
-    with pytest.raises(ConfigError, match=r"unknown config key\(s\) \['learning_rate'\]"):
+    with pytest.raises(ConfigError, match=r"^run config: unknown key\(s\) \['learning_rate'\]"):
         from_dict({"learning_rate": 1e-5})
 
 
-@pytest.mark.parametrize("key,value,message", [
-    ("val_fraction", 1.5, "val_fraction"), ("batch_size", 0, "batch_size"), ("lr", -1.0, "lr"),
-])
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("val_fraction", 1.5, "val_fraction"),
+        ("batch_size", 0, "batch_size"),
+        ("lr", -1.0, "lr"),
+    ],
+)
 def test_bad_values(key, value, message):
     with pytest.raises(ConfigError, match=message):
         RunConfig.from_sources(None, {"train": ["a"], "test": ["b"], "out": "o", key: value})
@@ -53,15 +58,29 @@ def test_backbone_defaults_fill_only_unset_fields_and_say_so(tmp_path):
     file = tmp_path / "run.yaml"
     file.write_text("train: [a.fa:x]\ntest: [t.fa:y]\nout: o\nlr: 2e-4\nepochs: 3\nseed: 5\n")
     cfg, sources = read_run_config(file, {"epochs": 7, "batch_size": 16, "lr": None, "search_lrs": []})
-    backbone = _study(lr=1e-3, epochs=6, batch_size=32, search_lrs=(1e-3, 3e-4), search_epochs=4,
-                      search_metric="auroc", warmup_ratio=0.2, metric_for_best="auroc")
+    backbone = _study(
+        lr=1e-3,
+        epochs=6,
+        batch_size=32,
+        search_lrs=(1e-3, 3e-4),
+        search_epochs=4,
+        search_metric="auroc",
+        warmup_ratio=0.2,
+        metric_for_best="auroc",
+    )
     resolved, sources = with_backbone_defaults(cfg, backbone, sources)
     assert (resolved.lr, resolved.epochs, resolved.batch_size) == (2e-4, 7, 16)  # file, flag over file, flag
     assert resolved.search_lrs == [1e-3, 3e-4] and resolved.search_epochs == 4  # backbone
     assert (resolved.search_metric, resolved.warmup_ratio, resolved.metric_for_best) == ("auroc", 0.2, "auroc")
     assert {k: sources[k] for k in ("lr", "epochs", "batch_size", "search_lrs", "seed", "weight_decay", "train")} == {
-        "lr": "file", "epochs": "flag", "batch_size": "flag", "search_lrs": "backbone", "seed": "file",
-        "weight_decay": "default", "train": "file"}
+        "lr": "file",
+        "epochs": "flag",
+        "batch_size": "flag",
+        "search_lrs": "backbone",
+        "seed": "file",
+        "weight_decay": "default",
+        "train": "file",
+    }
     assert {sources[k] for k in ("search_epochs", "search_metric", "warmup_ratio", "metric_for_best")} == {"backbone"}
     assert cfg.batch_size == 16 and cfg.search_lrs is None  # the input is left as it was
 
@@ -79,8 +98,9 @@ def test_backbone_fields_are_the_registry_defaults_fields():
 def test_tiny_model_without_search_gets_its_own_recipe_not_the_studys():
     from enhancerlm.experiment.config import read_run_config, resolve_run_config
 
-    cfg, sources = read_run_config(None, {"train": ["a"], "test": ["b"], "out": "o", "backbone": "tiny-dnabert-6",
-                                          "search": False})
+    cfg, sources = read_run_config(
+        None, {"train": ["a"], "test": ["b"], "out": "o", "backbone": "tiny-dnabert-6", "search": False}
+    )
     resolved, sources = resolve_run_config(cfg, sources)
     assert (resolved.lr, resolved.epochs, resolved.batch_size, resolved.warmup_ratio) == (1e-3, 6, 32, 0.1)
     assert (resolved.search_lrs, resolved.search_metric, resolved.metric_for_best) == ([1e-3, 3e-4], "auroc", "mcc")
@@ -116,10 +136,14 @@ def test_closed_form_backbones_leave_fine_tuning_settings_unused():
     assert sources["epochs"] == "unused" and sources["lr"] == "given"
 
 
-@pytest.mark.parametrize("key,value,message", [
-    ("metric_for_best", "best", "metric_for_best='best'"), ("search_lrs", [1e-3, -1.0], r"search_lrs\[1\]"),
-    ("epochs", 0, "epochs=0"),
-])
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("metric_for_best", "best", "metric_for_best='best'"),
+        ("search_lrs", [1e-3, -1.0], r"search_lrs\[1\]"),
+        ("epochs", 0, "epochs=0"),
+    ],
+)
 def test_bad_backbone_field_values(key, value, message):
     with pytest.raises(ConfigError, match=message):
         RunConfig.from_sources(None, {"train": ["a"], "test": ["b"], "out": "o", key: value})

@@ -30,8 +30,20 @@ def data(tmp_path_factory):
 
 def run(data, out, *flags) -> dict:
     _, folder = data
-    result = runner.invoke(app, ["run", "--train", str(folder / "train.csv"), "--test", str(folder / "test.csv"),
-                                 "--out", str(out), *FAST, *flags])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--train",
+            str(folder / "train.csv"),
+            "--test",
+            str(folder / "test.csv"),
+            "--out",
+            str(out),
+            *FAST,
+            *flags,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return json.loads((out / "metrics.json").read_text())
 
@@ -48,8 +60,9 @@ def assert_leakage_reported(data, out, metrics):
     assert metrics["audit"]["revcomp_duplicates"] == 0 and metrics["n_novel"] == N_TEST - 19
     audit = json.loads((out / "audit" / "audit.json").read_text())
     check = audit["validation_split"]["fine_tuning"]
-    as_read = make_table(list(train_sequences(data)), generated.train["seq"].tolist(),
-                         generated.train["label"].astype(str).tolist())
+    as_read = make_table(
+        list(train_sequences(data)), generated.train["seq"].tolist(), generated.train["label"].astype(str).tolist()
+    )
     assert check["naive"] == naive_split_twins(as_read, check["val_fraction"], 0)
     assert check["naive"]["n_val_with_train_twin"] > 0 and check["duplicate_aware"]["n_val_with_train_twin"] == 0
     assert "would have put" in (out / "audit" / "audit.md").read_text()
@@ -86,8 +99,22 @@ def test_kmer_lr_run_reports_leakage_and_scores_short_records(data, tmp_path):
 @pytest.mark.slow
 def test_tiny_transformer_run_splits_without_twins(data, tmp_path, one_torch_thread):
     out = tmp_path / "out"
-    metrics = run(data, out, "--backbone", "tiny-dnabert-6", "--no-search", "--lr", "1e-3", "--epochs", "1",
-                  "--batch-size", "32", "--val-fraction", "0.2", "--no-zero-shot")
+    metrics = run(
+        data,
+        out,
+        "--backbone",
+        "tiny-dnabert-6",
+        "--no-search",
+        "--lr",
+        "1e-3",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--val-fraction",
+        "0.2",
+        "--no-zero-shot",
+    )
     assert_leakage_reported(data, out, metrics)
     assert_novel_and_short_records(data, out, metrics)
     assert_split_keeps_twins_apart(data, out / "finetune" / "split.tsv")  # the search's split: tests/search

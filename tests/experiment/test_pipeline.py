@@ -36,9 +36,30 @@ def inputs(tmp_path_factory):
 
 
 def run_args(inputs, out, *extra):
-    return ["run", "--train", f"{inputs}/enhancer.fa:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
-            "--test", f"{inputs}/test.tsv", "--out", str(out), "--search-lrs", "1e-3", "--search-epochs", "1",
-            "--search-per-class", "10", "--batch-size", "16", "--n-boot", "50", "--val-fraction", "0.2", *extra]
+    return [
+        "run",
+        "--train",
+        f"{inputs}/enhancer.fa:enhancer",
+        "--train",
+        f"{inputs}/not_enhancer.fa:not_enhancer",
+        "--test",
+        f"{inputs}/test.tsv",
+        "--out",
+        str(out),
+        "--search-lrs",
+        "1e-3",
+        "--search-epochs",
+        "1",
+        "--search-per-class",
+        "10",
+        "--batch-size",
+        "16",
+        "--n-boot",
+        "50",
+        "--val-fraction",
+        "0.2",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +71,19 @@ def finished_run(inputs, tmp_path_factory):
 
 
 def test_outputs_named_by_the_issue(finished_run):
-    for name in ("config.yaml", "metrics.json", "predictions.tsv", "report.html", "model/config.json",
-                 "model/model.safetensors", "model/vocab.txt", "audit/audit.json", "run.log",
-                 "explain/explain.html", "explain/attributions.tsv"):
+    for name in (
+        "config.yaml",
+        "metrics.json",
+        "predictions.tsv",
+        "report.html",
+        "model/config.json",
+        "model/model.safetensors",
+        "model/vocab.txt",
+        "audit/audit.json",
+        "run.log",
+        "explain/explain.html",
+        "explain/attributions.tsv",
+    ):
         assert (finished_run / name).is_file(), name
 
 
@@ -103,8 +134,20 @@ def test_bad_input_writes_nothing(inputs, tmp_path):
     bad = tmp_path / "bad.fa"
     bad.write_text(">r1\nACGTACGTAC\n>r2\nACGT?CGTAC\n")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--train", f"{bad}:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
-                                 "--test", f"{inputs}/test.tsv", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--train",
+            f"{bad}:enhancer",
+            "--train",
+            f"{inputs}/not_enhancer.fa:not_enhancer",
+            "--test",
+            f"{inputs}/test.tsv",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 2 and "record 'r2' position 5" in result.output
     assert not out.exists()
 
@@ -118,14 +161,43 @@ def test_three_classes_end_to_end(tmp_path):
         records = ["".join(rng.choice(list("ACGT"), size=60, p=p)) for _ in range(30)]
         (tmp_path / f"{label}.fa").write_text("".join(f">{label}_{i}\n{s}\n" for i, s in enumerate(records)))
         specs.append(f"{tmp_path}/{label}.fa:{label}")
-    test = pd.concat([pd.read_csv(io.StringIO(
-        "".join(f"t{label}_{i}\t{''.join(rng.choice(list('ACGT'), size=60, p=p))}\t{label}\n" for i in range(10))),
-        sep="\t", names=["id", "sequence", "label"]) for label, p in (
-        ("enhancer", [.25, .25, .25, .25]), ("promoter", [.15, .35, .35, .15]), ("open_chromatin", [.35, .15, .15, .35]))])
+    test = pd.concat(
+        [
+            pd.read_csv(
+                io.StringIO(
+                    "".join(
+                        f"t{label}_{i}\t{''.join(rng.choice(list('ACGT'), size=60, p=p))}\t{label}\n" for i in range(10)
+                    )
+                ),
+                sep="\t",
+                names=["id", "sequence", "label"],
+            )
+            for label, p in (
+                ("enhancer", [0.25, 0.25, 0.25, 0.25]),
+                ("promoter", [0.15, 0.35, 0.35, 0.15]),
+                ("open_chromatin", [0.35, 0.15, 0.15, 0.35]),
+            )
+        ]
+    )
     test.to_csv(tmp_path / "test.tsv", sep="\t", index=False)
     out = tmp_path / "out"
-    args = ["run", *[a for s in specs for a in ("--train", s)], "--test", f"{tmp_path}/test.tsv", "--out", str(out),
-            "--no-search", "--epochs", "1", "--lr", "1e-3", "--batch-size", "16", "--n-boot", "20"]
+    args = [
+        "run",
+        *[a for s in specs for a in ("--train", s)],
+        "--test",
+        f"{tmp_path}/test.tsv",
+        "--out",
+        str(out),
+        "--no-search",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-3",
+        "--batch-size",
+        "16",
+        "--n-boot",
+        "20",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
@@ -185,9 +257,28 @@ def test_config_records_where_each_setting_came_from(finished_run):
 def test_a_model_that_cannot_learn_is_flagged_in_log_metrics_and_report(inputs, tmp_path, one_torch_thread):
     """lr 1e-9 for one epoch leaves the random-init model where it started: every call one class."""
     out = tmp_path / "out"
-    args = ["run", "--train", f"{inputs}/enhancer.fa:enhancer", "--train", f"{inputs}/not_enhancer.fa:not_enhancer",
-            "--test", f"{inputs}/test.tsv", "--out", str(out), "--backbone", "tiny-dnabert-6", "--no-search",
-            "--lr", "1e-9", "--epochs", "1", "--n-boot", "20", "--baselines", "gc"]
+    args = [
+        "run",
+        "--train",
+        f"{inputs}/enhancer.fa:enhancer",
+        "--train",
+        f"{inputs}/not_enhancer.fa:not_enhancer",
+        "--test",
+        f"{inputs}/test.tsv",
+        "--out",
+        str(out),
+        "--backbone",
+        "tiny-dnabert-6",
+        "--no-search",
+        "--lr",
+        "1e-9",
+        "--epochs",
+        "1",
+        "--n-boot",
+        "20",
+        "--baselines",
+        "gc",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     warnings = json.loads((out / "metrics.json").read_text())["warnings"]

@@ -14,8 +14,16 @@ from enhancerlm.cli.main import app
 runner = CliRunner()
 
 # Test records in input order (file test_pos.fa, then test_neg.fa) and the ids the run gives them.
-TEST_IDS = ["Positive_1", "Positive_1~2", "Positive_2", "hg19_ct_UserTrack_3545_232", "tiny",
-            "Negative_1", "Negative_2", "hg19_ct_UserTrack_3545_232~2"]
+TEST_IDS = [
+    "Positive_1",
+    "Positive_1~2",
+    "Positive_2",
+    "hg19_ct_UserTrack_3545_232",
+    "tiny",
+    "Negative_1",
+    "Negative_2",
+    "hg19_ct_UserTrack_3545_232~2",
+]
 
 
 def _seq(rng, rich: str, length_bp: int = 60) -> str:
@@ -38,17 +46,35 @@ def published(tmp_path_factory):
     (folder / "train_neg.fa").write_text("".join(f">{h}\n{s}\n" for h, s in neg))
     (folder / "test_pos.fa").write_text(
         f">Positive_1 range=chr13:100-159\n{_seq(rng, 'A')}\n>Positive_1 range=chr14:500-559\n{_seq(rng, 'A')}\n"
-        f">Positive_2\n{_seq(rng, 'A')}\n>hg19_ct_UserTrack_3545_232\n{_seq(rng, 'A')}\n>tiny\nGA\n")
+        f">Positive_2\n{_seq(rng, 'A')}\n>hg19_ct_UserTrack_3545_232\n{_seq(rng, 'A')}\n>tiny\nGA\n"
+    )
     (folder / "test_neg.fa").write_text(
-        f">Negative_1\n{_seq(rng, 'G')}\n>Negative_2\n{_seq(rng, 'G')}\n"
-        f">hg19_ct_UserTrack_3545_232\n{_seq(rng, 'G')}\n")
+        f">Negative_1\n{_seq(rng, 'G')}\n>Negative_2\n{_seq(rng, 'G')}\n>hg19_ct_UserTrack_3545_232\n{_seq(rng, 'G')}\n"
+    )
     return folder
 
 
 def _args(folder, out, backbone, *extra):
-    return ["run", "--train", f"{folder}/train_pos.fa:enhancer", "--train", f"{folder}/train_neg.fa:not_enhancer",
-            "--test", f"{folder}/test_pos.fa:enhancer", "--test", f"{folder}/test_neg.fa:not_enhancer",
-            "--backbone", backbone, "--out", str(out), "--n-boot", "20", "--baselines", "gc", *extra]
+    return [
+        "run",
+        "--train",
+        f"{folder}/train_pos.fa:enhancer",
+        "--train",
+        f"{folder}/train_neg.fa:not_enhancer",
+        "--test",
+        f"{folder}/test_pos.fa:enhancer",
+        "--test",
+        f"{folder}/test_neg.fa:not_enhancer",
+        "--backbone",
+        backbone,
+        "--out",
+        str(out),
+        "--n-boot",
+        "20",
+        "--baselines",
+        "gc",
+        *extra,
+    ]
 
 
 def _check_run(out, output: str):
@@ -59,8 +85,9 @@ def _check_run(out, output: str):
     audit = json.loads((out / "audit" / "audit.json").read_text())
     assert (audit["n_train"], audit["n_test"]) == (21, 8)
     assert [(r["split"], r["record"], r["original_id"], r["id"]) for r in audit["renamed_ids"]] == [
-        ("test", 2, "Positive_1", "Positive_1~2"), ("test", 3, "hg19_ct_UserTrack_3545_232",
-                                                   "hg19_ct_UserTrack_3545_232~2")]
+        ("test", 2, "Positive_1", "Positive_1~2"),
+        ("test", 3, "hg19_ct_UserTrack_3545_232", "hg19_ct_UserTrack_3545_232~2"),
+    ]
     # Reading happens before the run folder exists: its warnings go to stderr at once and into run.log once
     # it exists (each once); the audit records the renaming.
     assert output.count("renamed 2 record(s)") == 1 and "Positive_1 (" in output
@@ -83,8 +110,24 @@ def test_kmer_lr_run_reads_published_files(published, tmp_path):
 
 def test_tiny_dnabert_run_keeps_records_shorter_than_k(published, tmp_path, one_torch_thread):
     out = tmp_path / "out"
-    result = runner.invoke(app, _args(published, out, "tiny-dnabert-6", "--no-search", "--epochs", "1",
-                                      "--lr", "1e-3", "--batch-size", "8", "--no-zero-shot", "--val-fraction", "0"))
+    result = runner.invoke(
+        app,
+        _args(
+            published,
+            out,
+            "tiny-dnabert-6",
+            "--no-search",
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-3",
+            "--batch-size",
+            "8",
+            "--no-zero-shot",
+            "--val-fraction",
+            "0",
+        ),
+    )
     assert result.exit_code == 0, result.output
     predictions, audit = _check_run(out, result.output)
     assert audit["short_records"] == {"train": 1, "test": 1} and audit["short_records_min_bp"] == 6
@@ -120,9 +163,26 @@ def test_max_length_windows_training_testing_and_the_saved_model(published, tmp_
     from enhancerlm.predict import predict_proba
 
     out = tmp_path / "out"
-    result = runner.invoke(app, _args(published, out, "tiny-dnabert-6", "--max-length", "16", "--no-search",
-                                      "--epochs", "1", "--lr", "1e-3", "--batch-size", "8", "--no-zero-shot",
-                                      "--val-fraction", "0"))
+    result = runner.invoke(
+        app,
+        _args(
+            published,
+            out,
+            "tiny-dnabert-6",
+            "--max-length",
+            "16",
+            "--no-search",
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-3",
+            "--batch-size",
+            "8",
+            "--no-zero-shot",
+            "--val-fraction",
+            "0",
+        ),
+    )
     assert result.exit_code == 0, result.output
     # 16 tokens = [CLS] + 14 6-mers + [SEP] cover 19 bp; a 60 bp record is 6 windows (starts 0, 9, ..., 36, 41).
     assert json.loads((out / "model" / "enhancerlm.json").read_text())["max_bp"] == 19
@@ -136,12 +196,14 @@ def test_max_length_windows_training_testing_and_the_saved_model(published, tmp_
     np.testing.assert_allclose(predictions["p_fine_tuned"], predict_proba(model, seqs)[:, 1], atol=1e-6)
 
 
-@pytest.mark.parametrize("backbone, max_length, message", [
-    ("kmer-lr", "16", "max_length=16: backbone 'kmer-lr' reads whole sequences, not token windows"),
-    ("tiny-dnabert-6", "0", "max_length=0: must be >= 1 (tokens)"),
-])
-def test_max_length_is_refused_before_writing_where_it_cannot_apply(published, tmp_path, backbone, max_length,
-                                                                     message):
+@pytest.mark.parametrize(
+    "backbone, max_length, message",
+    [
+        ("kmer-lr", "16", "max_length=16: backbone 'kmer-lr' reads whole sequences, not token windows"),
+        ("tiny-dnabert-6", "0", "max_length=0: must be >= 1 (tokens)"),
+    ],
+)
+def test_max_length_is_refused_before_writing_where_it_cannot_apply(published, tmp_path, backbone, max_length, message):
     out = tmp_path / "out"
     result = runner.invoke(app, _args(published, out, backbone, "--max-length", max_length))
     assert result.exit_code == 2 and not out.exists()

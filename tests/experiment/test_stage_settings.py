@@ -38,10 +38,16 @@ def test_a_closed_form_backbone_has_no_setting():
     assert choose_setting(cfg, None, sources) == Setting(None, None, {"lr": "unused", "epochs": "unused"})
 
 
-@pytest.mark.parametrize("metric,patience,has_val,expected", [
-    ("auroc", None, True, "auroc"), ("auroc", 2, True, "auroc"), ("last", None, True, None),
-    ("last", 2, True, "mcc"), ("auroc", None, False, None),
-])
+@pytest.mark.parametrize(
+    "metric,patience,has_val,expected",
+    [
+        ("auroc", None, True, "auroc"),
+        ("auroc", 2, True, "auroc"),
+        ("last", None, True, None),
+        ("last", 2, True, "mcc"),
+        ("auroc", None, False, None),
+    ],
+)
 def test_the_epoch_kept(metric, patience, has_val, expected):
     assert best_epoch_metric(metric, patience, has_val) == expected
 
@@ -51,8 +57,9 @@ def test_a_binary_metric_of_the_registry_means_its_macro_average_with_three_clas
     assert task_metric("mcc", 3) == "mcc" and task_metric("auroc", 2) == "auroc"
 
 
-def test_an_optuna_search_is_called_as_optuna_search_takes_it_with_search_epochs_bounding_a_trial(tmp_path,
-                                                                                                   monkeypatch):
+def test_an_optuna_search_is_called_as_optuna_search_takes_it_with_search_epochs_bounding_a_trial(
+    tmp_path, monkeypatch
+):
     # search_stage passed max_epochs=, which optuna_search does not take: every --search-trials run died there.
     module = importlib.import_module("enhancerlm.search.optuna_search")  # the package re-exports the function
     real, calls = module.optuna_search, []

@@ -9,8 +9,16 @@ from enhancerlm.experiment import stages
 from enhancerlm.sequences.records import make_table
 
 PAIRS = ["ACGTTGCAAGGCT", "TTGACCAGTAGGA", "GGCATTACGATCC", "CAGTAGGCTTAAC", "ATCCGGTAAGCTG", "GTTACGGATCAGA"]
-SINGLES = ["AAGCTTGGCAAT", "TCGATGCATGCA", "GGATCCTTAGAC", "CCTAGGATTGCA", "TGCATTCCGATA", "ACTGGTCAATGC",
-           "GATCAATCGGTA", "CTTAAGGCCATG"]
+SINGLES = [
+    "AAGCTTGGCAAT",
+    "TCGATGCATGCA",
+    "GGATCCTTAGAC",
+    "CCTAGGATTGCA",
+    "TGCATTCCGATA",
+    "ACTGGTCAATGC",
+    "GATCAATCGGTA",
+    "CTTAAGGCCATG",
+]
 
 
 def duplicated_train() -> pd.DataFrame:

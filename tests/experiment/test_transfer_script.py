@@ -42,8 +42,10 @@ def test_folds_never_split_a_homology_cluster(transfer):
 
 
 def test_summary_table_is_mean_and_sd_over_folds(transfer):
-    records = [{"arm": "gc", "fold": i, "seconds": 2.0, "accuracy": a, "mcc": 0.5, "auroc": 0.8}
-               for i, a in enumerate((0.7, 0.8, 0.9))]
+    records = [
+        {"arm": "gc", "fold": i, "seconds": 2.0, "accuracy": a, "mcc": 0.5, "auroc": 0.8}
+        for i, a in enumerate((0.7, 0.8, 0.9))
+    ]
     lines = transfer.summary_table(records).splitlines()
     assert lines[2] == "| gc | 3 | 0.800 +- 0.100 | 0.500 +- 0.000 | 0.800 +- 0.000 | 2 |"
 

@@ -67,5 +67,10 @@ def test_unknown_method_is_a_config_error(learned_model):
 def test_attribution_frame_is_one_row_per_base():
     frame = attribution_frame(["a", "b"], ["ACG", "tt"], {"ism": [np.arange(3.0), np.array([5.0, 6.0])]})
     assert frame.columns.tolist() == ["id", "position", "base", "ism"]
-    assert frame.values.tolist() == [["a", 0, "A", 0.0], ["a", 1, "C", 1.0], ["a", 2, "G", 2.0],
-                                     ["b", 0, "T", 5.0], ["b", 1, "T", 6.0]]
+    assert frame.values.tolist() == [
+        ["a", 0, "A", 0.0],
+        ["a", 1, "C", 1.0],
+        ["a", 2, "G", 2.0],
+        ["b", 0, "T", 5.0],
+        ["b", 1, "T", 6.0],
+    ]

@@ -60,7 +60,7 @@ def test_output_folder_holds_every_table_and_picture(explained):
     assert set(pd.read_csv(out / "seqlets.tsv", sep="\t")["motif"].dropna()) >= set(explained.motifs["motif"])
     page = (out / "explain.html").read_text()
     assert page.count("data:image/png;base64,") == 1 + len(explained.motifs)
-    assert "src=\"logos/" not in page and "CTCF" in page
+    assert 'src="logos/' not in page and "CTCF" in page
 
 
 def test_a_failed_run_leaves_the_old_folder_alone(learned_model, planted_test, tmp_path):
@@ -84,7 +84,9 @@ def test_repeated_ids_are_explained_by_position(learned_model, planted_test, tmp
     assert attributions.groupby("seq_index")["id"].first().tolist() == [first_id, table["id"].iloc[1], first_id]
     for i, seq in enumerate(table["sequence"]):
         rows = attributions[attributions["seq_index"] == i]
-        assert "".join(rows["base"]) == seq and rows["ism"].to_numpy() == pytest.approx(result.tracks["ism"][i], abs=1e-4)
+        assert "".join(rows["base"]) == seq and rows["ism"].to_numpy() == pytest.approx(
+            result.tracks["ism"][i], abs=1e-4
+        )
     mutations = pd.read_csv(tmp_path / "out" / "mutations.tsv", sep="\t")
     assert set(mutations["seq_index"]) == {0, 1, 2}
     rc = pd.read_csv(tmp_path / "out" / "rc_consistency.tsv", sep="\t")
@@ -112,9 +114,24 @@ def test_cli_explains_a_saved_transformer_with_two_methods(tiny_bert, tmp_path):
     tiny_bert.save(tmp_path / "model")
     fasta = tmp_path / "in.fa"
     fasta.write_text(">a\nACGTTGCAACGTACGGTACCAGT\n>b\nTTGACGTCAGGCATGCAAAGTCA\n")
-    args = ["explain", "--model", str(tmp_path / "model"), "--input", f"{fasta}:enhancer", "--out",
-            str(tmp_path / "out"), "--method", "ism", "--method", "attention", "--no-motifs", "--n-plots", "1",
-            "--rc-seqs", "1"]
+    args = [
+        "explain",
+        "--model",
+        str(tmp_path / "model"),
+        "--input",
+        f"{fasta}:enhancer",
+        "--out",
+        str(tmp_path / "out"),
+        "--method",
+        "ism",
+        "--method",
+        "attention",
+        "--no-motifs",
+        "--n-plots",
+        "1",
+        "--rc-seqs",
+        "1",
+    ]
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 0, result.output
     table = pd.read_csv(tmp_path / "out" / "attributions.tsv", sep="\t")
@@ -128,8 +145,10 @@ def test_cli_refuses_gradients_for_a_k_mer_model(learned_model, tmp_path):
     learned_model.save(tmp_path / "model")
     fasta = tmp_path / "in.fa"
     fasta.write_text(">a\nACGTTGCAACGTACGG\n")
-    result = CliRunner().invoke(_app(), ["explain", "-m", str(tmp_path / "model"), "-i", str(fasta), "-o",
-                                         str(tmp_path / "out"), "--method", "ig"])
+    result = CliRunner().invoke(
+        _app(),
+        ["explain", "-m", str(tmp_path / "model"), "-i", str(fasta), "-o", str(tmp_path / "out"), "--method", "ig"],
+    )
     assert isinstance(result.exception, ConfigError)
     assert not (tmp_path / "out").exists()
 
@@ -142,8 +161,9 @@ def test_no_motif_still_writes_a_table_header_and_says_so(learned_model, planted
     assert "No motif had enough seqlets" in (tmp_path / "out" / "explain.html").read_text()
 
 
-@pytest.mark.parametrize("bad", [{"max_seqs": "3"}, {"motifs": 1}, {"n_plots": True}, {"methods": "ism"},
-                                 {"null_quantile": 1.0}])
+@pytest.mark.parametrize(
+    "bad", [{"max_seqs": "3"}, {"motifs": 1}, {"n_plots": True}, {"methods": "ism"}, {"null_quantile": 1.0}]
+)
 def test_config_rejects_wrong_types(bad):
     with pytest.raises(ConfigError, match=next(iter(bad))):
         ExplainConfig.from_dict(bad)

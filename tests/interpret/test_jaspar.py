@@ -23,8 +23,9 @@ def test_reverse_complement_of_a_ppm():
 
 
 def test_offset_and_strand_of_the_best_alignment():
-    db = MotifDatabase(["M1", "M2", "M3"], ["one", "two", "three"],
-                       [_ppm("ACGTTG"), _ppm("GGGCCCAT"), _ppm("TATATAGC")])
+    db = MotifDatabase(
+        ["M1", "M2", "M3"], ["one", "two", "three"], [_ppm("ACGTTG"), _ppm("GGGCCCAT"), _ppm("TATATAGC")]
+    )
     table = db.match(_ppm("TTACGTTGAA"), n_shuffles=20).set_index("matrix_id")
     assert table.loc["M1", ["score", "overlap", "offset", "strand"]].tolist() == [pytest.approx(6.0), 6, -2, "+"]
     rc = db.match(reverse_complement_ppm(_ppm("GGGCCCAT")), n_shuffles=20)

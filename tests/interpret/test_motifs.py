@@ -28,8 +28,16 @@ def _seqlets(rng) -> tuple[Seqlets, dict]:
                 truth[motif].append(len(windows))
             windows.append("".join(seq))
             contrib.append(track)
-    table = pd.DataFrame({"id": [f"s{i}" for i in range(60)], "seq_index": range(60), "start": 0, "end": 21,
-                          "score": np.linspace(60, 1, 60), "sequence": windows})
+    table = pd.DataFrame(
+        {
+            "id": [f"s{i}" for i in range(60)],
+            "seq_index": range(60),
+            "start": 0,
+            "end": 21,
+            "score": np.linspace(60, 1, 60),
+            "sequence": windows,
+        }
+    )
     return Seqlets(table, np.stack([one_hot(w) for w in windows]), np.stack(contrib)), truth
 
 

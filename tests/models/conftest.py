@@ -16,8 +16,11 @@ from enhancerlm.tokenization.kmer import KmerTokenizer
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 
 # A Nucleotide-Transformer-like vocabulary: specials, the 4096 6-mers, then single bases.
-NT_VOCAB = ["<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>"] + [
-    "".join(p) for p in itertools.product("ATCG", repeat=6)] + list("ATCGN")
+NT_VOCAB = (
+    ["<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>"]
+    + ["".join(p) for p in itertools.product("ATCG", repeat=6)]
+    + list("ATCGN")
+)
 NT_MAX_TOKENS = 100
 
 
@@ -59,8 +62,14 @@ def dnabert_folder(tmp_path_factory) -> Path:
     """A tiny BERT in DNABERT's hub layout: config.json without model_type, do_lower_case true."""
     folder = tmp_path_factory.mktemp("dnabert_hub")
     tokenizer = KmerTokenizer(6)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
     BertForMaskedLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     _edit_json(folder / "config.json", lambda c: c.pop("model_type"))
@@ -74,9 +83,18 @@ def nt_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("nt_hub")
     (folder / "vocab.txt").write_text("\n".join(NT_VOCAB))
     EsmTokenizer(str(folder / "vocab.txt"), eos_token=None, model_max_length=NT_MAX_TOKENS).save_pretrained(folder)
-    config = EsmConfig(vocab_size=len(NT_VOCAB), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                       intermediate_size=64, max_position_embeddings=NT_MAX_TOKENS + 2, pad_token_id=1,
-                       mask_token_id=2, position_embedding_type="absolute", token_dropout=True)
+    config = EsmConfig(
+        vocab_size=len(NT_VOCAB),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=NT_MAX_TOKENS + 2,
+        pad_token_id=1,
+        mask_token_id=2,
+        position_embedding_type="absolute",
+        token_dropout=True,
+    )
     EsmForMaskedLM(config).save_pretrained(folder)
     return folder
 

@@ -13,9 +13,17 @@ from enhancerlm.tokenization.kmer import KmerTokenizer
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 
 
-@pytest.mark.parametrize("backbone, closed_form", [("kmer-lr", True), ("gkm-lr", True), ("gc", True),
-                                                   ("offline-best", True), ("tiny-dnabert-6", False),
-                                                   ("cnn", False)])
+@pytest.mark.parametrize(
+    "backbone, closed_form",
+    [
+        ("kmer-lr", True),
+        ("gkm-lr", True),
+        ("gc", True),
+        ("offline-best", True),
+        ("tiny-dnabert-6", False),
+        ("cnn", False),
+    ],
+)
 def test_fits_in_closed_form_is_declared_by_the_family(backbone, closed_form):
     assert family_class(resolve_backbone(backbone)[0].family).fits_in_closed_form is closed_form
 

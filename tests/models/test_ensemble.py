@@ -51,8 +51,9 @@ def test_a_neural_member_is_fine_tuned_and_scored_on_both_strands(toy, one_torch
 
 
 def test_save_and_load_give_the_same_probabilities(toy, tmp_path, one_torch_thread):
-    ensemble = EnsembleClassifier(BINARY, [Member("kmer-lr"), Member("cnn", epochs=1, batch_size=16)],
-                                  backbone="my-recipe").fit(toy)
+    ensemble = EnsembleClassifier(
+        BINARY, [Member("kmer-lr"), Member("cnn", epochs=1, batch_size=16)], backbone="my-recipe"
+    ).fit(toy)
     ensemble.save(tmp_path / "model")
     loaded = load_classifier(tmp_path / "model")
     assert isinstance(loaded, EnsembleClassifier) and loaded.backbone == "my-recipe"
@@ -89,4 +90,6 @@ def test_the_offline_recipe_is_the_documented_registry_entry():
 def test_member_defaults_are_the_cnn_registry_recipe():
     recipe = get_backbone("cnn").finetune
     member = Member("cnn")
-    assert (member.lr, member.epochs, member.batch_size) == (recipe.lr, recipe.epochs, recipe.batch_size) == (1e-3, 10, 64)
+    assert (
+        (member.lr, member.epochs, member.batch_size) == (recipe.lr, recipe.epochs, recipe.batch_size) == (1e-3, 10, 64)
+    )

@@ -26,16 +26,40 @@ from enhancerlm.tokenization.kmer import UNK_ID, KmerTokenizer
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 HUB_ID = "zhihan1996/DNA_bert_6"
-TINY = dict(vocab_size=4101, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-            max_position_embeddings=512)
+TINY = dict(
+    vocab_size=4101,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    intermediate_size=64,
+    max_position_embeddings=512,
+)
 # Keys of DNABERT's config.json (its own fine-tuning code's RNN head, the k-mer split) that plain BERT ignores.
-LEGACY_KEYS = dict(rnn="lstm", num_rnn_layer=1, rnn_hidden=768, rnn_dropout=0.0, split=10, num_labels=2,
-                   output_past=True, pruned_heads={}, torchscript=False, bos_token_id=0, eos_token_ids=0)
+LEGACY_KEYS = dict(
+    rnn="lstm",
+    num_rnn_layer=1,
+    rnn_hidden=768,
+    rnn_dropout=0.0,
+    split=10,
+    num_labels=2,
+    output_past=True,
+    pruned_heads={},
+    torchscript=False,
+    bos_token_id=0,
+    eos_token_ids=0,
+)
 # The hub copy names custom code; the module is in the cache and must never be imported.
-AUTO_MAP = {"AutoModel": "dnabert_layer.DNABertModel",
-            "AutoModelForSequenceClassification": "dnabert_layer.DNABertForSequenceClassification"}
-SPECIALS = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
-            "mask_token": "[MASK]"}
+AUTO_MAP = {
+    "AutoModel": "dnabert_layer.DNABertModel",
+    "AutoModelForSequenceClassification": "dnabert_layer.DNABertForSequenceClassification",
+}
+SPECIALS = {
+    "unk_token": "[UNK]",
+    "sep_token": "[SEP]",
+    "pad_token": "[PAD]",
+    "cls_token": "[CLS]",
+    "mask_token": "[MASK]",
+}
 SEQ = "ACGTTGCAAGCTTAGGCATCGN"
 
 
@@ -74,16 +98,19 @@ def config_json(**extra) -> str:
 def cached_dnabert6(hub_cache, vocab_txt, tmp_path):
     """`zhihan1996/DNA_bert_6` in an offline Hugging Face cache: both weight formats, an auto_map, remote code."""
     marker = tmp_path / "remote-code-ran"
-    snapshot = hub_cache.add(HUB_ID, {
-        "config.json": config_json(model_type="bert", auto_map=AUTO_MAP),
-        "model.safetensors": save(pretrained_state(seed=1)),
-        # Different tensors from the safetensors file, so that a test sees which one was read.
-        "pytorch_model.bin": pickle_bytes(pretrained_state(seed=2)),
-        "vocab.txt": vocab_txt,
-        "special_tokens_map.json": json.dumps(SPECIALS),
-        "tokenizer_config.json": json.dumps({"do_lower_case": False, "model_max_length": 512}),
-        "dnabert_layer.py": f"open({str(marker)!r}, 'w').write('imported')\nraise ImportError('remote code ran')\n",
-    })
+    snapshot = hub_cache.add(
+        HUB_ID,
+        {
+            "config.json": config_json(model_type="bert", auto_map=AUTO_MAP),
+            "model.safetensors": save(pretrained_state(seed=1)),
+            # Different tensors from the safetensors file, so that a test sees which one was read.
+            "pytorch_model.bin": pickle_bytes(pretrained_state(seed=2)),
+            "vocab.txt": vocab_txt,
+            "special_tokens_map.json": json.dumps(SPECIALS),
+            "tokenizer_config.json": json.dumps({"do_lower_case": False, "model_max_length": 512}),
+            "dnabert_layer.py": f"open({str(marker)!r}, 'w').write('imported')\nraise ImportError('remote code ran')\n",
+        },
+    )
     return snapshot, marker
 
 
@@ -130,12 +157,20 @@ def test_hub_id_loads_from_the_cache_preferring_safetensors(cached_dnabert6):
 
 def test_hub_cache_with_pickle_weights_only_loads_too(hub_cache, vocab_txt, caplog):
     """A repository (or revision) without model.safetensors: its pytorch_model.bin, weights only."""
-    hub_cache.add(HUB_ID, {"config.json": config_json(model_type="bert"), "vocab.txt": vocab_txt,
-                           "pytorch_model.bin": pickle_bytes(pretrained_state(seed=2))})
+    hub_cache.add(
+        HUB_ID,
+        {
+            "config.json": config_json(model_type="bert"),
+            "vocab.txt": vocab_txt,
+            "pytorch_model.bin": pickle_bytes(pretrained_state(seed=2)),
+        },
+    )
     caplog.set_level(logging.INFO)
     assert_body_equals(create_classifier("dnabert-6", BINARY), pretrained_state(seed=2))
-    assert f"DNABERT model {HUB_ID}: weights read from pytorch_model.bin: pickle, through torch's weights-only" \
+    assert (
+        f"DNABERT model {HUB_ID}: weights read from pytorch_model.bin: pickle, through torch's weights-only"
         in caplog.text
+    )
 
 
 def test_loading_prints_no_table_and_logs_one_line(cached_dnabert6, caplog, capsys):
@@ -152,9 +187,13 @@ def test_loading_prints_no_table_and_logs_one_line(cached_dnabert6, caplog, caps
     assert "LOAD REPORT" not in out + err and "Loading weights" not in err and "MISSING" not in out + err
     assert not [r for r in seen if "LOAD REPORT" in r.getMessage()]
     lines = [r for r in caplog.records if r.name == "enhancerlm.models.weights"]
-    assert [(r.levelno, r.getMessage()) for r in lines] == [(
-        logging.INFO, f"DNABERT model {HUB_ID}: weights read from model.safetensors; newly initialised: classifier "
-                      "(2 tensors); unused from the checkpoint: cls.predictions (7 tensors)")]
+    assert [(r.levelno, r.getMessage()) for r in lines] == [
+        (
+            logging.INFO,
+            f"DNABERT model {HUB_ID}: weights read from model.safetensors; newly initialised: classifier "
+            "(2 tensors); unused from the checkpoint: cls.predictions (7 tensors)",
+        )
+    ]
 
 
 def test_release_folder_with_pickle_weights_only_loads_weights_only(release_folder, caplog, monkeypatch):
@@ -170,8 +209,10 @@ def test_release_folder_with_pickle_weights_only_loads_weights_only(release_fold
     assert set(BertTokenizer.from_pretrained(release_folder)("ACGTAC CGTACG")["input_ids"][1:-1]) == {UNK_ID}
     assert_dnabert_exact_ids(classifier, release_folder)
     [line] = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.models.weights"]
-    assert line.startswith(f"DNABERT model {release_folder}: weights read from pytorch_model.bin: pickle, through "
-                           "torch's weights-only unpickler (tensors only; nothing in the file was run); ")
+    assert line.startswith(
+        f"DNABERT model {release_folder}: weights read from pytorch_model.bin: pickle, through "
+        "torch's weights-only unpickler (tensors only; nothing in the file was run); "
+    )
 
 
 def test_a_checkpoint_missing_part_of_the_body_is_a_warning(release_folder, caplog):
@@ -181,9 +222,11 @@ def test_a_checkpoint_missing_part_of_the_body_is_a_warning(release_folder, capl
     create_classifier(str(release_folder), BINARY)
     [record] = [r for r in caplog.records if r.name == "enhancerlm.models.weights"]
     assert record.levelno == logging.WARNING
-    assert record.getMessage().endswith("newly initialised: bert.encoder, classifier (3 tensors); unused from the "
-                                        "checkpoint: cls.predictions (7 tensors); 1 new tensor(s) in the "
-                                        "pre-trained body, which the checkpoint should have held")
+    assert record.getMessage().endswith(
+        "newly initialised: bert.encoder, classifier (3 tensors); unused from the "
+        "checkpoint: cls.predictions (7 tensors); 1 new tensor(s) in the "
+        "pre-trained body, which the checkpoint should have held"
+    )
 
 
 def test_safetensors_only_refuses_a_pickle_only_folder(release_folder):
@@ -210,7 +253,8 @@ def test_pickle_holding_more_than_tensors_is_refused_and_not_run(release_folder,
     assert str(err.value) == (
         f"could not load the DNABERT model from {release_folder}: its pytorch_model.bin holds more than tensors "
         "(it refers to io.open). Pickle weights are read only through torch's weights-only unpickler, which "
-        "refused this file; nothing in it was run. Use a checkpoint with model.safetensors weights instead.")
+        "refused this file; nothing in it was run. Use a checkpoint with model.safetensors weights instead."
+    )
     assert not marker.exists()
 
 
@@ -239,11 +283,32 @@ def run_inputs(tmp_path_factory):
 
 
 def run_args(inputs, out, backbone):
-    return ["run", "--backbone", backbone, "--out", str(out),
-            *[a for label in ("enhancer", "not_enhancer") for a in (
-                "--train", f"{inputs}/train_{label}.fa:{label}", "--test", f"{inputs}/test_{label}.fa:{label}")],
-            "--no-search", "--no-zero-shot", "--epochs", "1", "--lr", "1e-3", "--batch-size", "8",
-            "--baselines", "gc", "--n-boot", "10", "--val-fraction", "0.2"]
+    return [
+        "run",
+        "--backbone",
+        backbone,
+        "--out",
+        str(out),
+        *[
+            a
+            for label in ("enhancer", "not_enhancer")
+            for a in ("--train", f"{inputs}/train_{label}.fa:{label}", "--test", f"{inputs}/test_{label}.fa:{label}")
+        ],
+        "--no-search",
+        "--no-zero-shot",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e-3",
+        "--batch-size",
+        "8",
+        "--baselines",
+        "gc",
+        "--n-boot",
+        "10",
+        "--val-fraction",
+        "0.2",
+    ]
 
 
 @pytest.mark.parametrize("layout", ["hub cache", "release folder"])

@@ -23,8 +23,9 @@ def test_dnabert_folder_loads_like_a_hub_id_and_ignores_do_lower_case(dnabert_fo
     classifier = create_classifier(str(dnabert_folder), BINARY)
     assert isinstance(classifier, DnabertClassifier) and classifier.backbone == "dnabert-6"
     pretrained = BertForMaskedLM.from_pretrained(dnabert_folder)
-    assert torch.equal(classifier.model.bert.encoder.layer[1].output.dense.weight,
-                       pretrained.bert.encoder.layer[1].output.dense.weight)
+    assert torch.equal(
+        classifier.model.bert.encoder.layer[1].output.dense.weight, pretrained.bert.encoder.layer[1].output.dense.weight
+    )
     # The folder's own tokenizer config lower-cases k-mers into [UNK]; ours keeps every k-mer.
     assert BertTokenizer.from_pretrained(dnabert_folder)("ACGTAC CGTACG")["input_ids"][1:-1] == [UNK_ID, UNK_ID]
     assert UNK_ID not in classifier.encoder.encode("ACGTACG").tolist()
@@ -91,9 +92,13 @@ def offline(monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
 
 
-@pytest.mark.parametrize("name,hub_id", [("someone/no-such-dna-model", "someone/no-such-dna-model"),
-                                         ("nucleotide-transformer-500m-human-ref",
-                                          "InstaDeepAI/nucleotide-transformer-500m-human-ref")])
+@pytest.mark.parametrize(
+    "name,hub_id",
+    [
+        ("someone/no-such-dna-model", "someone/no-such-dna-model"),
+        ("nucleotide-transformer-500m-human-ref", "InstaDeepAI/nucleotide-transformer-500m-human-ref"),
+    ],
+)
 def test_unreachable_hub_is_a_clear_error(offline, name, hub_id):
     with pytest.raises(ModelNotFoundError) as err:
         create_classifier(name, BINARY)

@@ -24,7 +24,10 @@ def _named(freqs: np.ndarray, k: int) -> list[dict]:
 def test_kmer_frequencies_are_exact_and_never_straddle_sequences():
     # "AAAT" then "ATTN": the concatenation has AAT|A.. k-mers across the boundary that must not count.
     assert _named(kmer_frequencies(["AAAT", "ATTN", "AC"], 3, canonical=False), 3) == [
-        {"AAA": 0.5, "AAT": 0.5}, {"ATT": 1.0}, {}]
+        {"AAA": 0.5, "AAT": 0.5},
+        {"ATT": 1.0},
+        {},
+    ]
 
 
 def test_canonical_counts_join_reverse_complements():
@@ -78,7 +81,7 @@ def test_kmer_lr_learns_a_planted_kmer():
 
 def _plant(seq: str, motif: str, rng) -> str:
     at = int(rng.integers(0, len(seq) - len(motif)))
-    return seq[:at] + motif + seq[at + len(motif):]
+    return seq[:at] + motif + seq[at + len(motif) :]
 
 
 def test_unfitted_and_misconfigured_models_say_so(gc_table):

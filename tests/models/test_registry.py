@@ -9,16 +9,31 @@ from enhancerlm.train.config import BEST_METRICS
 
 
 def test_the_study_setting_is_the_generic_default_and_dnabert_s():
-    study = FinetuneDefaults(lr=3e-5, epochs=2, batch_size=8, search_lrs=(5e-5, 4e-5, 3e-5, 2e-5), search_epochs=5,
-                             search_metric="mcc", warmup_ratio=0.1, metric_for_best="last")
+    study = FinetuneDefaults(
+        lr=3e-5,
+        epochs=2,
+        batch_size=8,
+        search_lrs=(5e-5, 4e-5, 3e-5, 2e-5),
+        search_epochs=5,
+        search_metric="mcc",
+        warmup_ratio=0.1,
+        metric_for_best="last",
+    )
     assert FinetuneDefaults() == study
     assert all(get_backbone(f"dnabert-{k}").finetune == study for k in (3, 4, 5, 6))
     assert resolve_backbone("someone/some-model")[0].finetune == study
 
 
-@pytest.mark.parametrize("name,lr,epochs,batch", [("tiny-dnabert-6", 1e-3, 6, 32), ("cnn", 1e-3, 10, 64),
-                                                   ("dnabert-2", 3e-5, 5, 8), ("hyenadna-tiny-1k", 6e-4, 10, 32),
-                                                   ("nucleotide-transformer-500m-human-ref", 1e-5, 3, 8)])
+@pytest.mark.parametrize(
+    "name,lr,epochs,batch",
+    [
+        ("tiny-dnabert-6", 1e-3, 6, 32),
+        ("cnn", 1e-3, 10, 64),
+        ("dnabert-2", 3e-5, 5, 8),
+        ("hyenadna-tiny-1k", 6e-4, 10, 32),
+        ("nucleotide-transformer-500m-human-ref", 1e-5, 3, 8),
+    ],
+)
 def test_families_with_their_own_recipe(name, lr, epochs, batch):
     defaults = get_backbone(name).finetune
     assert (defaults.lr, defaults.epochs, defaults.batch_size) == (lr, epochs, batch)

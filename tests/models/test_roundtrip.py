@@ -31,7 +31,11 @@ def test_save_load_round_trip_gives_identical_probabilities(classifiers, name, m
     classifier.save(tmp_path)
     loaded = load_classifier(tmp_path)
     assert (type(loaded), loaded.backbone, loaded.label_map, loaded.max_bp) == (
-        type(classifier), classifier.backbone, classifier.label_map, classifier.max_bp)
+        type(classifier),
+        classifier.backbone,
+        classifier.label_map,
+        classifier.max_bp,
+    )
     expected = classifier.predict_proba(seqs)
     assert expected.shape == (12, 2)
     # Same weights; only convolution/matmul kernels may differ in the last float bit.
@@ -57,10 +61,13 @@ def test_a_window_limited_in_tokens_is_saved_with_the_model(name, nt_folder, tmp
         assert load_classifier(tmp_path).encoder.max_tokens == max_tokens
 
 
-@pytest.mark.parametrize("name, max_tokens, message", [
-    ("tiny-dnabert-6", 2, "max_length=2: 2 tokens cover 5 bp, less than the 6 bp backbone 'tiny-dnabert-6' needs"),
-    ("nt-folder", 1, "adds 1 special token(s) to every input; give more tokens than that"),
-])
+@pytest.mark.parametrize(
+    "name, max_tokens, message",
+    [
+        ("tiny-dnabert-6", 2, "max_length=2: 2 tokens cover 5 bp, less than the 6 bp backbone 'tiny-dnabert-6' needs"),
+        ("nt-folder", 1, "adds 1 special token(s) to every input; give more tokens than that"),
+    ],
+)
 def test_a_window_without_one_token_of_sequence_is_a_config_error(name, max_tokens, message, nt_folder):
     from enhancerlm.errors import ConfigError
 

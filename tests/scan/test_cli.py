@@ -16,9 +16,11 @@ from .helpers import SCAN_ARGS
 
 OUTPUTS = ("scores.bedgraph", "enhancers.bed", "scores.bw", "summary.json")
 
+
 def same_outputs(out, reference):
     return {n: (out / n).read_bytes() for n in OUTPUTS if (reference / n).exists()} == {
-        n: (reference / n).read_bytes() for n in OUTPUTS if (reference / n).exists()}
+        n: (reference / n).read_bytes() for n in OUTPUTS if (reference / n).exists()
+    }
 
 
 def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, reference_scan, tmp_path):
@@ -35,8 +37,24 @@ def test_cli_scan_and_clear_errors(tiny_model, genome_fasta, reference_scan, tmp
 
 def test_two_processes_match_one(tiny_model, genome_fasta, reference_scan, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-               "-m", "enhancerlm.cli.main", "scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(out), *SCAN_ARGS]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "enhancerlm.cli.main",
+        "scan",
+        "--model",
+        str(tiny_model),
+        "--genome",
+        str(genome_fasta),
+        "--out",
+        str(out),
+        *SCAN_ARGS,
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -46,8 +64,17 @@ def test_two_processes_match_one(tiny_model, genome_fasta, reference_scan, tmp_p
 
 @pytest.mark.parametrize("flag, value", [("--threshold", "1.5"), ("--chunk-windows", "0")])
 def test_cli_rejects_bad_numbers(tiny_model, genome_fasta, tmp_path, flag, value):
-    args = ["scan", "--model", str(tiny_model), "--genome", str(genome_fasta), "--out", str(tmp_path / "o"),
-            flag, value]
+    args = [
+        "scan",
+        "--model",
+        str(tiny_model),
+        "--genome",
+        str(genome_fasta),
+        "--out",
+        str(tmp_path / "o"),
+        flag,
+        value,
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and f"{flag} {value}" in result.output
     assert not (tmp_path / "o").exists()

@@ -91,25 +91,31 @@ def test_misnamed_or_malformed_fasta_is_an_input_error(tmp_path):
 
 def test_whole_genome_regions_are_in_name_order():
     assert whole_genome_regions({"chr2": 150, "chr1": 1200, "empty": 0}) == [
-        Region("chr1", 0, 1200), Region("chr2", 0, 150)]
+        Region("chr1", 0, 1200),
+        Region("chr2", 0, 150),
+    ]
 
 
 def test_read_regions_sorts_merges_and_skips_headers(tmp_path):
     bed = tmp_path / "r.bed"
-    bed.write_text("track name=x\n# comment\nchr2\t10\t20\tname\nchr1\t100\t200\n"
-                   "chr1\t150\t300\nchr1\t300\t310\nchr1\t400\t500\n\n")
-    assert read_regions(bed, SIZES) == [
-        Region("chr1", 100, 310), Region("chr1", 400, 500), Region("chr2", 10, 20)]
+    bed.write_text(
+        "track name=x\n# comment\nchr2\t10\t20\tname\nchr1\t100\t200\n"
+        "chr1\t150\t300\nchr1\t300\t310\nchr1\t400\t500\n\n"
+    )
+    assert read_regions(bed, SIZES) == [Region("chr1", 100, 310), Region("chr1", 400, 500), Region("chr2", 10, 20)]
 
 
-@pytest.mark.parametrize("line, message", [
-    ("chrX\t0\t10", r"line 2: chromosome 'chrX' is not in the genome \(it has chr2, chr1\)"),
-    ("chr2\t100\t151", r"line 2: interval chr2:100-151 is outside chr2 \(0-150\)"),
-    ("chr2\t-5\t10", "outside chr2"),
-    ("chr2\t20\t20", "or empty"),
-    ("chr2\t1.5\t10", "start and end must be integers"),
-    ("chr2\t10", "needs chrom, start, end"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("chrX\t0\t10", r"line 2: chromosome 'chrX' is not in the genome \(it has chr2, chr1\)"),
+        ("chr2\t100\t151", r"line 2: interval chr2:100-151 is outside chr2 \(0-150\)"),
+        ("chr2\t-5\t10", "outside chr2"),
+        ("chr2\t20\t20", "or empty"),
+        ("chr2\t1.5\t10", "start and end must be integers"),
+        ("chr2\t10", "needs chrom, start, end"),
+    ],
+)
 def test_bad_bed_lines_name_file_and_line(tmp_path, line, message):
     bed = tmp_path / "r.bed"
     bed.write_text(f"chr1\t0\t10\n{line}\n")

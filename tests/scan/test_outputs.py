@@ -20,7 +20,11 @@ def test_mean_pieces_by_hand():
     # [0,4) = 1.0 and [2,6) = 0.5 overlap on [2,4); [10,14) stands alone after a gap of unscored bases.
     start, end, score = arr(0, 2, 10), arr(4, 6, 14), np.array([1.0, 0.5, 0.25])
     assert as_rows(mean_pieces(start, end, score, 0, np.inf)) == [
-        (0, 2, 1.0), (2, 4, 0.75), (4, 6, 0.5), (10, 14, 0.25)]
+        (0, 2, 1.0),
+        (2, 4, 0.75),
+        (4, 6, 0.5),
+        (10, 14, 0.25),
+    ]
     assert as_rows(mean_pieces(start, end, score, 3, 11)) == [(3, 4, 0.75), (4, 6, 0.5), (10, 11, 0.25)]
 
 
@@ -48,7 +52,11 @@ def test_calls_merge_filter_and_peak():
     score = np.array([0.6, 0.9, 0.2, 0.7, 0.8, 0.55])
     calls = CallStream(threshold=0.5, merge_gap_bp=0, min_length_bp=0)
     assert as_rows(calls.add(start, end, score)) + as_rows(calls.finish()) == [
-        (0, 30, 0.9), (50, 70, 0.7), (100, 120, 0.8), (130, 150, 0.55)]
+        (0, 30, 0.9),
+        (50, 70, 0.7),
+        (100, 120, 0.8),
+        (130, 150, 0.55),
+    ]
     calls = CallStream(threshold=0.5, merge_gap_bp=10, min_length_bp=25)
     # gap 10 joins 100-120 and 130-150; 50-70 (20 bp) is dropped as too short
     assert as_rows(calls.add(start, end, score)) + as_rows(calls.finish()) == [(0, 30, 0.9), (100, 150, 0.8)]
@@ -71,4 +79,5 @@ def test_line_formats():
     assert bedgraph_lines("chr1", pieces) == "chr1\t0\t2\t0.123457\nchr1\t2\t6\t1\n"
     calls = Intervals(arr(10, 50), arr(30, 90), np.array([0.8764, 1.0]))
     assert bed6_lines("chr2", calls, first_number=3) == (
-        "chr2\t10\t30\tenhancer_3\t876\t.\nchr2\t50\t90\tenhancer_4\t1000\t.\n")
+        "chr2\t10\t30\tenhancer_3\t876\t.\nchr2\t50\t90\tenhancer_4\t1000\t.\n"
+    )

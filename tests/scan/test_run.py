@@ -28,6 +28,7 @@ def stop_after(n_chunks):
     def hook(index):
         if index + 1 >= n_chunks:
             raise Stop(index)
+
     return hook
 
 
@@ -43,7 +44,8 @@ def test_scan_outputs(reference_scan):
     out = reference_scan
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_windows"] == 41 and sorted(p.name for p in (out / ".chunks").glob("*.npy"))[-1] == (
-        "chunk_00000005.npy")
+        "chunk_00000005.npy"
+    )
     # chr1 windows starting at 544..768 hold more than 10% N (the N-run is [600, 800)): 8 skipped
     assert (summary["n_windows_scored"], summary["n_windows_skipped_n"]) == (33, 8)
     lines = (out / "scores.bedgraph").read_text().splitlines()
@@ -60,10 +62,14 @@ def test_scan_outputs(reference_scan):
     # threshold 0: every scored stretch is one call; BED score is 1000 x its best window's score
     calls = data_lines(out / "enhancers.bed")
     assert [c[:4] + c[5:] for c in calls] == [
-        ["chr1", "0", "576", "enhancer_1", "."], ["chr1", "800", "1200", "enhancer_2", "."],
-        ["chr2", "0", "150", "enhancer_3", "."]]
-    chr2_scores = np.load(out / ".chunks" / "chunk_00000004.npy")[5:].tolist() + np.load(
-        out / ".chunks" / "chunk_00000005.npy").tolist()  # windows 37..40
+        ["chr1", "0", "576", "enhancer_1", "."],
+        ["chr1", "800", "1200", "enhancer_2", "."],
+        ["chr2", "0", "150", "enhancer_3", "."],
+    ]
+    chr2_scores = (
+        np.load(out / ".chunks" / "chunk_00000004.npy")[5:].tolist()
+        + np.load(out / ".chunks" / "chunk_00000005.npy").tolist()
+    )  # windows 37..40
     assert int(calls[2][4]) == round(1000 * max(chr2_scores))
 
 
@@ -133,11 +139,14 @@ def test_bigwig_matches_bedgraph(reference_scan):
     np.testing.assert_allclose([v for *_, v in got], [float(r[3]) for r in rows], rtol=1e-5)
 
 
-@pytest.mark.parametrize("config, error, message", [
-    (ScanConfig(window_bp=600), ConfigError, "longer than the model's maximum of 515 bp"),
-    (ScanConfig(window_bp=64, stride_bp=65), ConfigError, "--stride-bp 65 is longer than --window-bp 64"),
-    (ScanConfig(window_bp=64, class_name="other"), ConfigError, "--class 'other'"),
-])
+@pytest.mark.parametrize(
+    "config, error, message",
+    [
+        (ScanConfig(window_bp=600), ConfigError, "longer than the model's maximum of 515 bp"),
+        (ScanConfig(window_bp=64, stride_bp=65), ConfigError, "--stride-bp 65 is longer than --window-bp 64"),
+        (ScanConfig(window_bp=64, class_name="other"), ConfigError, "--class 'other'"),
+    ],
+)
 def test_bad_settings_write_nothing(tiny_model, genome_fasta, tmp_path, config, error, message):
     with pytest.raises(error, match=message):
         scan_genome(tiny_model, genome_fasta, tmp_path / "out", config)

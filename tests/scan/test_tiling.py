@@ -19,8 +19,13 @@ def test_windows_by_hand():
     regions = [Region("chr1", 100, 1000), Region("chr1", 2000, 2650), Region("chr2", 5, 105)]
     tiling = Tiling(regions, window_bp=300, stride_bp=200)
     assert coords(tiling.windows(0, tiling.n_windows)) == [
-        (100, 400), (300, 600), (500, 800), (700, 1000),  # (900 - 300) % 200 == 0: the grid reaches the end
-        (2000, 2300), (2200, 2500), (2350, 2650),  # one extra window aligned to the region end
+        (100, 400),
+        (300, 600),
+        (500, 800),
+        (700, 1000),  # (900 - 300) % 200 == 0: the grid reaches the end
+        (2000, 2300),
+        (2200, 2500),
+        (2350, 2650),  # one extra window aligned to the region end
         (5, 105),  # a region shorter than a window is one shorter window
     ]
     assert tiling.windows(0, 8).region.tolist() == [0, 0, 0, 0, 1, 1, 1, 2]
@@ -31,7 +36,8 @@ def test_windows_by_hand():
 def test_same_rule_as_predict_windows(window_bp, stride_bp):
     lengths = np.arange(1, 1200)
     assert count_windows(lengths, window_bp, stride_bp).tolist() == [
-        len(window_starts(n, window_bp, stride_bp)) for n in lengths]
+        len(window_starts(n, window_bp, stride_bp)) for n in lengths
+    ]
     for n in (1, window_bp, window_bp + 1, 3 * window_bp + 2, 1199):
         tiling = Tiling([Region("c", 50, 50 + n)], window_bp, stride_bp)
         block = tiling.windows(0, tiling.n_windows)

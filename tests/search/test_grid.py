@@ -19,7 +19,9 @@ def test_balanced_subset_draws_equal_seeded_classes():
     assert sub.id.tolist() == balanced_subset(table, per_class=6, seed=0).id.tolist()
     assert sub.id.tolist() != balanced_subset(table, per_class=6, seed=1).id.tolist()
     assert balanced_subset(table, per_class=50, seed=0).label.value_counts().to_dict() == {
-        "enhancer": 10, "not_enhancer": 10}
+        "enhancer": 10,
+        "not_enhancer": 10,
+    }
 
 
 def test_rule_prefers_best_value_then_fewer_epochs_then_lower_lr():
@@ -45,7 +47,11 @@ def test_grid_scores_every_epoch_of_every_lr_and_resumes(factory, toy, tmp_path)
     assert result.best_params == {"lr": result.best_lr, "epochs": result.best_epochs}
     split = pd.read_csv(tmp_path / "split.tsv", sep="\t")
     assert split.groupby(["split", "label"]).size().to_dict() == {
-        ("train", "enhancer"): 24, ("train", "not_enhancer"): 24, ("val", "enhancer"): 6, ("val", "not_enhancer"): 6}
+        ("train", "enhancer"): 24,
+        ("train", "not_enhancer"): 24,
+        ("val", "enhancer"): 6,
+        ("val", "not_enhancer"): 6,
+    }
 
     # A killed search: one trial finished, the other not. Only the unfinished one runs again.
     (tmp_path / "lr=0.0001" / "trial_history.tsv").unlink()
@@ -69,7 +75,9 @@ def test_search_split_keeps_copies_together_and_resume_checks_it(toy, tmp_path):
     enhancers = toy[toy.label == "enhancer"]
     copies = enhancers.assign(id=enhancers["id"] + "_copy")
     flip = copies.index[::3]
-    copies.loc[flip, "sequence"] = [s[::-1].translate(str.maketrans("ACGT", "TGCA")) for s in copies.loc[flip, "sequence"]]
+    copies.loc[flip, "sequence"] = [
+        s[::-1].translate(str.maketrans("ACGT", "TGCA")) for s in copies.loc[flip, "sequence"]
+    ]
     table = pd.concat([toy, copies], ignore_index=True)
     train, val = prepare_split(table, tmp_path, val_fraction=0.25, subset_per_class=None, seed=0)
     assert not twins_across(train, val).any()

@@ -15,8 +15,16 @@ def test_two_trials_then_resume_adds_only_what_is_missing(factory, toy, tmp_path
     setup = SearchSetup(out_dir=tmp_path, subset_per_class=20, seed=1, base_config=BASE, progress=False)
     result = optuna_search(factory, toy, setup, n_trials=2, space=SPACE)
     history = result.history
-    assert list(history.columns) == ["trial", "lr", "batch_size", "warmup_ratio", "max_epochs", "epoch", "metric",
-                                     "value"]
+    assert list(history.columns) == [
+        "trial",
+        "lr",
+        "batch_size",
+        "warmup_ratio",
+        "max_epochs",
+        "epoch",
+        "metric",
+        "value",
+    ]
     assert sorted(history.trial.unique()) == [0, 1] and len(factory.seeds) == 2
     per_trial = history[history.metric == "val_mcc"].groupby("trial")
     assert (per_trial.epoch.max() == per_trial.max_epochs.first()).all()  # every epoch of every trial scored

@@ -21,18 +21,25 @@ def test_wrapped_records_and_first_word_ids(write):
 
 def test_records_carry_the_whole_header_trimmed(write):
     records = list(iter_fasta_records(write("a.fa", WRAPPED.replace(">r3 x y z", ">r3 \t x  y z  "))))
-    assert records == [FastaRecord("r1", "ACGTACGTAC", "r1 first record"), FastaRecord("r2", "GGCC", "r2"),
-                       FastaRecord("r3", "TTTTN", "r3 \t x  y z")]
+    assert records == [
+        FastaRecord("r1", "ACGTACGTAC", "r1 first record"),
+        FastaRecord("r2", "GGCC", "r2"),
+        FastaRecord("r3", "TTTTN", "r3 \t x  y z"),
+    ]
 
 
 def test_repeated_first_words_are_passed_on_as_published(write):
     # A UCSC custom-track export: one first word, two regions.
-    text = (">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118900 5'pad=0 3'pad=0 strand=+\nACGT\n"
-            ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102399 5'pad=0 3'pad=0 strand=+\nGGCC\n")
+    text = (
+        ">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118900 5'pad=0 3'pad=0 strand=+\nACGT\n"
+        ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102399 5'pad=0 3'pad=0 strand=+\nGGCC\n"
+    )
     records = list(iter_fasta_records(write("ucsc.fa", text)))
     assert [r.id for r in records] == ["hg19_ct_UserTrack_3545_54"] * 2
-    assert [r.description.split()[1] for r in records] == ["range=chr13:20118701-20118900",
-                                                           "range=chr14:50102200-50102399"]
+    assert [r.description.split()[1] for r in records] == [
+        "range=chr13:20118701-20118900",
+        "range=chr14:50102200-50102399",
+    ]
 
 
 @pytest.mark.parametrize("gz", [False, True])

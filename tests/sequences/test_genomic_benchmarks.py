@@ -14,9 +14,13 @@ def txt_dataset(tmp_path, write):
     """DIR/{train,test}/{positive,negative}/<n>.txt as genomic_benchmarks.loc2seq writes them."""
     root = tmp_path / "human_enhancers_cohn"
     files = {
-        "train/positive/0.txt": "ACGTAC", "train/positive/10.txt": "acgtNN\n", "train/positive/2.txt": "GGGG",
-        "train/negative/0.txt": "TTTT", "train/negative/1.txt": "CCCC",
-        "test/positive/0.txt": "AAAA", "test/negative/0.txt": "CCGG",
+        "train/positive/0.txt": "ACGTAC",
+        "train/positive/10.txt": "acgtNN\n",
+        "train/positive/2.txt": "GGGG",
+        "train/negative/0.txt": "TTTT",
+        "train/negative/1.txt": "CCCC",
+        "test/positive/0.txt": "AAAA",
+        "test/negative/0.txt": "CCGG",
     }
     for name, seq in files.items():
         write(f"human_enhancers_cohn/{name}", seq)
@@ -35,7 +39,9 @@ def test_dataset_root_with_split_reads_that_split(txt_dataset):
 def test_split_folder_given_directly(txt_dataset):
     table = read_genomic_benchmark(txt_dataset / "test")
     assert table[["id", "label", "split"]].values.tolist() == [
-        ["negative/0", "negative", "test"], ["positive/0", "positive", "test"]]
+        ["negative/0", "negative", "test"],
+        ["positive/0", "positive", "test"],
+    ]
 
 
 def test_empty_split_reads_every_split(txt_dataset):
@@ -61,14 +67,16 @@ def test_class_tables_with_sequences(tmp_path, write):
 def test_interval_class_tables_explain_what_to_do(tmp_path, write):
     intervals = "id,region,start,end,strand\n0,chr1,1,9,+\n"  # as the package ships them
     write("gb/train/positive.csv.gz", intervals, gz=True)
-    with pytest.raises(InputError, match=r"positive\.csv\.gz: no sequence column .*genomic intervals.*"
-                                         r"download_dataset"):
+    with pytest.raises(
+        InputError,
+        match=r"positive\.csv\.gz: no sequence column .*genomic intervals.*"
+        r"download_dataset",
+    ):
         read_genomic_benchmark(tmp_path / "gb", "train")
 
 
 def test_missing_split_and_empty_folder(txt_dataset, tmp_path):
-    with pytest.raises(InputError,
-                       match=r"human_enhancers_cohn: no 'val' split folder; found \['test', 'train'\]"):
+    with pytest.raises(InputError, match=r"human_enhancers_cohn: no 'val' split folder; found \['test', 'train'\]"):
         read_genomic_benchmark(txt_dataset, "val")
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"empty: no class folders"):

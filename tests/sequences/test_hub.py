@@ -49,9 +49,12 @@ def csv_dataset(write, tmp_path):
 def test_local_data_folder_one_split(csv_dataset):
     table = read_spec(f"hf:{csv_dataset}", "train")
     assert table.to_dict("list") == {
-        "id": ["ds_train_1", "ds_train_2"], "sequence": ["ACGT", "GGCC"],
-        "label": ["enhancer", "not_enhancer"], "split": ["train", "train"],
-        "source": [f"hf:{csv_dataset}"] * 2, "description": ["ds_train_1", "ds_train_2"],
+        "id": ["ds_train_1", "ds_train_2"],
+        "sequence": ["ACGT", "GGCC"],
+        "label": ["enhancer", "not_enhancer"],
+        "split": ["train", "train"],
+        "source": [f"hf:{csv_dataset}"] * 2,
+        "description": ["ds_train_1", "ds_train_2"],
     }
 
 
@@ -60,7 +63,10 @@ def test_val_finds_validation_and_empty_split_reads_all(csv_dataset):
     assert val[["id", "sequence", "split"]].values.tolist() == [["ds_validation_1", "TTTT", "val"]]
     both = read_hub_dataset(csv_dataset, "")
     assert sorted(zip(both["split"], both["id"])) == [
-        ("train", "ds_train_1"), ("train", "ds_train_2"), ("val", "ds_validation_1")]
+        ("train", "ds_train_1"),
+        ("train", "ds_train_2"),
+        ("val", "ds_validation_1"),
+    ]
 
 
 def test_unknown_split_is_named(csv_dataset):
@@ -69,15 +75,24 @@ def test_unknown_split_is_named(csv_dataset):
 
 
 def test_saved_to_disk_with_class_labels_and_id_column(tmp_path):
-    features = datasets.Features({"seq": datasets.Value("string"), "name": datasets.Value("string"),
-                                  "label": datasets.ClassLabel(names=["negative", "enhancer"])})
+    features = datasets.Features(
+        {
+            "seq": datasets.Value("string"),
+            "name": datasets.Value("string"),
+            "label": datasets.ClassLabel(names=["negative", "enhancer"]),
+        }
+    )
     data = datasets.Dataset.from_dict(
-        {"seq": ["ACGT", "TTAA", "GGGG"], "name": ["a", "b", "c"], "label": [1, 0, 1]}, features=features)
+        {"seq": ["ACGT", "TTAA", "GGGG"], "name": ["a", "b", "c"], "label": [1, 0, 1]}, features=features
+    )
     datasets.DatasetDict({"train": data, "test": data.select([0])}).save_to_disk(tmp_path / "saved")
     assert parse_spec(str(tmp_path / "saved")).kind == "hub"
     table = read_hub_dataset(str(tmp_path / "saved"), "train", sequence_column="seq", id_column="name")
     assert table[["id", "sequence", "label"]].values.tolist() == [
-        ["a", "ACGT", "enhancer"], ["b", "TTAA", "negative"], ["c", "GGGG", "enhancer"]]
+        ["a", "ACGT", "enhancer"],
+        ["b", "TTAA", "negative"],
+        ["c", "GGGG", "enhancer"],
+    ]
     everything = read_hub_dataset(str(tmp_path / "saved"), "", sequence_column="seq", id_column="name")
     assert everything["id"].tolist() == ["train/a", "train/b", "train/c", "test/a"]
     with pytest.raises(InputError, match=r"no split 'val'; the splits are \['train', 'test'\]"):
@@ -85,6 +100,5 @@ def test_saved_to_disk_with_class_labels_and_id_column(tmp_path):
 
 
 def test_missing_column_lists_the_columns(csv_dataset):
-    with pytest.raises(InputError,
-                       match=r"no sequence column 'dna'; the columns are \['sequence', 'label'\]"):
+    with pytest.raises(InputError, match=r"no sequence column 'dna'; the columns are \['sequence', 'label'\]"):
         read_hub_dataset(csv_dataset, "train", sequence_column="dna")

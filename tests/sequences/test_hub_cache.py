@@ -48,31 +48,48 @@ def test_dataset_cached_by_an_earlier_load_is_read_by_id_offline(offline_dataset
     snake = camelcase_to_snakecase(name)
     # A hub load caches under OWNER___NAME/default/0.0.0/<commit>; the builder refuses local files for a
     # repo id, so it is built under NAME and moved, which is the only difference from a real download.
-    builder = Parquet(cache_dir=str(tmp_path / "build"), data_files=files, config_id="default", dataset_name=snake,
-                      hash="0123456789abcdef0123456789abcdef01234567")
+    builder = Parquet(
+        cache_dir=str(tmp_path / "build"),
+        data_files=files,
+        config_id="default",
+        dataset_name=snake,
+        hash="0123456789abcdef0123456789abcdef01234567",
+    )
     builder.download_and_prepare()
     shutil.move(tmp_path / "build" / snake, datasets.config.HF_DATASETS_CACHE / f"{owner}___{snake}")
 
     train = read_spec(f"hf:{HUB_ID}", "train")
     assert train[["sequence", "label", "split"]].values.tolist() == [
-        ["ACGTACGTAA", "positive", "train"], ["GGGCCCGGGC", "negative", "train"], ["TTAACCGGTT", "positive", "train"]]
+        ["ACGTACGTAA", "positive", "train"],
+        ["GGGCCCGGGC", "negative", "train"],
+        ["TTAACCGGTT", "positive", "train"],
+    ]
     assert train["id"].tolist() == [f"{name}_train_{i}" for i in (1, 2, 3)]
     assert read_spec(f"hf:{HUB_ID}", "test")["sequence"].tolist() == ["CCCCAAAATT"]
 
 
 def test_dataset_snapshot_in_the_hub_cache_is_read_by_id_offline(offline_datasets):
     """`hf download OWNER/NAME --repo-type dataset` leaves a snapshot; datasets alone would not use it offline."""
-    readme = ("---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
-              "  - split: test\n    path: data/test-*\n---\n# human_enhancers_ensembl\n")
+    readme = (
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
+        "  - split: test\n    path: data/test-*\n---\n# human_enhancers_ensembl\n"
+    )
     label = datasets.Value("int64")
-    offline_datasets.add(HUB_ID, {
-        "README.md": readme,
-        "data/train-00000-of-00001.parquet": parquet_bytes(ROWS["train"], label),
-        "data/test-00000-of-00001.parquet": parquet_bytes(ROWS["test"], label),
-    }, repo_type="dataset")
+    offline_datasets.add(
+        HUB_ID,
+        {
+            "README.md": readme,
+            "data/train-00000-of-00001.parquet": parquet_bytes(ROWS["train"], label),
+            "data/test-00000-of-00001.parquet": parquet_bytes(ROWS["test"], label),
+        },
+        repo_type="dataset",
+    )
     train = read_spec(f"hf:{HUB_ID}", "train")
     assert train[["sequence", "label"]].values.tolist() == [
-        ["ACGTACGTAA", "1"], ["GGGCCCGGGC", "0"], ["TTAACCGGTT", "1"]]
+        ["ACGTACGTAA", "1"],
+        ["GGGCCCGGGC", "0"],
+        ["TTAACCGGTT", "1"],
+    ]
     assert train["source"].unique().tolist() == [f"hf:{HUB_ID}"]
     assert read_spec(f"hf:{HUB_ID}", "test")["label"].tolist() == ["0"]
 

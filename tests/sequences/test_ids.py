@@ -40,15 +40,17 @@ def test_one_warning_with_the_count_and_three_examples(caplog):
         make_ids_unique(table)
     (message,) = [r.getMessage() for r in caplog.records]
     assert message.startswith("renamed 3 record(s) whose id repeats an earlier id of the same split")
-    assert ("(e.g. a (a.fa record 3) -> a~2; b (b.fa record 1) -> b~2; c (b.fa record 2) -> c~2)"
-            in message)
+    assert "(e.g. a (a.fa record 3) -> a~2; b (b.fa record 1) -> b~2; c (b.fa record 2) -> c~2)" in message
     assert "--strict-ids" in message
 
 
 def test_strict_names_both_records_within_a_file_and_across_files():
-    with pytest.raises(InputError, match=r"^a\.fa: duplicate id 'a' \(records 1 and 3\); ids must be unique "
-                                         r"within a split \(without strict_ids / --strict-ids, repeats are "
-                                         r"renamed a~2, a~3, \.\.\.\)$"):
+    with pytest.raises(
+        InputError,
+        match=r"^a\.fa: duplicate id 'a' \(records 1 and 3\); ids must be unique "
+        r"within a split \(without strict_ids / --strict-ids, repeats are "
+        r"renamed a~2, a~3, \.\.\.\)$",
+    ):
         make_ids_unique(_table(["a", "b", "a"]), strict=True)
     table = pd.concat([_table(["a", "b"]), _table(["c", "b"], source="b.fa")], ignore_index=True)
     with pytest.raises(InputError, match=r"^duplicate id 'b' in a\.fa \(record 2\) and b\.fa \(record 2\)"):
@@ -62,21 +64,34 @@ def test_a_stream_gets_the_ids_of_the_whole_table(chunk_size):
     table = _table(ids)
     whole = make_ids_unique(table)["id"].tolist()
     renamer = IdRenamer()
-    streamed = [i for lo in range(0, len(ids), chunk_size)
-                for i in renamer.rename(table.iloc[lo:lo + chunk_size])["id"]]
+    streamed = [
+        i for lo in range(0, len(ids), chunk_size) for i in renamer.rename(table.iloc[lo : lo + chunk_size])["id"]
+    ]
     assert streamed == whole == ["a", "a~2", "a~2~2", "b", "a~3", "b~2", "a~3~2", "c"]
     assert renamer.n_renamed == 5
 
 
 def test_renamed_ids_recovers_the_renaming_from_the_headers():
-    headers = ["hg19_ct_UserTrack_3545_54 range=chr13:1-200", "hg19_ct_UserTrack_3545_55 range=chr13:9-208",
-               "hg19_ct_UserTrack_3545_54 range=chr14:5-204"]
+    headers = [
+        "hg19_ct_UserTrack_3545_54 range=chr13:1-200",
+        "hg19_ct_UserTrack_3545_55 range=chr13:9-208",
+        "hg19_ct_UserTrack_3545_54 range=chr14:5-204",
+    ]
     table = make_ids_unique(_table([h.split()[0] for h in headers], descriptions=headers))
-    assert table["id"].tolist() == ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55",
-                                    "hg19_ct_UserTrack_3545_54~2"]
+    assert table["id"].tolist() == [
+        "hg19_ct_UserTrack_3545_54",
+        "hg19_ct_UserTrack_3545_55",
+        "hg19_ct_UserTrack_3545_54~2",
+    ]
     assert renamed_ids(table).to_dict("records") == [
-        {"split": "train", "source": "a.fa", "record": 3, "original_id": "hg19_ct_UserTrack_3545_54",
-         "id": "hg19_ct_UserTrack_3545_54~2"}]
+        {
+            "split": "train",
+            "source": "a.fa",
+            "record": 3,
+            "original_id": "hg19_ct_UserTrack_3545_54",
+            "id": "hg19_ct_UserTrack_3545_54~2",
+        }
+    ]
 
 
 def test_renamed_ids_keeps_ids_with_spaces_and_natural_suffixes_as_they_are():

@@ -52,8 +52,12 @@ def _read_or_error(spec: str) -> pd.DataFrame | None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=300), name=st.sampled_from(["x.fa", "x.csv", "x.tsv", "x.txt"]),
-       gz=st.booleans(), header=st.sampled_from([b"", b">", b"sequence,label\n", b"sequence\tlabel\n"]))
+@given(
+    data=st.binary(max_size=300),
+    name=st.sampled_from(["x.fa", "x.csv", "x.tsv", "x.txt"]),
+    gz=st.booleans(),
+    header=st.sampled_from([b"", b">", b"sequence,label\n", b"sequence\tlabel\n"]),
+)
 def test_random_bytes(tmp_path, data, name, gz, header):
     payload = header + data
     (tmp_path / name).write_bytes(gzip.compress(payload) if gz else payload)
@@ -63,7 +67,9 @@ def test_random_bytes(tmp_path, data, name, gz, header):
 @FUZZ
 @given(
     records=st.lists(st.tuples(st.text(TEXT, max_size=10), st.lists(SEQ_LINE, max_size=3)), max_size=5),
-    newline=st.sampled_from(["\n", "\r\n", "\r"]), blank=st.booleans(), gz=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    blank=st.booleans(),
+    gz=st.booleans(),
 )
 def test_fasta_matches_a_model_of_the_format(tmp_path, records, newline, blank, gz):
     lines = []
@@ -91,9 +97,12 @@ def _fasta_model(records) -> list[tuple[str, str]] | None:
 
 
 @FUZZ
-@given(rows=st.lists(st.tuples(st.text(TEXT, max_size=6), st.text(TEXT, max_size=8),
-                               st.text(TEXT, max_size=5)), max_size=5),
-       sep=st.sampled_from([",", "\t"]))
+@given(
+    rows=st.lists(
+        st.tuples(st.text(TEXT, max_size=6), st.text(TEXT, max_size=8), st.text(TEXT, max_size=5)), max_size=5
+    ),
+    sep=st.sampled_from([",", "\t"]),
+)
 def test_table_cells_with_junk(tmp_path, rows, sep):
     path = tmp_path / ("t.csv" if sep == "," else "t.tsv")
     pd.DataFrame(rows, columns=["id", "sequence", "label"]).to_csv(path, sep=sep, index=False)
@@ -104,15 +113,15 @@ def test_table_cells_with_junk(tmp_path, rows, sep):
     if valid:
         assert table is not None
         assert table[["id", "sequence", "label"]].values.tolist() == [
-            [i, _expected_clean(s), lab] for i, (_, s, lab) in zip(_unique_ids(ids), clean_rows)]
+            [i, _expected_clean(s), lab] for i, (_, s, lab) in zip(_unique_ids(ids), clean_rows)
+        ]
         assert table["description"].tolist() == ids
     else:
         assert table is None
 
 
 @settings(max_examples=100, deadline=None)
-@given(seqs=st.lists(st.text(alphabet=VALID + VALID.lower() + JUNK + " \t", max_size=12),
-                     min_size=1, max_size=6))
+@given(seqs=st.lists(st.text(alphabet=VALID + VALID.lower() + JUNK + " \t", max_size=12), min_size=1, max_size=6))
 def test_vectorised_validation_agrees_with_clean_sequence(seqs):
     table = make_table([f"r{i}" for i in range(len(seqs))], seqs, source="s")
     errors = []

@@ -61,8 +61,10 @@ def test_read_spec_fasta_with_label_and_split(write):
     path = write("enh.fa", FASTA)
     table = read_spec(f"{path}:enhancer", "train")
     assert list(table.columns) == list(COLUMNS)
-    assert table.values.tolist() == [["e1", "ACGTACGT", "enhancer", "train", str(path), "e1 desc"],
-                                     ["e2", "ACGTAC", "enhancer", "train", str(path), "e2"]]
+    assert table.values.tolist() == [
+        ["e1", "ACGTACGT", "enhancer", "train", str(path), "e1 desc"],
+        ["e2", "ACGTAC", "enhancer", "train", str(path), "e2"],
+    ]
     assert read_spec(str(path))["label"].tolist() == ["", ""]
 
 
@@ -79,7 +81,8 @@ def test_read_spec_min_length_and_empty_inputs(write, caplog):
     with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
         assert read_spec(str(path), min_length=7)["id"].tolist() == ["e1"]
     assert [r.getMessage() for r in caplog.records] == [
-        f"{path}: dropped 1 record(s) shorter than 7 bp (min_length) (e.g. 'e2' 6 bp)"]
+        f"{path}: dropped 1 record(s) shorter than 7 bp (min_length) (e.g. 'e2' 6 bp)"
+    ]
     with pytest.raises(InputError, match=rf"^{path}: no record is at least 9 bp long \(min_length\)"):
         read_spec(str(path), min_length=9)
     with pytest.raises(InputError, match=r"empty\.fa: no sequence records found"):
@@ -92,14 +95,20 @@ def test_read_specs_concatenates_in_order(write):
     enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n")
     table = read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"], "train", require_labels=True)
     assert table[["id", "label", "source"]].values.tolist() == [
-        ["e1", "enhancer", str(enh)], ["e2", "enhancer", str(enh)], ["n1", "not_enhancer", str(bg)]]
+        ["e1", "enhancer", str(enh)],
+        ["e2", "enhancer", str(enh)],
+        ["n1", "not_enhancer", str(bg)],
+    ]
     assert table.index.tolist() == [0, 1, 2]
 
 
 def test_read_specs_strict_ids_names_both_sources(write):
     enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n>e2\nAAAA\n")
-    with pytest.raises(InputError, match=rf"^duplicate id 'e2' in {enh} \(record 2\) and {bg} \(record 2\); "
-                                         "ids must be unique within a split"):
+    with pytest.raises(
+        InputError,
+        match=rf"^duplicate id 'e2' in {enh} \(record 2\) and {bg} \(record 2\); "
+        "ids must be unique within a split",
+    ):
         read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"], strict_ids=True)
     table = read_specs([f"{enh}:enhancer", f"{bg}:not_enhancer"])
     assert table["id"].tolist() == ["e1", "e2", "n1", "e2~2"]
@@ -115,8 +124,11 @@ def test_read_specs_strict_ids_within_one_file(write):
 def test_read_specs_require_labels(write):
     enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n")
     assert len(read_specs([str(enh), str(bg)])) == 3  # unlabelled input is fine for predict
-    with pytest.raises(InputError, match=rf"^{bg}: record 'n1' has no label; give the input a label "
-                                         rf"as {bg}:LABEL"):
+    with pytest.raises(
+        InputError,
+        match=rf"^{bg}: record 'n1' has no label; give the input a label "
+        rf"as {bg}:LABEL",
+    ):
         read_specs([f"{enh}:enhancer", str(bg)], require_labels=True)
     with pytest.raises(InputError, match="need at least 2 classes, found 1"):
         read_specs([f"{enh}:enhancer", f"{bg}:enhancer"], require_labels=True)
@@ -170,9 +182,11 @@ def test_real_ienhancer_files(shared_data):
     folder = shared_data / "ienhancer"
     if not folder.is_dir():
         pytest.skip(f"iEnhancer data not found at {folder}")
-    specs = [f"{folder / 'train_strong_enhancers.fa'}:enhancer",
-             f"{folder / 'train_weak_enhancers.fa'}:enhancer",
-             f"{folder / 'train_non_enhancers.fa'}:not_enhancer"]
+    specs = [
+        f"{folder / 'train_strong_enhancers.fa'}:enhancer",
+        f"{folder / 'train_weak_enhancers.fa'}:enhancer",
+        f"{folder / 'train_non_enhancers.fa'}:not_enhancer",
+    ]
     table = read_specs(specs, "train", require_labels=True, min_length=6)
     assert table.groupby("source", sort=False).size().tolist() == [742, 742, 1484]
     assert table["label"].value_counts().to_dict() == {"enhancer": 1484, "not_enhancer": 1484}
@@ -182,19 +196,27 @@ def test_real_ienhancer_files(shared_data):
 
 # --- files as published: repeated ids, shared ids, BOMs, RNA, short records --------------------------
 
-UCSC = (">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118900 strand=+\nACGTACGTAA\n"
-        ">hg19_ct_UserTrack_3545_55 range=chr13:20119001-20119200 strand=+\nTTGACGTCAA\n"
-        ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102399 strand=+\nGGGCCCAAAT\n")
+UCSC = (
+    ">hg19_ct_UserTrack_3545_54 range=chr13:20118701-20118900 strand=+\nACGTACGTAA\n"
+    ">hg19_ct_UserTrack_3545_55 range=chr13:20119001-20119200 strand=+\nTTGACGTCAA\n"
+    ">hg19_ct_UserTrack_3545_54 range=chr14:50102200-50102399 strand=+\nGGGCCCAAAT\n"
+)
 
 
 def test_repeated_first_words_with_different_headers_are_renamed_and_kept(write, caplog):
     path = write("ucsc.fa", UCSC)
     with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.ids"):
         table = read_spec(f"{path}:enhancer", "train")
-    assert table["id"].tolist() == ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55",
-                                    "hg19_ct_UserTrack_3545_54~2"]
+    assert table["id"].tolist() == [
+        "hg19_ct_UserTrack_3545_54",
+        "hg19_ct_UserTrack_3545_55",
+        "hg19_ct_UserTrack_3545_54~2",
+    ]
     assert table["description"].str.split().str[1].tolist() == [
-        "range=chr13:20118701-20118900", "range=chr13:20119001-20119200", "range=chr14:50102200-50102399"]
+        "range=chr13:20118701-20118900",
+        "range=chr13:20119001-20119200",
+        "range=chr14:50102200-50102399",
+    ]
     assert table["sequence"].tolist() == ["ACGTACGTAA", "TTGACGTCAA", "GGGCCCAAAT"]
     (message,) = [r.getMessage() for r in caplog.records]
     assert message.startswith("renamed 1 record(s)")
@@ -211,9 +233,13 @@ def test_two_files_of_one_split_sharing_ids(write):
     assert table[["id", "label", "source", "description"]].values.tolist() == [
         ["hg19_ct_UserTrack_3545_232", "enhancer", str(weak), "hg19_ct_UserTrack_3545_232"],
         ["hg19_ct_UserTrack_3545_233", "enhancer", str(weak), "hg19_ct_UserTrack_3545_233"],
-        ["hg19_ct_UserTrack_3545_232~2", "not_enhancer", str(non), "hg19_ct_UserTrack_3545_232"]]
-    with pytest.raises(InputError, match=rf"^duplicate id 'hg19_ct_UserTrack_3545_232' in {weak} \(record 1\) "
-                                         rf"and {non} \(record 1\)"):
+        ["hg19_ct_UserTrack_3545_232~2", "not_enhancer", str(non), "hg19_ct_UserTrack_3545_232"],
+    ]
+    with pytest.raises(
+        InputError,
+        match=rf"^duplicate id 'hg19_ct_UserTrack_3545_232' in {weak} \(record 1\) "
+        rf"and {non} \(record 1\)",
+    ):
         read_specs([f"{weak}:enhancer", f"{non}:not_enhancer"], "test", strict_ids=True)
 
 
@@ -241,8 +267,7 @@ def test_rna_input_is_read_as_dna_with_one_warning(write, caplog):
     with caplog.at_level(logging.WARNING, logger="enhancerlm.sequences.validate"):
         table = read_specs([f"{path}:enhancer", f"{more}:enhancer"])
     assert table["sequence"].tolist() == ["ACGTACGT", "TTTT", "ACGT", "GGT"]
-    assert [r.getMessage() for r in caplog.records] == [
-        f"{path}, {more}: read 7 RNA bases U as T in 3 of 4 records"]
+    assert [r.getMessage() for r in caplog.records] == [f"{path}, {more}: read 7 RNA bases U as T in 3 of 4 records"]
 
 
 def test_records_shorter_than_k_are_kept_with_one_warning(write, caplog):
@@ -251,8 +276,9 @@ def test_records_shorter_than_k_are_kept_with_one_warning(write, caplog):
         table = read_spec(str(path), warn_below=6)
     assert table["id"].tolist() == ["long", "two", "one"]
     (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith(f"{path}: kept 2 record(s) shorter than 6 bp (the model's k) (e.g. 'two' 2 bp; "
-                              "'one' 1 bp): they have no 6-mer")
+    assert message.startswith(
+        f"{path}: kept 2 record(s) shorter than 6 bp (the model's k) (e.g. 'two' 2 bp; 'one' 1 bp): they have no 6-mer"
+    )
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 10])
@@ -261,10 +287,14 @@ def test_iter_spec_renames_and_warns_once_whatever_the_chunk_size(write, caplog,
     with caplog.at_level(logging.WARNING):
         chunks = list(iter_spec(str(path), chunk_size, min_length=3))
     table = pd.concat(chunks, ignore_index=True)
-    assert table["id"].tolist() == ["hg19_ct_UserTrack_3545_54", "hg19_ct_UserTrack_3545_55",
-                                    "hg19_ct_UserTrack_3545_54~2"]  # the 2-bp fourth record is dropped
+    assert table["id"].tolist() == [
+        "hg19_ct_UserTrack_3545_54",
+        "hg19_ct_UserTrack_3545_55",
+        "hg19_ct_UserTrack_3545_54~2",
+    ]  # the 2-bp fourth record is dropped
     messages = sorted(r.getMessage() for r in caplog.records)
     assert len(messages) == 2
-    assert messages[0].startswith(f"{path}: dropped 1 record(s) shorter than 3 bp (min_length) "
-                                  "(e.g. 'hg19_ct_UserTrack_3545_54' 2 bp)")
+    assert messages[0].startswith(
+        f"{path}: dropped 1 record(s) shorter than 3 bp (min_length) (e.g. 'hg19_ct_UserTrack_3545_54' 2 bp)"
+    )
     assert messages[1].startswith("renamed 1 record(s)")

@@ -10,19 +10,26 @@ from enhancerlm.sequences.tables import Columns, iter_table, read_table, table_s
 CSV = "id,sequence,label\nr1,ACGT,enhancer\nr2, ggcc ,not_enhancer\n"
 
 
-@pytest.mark.parametrize(("name", "text", "gz"), [
-    ("t.csv", CSV, False),
-    ("t.tsv", CSV.replace(",", "\t"), False),
-    ("t.txt", CSV.replace(",", "\t"), False),
-    ("t.csv.gz", CSV, True),
-    ("t.csv", CSV, True),  # gzip without the .gz name: found from the magic bytes
-])
+@pytest.mark.parametrize(
+    ("name", "text", "gz"),
+    [
+        ("t.csv", CSV, False),
+        ("t.tsv", CSV.replace(",", "\t"), False),
+        ("t.txt", CSV.replace(",", "\t"), False),
+        ("t.csv.gz", CSV, True),
+        ("t.csv", CSV, True),  # gzip without the .gz name: found from the magic bytes
+    ],
+)
 def test_read_table_formats(write, name, text, gz):
     path = write(name, text, gz=gz)
     table = read_table(path, split="train")
     assert table.to_dict("list") == {
-        "id": ["r1", "r2"], "sequence": ["ACGT", "ggcc"], "label": ["enhancer", "not_enhancer"],
-        "split": ["train", "train"], "source": [str(path)] * 2, "description": ["r1", "r2"],
+        "id": ["r1", "r2"],
+        "sequence": ["ACGT", "ggcc"],
+        "label": ["enhancer", "not_enhancer"],
+        "split": ["train", "train"],
+        "source": [str(path)] * 2,
+        "description": ["r1", "r2"],
     }
 
 
@@ -50,8 +57,7 @@ def test_missing_sequence_column_names_file_column_and_columns(write):
     path = write("s.csv", "id,dna,label\nr1,ACGT,a\n")
     with pytest.raises(InputError) as info:
         read_table(path)
-    assert str(info.value).startswith(
-        f"{path}: no sequence column 'sequence'; the columns are ['id', 'dna', 'label']")
+    assert str(info.value).startswith(f"{path}: no sequence column 'sequence'; the columns are ['id', 'dna', 'label']")
 
 
 def test_missing_label_column_when_labels_required(write):
@@ -66,12 +72,15 @@ def test_interval_table_gets_a_hint(write):
         read_table(path)
 
 
-@pytest.mark.parametrize(("content", "pattern"), [
-    ("", r"is empty \(no header line\)"),
-    ("sequence,label\nACGT,a,extra,more\n", r"cannot be read as a ','-delimited table"),
-    (b"sequence,label\nAC\x00GT,a\n", r"contains NUL bytes"),
-    (b"sequence,label\nAC\xffGT,a\n", r"cannot be read as a ','-delimited table"),
-])
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        ("", r"is empty \(no header line\)"),
+        ("sequence,label\nACGT,a,extra,more\n", r"cannot be read as a ','-delimited table"),
+        (b"sequence,label\nAC\x00GT,a\n", r"contains NUL bytes"),
+        (b"sequence,label\nAC\xffGT,a\n", r"cannot be read as a ','-delimited table"),
+    ],
+)
 def test_malformed_tables_name_the_file(write, content, pattern):
     path = write("bad.csv", content)
     with pytest.raises(InputError, match=pattern) as info:

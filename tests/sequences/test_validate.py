@@ -20,14 +20,23 @@ def test_clean_sequence_upper_cases_and_replaces_iupac():
     assert clean_sequence("ACGTN", "r1", "in.fa") == ("ACGTN", 0, False)
 
 
-@pytest.mark.parametrize(("seq", "position", "char"),
-                         [("ACGX", 4, "'X'"), ("uACZ", 4, "'Z'"), ("AC GT", 3, "' '"),
-                          ("ACé", 3, "'é'"), ("A\x00", 2, "'\\x00'"), ("AC-", 3, "'-'")])
+@pytest.mark.parametrize(
+    ("seq", "position", "char"),
+    [
+        ("ACGX", 4, "'X'"),
+        ("uACZ", 4, "'Z'"),
+        ("AC GT", 3, "' '"),
+        ("ACé", 3, "'é'"),
+        ("A\x00", 2, "'\\x00'"),
+        ("AC-", 3, "'-'"),
+    ],
+)
 def test_clean_sequence_names_source_record_and_1_based_position(seq, position, char):
     with pytest.raises(InputError) as info:
         clean_sequence(seq, "chr1_5", "in.fa")
     assert str(info.value).startswith(
-        f"in.fa: record 'chr1_5' position {position} (1-based): character {char} is not a nucleotide")
+        f"in.fa: record 'chr1_5' position {position} (1-based): character {char} is not a nucleotide"
+    )
 
 
 def test_clean_sequence_rejects_empty():
@@ -57,8 +66,11 @@ def test_validate_table_clean_input_logs_nothing(caplog):
 
 def test_validate_table_bad_character_names_the_right_record():
     table = _table(["a", "b"], ["ACGT", "ACGTAC*G"], source="data/x.csv")
-    with pytest.raises(InputError, match=r"^data/x\.csv: record 'b' position 7 \(1-based\): "
-                                         r"character '\*' is not a nucleotide"):
+    with pytest.raises(
+        InputError,
+        match=r"^data/x\.csv: record 'b' position 7 \(1-based\): "
+        r"character '\*' is not a nucleotide",
+    ):
         validate_table(table)
 
 
@@ -85,9 +97,11 @@ def test_validate_table_warn_below_keeps_short_records_and_counts_them(caplog):
         out = validate_table(table, warn_below=6)
     assert out["id"].tolist() == ["a", "b", "c", "d", "e"]
     (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith("in.fa: kept 4 record(s) shorter than 6 bp (the model's k) "
-                              "(e.g. 'b' 2 bp; 'c' 1 bp; 'd' 3 bp, ...): they have no 6-mer and are scored on "
-                              "[CLS] [SEP] alone")
+    assert message.startswith(
+        "in.fa: kept 4 record(s) shorter than 6 bp (the model's k) "
+        "(e.g. 'b' 2 bp; 'c' 1 bp; 'd' 3 bp, ...): they have no 6-mer and are scored on "
+        "[CLS] [SEP] alone"
+    )
 
 
 def test_validate_table_reads_rna_u_as_t_with_one_warning(caplog):

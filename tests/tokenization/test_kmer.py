@@ -19,8 +19,10 @@ KS = (3, 4, 5, 6)
 @pytest.fixture(scope="module")
 def reference(shared_data):
     """DNABERT's own tokenizers, loaded from the published config folders with do_lower_case=False."""
-    refs = {k: BertTokenizer.from_pretrained(shared_data / "dnabert-vocab" / f"bert-config-{k}", do_lower_case=False)
-            for k in KS}
+    refs = {
+        k: BertTokenizer.from_pretrained(shared_data / "dnabert-vocab" / f"bert-config-{k}", do_lower_case=False)
+        for k in KS
+    }
     for k, ref in refs.items():
         # A reference that maps everything to [UNK] proves nothing (transformers 5 trap).
         assert ref.convert_tokens_to_ids("A" * k) == 5

@@ -9,8 +9,7 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.tokenization.windows import aggregate_windows, split_windows, window_starts
 
 
-@pytest.mark.parametrize("length_bp,starts", [(4, [0]), (3, [0]), (10, [0, 3, 6]), (11, [0, 3, 6, 7]),
-                                              (5, [0, 1])])
+@pytest.mark.parametrize("length_bp,starts", [(4, [0]), (3, [0]), (10, [0, 3, 6]), (11, [0, 3, 6, 7]), (5, [0, 1])])
 def test_window_starts_are_exact_and_the_last_window_ends_with_the_sequence(length_bp, starts):
     assert window_starts(length_bp, window_bp=4, stride_bp=3).tolist() == starts
 
@@ -47,8 +46,9 @@ def test_bad_window_settings_are_config_errors(window_bp, stride_bp):
 def test_mean_and_max_aggregation_are_exact():
     proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]], dtype=np.float32)
     seq_index = np.array([0, 0, 0, 1])
-    np.testing.assert_allclose(aggregate_windows(proba, seq_index, 2, "mean"), [[17 / 30, 13 / 30], [0.7, 0.3]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        aggregate_windows(proba, seq_index, 2, "mean"), [[17 / 30, 13 / 30], [0.7, 0.3]], rtol=1e-6
+    )
     # max: the window with the highest positive-class probability speaks for the sequence
     np.testing.assert_array_equal(aggregate_windows(proba, seq_index, 2, "max"), proba[[1, 3]])
     with pytest.raises(ConfigError, match="'mean' or 'max'"):

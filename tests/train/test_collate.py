@@ -46,7 +46,8 @@ def test_the_log_counts_the_sequences_that_are_longer(make_tiny, caplog):
     with caplog.at_level("INFO", logger="enhancerlm.train.collate"):
         build_dataset(make_tiny(), table)
     assert [r.getMessage() for r in caplog.records] == [
-        "train: 1 sequences longer than 67 bp become 5 windows that inherit their labels"]
+        "train: 1 sequences longer than 67 bp become 5 windows that inherit their labels"
+    ]
 
 
 def test_long_sequences_rejected_when_asked(make_tiny):

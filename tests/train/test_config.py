@@ -11,18 +11,21 @@ def test_unknown_keys_are_named():
         TrainConfig.from_dict({"epoch": 3, "learning_rate": 1e-4, "lr": 1e-4})
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("epochs", 0, "epochs=0 must be at least 1"),
-    ("epochs", True, "epochs=True must be int"),
-    ("epochs", 2.5, "epochs=2.5 must be int"),
-    ("lr", -1e-5, "lr=-1e-05 must be >= 0"),
-    ("lr", "3e-5", "lr='3e-5' must be float"),
-    ("warmup_ratio", 1.0, r"warmup_ratio=1.0 must be >= 0 and < 1"),
-    ("metric_for_best", "auc", "metric_for_best='auc' must be one of"),
-    ("bf16", "yes", "bf16='yes' must be one of"),
-    ("long_sequences", "truncate", "long_sequences='truncate' must be one of"),
-    ("early_stopping_patience", 2, "early_stopping_patience needs metric_for_best"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("epochs", 0, "epochs=0 must be at least 1"),
+        ("epochs", True, "epochs=True must be int"),
+        ("epochs", 2.5, "epochs=2.5 must be int"),
+        ("lr", -1e-5, "lr=-1e-05 must be >= 0"),
+        ("lr", "3e-5", "lr='3e-5' must be float"),
+        ("warmup_ratio", 1.0, r"warmup_ratio=1.0 must be >= 0 and < 1"),
+        ("metric_for_best", "auc", "metric_for_best='auc' must be one of"),
+        ("bf16", "yes", "bf16='yes' must be one of"),
+        ("long_sequences", "truncate", "long_sequences='truncate' must be one of"),
+        ("early_stopping_patience", 2, "early_stopping_patience needs metric_for_best"),
+    ],
+)
 def test_bad_values_are_named(key, value, message):
     with pytest.raises(ConfigError, match=message):
         TrainConfig.from_dict({key: value})

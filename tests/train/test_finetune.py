@@ -100,8 +100,9 @@ def test_gradient_checkpointing_trains_the_same_weights(make_tiny, make_toy, tmp
 
     for checkpointing in (False, True):
         config = TrainConfig(epochs=1, gradient_checkpointing=checkpointing, **FAST)
-        result = finetune(make_tiny(), make_toy(8), None, config, tmp_path / str(checkpointing), progress=False,
-                          callbacks=[Spy()])
+        result = finetune(
+            make_tiny(), make_toy(8), None, config, tmp_path / str(checkpointing), progress=False, callbacks=[Spy()]
+        )
         runs.append(result.classifier.model.state_dict())
         assert not result.classifier.model.is_activation_checkpointing  # switched off again, as found
     assert seen == [False, False, True, True]

@@ -15,8 +15,9 @@ FAST = dict(lr=5e-3, batch_size=8, warmup_ratio=0.0)
 def test_closed_form_models_fit_themselves_and_write_nothing(make_toy, tmp_path):
     train = make_toy(16)
     classifier = create_classifier("kmer-lr", LabelMap.from_labels(train["label"]))
-    result = fit_classifier(classifier, train, tmp_path / "run", seed=0, val_fraction=0.25,
-                            config_for=lambda has_val: TrainConfig())
+    result = fit_classifier(
+        classifier, train, tmp_path / "run", seed=0, val_fraction=0.25, config_for=lambda has_val: TrainConfig()
+    )
     assert result.classifier is classifier and result.history is None and result.out_dir is None
     assert not (tmp_path / "run").exists()
     assert classifier.predict_proba(train["sequence"].tolist()[:2]).shape == (2, 2)

@@ -99,8 +99,10 @@ def test_whole_runs_are_masked_randomised_or_kept_80_10_10():
 
 def test_collator_pads_masks_and_is_reproducible_from_the_seed():
     tok = KmerTokenizer(K)
-    features = [{"input_ids": tok.encode("ACGT" * 30), "mask_seed": 7},
-                {"input_ids": tok.encode("GATTACA" * 5), "mask_seed": 8}]
+    features = [
+        {"input_ids": tok.encode("ACGT" * 30), "mask_seed": 7},
+        {"input_ids": tok.encode("GATTACA" * 5), "mask_seed": 8},
+    ]
     collator = SpanMaskingCollator(SpanMasker(K, VOCAB))
     batch = collator(features)
     again = collator([dict(f) for f in features])
@@ -123,9 +125,9 @@ def test_collator_only_pads_premasked_features():
     assert batch["labels"].tolist() == [[-100, 7, -100, -100], [-100, -100, -100, -100]]
 
 
-@pytest.mark.parametrize("kwargs", [{"rate": 0.0}, {"rate": 1.0}, {"mask_prob": 0.95, "random_prob": 0.1},
-                                    {"random_prob": -0.1}])
+@pytest.mark.parametrize(
+    "kwargs", [{"rate": 0.0}, {"rate": 1.0}, {"mask_prob": 0.95, "random_prob": 0.1}, {"random_prob": -0.1}]
+)
 def test_bad_masking_settings_are_config_errors(kwargs):
     with pytest.raises(ConfigError):
         SpanMasker(K, VOCAB, **kwargs)
-

@@ -35,8 +35,9 @@ from enhancerlm.train.pretrain import (
 )
 
 # A BERT small enough that a step takes milliseconds on a busy CPU; 64 positions -> 67 bp crops.
-MICRO = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
-             max_position_embeddings=64)
+MICRO = dict(
+    hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64
+)
 FAST = dict(batch_size=8, warmup_ratio=0.0, min_segment_bp=40)
 
 
@@ -133,8 +134,10 @@ def test_output_loads_with_plain_transformers_and_as_a_classifier_body(micro_bac
     assert isinstance(mlm, BertForMaskedLM)
     assert all(torch.equal(value, saved[key]) for key, value in mlm.state_dict().items() if key in saved)
     seq = "ACGTTGCAGGTACCATGA"
-    assert BertTokenizer.from_pretrained(out)(" ".join(KmerTokenizer(6).decode_kmers(seq)))["input_ids"] == \
-        KmerTokenizer(6).encode(seq).tolist()
+    assert (
+        BertTokenizer.from_pretrained(out)(" ".join(KmerTokenizer(6).decode_kmers(seq)))["input_ids"]
+        == KmerTokenizer(6).encode(seq).tolist()
+    )
 
     classifier = create_classifier(str(out), LabelMap.from_labels(["enhancer", "not_enhancer"]), CreateOptions(seed=3))
     body = {key: value for key, value in classifier.model.state_dict().items() if key.startswith("bert.")}
@@ -152,8 +155,10 @@ def test_held_out_metrics_weigh_every_masked_token_equally_not_every_batch():
         (torch.tensor([[5, 6, 7]]), torch.tensor([[1.0, 9.0, 9.0]]), torch.tensor([[5, -100, -100]])),
         (torch.tensor([[5, 6, 7]]), torch.tensor([[2.0, 2.0, 2.0]]), torch.tensor([[5, 8, 8]])),
     ]
-    results = [metrics(EvalPrediction(predictions=(pred, nll), label_ids=labels), compute_result=last)
-               for (pred, nll, labels), last in zip(batches, (False, True))]
+    results = [
+        metrics(EvalPrediction(predictions=(pred, nll), label_ids=labels), compute_result=last)
+        for (pred, nll, labels), last in zip(batches, (False, True))
+    ]
     assert results[0] == {}
     assert results[1] == {"mlm_loss": pytest.approx(7 / 4), "masked_accuracy": 2 / 4}  # batch means: 1.5, 0.67
     again = metrics(EvalPrediction(predictions=batches[0][:2], label_ids=batches[0][2]), compute_result=True)
@@ -187,8 +192,23 @@ def test_cli_pretrains_the_registered_tiny_model(random_fasta, tmp_path):
     pretrain_cli.register(app)
     app.command("other")(lambda: None)  # two commands, so the group keeps the command name
     out = tmp_path / "cli"
-    args = ["pretrain", "--fasta", str(random_fasta), "--backbone", "tiny-dnabert-6", "--out", str(out),
-            "--max-steps", "1", "--batch-size", "2", "--crop-bp", "60", "--eval-fraction", "0"]
+    args = [
+        "pretrain",
+        "--fasta",
+        str(random_fasta),
+        "--backbone",
+        "tiny-dnabert-6",
+        "--out",
+        str(out),
+        "--max-steps",
+        "1",
+        "--batch-size",
+        "2",
+        "--crop-bp",
+        "60",
+        "--eval-fraction",
+        "0",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (out / "model.safetensors").is_file() and (out / "vocab.txt").is_file()

@@ -23,8 +23,15 @@ def test_resumed_run_matches_uninterrupted_run(make_tiny, make_toy, tmp_path):
     whole = finetune(make_tiny(seed=1), train, val, config, tmp_path / "whole", progress=False)
 
     with pytest.raises(Killed, match="step 8"):
-        finetune(make_tiny(seed=1), train, val, config, tmp_path / "cut", progress=False,
-                 callbacks=[DieAfterFirstCheckpoint()])
+        finetune(
+            make_tiny(seed=1),
+            train,
+            val,
+            config,
+            tmp_path / "cut",
+            progress=False,
+            callbacks=[DieAfterFirstCheckpoint()],
+        )
     # A different initialisation proves the weights come from the checkpoint.
     resumed = finetune(make_tiny(seed=2), train, val, config, tmp_path / "cut", resume=True, progress=False)
 

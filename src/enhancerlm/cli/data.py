@@ -9,18 +9,27 @@ import typer
 
 from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH
 
-data_app = typer.Typer(help="Audit train/test leakage, prepare leakage-free splits, make synthetic data.",
-                       no_args_is_help=True)
+data_app = typer.Typer(
+    help="Audit train/test leakage, prepare leakage-free splits, make synthetic data.", no_args_is_help=True
+)
 
 _SPEC_HELP = "Input SPEC: PATH (table with labels) or PATH:LABEL (e.g. enh.fa:enhancer); repeat the option per input."
 _THRESHOLD_HELP = "Near duplicate: canonical k-mer Jaccard at or above this (0.5 ~ 95% identity or 2/3 overlap)."
-STRICT_IDS_HELP = ("Make an id repeated within a split (inside one file or across the files of one split) an "
-                   "error, instead of renaming later repeats NAME~2, NAME~3, ...")
+STRICT_IDS_HELP = (
+    "Make an id repeated within a split (inside one file or across the files of one split) an "
+    "error, instead of renaming later repeats NAME~2, NAME~3, ..."
+)
 MIN_LENGTH_HELP = "Drop records shorter than N bp (counted in a warning); default: keep every non-empty record."
 
 
-def _read(specs: list[str], split: str, require_labels: bool = False, *, strict_ids: bool = False,
-          min_length: Optional[int] = None):
+def _read(
+    specs: list[str],
+    split: str,
+    require_labels: bool = False,
+    *,
+    strict_ids: bool = False,
+    min_length: Optional[int] = None,
+):
     from enhancerlm.sequences.spec import read_specs  # imported late: `enhancerlm --help` stays fast
 
     return read_specs(specs, split, require_labels=require_labels, strict_ids=strict_ids, min_length=min_length)
@@ -38,9 +47,13 @@ def audit(
     seed: int = typer.Option(0, "--seed", help="Seed of the MinHash functions (and of --val-fraction's split)."),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
-    val_fraction: float = typer.Option(0.0, "--val-fraction", help="Also report how many validation records a "
-                                       "plain stratified split of train with this share would give a training "
-                                       "twin (0: no such section)."),
+    val_fraction: float = typer.Option(
+        0.0,
+        "--val-fraction",
+        help="Also report how many validation records a "
+        "plain stratified split of train with this share would give a training "
+        "twin (0: no such section).",
+    ),
 ) -> None:
     """Report test records that duplicate training records (exact, reverse complement, near) and GC bias.
 
@@ -53,13 +66,25 @@ def audit(
     options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
     checks = {"validation": split_leakage(train_table, val_fraction, seed)} if val_fraction else None
-    report = write_audit(train_table, _read(test, "test", **options), out, k=kmer, near_threshold=near_threshold,
-                         num_perm=num_perm, seed=seed, positive=positive, validation_split=checks)
+    report = write_audit(
+        train_table,
+        _read(test, "test", **options),
+        out,
+        k=kmer,
+        near_threshold=near_threshold,
+        num_perm=num_perm,
+        seed=seed,
+        positive=positive,
+        validation_split=checks,
+    )
     n = report.n_test
-    typer.echo(f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
-               f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
-               f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
-               f"renamed ids {report.n_renamed}; written to {out}", err=True)
+    typer.echo(
+        f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
+        f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
+        f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
+        f"renamed ids {report.n_renamed}; written to {out}",
+        err=True,
+    )
 
 
 @data_app.command("prepare")
@@ -67,8 +92,12 @@ def prepare(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: Optional[List[str]] = typer.Option(None, "--test", help=_SPEC_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
-    dedup: str = typer.Option("exact", "--dedup", help="Drop training duplicates of test records: none, exact "
-                              "(exact + reverse complement) or near (also near duplicates)."),
+    dedup: str = typer.Option(
+        "exact",
+        "--dedup",
+        help="Drop training duplicates of test records: none, exact "
+        "(exact + reverse complement) or near (also near duplicates).",
+    ),
     resplit: bool = typer.Option(False, "--resplit", help="Re-split train+test by homology clusters."),
     test_fraction: float = typer.Option(0.2, "--test-fraction", help="Test share per class with --resplit."),
     subsample: Optional[int] = typer.Option(None, "--subsample", help="Also write subset.tsv: N records per class."),
@@ -91,8 +120,17 @@ def prepare(
     options: dict[str, Any] = {"require_labels": True, "strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
     test_table = _read(test, "test", **options) if test else None
-    prepared = run_prepare(train_table, test_table, dedup=dedup, resplit=resplit, test_fraction=test_fraction,
-                           subsample=subsample, val_fraction=val_fraction, params=params, seed=seed)
+    prepared = run_prepare(
+        train_table,
+        test_table,
+        dedup=dedup,
+        resplit=resplit,
+        test_fraction=test_fraction,
+        subsample=subsample,
+        val_fraction=val_fraction,
+        params=params,
+        seed=seed,
+    )
     manifest = write_prepared(prepared, out)
     counts = ", ".join(f"{name} {entry['n_records']}" for name, entry in manifest["files"].items())
     typer.echo(f"{counts}; written to {out}", err=True)
@@ -107,11 +145,13 @@ def synthetic(
     min_sites: int = typer.Option(2, "--min-sites", help="Fewest motif sites per enhancer."),
     max_sites: int = typer.Option(4, "--max-sites", help="Most motif sites per enhancer."),
     decoy_rate: float = typer.Option(0.25, "--decoy-rate", help="Share of not-enhancers with one intact motif."),
-    gc_matched: bool = typer.Option(True, "--gc-matched/--no-gc-matched",
-                                    help="Give not-enhancers shuffled sites of matching composition."),
+    gc_matched: bool = typer.Option(
+        True, "--gc-matched/--no-gc-matched", help="Give not-enhancers shuffled sites of matching composition."
+    ),
     motif: Optional[List[str]] = typer.Option(None, "--motif", help="JASPAR matrix id (repeat); default: 6 built in."),
-    background_fasta: Optional[str] = typer.Option(None, "--background-fasta",
-                                                   help="Fit the Markov background on this FASTA/SPEC."),
+    background_fasta: Optional[str] = typer.Option(
+        None, "--background-fasta", help="Fit the Markov background on this FASTA/SPEC."
+    ),
     markov_order: int = typer.Option(2, "--markov-order", help="Order (1-3) when fitting --background-fasta."),
 ) -> None:
     """Write enhancers.fa and background.fa (use as DIR/enhancers.fa:enhancer DIR/background.fa:not_enhancer),
@@ -119,11 +159,21 @@ def synthetic(
     from enhancerlm.data.motifs import load_motifs
     from enhancerlm.data.synthetic import MarkovBackground, make_synthetic, write_synthetic
 
-    background = (MarkovBackground.fit(_read([background_fasta], "")["sequence"].tolist(), markov_order)
-                  if background_fasta else None)
-    data = make_synthetic(n_per_class, length_bp, seed, motifs=load_motifs(motif) if motif else None,
-                          background=background, n_sites=(min_sites, max_sites), decoy_rate=decoy_rate,
-                          gc_matched=gc_matched)
+    background = (
+        MarkovBackground.fit(_read([background_fasta], "")["sequence"].tolist(), markov_order)
+        if background_fasta
+        else None
+    )
+    data = make_synthetic(
+        n_per_class,
+        length_bp,
+        seed,
+        motifs=load_motifs(motif) if motif else None,
+        background=background,
+        n_sites=(min_sites, max_sites),
+        decoy_rate=decoy_rate,
+        gc_matched=gc_matched,
+    )
     write_synthetic(data, out)
     typer.echo(f"{len(data.table)} sequences, {len(data.planted)} planted sites; written to {out}", err=True)
 
@@ -134,8 +184,12 @@ def ensembl_like(
     n_train: int = typer.Option(20000, "--n-train", help="Training rows (the hub set has 123,872)."),
     n_test: int = typer.Option(5000, "--n-test", help="Test rows (the hub set has 30,970)."),
     seed: int = typer.Option(0, "--seed"),
-    layout: str = typer.Option("csv", "--layout", help="csv (train.csv, test.csv with columns seq,label), "
-                               "folders (DIR/{train,test}/{positive,negative}/N.txt) or both."),
+    layout: str = typer.Option(
+        "csv",
+        "--layout",
+        help="csv (train.csv, test.csv with columns seq,label), "
+        "folders (DIR/{train,test}/{positive,negative}/N.txt) or both.",
+    ),
 ) -> None:
     """Write a set with the structure of Genomic Benchmarks human_enhancers_ensembl: positives twinned
     inside train, 38% of test copied from train positives, lengths 2-573 bp, a few records under 6 bp."""

@@ -38,8 +38,12 @@ def _config(config_file: Optional[Path], flags: dict):
 
 def explain(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
-    inputs: List[str] = typer.Option(..., "--input", "-i", help="Input SPEC (repeatable): PATH or PATH:LABEL; "
-                                     "labels split the motif counts by class."),
+    inputs: List[str] = typer.Option(
+        ...,
+        "--input",
+        "-i",
+        help="Input SPEC (repeatable): PATH or PATH:LABEL; labels split the motif counts by class.",
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error)."),
     # default=None: "not given", so that a --config file can set it (its help names the real default).
     methods: Optional[List[Method]] = config_option(ExplainConfig, "methods", "--method", default=None),
@@ -51,8 +55,9 @@ def explain(
     batch_size: Optional[int] = config_option(ExplainConfig, "batch_size", default=None, min=1),
     jaspar_release: Optional[str] = config_option(ExplainConfig, "jaspar_release", default=None),
     seed: Optional[int] = config_option(ExplainConfig, "seed", default=None),
-    config_file: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False,
-                                               help="YAML with explain settings (flags override it)."),
+    config_file: Optional[Path] = typer.Option(
+        None, "--config", exists=True, dir_okay=False, help="YAML with explain settings (flags override it)."
+    ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
 ) -> None:
@@ -64,15 +69,28 @@ def explain(
     from enhancerlm.models import load_classifier
     from enhancerlm.sequences.spec import read_specs
 
-    config = _config(config_file, {
-        "methods": [m.value for m in methods] if methods else None, "max_seqs": max_seqs, "n_plots": n_plots,
-        "motifs": motifs, "target": target, "rc_seqs": rc_seqs, "batch_size": batch_size,
-        "jaspar_release": jaspar_release, "seed": seed})
+    config = _config(
+        config_file,
+        {
+            "methods": [m.value for m in methods] if methods else None,
+            "max_seqs": max_seqs,
+            "n_plots": n_plots,
+            "motifs": motifs,
+            "target": target,
+            "rc_seqs": rc_seqs,
+            "batch_size": batch_size,
+            "jaspar_release": jaspar_release,
+            "seed": seed,
+        },
+    )
     classifier = load_classifier(model)
     table = read_specs(list(inputs), min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
     result = run_explain(classifier, table, out, config)
-    typer.echo(f"explained {len(result.table)} sequences with {classifier.backbone} "
-               f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}", err=True)
+    typer.echo(
+        f"explained {len(result.table)} sequences with {classifier.backbone} "
+        f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

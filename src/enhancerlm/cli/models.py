@@ -12,9 +12,16 @@ def backbone_rows() -> list[dict]:
     from enhancerlm.models import list_backbones
 
     return [
-        {"name": s.name, "family": s.family, "hub_id": s.hub_id or "", "k": s.k or "",
-         "max_tokens": s.max_tokens or "", "remote_code": "yes" if s.needs_remote_code else "",
-         "baseline": "yes" if s.is_baseline else "", "description": s.description}
+        {
+            "name": s.name,
+            "family": s.family,
+            "hub_id": s.hub_id or "",
+            "k": s.k or "",
+            "max_tokens": s.max_tokens or "",
+            "remote_code": "yes" if s.needs_remote_code else "",
+            "baseline": "yes" if s.is_baseline else "",
+            "description": s.description,
+        }
         for s in list_backbones()
     ]
 

@@ -85,8 +85,7 @@ def unset_parameters(cls, metavars: typing.Mapping[str, str] | None = None) -> l
         annotation = typing.List[inner] if typing.get_origin(base) is list else Optional[base]  # type: ignore[valid-type]
         metavar = None if base is bool else metavars.get(f.name, _METAVARS[inner.__name__])
         option = config_option(cls, f.name, default=None, show_default=False, metavar=metavar)
-        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option,
-                                        annotation=annotation))
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation))
     return params
 
 

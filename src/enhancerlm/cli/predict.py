@@ -20,20 +20,38 @@ class Aggregate(str, Enum):
 
 def predict(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
-    input_spec: str = typer.Option(..., "--input", "-i", help="Input SPEC: FASTA, CSV/TSV table, folder or "
-                                   "hf:OWNER/NAME; labels, if any, are ignored."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output TSV: id, probability, prediction, p_<class> "
-                             "(written whole, or not at all on error)."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Windows per forward pass "
-                                             "(default: 64 on CPU, 256 on GPU)."),
-    stride_bp: Optional[int] = typer.Option(None, "--stride-bp", min=1, help="Step, in bp, between windows of "
-                                            "sequences longer than the model's window (default: half a window)."),
-    aggregate: Aggregate = typer.Option(Aggregate.mean, "--aggregate", help="Windows -> sequence: mean "
-                                        "probabilities, or those of the highest-scoring window."),
-    both_strands: bool = typer.Option(False, "--both-strands", help="Average each sequence's probabilities with "
-                                      "those of its reverse complement."),
-    chunk_size: int = typer.Option(10_000, "--chunk-size", min=1, help="Records read and scored at a time "
-                                   "(bounds memory)."),
+    input_spec: str = typer.Option(
+        ...,
+        "--input",
+        "-i",
+        help="Input SPEC: FASTA, CSV/TSV table, folder or hf:OWNER/NAME; labels, if any, are ignored.",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Output TSV: id, probability, prediction, p_<class> (written whole, or not at all on error).",
+    ),
+    batch_size: Optional[int] = typer.Option(
+        None, "--batch-size", min=1, help="Windows per forward pass (default: 64 on CPU, 256 on GPU)."
+    ),
+    stride_bp: Optional[int] = typer.Option(
+        None,
+        "--stride-bp",
+        min=1,
+        help="Step, in bp, between windows of sequences longer than the model's window (default: half a window).",
+    ),
+    aggregate: Aggregate = typer.Option(
+        Aggregate.mean,
+        "--aggregate",
+        help="Windows -> sequence: mean probabilities, or those of the highest-scoring window.",
+    ),
+    both_strands: bool = typer.Option(
+        False, "--both-strands", help="Average each sequence's probabilities with those of its reverse complement."
+    ),
+    chunk_size: int = typer.Option(
+        10_000, "--chunk-size", min=1, help="Records read and scored at a time (bounds memory)."
+    ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
 ) -> None:
@@ -48,10 +66,23 @@ def predict(
 
     classifier = load_classifier(model)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
-    chunks = iter_spec(input_spec, chunk_size, label_column=None, min_length=min_length, warn_below=classifier.min_bp,
-                       strict_ids=strict_ids)
-    n = predict_to_tsv(classifier, _progress(chunks), out, batch_size=batch_size, stride_bp=stride_bp,
-                       aggregate=aggregate.value, both_strands=both_strands)
+    chunks = iter_spec(
+        input_spec,
+        chunk_size,
+        label_column=None,
+        min_length=min_length,
+        warn_below=classifier.min_bp,
+        strict_ids=strict_ids,
+    )
+    n = predict_to_tsv(
+        classifier,
+        _progress(chunks),
+        out,
+        batch_size=batch_size,
+        stride_bp=stride_bp,
+        aggregate=aggregate.value,
+        both_strands=both_strands,
+    )
     typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)
 
 

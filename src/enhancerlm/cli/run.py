@@ -23,9 +23,14 @@ def run(config: Optional[str] = None, **flags) -> None:
 
 
 def _signature() -> inspect.Signature:
-    params = [inspect.Parameter("config", inspect.Parameter.KEYWORD_ONLY,
-                                default=typer.Option(None, "--config", help="YAML file of RunConfig keys."),
-                                annotation=Optional[str])]
+    params = [
+        inspect.Parameter(
+            "config",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(None, "--config", help="YAML file of RunConfig keys."),
+            annotation=Optional[str],
+        )
+    ]
     params += unset_parameters(RunConfig, metavars={"train": "SPEC", "test": "SPEC"})
     run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
     return inspect.Signature(params)

@@ -36,16 +36,28 @@ def scan(
     """
     if rc:
         typer.echo("WARNING: --rc is deprecated; use --both-strands", err=True)
-    config = ScanConfig(window_bp=window_bp, stride_bp=stride_bp, both_strands=both_strands or rc,
-                        threshold=threshold, min_length_bp=min_length_bp, merge_gap_bp=merge_gap_bp,
-                        max_n_fraction=max_n_fraction, chunk_windows=chunk_windows, batch_size=batch_size,
-                        compile=compile_model, class_name=class_name)
+    config = ScanConfig(
+        window_bp=window_bp,
+        stride_bp=stride_bp,
+        both_strands=both_strands or rc,
+        threshold=threshold,
+        min_length_bp=min_length_bp,
+        merge_gap_bp=merge_gap_bp,
+        max_n_fraction=max_n_fraction,
+        chunk_windows=chunk_windows,
+        batch_size=batch_size,
+        compile=compile_model,
+        class_name=class_name,
+    )
     result = scan_genome(model, genome, out, config, regions=regions)
     if result.summary is not None:
         s = result.summary
-        typer.echo(f"scanned {s['region_bp']} bp: {s['n_windows_scored']} windows scored, "
-                   f"{s['n_windows_skipped_n']} skipped (N), {s['n_enhancers']} enhancers "
-                   f"({s['enhancer_bp']} bp) -> {out}/{', '.join(s['outputs'])}", err=True)
+        typer.echo(
+            f"scanned {s['region_bp']} bp: {s['n_windows_scored']} windows scored, "
+            f"{s['n_windows_skipped_n']} skipped (N), {s['n_enhancers']} enhancers "
+            f"({s['enhancer_bp']} bp) -> {out}/{', '.join(s['outputs'])}",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

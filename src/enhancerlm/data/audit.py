@@ -140,8 +140,7 @@ def _cross_duplicates(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarr
     return category, conflicts
 
 
-def _near_matches(train: pd.DataFrame, test: pd.DataFrame, candidate: np.ndarray,
-                  params: MinHashLSH) -> pd.DataFrame:
+def _near_matches(train: pd.DataFrame, test: pd.DataFrame, candidate: np.ndarray, params: MinHashLSH) -> pd.DataFrame:
     """Best near-duplicate training match per test row in ``candidate``: test_row, train_id, jaccard."""
     matches = best_matches(test.loc[candidate], train, params)
     return matches.rename(columns={"row": "test_row", "match_id": "train_id"})
@@ -186,13 +185,23 @@ def composition(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
 
 def _summary(values: pd.Series) -> dict:
     q = values.quantile([0.25, 0.5, 0.75])
-    return {"count": int(values.count()), "mean": values.mean(), "std": values.std(), "min": values.min(),
-            "q25": q[0.25], "median": q[0.5], "q75": q[0.75], "max": values.max()}
+    return {
+        "count": int(values.count()),
+        "mean": values.mean(),
+        "std": values.std(),
+        "min": values.min(),
+        "q25": q[0.25],
+        "median": q[0.5],
+        "q75": q[0.75],
+        "max": values.max(),
+    }
 
 
 def _stats(pooled: pd.DataFrame, column: str) -> dict:
-    return {split: {label: _summary(group[column]) for label, group in by_split.groupby("label", sort=True)}
-            for split, by_split in pooled.groupby("split", sort=False)}
+    return {
+        split: {label: _summary(group[column]) for label, group in by_split.groupby("label", sort=True)}
+        for split, by_split in pooled.groupby("split", sort=False)
+    }
 
 
 def _repeated_ids(table: pd.DataFrame) -> list:
@@ -200,9 +209,17 @@ def _repeated_ids(table: pd.DataFrame) -> list:
     return table.loc[table["canonical"].duplicated(), "id"].tolist()
 
 
-def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
-          near_threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM, seed: int = 0,
-          positive: str | None = None, min_bp: int | None = None) -> AuditReport:
+def audit(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    *,
+    k: int = DEFAULT_K,
+    near_threshold: float = DEFAULT_THRESHOLD,
+    num_perm: int = DEFAULT_NUM_PERM,
+    seed: int = 0,
+    positive: str | None = None,
+    min_bp: int | None = None,
+) -> AuditReport:
     """Audit a train/test pair for leakage and composition bias.
 
     Parameters
@@ -238,21 +255,33 @@ def audit(train: pd.DataFrame, test: pd.DataFrame, *, k: int = DEFAULT_K,
     near = _near_matches(train, test, np.flatnonzero(category == NOVEL), params)
     category[near["test_row"].to_numpy()] = NEAR
     pooled = composition(train, test)
-    by_split = {split: gc_auroc(group["label"], group["gc"].to_numpy(), positive)
-                for split, group in pooled.groupby("split", sort=False)}
+    by_split = {
+        split: gc_auroc(group["label"], group["gc"].to_numpy(), positive)
+        for split, group in pooled.groupby("split", sort=False)
+    }
     auroc = gc_auroc(pooled["label"], pooled["gc"].to_numpy(), positive)
     report = _build_report(train, test, category, conflicts, near, pooled, auroc, by_split, params)
     report.n_renamed = len(renamed)
     report.renamed_ids = renamed.head(MAX_RENAMED_LISTED).to_dict(orient="records")
     if min_bp is not None:
         report.short_records_min_bp = int(min_bp)
-        report.short_records = {name: int((table["sequence"].str.len() < min_bp).sum())
-                                for name, table in (("train", train), ("test", test))}
-    logger.info("audit: %d test records: %d exact, %d revcomp, %d near duplicates of train; GC AUROC %s",
-                len(test), report.exact_duplicates, report.revcomp_duplicates, report.near_duplicates, auroc)
+        report.short_records = {
+            name: int((table["sequence"].str.len() < min_bp).sum())
+            for name, table in (("train", train), ("test", test))
+        }
+    logger.info(
+        "audit: %d test records: %d exact, %d revcomp, %d near duplicates of train; GC AUROC %s",
+        len(test),
+        report.exact_duplicates,
+        report.revcomp_duplicates,
+        report.near_duplicates,
+        auroc,
+    )
     if report.gc_warning:
-        logger.warning("audit: GC content alone separates the classes (AUROC %.3f); compare every model "
-                       "with a GC-only baseline", auroc)
+        logger.warning(
+            "audit: GC content alone separates the classes (AUROC %.3f); compare every model with a GC-only baseline",
+            auroc,
+        )
     return report
 
 
@@ -260,19 +289,33 @@ def _build_report(train, test, category, conflicts, near, pooled, auroc, by_spli
     ids = test["id"].to_numpy()
     counts = {s: g["label"].value_counts().sort_index().to_dict() for s, g in pooled.groupby("split", sort=False)}
     separability = None if auroc is None else max(auroc, 1 - auroc)
-    matches = [{"test_id": ids[r], "train_id": t, "jaccard": j}
-               for r, t, j in near[["test_row", "train_id", "jaccard"]].itertuples(index=False)]
+    matches = [
+        {"test_id": ids[r], "train_id": t, "jaccard": j}
+        for r, t, j in near[["test_row", "train_id", "jaccard"]].itertuples(index=False)
+    ]
     return AuditReport(
-        n_train=len(train), n_test=len(test), class_counts=counts,
-        exact_duplicates=int((category == EXACT).sum()), revcomp_duplicates=int((category == REVCOMP).sum()),
+        n_train=len(train),
+        n_test=len(test),
+        class_counts=counts,
+        exact_duplicates=int((category == EXACT).sum()),
+        revcomp_duplicates=int((category == REVCOMP).sum()),
         near_duplicates=int((category == NEAR).sum()),
         n_novel=int(np.isin(category, (NOVEL, NEAR)).sum()),
-        within_train_duplicates=len(_repeated_ids(train)), within_test_duplicates=len(_repeated_ids(test)),
-        label_conflicts=conflicts, gc_auroc=auroc, gc_auroc_by_split=by_split,
+        within_train_duplicates=len(_repeated_ids(train)),
+        within_test_duplicates=len(_repeated_ids(test)),
+        label_conflicts=conflicts,
+        gc_auroc=auroc,
+        gc_auroc_by_split=by_split,
         gc_warning=bool(separability is not None and separability > GC_WARNING_AUROC),
-        length_stats=_stats(pooled, "length_bp"), gc_stats=_stats(pooled, "gc"), near_params=params.to_dict(),
-        exact_duplicate_ids=ids[category == EXACT].tolist(), revcomp_duplicate_ids=ids[category == REVCOMP].tolist(),
-        near_duplicate_ids=ids[category == NEAR].tolist(), near_duplicate_matches=matches,
-        within_train_duplicate_ids=_repeated_ids(train), within_test_duplicate_ids=_repeated_ids(test),
-        novel_test_ids=ids[np.isin(category, (NOVEL, NEAR))].tolist(), test_category=category,
+        length_stats=_stats(pooled, "length_bp"),
+        gc_stats=_stats(pooled, "gc"),
+        near_params=params.to_dict(),
+        exact_duplicate_ids=ids[category == EXACT].tolist(),
+        revcomp_duplicate_ids=ids[category == REVCOMP].tolist(),
+        near_duplicate_ids=ids[category == NEAR].tolist(),
+        near_duplicate_matches=matches,
+        within_train_duplicate_ids=_repeated_ids(train),
+        within_test_duplicate_ids=_repeated_ids(test),
+        novel_test_ids=ids[np.isin(category, (NOVEL, NEAR))].tolist(),
+        test_category=category,
     )

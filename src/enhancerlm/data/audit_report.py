@@ -28,8 +28,10 @@ def _stats_rows(stats: dict, digits: int) -> list[str]:
     rows = []
     for split, by_label in stats.items():
         for label, s in by_label.items():
-            rows.append(f"| {split} | {label or '(unlabelled)'} | {s['count']} | {_fmt(s['mean'], digits)} | "
-                        f"{_fmt(s['median'], digits)} | {_fmt(s['min'], digits)} | {_fmt(s['max'], digits)} |")
+            rows.append(
+                f"| {split} | {label or '(unlabelled)'} | {s['count']} | {_fmt(s['mean'], digits)} | "
+                f"{_fmt(s['median'], digits)} | {_fmt(s['min'], digits)} | {_fmt(s['max'], digits)} |"
+            )
     return rows
 
 
@@ -37,8 +39,11 @@ def _gc_lines(report: AuditReport) -> list[str]:
     by_split = ", ".join(f"{s} {_fmt(v)}" for s, v in report.gc_auroc_by_split.items())
     lines = [f"GC-only AUROC: **{_fmt(report.gc_auroc)}** (train+test pooled; per split: {by_split}).", ""]
     if report.gc_warning:
-        lines += [f"> **Warning:** GC content alone separates the classes (AUROC beyond {GC_WARNING_AUROC} in "
-                  "either direction). Compare every model with a GC-only and a k-mer baseline.", ""]
+        lines += [
+            f"> **Warning:** GC content alone separates the classes (AUROC beyond {GC_WARNING_AUROC} in "
+            "either direction). Compare every model with a GC-only and a k-mer baseline.",
+            "",
+        ]
     return lines + [f"Scope: {report.gc_auroc_scope}", ""]
 
 
@@ -50,17 +55,27 @@ def reading_markdown(report: AuditReport) -> list[str]:
     lines = []
     if report.short_records_min_bp is not None:
         counts = ", ".join(f"{split} {n}" for split, n in report.short_records.items())
-        lines += [f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored on "
-                  f"[CLS] [SEP] alone): {counts}", ""]
+        lines += [
+            f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored on "
+            f"[CLS] [SEP] alone): {counts}",
+            "",
+        ]
     if not report.n_renamed:
         return lines
-    lines += ["## Ids renamed on reading", "",
-              f"{report.n_renamed} record(s) repeated an earlier id of the same split and were renamed NAME~2, "
-              "NAME~3, ... in input order (their full headers are kept in the `description` column; "
-              "`renamed_ids` in audit.json lists them).", "",
-              "| split | source | record | original id | id |", "|---|---|---:|---|---|"]
-    lines += [f"| {r['split']} | {r['source']} | {r['record']} | {r['original_id']} | {r['id']} |"
-              for r in report.renamed_ids[:_RENAMED_SHOWN]]
+    lines += [
+        "## Ids renamed on reading",
+        "",
+        f"{report.n_renamed} record(s) repeated an earlier id of the same split and were renamed NAME~2, "
+        "NAME~3, ... in input order (their full headers are kept in the `description` column; "
+        "`renamed_ids` in audit.json lists them).",
+        "",
+        "| split | source | record | original id | id |",
+        "|---|---|---:|---|---|",
+    ]
+    lines += [
+        f"| {r['split']} | {r['source']} | {r['record']} | {r['original_id']} | {r['id']} |"
+        for r in report.renamed_ids[:_RENAMED_SHOWN]
+    ]
     if report.n_renamed > _RENAMED_SHOWN:
         lines.append(f"| ... | {report.n_renamed - _RENAMED_SHOWN} more | | | |")
     return lines + [""]
@@ -70,12 +85,16 @@ def to_markdown(report: AuditReport) -> str:
     """A one-page readable summary: counts, renamed ids, duplicates with percentages, GC AUROC and its warning."""
     n_test, p = report.n_test, report.near_params
     lines = [
-        "# Leakage audit", "",
+        "# Leakage audit",
+        "",
         f"- train: {report.n_train} records ({_counts_line(report.class_counts.get('train', {}))})",
-        f"- test: {n_test} records ({_counts_line(report.class_counts.get('test', {}))})", "",
+        f"- test: {n_test} records ({_counts_line(report.class_counts.get('test', {}))})",
+        "",
         *reading_markdown(report),
-        "## Test records that duplicate training records", "",
-        "| category | test records | % of test |", "|---|---:|---:|",
+        "## Test records that duplicate training records",
+        "",
+        "| category | test records | % of test |",
+        "|---|---:|---:|",
         f"| exact duplicate | {report.exact_duplicates} | {_pct(report.exact_duplicates, n_test)} |",
         f"| reverse-complement duplicate | {report.revcomp_duplicates} | {_pct(report.revcomp_duplicates, n_test)} |",
         f"| near duplicate (Jaccard >= {p['threshold']}, k={p['k']}) | {report.near_duplicates} | "
@@ -83,20 +102,35 @@ def to_markdown(report: AuditReport) -> str:
         f"| **novel** (no exact or reverse-complement twin) | {report.n_novel} | {_pct(report.n_novel, n_test)} |",
         "",
         "Report test metrics on the novel subset (`novel_test_ids` in audit.json) next to the full test set.",
-        f"Test duplicates whose training twin carries another label: {report.label_conflicts}.", "",
-        "## Duplicates within a split (either strand)", "",
+        f"Test duplicates whose training twin carries another label: {report.label_conflicts}.",
+        "",
+        "## Duplicates within a split (either strand)",
+        "",
         f"- train: {report.within_train_duplicates} ({_pct(report.within_train_duplicates, report.n_train)})",
-        f"- test: {report.within_test_duplicates} ({_pct(report.within_test_duplicates, n_test)})", "",
-        "## GC content as a classifier", "", *_gc_lines(report),
-        "## Length (bp) and GC per split and class", "",
-        "| split | class | n | mean length | median | min | max |", "|---|---|---:|---:|---:|---:|---:|",
-        *_stats_rows(report.length_stats, 1), "",
-        "| split | class | n | mean GC | median | min | max |", "|---|---|---:|---:|---:|---:|---:|",
-        *_stats_rows(report.gc_stats, 3), "",
-        "![GC content](gc_histogram.png)", "", "![Length](length_histogram.png)", "",
-        "## Near-duplicate search", "",
+        f"- test: {report.within_test_duplicates} ({_pct(report.within_test_duplicates, n_test)})",
+        "",
+        "## GC content as a classifier",
+        "",
+        *_gc_lines(report),
+        "## Length (bp) and GC per split and class",
+        "",
+        "| split | class | n | mean length | median | min | max |",
+        "|---|---|---:|---:|---:|---:|---:|",
+        *_stats_rows(report.length_stats, 1),
+        "",
+        "| split | class | n | mean GC | median | min | max |",
+        "|---|---|---:|---:|---:|---:|---:|",
+        *_stats_rows(report.gc_stats, 3),
+        "",
+        "![GC content](gc_histogram.png)",
+        "",
+        "![Length](length_histogram.png)",
+        "",
+        "## Near-duplicate search",
+        "",
         f"MinHash ({p['num_perm']} functions, seed {p['seed']}) + LSH ({p['bands']} bands x {p['rows']} rows, "
-        f">= 0.99 recall at the threshold), every candidate confirmed by exact {p['similarity']}.", "",
+        f">= 0.99 recall at the threshold), every candidate confirmed by exact {p['similarity']}.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -118,13 +152,20 @@ def validation_split_markdown(validation_split: dict) -> str:
             f"**{naive['n_val_with_train_twin']} of {naive['n_val']}** validation records "
             f"({_pct(naive['n_val_with_train_twin'], naive['n_val'])}) beside an exact or reverse-complement "
             f"twin in its training part; the split used keeps copies of a sequence on one side "
-            f"({aware['n_val_with_train_twin']} of {aware['n_val']} validation records have a twin in training).")
+            f"({aware['n_val_with_train_twin']} of {aware['n_val']} validation records have a twin in training)."
+        )
     lines += ["", "Measured on the training records as audited, before test duplicates are removed.", ""]
     return "\n".join(lines)
 
 
-def write_audit(train: pd.DataFrame, test: pd.DataFrame, out_dir: str | Path, *,
-                validation_split: dict | None = None, **audit_options) -> AuditReport:
+def write_audit(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    validation_split: dict | None = None,
+    **audit_options,
+) -> AuditReport:
     """Audit ``train`` against ``test`` and write ``audit.json``, ``audit.md`` and PNG plots to ``out_dir``.
 
     The folder appears whole or not at all (it replaces an existing ``out_dir``).

@@ -114,9 +114,16 @@ def planned_counts(n_train: int, n_test: int, shape: EnsemblLikeShape = EnsemblL
         to a training row), ``train_short``, ``test_short`` (rows shorter than ``short_below_bp``).
     """
     c = _counts(n_train, n_test, shape)
-    return {"train_positive": c.train_pos, "train_negative": c.train_neg, "test_positive": c.test_pos,
-            "test_negative": c.test_neg, "train_twin_rows": 2 * c.pairs, "test_copies": c.copies,
-            "train_short": c.train_short, "test_short": c.test_short}
+    return {
+        "train_positive": c.train_pos,
+        "train_negative": c.train_neg,
+        "test_positive": c.test_pos,
+        "test_negative": c.test_neg,
+        "train_twin_rows": 2 * c.pairs,
+        "test_copies": c.copies,
+        "train_short": c.train_short,
+        "test_short": c.test_short,
+    }
 
 
 def _counts(n_train: int, n_test: int, shape: EnsemblLikeShape) -> _Counts:
@@ -126,8 +133,10 @@ def _counts(n_train: int, n_test: int, shape: EnsemblLikeShape) -> _Counts:
             raise ConfigError(f"{name}={getattr(shape, name)!r} must be in [0, 1]")
     low, high = shape.length_bp
     if not 1 <= low < shape.short_below_bp <= high:
-        raise ConfigError(f"length_bp={shape.length_bp!r}, short_below_bp={shape.short_below_bp!r}: need "
-                          "1 <= shortest < short_below_bp <= longest")
+        raise ConfigError(
+            f"length_bp={shape.length_bp!r}, short_below_bp={shape.short_below_bp!r}: need "
+            "1 <= shortest < short_below_bp <= longest"
+        )
     train_pos, test_pos = round(n_train * shape.positive_share), round(n_test * shape.positive_share)
     train_short = max(1, round(shape.short_share * n_train))
     test_short = max(1, round(shape.short_share * n_test))
@@ -138,14 +147,17 @@ def _counts(n_train: int, n_test: int, shape: EnsemblLikeShape) -> _Counts:
     singles = train_pos - 2 * pairs
     too_few = min(train_pos - train_short_pos, n_train - train_pos - (train_short - train_short_pos)) < 1
     if too_few or singles < train_short_pos:
-        raise ConfigError(f"n_train={n_train}: too few records for both classes, {train_short} short records "
-                          f"and twin share {shape.train_twin_share}")
+        raise ConfigError(
+            f"n_train={n_train}: too few records for both classes, {train_short} short records "
+            f"and twin share {shape.train_twin_share}"
+        )
     room = min(test_pos - test_short_pos, pairs + singles - train_short_pos)
     if copies > room or n_test - test_pos < test_short - test_short_pos:
-        raise ConfigError(f"n_test={n_test}: {copies} copied test rows (test_copy_share {shape.test_copy_share}) "
-                          f"need as many test positives and distinct training positives")
-    return _Counts(train_pos, n_train - train_pos, test_pos, n_test - test_pos, pairs, copies, train_short,
-                   test_short)
+        raise ConfigError(
+            f"n_test={n_test}: {copies} copied test rows (test_copy_share {shape.test_copy_share}) "
+            f"need as many test positives and distinct training positives"
+        )
+    return _Counts(train_pos, n_train - train_pos, test_pos, n_test - test_pos, pairs, copies, train_short, test_short)
 
 
 def _bulk_lengths(n: int, shape: EnsemblLikeShape, rng: np.random.Generator) -> np.ndarray:
@@ -164,8 +176,9 @@ def _background(lengths: np.ndarray, rng: np.random.Generator) -> list[np.ndarra
     return out
 
 
-def _plant_sites(codes: list[np.ndarray], positive: np.ndarray, shape: EnsemblLikeShape,
-                 rng: np.random.Generator) -> None:
+def _plant_sites(
+    codes: list[np.ndarray], positive: np.ndarray, shape: EnsemblLikeShape, rng: np.random.Generator
+) -> None:
     """Write motif sites (shuffled in negatives) into ``codes``, in place; one site per segment."""
     motifs = load_motifs()
     cumulative = [np.cumsum(m.probs, axis=1) for m in motifs]
@@ -201,8 +214,9 @@ def _short_sequences(lengths: np.ndarray, seen: set, rng: np.random.Generator) -
     return out
 
 
-def _distinct_units(lengths: np.ndarray, positive: np.ndarray, shape: EnsemblLikeShape,
-                    rng: np.random.Generator) -> list[str]:
+def _distinct_units(
+    lengths: np.ndarray, positive: np.ndarray, shape: EnsemblLikeShape, rng: np.random.Generator
+) -> list[str]:
     """One sequence per unit, pairwise distinct on either strand (redrawn until they are)."""
     codes = _background(lengths, rng)
     _plant_sites(codes, positive, shape, rng)
@@ -216,8 +230,9 @@ def _distinct_units(lengths: np.ndarray, positive: np.ndarray, shape: EnsemblLik
     return seqs
 
 
-def make_ensembl_like(n_train: int, n_test: int, seed: int = 0,
-                      shape: EnsemblLikeShape = EnsemblLikeShape()) -> EnsemblLike:
+def make_ensembl_like(
+    n_train: int, n_test: int, seed: int = 0, shape: EnsemblLikeShape = EnsemblLikeShape()
+) -> EnsemblLike:
     """Generate train and test tables with the structure of ``human_enhancers_ensembl`` (module docstring).
 
     Parameters
@@ -250,23 +265,41 @@ def make_ensembl_like(n_train: int, n_test: int, seed: int = 0,
     train_pos_units = c.train_pos - c.pairs - int(train_short_label.sum())
     train_neg_units = c.train_neg - int((train_short_label == 0).sum())
     test_pos_units = c.test_pos - c.copies - int(test_short_label.sum())
-    positive = np.concatenate([np.ones(train_pos_units, bool), np.zeros(train_neg_units, bool),
-                               np.ones(test_pos_units, bool), np.zeros(n_test_units - test_pos_units, bool)])
+    positive = np.concatenate(
+        [
+            np.ones(train_pos_units, bool),
+            np.zeros(train_neg_units, bool),
+            np.ones(test_pos_units, bool),
+            np.zeros(n_test_units - test_pos_units, bool),
+        ]
+    )
     bulk_lengths[train_pos_units] = shape.length_bp[1]  # one training negative has the longest length
     bulk = _distinct_units(bulk_lengths, positive, shape, rng)  # >= short_below_bp: never equal to a short one
 
     pos_units = bulk[:train_pos_units]  # first `pairs` of them appear twice
-    train_seqs = (short[: c.train_short] + pos_units + pos_units[: c.pairs]
-                  + bulk[train_pos_units : train_pos_units + train_neg_units])
-    train_labels = np.concatenate([train_short_label, np.ones(train_pos_units + c.pairs, int),
-                                   np.zeros(train_neg_units, int)])
+    train_seqs = (
+        short[: c.train_short]
+        + pos_units
+        + pos_units[: c.pairs]
+        + bulk[train_pos_units : train_pos_units + train_neg_units]
+    )
+    train_labels = np.concatenate(
+        [train_short_label, np.ones(train_pos_units + c.pairs, int), np.zeros(train_neg_units, int)]
+    )
     copied = rng.choice(len(pos_units), size=c.copies, replace=False)
     test_seqs = short[c.train_short :] + [pos_units[i] for i in copied] + bulk[train_pos_units + train_neg_units :]
-    test_labels = np.concatenate([test_short_label, np.ones(c.copies + test_pos_units, int),
-                                  np.zeros(n_test_units - test_pos_units, int)])
+    test_labels = np.concatenate(
+        [test_short_label, np.ones(c.copies + test_pos_units, int), np.zeros(n_test_units - test_pos_units, int)]
+    )
     train, test = _shuffled(train_seqs, train_labels, rng), _shuffled(test_seqs, test_labels, rng)
-    logger.info("ensembl-like: %d train (%d positive rows with a twin), %d test (%d copied from train), seed %d",
-                n_train, 2 * c.pairs, n_test, c.copies, seed)
+    logger.info(
+        "ensembl-like: %d train (%d positive rows with a twin), %d test (%d copied from train), seed %d",
+        n_train,
+        2 * c.pairs,
+        n_test,
+        c.copies,
+        seed,
+    )
     return EnsemblLike(train, test)
 
 
@@ -288,6 +321,7 @@ def ensembl_like_summary(train: pd.DataFrame, test: pd.DataFrame, short_below_bp
         row on either strand); ``length_bp`` (min, median, max over both splits); ``train_short``,
         ``test_short`` (rows shorter than ``short_below_bp``).
     """
+
     def twin_rows(seqs: pd.Series) -> np.ndarray:
         return seqs.duplicated(keep=False).to_numpy()
 
@@ -297,9 +331,11 @@ def ensembl_like_summary(train: pd.DataFrame, test: pd.DataFrame, short_below_bp
     canonical = canonical_sequences(pooled["seq"].tolist())
     lengths = pooled["seq"].str.len()
     return {
-        "n_train": int(len(train)), "n_test": int(len(test)),
+        "n_train": int(len(train)),
+        "n_test": int(len(test)),
         "train_positive_twin_share": float(twin_rows(train["seq"])[positive].mean()),
-        "test_copies": int(copied.sum()), "test_copy_share": float(copied.mean()),
+        "test_copies": int(copied.sum()),
+        "test_copy_share": float(copied.mean()),
         "test_copies_positive": int((test["label"].to_numpy()[copied] == 1).sum()),
         "negative_duplicates": int(twin_rows(canonical)[pooled["label"].to_numpy() == 0].sum()),
         "length_bp": {"min": int(lengths.min()), "median": float(lengths.median()), "max": int(lengths.max())},

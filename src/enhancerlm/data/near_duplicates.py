@@ -97,10 +97,17 @@ class MinHashLSH:
 
     def to_dict(self) -> dict:
         bands, rows = self.bands_rows
-        return {"k": self.k, "threshold": self.threshold, "num_perm": self.num_perm, "seed": self.seed,
-                "bands": bands, "rows": rows, "estimate_margin": round(self.margin, 4),
-                "similarity": "Jaccard of canonical k-mer sets (both strands)",
-                "comparison": "jaccard >= threshold, exact Jaccard of every LSH candidate within the margin"}
+        return {
+            "k": self.k,
+            "threshold": self.threshold,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "bands": bands,
+            "rows": rows,
+            "estimate_margin": round(self.margin, 4),
+            "similarity": "Jaccard of canonical k-mer sets (both strands)",
+            "comparison": "jaccard >= threshold, exact Jaccard of every LSH candidate within the margin",
+        }
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -298,8 +305,13 @@ def near_duplicate_pairs(
     pairs = pairs[estimate >= params.threshold - params.margin]
     jaccard = kmer_jaccard(query, query if reference is None else reference, pairs, params.k)
     hit = jaccard >= params.threshold
-    logger.info("near duplicates: %d LSH candidate pairs, %d checked exactly, %d at Jaccard >= %.2f",
-                n_candidates, len(pairs), hit.sum(), params.threshold)
+    logger.info(
+        "near duplicates: %d LSH candidate pairs, %d checked exactly, %d at Jaccard >= %.2f",
+        n_candidates,
+        len(pairs),
+        hit.sum(),
+        params.threshold,
+    )
     return pd.DataFrame({"query": pairs[hit, 0], "reference": pairs[hit, 1], "jaccard": jaccard[hit]})
 
 
@@ -325,8 +337,12 @@ def best_matches(query: pd.DataFrame, reference: pd.DataFrame, params: MinHashLS
     distinct_r = reference.drop_duplicates("canonical")
     pairs = near_duplicate_pairs(distinct_q["sequence"].tolist(), distinct_r["sequence"].tolist(), params)
     best = pairs.sort_values("jaccard", ascending=False, kind="stable").drop_duplicates("query")
-    hits = pd.DataFrame({"canonical": distinct_q["canonical"].to_numpy()[best["query"]],
-                         "match_id": distinct_r["id"].to_numpy()[best["reference"]],
-                         "jaccard": best["jaccard"].to_numpy()})
+    hits = pd.DataFrame(
+        {
+            "canonical": distinct_q["canonical"].to_numpy()[best["query"]],
+            "match_id": distinct_r["id"].to_numpy()[best["reference"]],
+            "jaccard": best["jaccard"].to_numpy(),
+        }
+    )
     rows = query[["canonical"]].reset_index(names="row").merge(hits, on="canonical")
     return rows.sort_values("row", kind="stable").drop(columns="canonical").reset_index(drop=True)

@@ -71,8 +71,15 @@ def plot_distribution(table: pd.DataFrame, value: str = "gc", ax: Axes | None = 
             values = by_split.loc[by_split["label"] == label, value].dropna()
             if len(values):
                 name = f"{split} / {label or '(unlabelled)'} (n={len(values)})"
-                ax.hist(values, bins=bins, density=True, histtype="step", color=f"C{i}",
-                        linestyle=_LINESTYLE.get(split, "-."), label=name)
+                ax.hist(
+                    values,
+                    bins=bins,
+                    density=True,
+                    histtype="step",
+                    color=f"C{i}",
+                    linestyle=_LINESTYLE.get(split, "-."),
+                    label=name,
+                )
     ax.set_xlabel(VALUES[value])
     ax.set_ylabel("density")
     ax.legend(fontsize="small")

@@ -65,8 +65,16 @@ def _with_canonical(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _removed_frame(rows: pd.DataFrame, reason, test_id, jaccard) -> pd.DataFrame:
-    return pd.DataFrame({"id": rows["id"].to_numpy(), "label": rows["label"].to_numpy(), "reason": reason,
-                         "test_id": test_id, "jaccard": jaccard}, columns=list(REMOVED_COLUMNS))
+    return pd.DataFrame(
+        {
+            "id": rows["id"].to_numpy(),
+            "label": rows["label"].to_numpy(),
+            "reason": reason,
+            "test_id": test_id,
+            "jaccard": jaccard,
+        },
+        columns=list(REMOVED_COLUMNS),
+    )
 
 
 def _exact_overlap(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
@@ -86,11 +94,13 @@ def _near_overlap(train: pd.DataFrame, test: pd.DataFrame, params: MinHashLSH) -
     rows = best_matches(train, test, params)
     hit = train.loc[rows["row"]]
     return _removed_frame(hit, "near", rows["match_id"].to_numpy(), rows["jaccard"].to_numpy()).set_index(
-        rows["row"].to_numpy())
+        rows["row"].to_numpy()
+    )
 
 
-def remove_test_overlap(train: pd.DataFrame, test: pd.DataFrame, mode: str = "exact",
-                        params: MinHashLSH = MinHashLSH()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def remove_test_overlap(
+    train: pd.DataFrame, test: pd.DataFrame, mode: str = "exact", params: MinHashLSH = MinHashLSH()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop training records that duplicate a test record, and say which and why.
 
     Parameters
@@ -120,8 +130,12 @@ def remove_test_overlap(train: pd.DataFrame, test: pd.DataFrame, mode: str = "ex
         rest = train.drop(index=removed.index)
         removed = pd.concat([removed, _near_overlap(rest, test, params)]).sort_index()
     kept = train.drop(index=removed.index).drop(columns="canonical").reset_index(drop=True)
-    logger.info("dedup: removed %d of %d training records that duplicate test records (%s)",
-                len(removed), len(train), removed["reason"].value_counts().to_dict())
+    logger.info(
+        "dedup: removed %d of %d training records that duplicate test records (%s)",
+        len(removed),
+        len(train),
+        removed["reason"].value_counts().to_dict(),
+    )
     return kept, removed.reset_index(drop=True)
 
 
@@ -137,14 +151,16 @@ def homology_clusters(seqs, params: MinHashLSH = MinHashLSH()) -> np.ndarray:
     """
     codes, uniques = pd.factorize(canonical_sequences(list(seqs)))
     pairs = near_duplicate_pairs(list(uniques), None, params)
-    graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs["query"], pairs["reference"])),
-                              shape=(len(uniques), len(uniques)))
+    graph = sparse.coo_matrix(
+        (np.ones(len(pairs)), (pairs["query"], pairs["reference"])), shape=(len(uniques), len(uniques))
+    )
     _, component = connected_components(graph, directed=False)
     return component[codes].astype(np.int64)
 
 
-def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH = MinHashLSH(),
-                   seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def homology_split(
+    table: pd.DataFrame, test_fraction: float, params: MinHashLSH = MinHashLSH(), seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split into train and test so that no homology cluster straddles the two sides.
 
     Clusters are shuffled with ``seed``; each goes to test while the test count of its majority class
@@ -168,16 +184,23 @@ def homology_split(table: pd.DataFrame, test_fraction: float, params: MinHashLSH
     sizes = per_cluster.sum(axis=1)
     majority = per_cluster.idxmax(axis=1)
     order = np.random.default_rng(seed).permutation(len(per_cluster))
-    shuffled = pd.DataFrame({"size": sizes.to_numpy()[order], "label": majority.to_numpy()[order]},
-                            index=per_cluster.index[order])
+    shuffled = pd.DataFrame(
+        {"size": sizes.to_numpy()[order], "label": majority.to_numpy()[order]}, index=per_cluster.index[order]
+    )
     target = table["label"].value_counts() * test_fraction
     filled = shuffled.groupby("label")["size"].cumsum()
     to_test = filled.to_numpy() <= shuffled["label"].map(target).to_numpy()
     is_test = np.isin(cluster, shuffled.index[to_test])
-    logger.info("re-split: %d homology clusters (largest %d records); %d records to test",
-                len(per_cluster), sizes.max(), is_test.sum())
-    return (table[~is_test].assign(split="train").reset_index(drop=True),
-            table[is_test].assign(split="test").reset_index(drop=True))
+    logger.info(
+        "re-split: %d homology clusters (largest %d records); %d records to test",
+        len(per_cluster),
+        sizes.max(),
+        is_test.sum(),
+    )
+    return (
+        table[~is_test].assign(split="train").reset_index(drop=True),
+        table[is_test].assign(split="test").reset_index(drop=True),
+    )
 
 
 def balanced_subsample(table: pd.DataFrame, n_per_class: int, seed: int = 0) -> pd.DataFrame:
@@ -191,15 +214,26 @@ def balanced_subsample(table: pd.DataFrame, n_per_class: int, seed: int = 0) -> 
     counts = table["label"].value_counts()
     short = counts[counts < n_per_class]
     if n_per_class < 1 or len(short):
-        raise InputError(f"--subsample {n_per_class}: need at least that many records per class, "
-                         f"have {counts.sort_index().to_dict()}")
+        raise InputError(
+            f"--subsample {n_per_class}: need at least that many records per class, "
+            f"have {counts.sort_index().to_dict()}"
+        )
     picked = table.groupby("label", sort=True).sample(n=n_per_class, random_state=seed)
     return table.loc[picked.index.sort_values()].reset_index(drop=True)
 
 
-def prepare(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dedup: str = "exact",
-            resplit: bool = False, test_fraction: float = 0.2, subsample: int | None = None,
-            val_fraction: float = 0.2, params: MinHashLSH = MinHashLSH(), seed: int = 0) -> Prepared:
+def prepare(
+    train: pd.DataFrame,
+    test: pd.DataFrame | None = None,
+    *,
+    dedup: str = "exact",
+    resplit: bool = False,
+    test_fraction: float = 0.2,
+    subsample: int | None = None,
+    val_fraction: float = 0.2,
+    params: MinHashLSH = MinHashLSH(),
+    seed: int = 0,
+) -> Prepared:
     """Turn labelled train (and test) tables into leakage-free train/val/test (and a search subset).
 
     Steps, in order: optional homology-aware re-split of train+test (:func:`homology_split`); removal
@@ -231,8 +265,14 @@ def prepare(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dedup: str
     for name, table in (("train", train), ("test", test)):
         if table is not None and (table["label"] == "").any():
             raise InputError(f"{name}: every record needs a label; give one per file, e.g. enh.fa:enhancer")
-    info = {"seed": seed, "dedup": dedup, "resplit": resplit, "val_fraction": val_fraction,
-            "subsample_per_class": subsample, "near_duplicates": params.to_dict()}
+    info = {
+        "seed": seed,
+        "dedup": dedup,
+        "resplit": resplit,
+        "val_fraction": val_fraction,
+        "subsample_per_class": subsample,
+        "near_duplicates": params.to_dict(),
+    }
     if resplit:
         pooled = train if test is None else pd.concat([train, test], ignore_index=True)
         train, test = homology_split(pooled, test_fraction, params, seed)
@@ -253,8 +293,12 @@ def prepare(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dedup: str
 
 
 def _file_entry(path: Path, table: pd.DataFrame) -> dict:
-    return {"path": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "n_records": len(table),
-            "class_counts": {str(k): int(v) for k, v in table["label"].value_counts().sort_index().items()}}
+    return {
+        "path": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "n_records": len(table),
+        "class_counts": {str(k): int(v) for k, v in table["label"].value_counts().sort_index().items()},
+    }
 
 
 def manifest(prepared: Prepared, files: dict[str, Path]) -> dict:
@@ -270,9 +314,11 @@ def manifest(prepared: Prepared, files: dict[str, Path]) -> dict:
     return {
         **prepared.info,
         "files": {name: _file_entry(path, tables[name]) for name, path in files.items()},
-        "removed": {"n_records": len(removed),
-                    "by_reason": {str(k): int(v) for k, v in removed["reason"].value_counts().sort_index().items()},
-                    "records": removed.to_dict(orient="records")},
+        "removed": {
+            "n_records": len(removed),
+            "by_reason": {str(k): int(v) for k, v in removed["reason"].value_counts().sort_index().items()},
+            "records": removed.to_dict(orient="records"),
+        },
     }
 
 

@@ -68,8 +68,9 @@ class PretrainCorpus:
         return bytes(self.bases[offset : offset + length]).decode("ascii")
 
 
-def build_corpus(fasta_paths: Sequence[str | Path], cache_path: str | Path, *, eval_fraction: float = 0.1,
-                 min_segment_bp: int = 64) -> PretrainCorpus:
+def build_corpus(
+    fasta_paths: Sequence[str | Path], cache_path: str | Path, *, eval_fraction: float = 0.1, min_segment_bp: int = 64
+) -> PretrainCorpus:
     """Read FASTA files record by record into a pre-training corpus.
 
     Each record (upper-cased: soft-masking is dropped) is split at ``cut = length - floor(length *
@@ -109,9 +110,14 @@ def build_corpus(fasta_paths: Sequence[str | Path], cache_path: str | Path, *, e
     segments = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
     _check_segments(segments, fasta_paths, min_segment_bp, eval_fraction)
     corpus = PretrainCorpus(segments, Path(cache_path))
-    log.info("corpus: %d bp read, %d bp in %d training segments, %d bp held out (%d N/short bp skipped)",
-             n_read, corpus.n_bp("train"), int((segments["part"] == "train").sum()), corpus.n_bp("eval"),
-             n_read - corpus.n_bp("train") - corpus.n_bp("eval"))
+    log.info(
+        "corpus: %d bp read, %d bp in %d training segments, %d bp held out (%d N/short bp skipped)",
+        n_read,
+        corpus.n_bp("train"),
+        int((segments["part"] == "train").sum()),
+        corpus.n_bp("eval"),
+        n_read - corpus.n_bp("train") - corpus.n_bp("eval"),
+    )
     return corpus
 
 
@@ -129,12 +135,20 @@ def _check_segments(segments: pd.DataFrame, paths, min_bp: int, eval_fraction: f
     if not (segments["part"] == "train").any():
         raise InputError(f"{names}: no stretch of at least {min_bp} bp without N to train on")
     if eval_fraction > 0 and not (segments["part"] == "eval").any():
-        raise InputError(f"{names}: the held-out last {eval_fraction:.0%} of the records has no stretch of "
-                         f"at least {min_bp} bp without N; use longer records or eval_fraction=0")
+        raise InputError(
+            f"{names}: the held-out last {eval_fraction:.0%} of the records has no stretch of "
+            f"at least {min_bp} bp without N; use longer records or eval_fraction=0"
+        )
 
 
-def tile_crops(lengths: np.ndarray, crop_bp: int, rng: np.random.Generator | None = None, *,
-               short_crop_prob: float = 0.0, min_crop_bp: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tile_crops(
+    lengths: np.ndarray,
+    crop_bp: int,
+    rng: np.random.Generator | None = None,
+    *,
+    short_crop_prob: float = 0.0,
+    min_crop_bp: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Crops that tile each segment, ``ceil(length / crop_bp)`` per segment.
 
     Without ``rng``, crop i of a segment starts at ``i * crop_bp`` (the last one is moved back to

@@ -31,8 +31,9 @@ def _check(table: pd.DataFrame, val_fraction: float) -> None:
 
 def _split_error(err: ValueError, val_fraction: float, table: pd.DataFrame) -> InputError:
     counts = table["label"].value_counts().sort_index().to_dict()
-    return InputError(f"validation split (--val-fraction {val_fraction}) of {len(table)} records "
-                      f"(classes {counts}): {err}")
+    return InputError(
+        f"validation split (--val-fraction {val_fraction}) of {len(table)} records (classes {counts}): {err}"
+    )
 
 
 def duplicate_groups(seqs) -> np.ndarray:
@@ -82,13 +83,16 @@ def stratified_split(table: pd.DataFrame, val_fraction: float, seed: int = 0) ->
     codes = duplicate_groups(table["sequence"].tolist())
     first = pd.Series(table["label"].to_numpy()).groupby(codes).first()
     try:
-        _, val_groups = train_test_split(first.index.to_numpy(), test_size=val_fraction,
-                                         stratify=first.to_numpy(), random_state=seed)
+        _, val_groups = train_test_split(
+            first.index.to_numpy(), test_size=val_fraction, stratify=first.to_numpy(), random_state=seed
+        )
     except ValueError as err:
         raise _split_error(err, val_fraction, table) from None
     is_val = np.isin(codes, val_groups)
-    return (table[~is_val].assign(split="train").reset_index(drop=True),
-            table[is_val].assign(split="val").reset_index(drop=True))
+    return (
+        table[~is_val].assign(split="train").reset_index(drop=True),
+        table[is_val].assign(split="val").reset_index(drop=True),
+    )
 
 
 def twins_across(train: pd.DataFrame, val: pd.DataFrame) -> np.ndarray:
@@ -130,8 +134,7 @@ def naive_split_twins(table: pd.DataFrame, val_fraction: float, seed: int = 0) -
     except ValueError as err:
         raise _split_error(err, val_fraction, table) from None
     n_twins = int(twins_across(train, val).sum())
-    return {"n_val": int(len(val)), "n_val_with_train_twin": n_twins,
-            "share": n_twins / len(val) if len(val) else 0.0}
+    return {"n_val": int(len(val)), "n_val_with_train_twin": n_twins, "share": n_twins / len(val) if len(val) else 0.0}
 
 
 def split_leakage(table: pd.DataFrame, val_fraction: float, seed: int = 0) -> dict:
@@ -145,13 +148,18 @@ def split_leakage(table: pd.DataFrame, val_fraction: float, seed: int = 0) -> di
     """
     train, val = stratified_split(table, val_fraction, seed)
     n_twins = int(twins_across(train, val).sum())
-    aware = {"n_val": int(len(val)), "n_val_with_train_twin": n_twins,
-             "share": n_twins / len(val) if len(val) else 0.0}
-    return {"val_fraction": float(val_fraction), "seed": int(seed), "n_records": int(len(table)),
-            "naive": naive_split_twins(table, val_fraction, seed), "duplicate_aware": aware}
+    aware = {"n_val": int(len(val)), "n_val_with_train_twin": n_twins, "share": n_twins / len(val) if len(val) else 0.0}
+    return {
+        "val_fraction": float(val_fraction),
+        "seed": int(seed),
+        "n_records": int(len(table)),
+        "naive": naive_split_twins(table, val_fraction, seed),
+        "duplicate_aware": aware,
+    }
 
 
 def split_ids(train: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
     """Which record went where: columns ``id, label, split`` (train rows first), as ``split.tsv`` holds it."""
-    return pd.concat([train[["id", "label"]].assign(split="train"), val[["id", "label"]].assign(split="val")],
-                     ignore_index=True)
+    return pd.concat(
+        [train[["id", "label"]].assign(split="train"), val[["id", "label"]].assign(split="val")], ignore_index=True
+    )

@@ -43,12 +43,14 @@ POSITIVE, NEGATIVE = "enhancer", "not_enhancer"
 PLANTED_COLUMNS = ("id", "motif_name", "matrix_id", "start", "end", "strand", "kind")
 # P(next base | previous base), rows and columns A, C, G, T: counted on GRCh38 chrY PAR1
 # (NT_167201.2, 1.8 Mbp of A/C/G/T; see shared/data/human-chrY-par). Note C->G at 0.096: CpG depletion.
-CHRY_PAR1_ORDER1 = np.array([
-    [0.2659, 0.2017, 0.2885, 0.2438],
-    [0.2983, 0.2953, 0.0961, 0.3103],
-    [0.2717, 0.2204, 0.2936, 0.2143],
-    [0.1824, 0.2579, 0.2866, 0.2731],
-])
+CHRY_PAR1_ORDER1 = np.array(
+    [
+        [0.2659, 0.2017, 0.2885, 0.2438],
+        [0.2983, 0.2953, 0.0961, 0.3103],
+        [0.2717, 0.2204, 0.2936, 0.2143],
+        [0.1824, 0.2579, 0.2866, 0.2731],
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -205,16 +207,28 @@ def _check_config(config: dict, motifs: list[Motif]) -> None:
     if config["length_bp"] < needed:
         raise ConfigError(f"length_bp={config['length_bp']}: {high} sites of these motifs need at least {needed} bp")
     if config["orientation"] not in ("random", "forward") or config["site_sampling"] not in ("pwm", "consensus"):
-        raise ConfigError(f"orientation {config['orientation']!r} (random|forward) or site_sampling "
-                          f"{config['site_sampling']!r} (pwm|consensus) is not supported")
+        raise ConfigError(
+            f"orientation {config['orientation']!r} (random|forward) or site_sampling "
+            f"{config['site_sampling']!r} (pwm|consensus) is not supported"
+        )
     if config["n_per_class"] < 1 or not 0 <= config["decoy_rate"] <= 1:
         raise ConfigError(f"n_per_class={config['n_per_class']!r} must be >= 1, decoy_rate in [0, 1]")
 
 
-def make_synthetic(n_per_class: int = 500, length_bp: int = 200, seed: int = 0, *, motifs: list[Motif] | None = None,
-                   background: MarkovBackground | None = None, n_sites: tuple[int, int] = (2, 4),
-                   orientation: str = "random", min_gap_bp: int = 4, decoy_rate: float = 0.25,
-                   gc_matched: bool = True, site_sampling: str = "pwm") -> SyntheticData:
+def make_synthetic(
+    n_per_class: int = 500,
+    length_bp: int = 200,
+    seed: int = 0,
+    *,
+    motifs: list[Motif] | None = None,
+    background: MarkovBackground | None = None,
+    n_sites: tuple[int, int] = (2, 4),
+    orientation: str = "random",
+    min_gap_bp: int = 4,
+    decoy_rate: float = 0.25,
+    gc_matched: bool = True,
+    site_sampling: str = "pwm",
+) -> SyntheticData:
     """Generate a labelled enhancer / not-enhancer data set with known planted motifs (module docstring).
 
     Parameters
@@ -243,9 +257,18 @@ def make_synthetic(n_per_class: int = 500, length_bp: int = 200, seed: int = 0, 
     """
     motifs = load_motifs() if motifs is None else list(motifs)
     background = MarkovBackground.default() if background is None else background
-    config = {"n_per_class": n_per_class, "length_bp": length_bp, "seed": seed, "n_sites": tuple(n_sites),
-              "orientation": orientation, "min_gap_bp": min_gap_bp, "decoy_rate": decoy_rate,
-              "gc_matched": gc_matched, "site_sampling": site_sampling, "markov_order": background.order}
+    config = {
+        "n_per_class": n_per_class,
+        "length_bp": length_bp,
+        "seed": seed,
+        "n_sites": tuple(n_sites),
+        "orientation": orientation,
+        "min_gap_bp": min_gap_bp,
+        "decoy_rate": decoy_rate,
+        "gc_matched": gc_matched,
+        "site_sampling": site_sampling,
+        "markov_order": background.order,
+    }
     _check_config(config, motifs)
     rng = np.random.default_rng(seed)
     width = len(str(n_per_class))
@@ -257,20 +280,30 @@ def make_synthetic(n_per_class: int = 500, length_bp: int = 200, seed: int = 0, 
         ids = [f"{prefix}_{i:0{width}d}" for i in range(n_per_class)]
         tables.append(make_table(ids, code_strings(codes), [label] * n_per_class, source=f"synthetic:seed={seed}"))
         planted.append(_planted_frame(plan, ids, motifs))
-    logger.info("synthetic: %d enhancers, %d not-enhancers of %d bp, %d planted sites", n_per_class, n_per_class,
-                length_bp, sum(map(len, planted)))
+    logger.info(
+        "synthetic: %d enhancers, %d not-enhancers of %d bp, %d planted sites",
+        n_per_class,
+        n_per_class,
+        length_bp,
+        sum(map(len, planted)),
+    )
     return SyntheticData(pd.concat(tables, ignore_index=True), pd.concat(planted, ignore_index=True), motifs, config)
 
 
 def _planted_frame(plan: pd.DataFrame, ids: list[str], motifs: list[Motif]) -> pd.DataFrame:
     lengths = np.array([m.length_bp for m in motifs])
-    frame = pd.DataFrame({
-        "id": np.asarray(ids, dtype=object)[plan["seq"].to_numpy(dtype=int)],
-        "motif_name": [motifs[i].name for i in plan["motif"]],
-        "matrix_id": [motifs[i].matrix_id for i in plan["motif"]],
-        "start": plan["start"].to_numpy(dtype=np.int64),
-        "end": plan["start"].to_numpy(dtype=np.int64) + lengths[plan["motif"].to_numpy(dtype=int)],
-        "strand": plan["strand"].to_numpy(), "kind": plan["kind"].to_numpy()}, columns=list(PLANTED_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "id": np.asarray(ids, dtype=object)[plan["seq"].to_numpy(dtype=int)],
+            "motif_name": [motifs[i].name for i in plan["motif"]],
+            "matrix_id": [motifs[i].matrix_id for i in plan["motif"]],
+            "start": plan["start"].to_numpy(dtype=np.int64),
+            "end": plan["start"].to_numpy(dtype=np.int64) + lengths[plan["motif"].to_numpy(dtype=int)],
+            "strand": plan["strand"].to_numpy(),
+            "kind": plan["kind"].to_numpy(),
+        },
+        columns=list(PLANTED_COLUMNS),
+    )
     return frame.sort_values(["id", "start"], kind="stable").reset_index(drop=True)
 
 
@@ -282,10 +315,16 @@ def write_synthetic(data: SyntheticData, out_dir: str | Path) -> list[Path]:
     """
     label = data.table["label"]
     with atomic_dir(out_dir) as tmp:
-        for name, part in (("enhancers.fa", data.table[label == POSITIVE]), ("background.fa", data.table[label == NEGATIVE])):
+        for name, part in (
+            ("enhancers.fa", data.table[label == POSITIVE]),
+            ("background.fa", data.table[label == NEGATIVE]),
+        ):
             (tmp / name).write_text(fasta_text(part["id"], part["sequence"]))
         data.planted.to_csv(tmp / "planted.tsv", sep="\t", index=False)
-        content = {"params": data.params, "coordinates": "0-based half-open, forward strand",
-                   "motifs": [m.to_dict() for m in data.motifs]}
+        content = {
+            "params": data.params,
+            "coordinates": "0-based half-open, forward strand",
+            "motifs": [m.to_dict() for m in data.motifs],
+        }
         (tmp / "motifs.json").write_text(json.dumps(content, indent=2) + "\n")
     return [Path(out_dir) / name for name in ("enhancers.fa", "background.fa", "planted.tsv", "motifs.json")]

@@ -36,8 +36,9 @@ def bootstrap_weights(n: int, n_boot: int, seed: int):
         yield np.bincount(flat, minlength=rows * n).reshape(rows, n).astype(np.float64)
 
 
-def bootstrap_ci(y_true, proba, metric_names: Sequence[str] | None = None, n_boot: int = 1000,
-                 seed: int = 0, alpha: float = 0.05) -> dict[str, tuple[float, float] | None]:
+def bootstrap_ci(
+    y_true, proba, metric_names: Sequence[str] | None = None, n_boot: int = 1000, seed: int = 0, alpha: float = 0.05
+) -> dict[str, tuple[float, float] | None]:
     """Percentile bootstrap intervals of whole-set metrics.
 
     Parameters
@@ -78,18 +79,31 @@ def _check_bootstrap_args(n_boot: int, alpha: float) -> None:
 def _percentile_interval(values: np.ndarray, alpha: float, name: str) -> tuple[float, float] | None:
     defined = values[np.isfinite(values)]
     if defined.size < values.size / 2:
-        log.info("%s: undefined in %d of %d bootstrap replicates; no interval",
-                 name, values.size - defined.size, values.size)
+        log.info(
+            "%s: undefined in %d of %d bootstrap replicates; no interval", name, values.size - defined.size, values.size
+        )
         return None
     if defined.size < values.size:
-        log.info("%s: undefined in %d of %d bootstrap replicates; interval from the rest",
-                 name, values.size - defined.size, values.size)
+        log.info(
+            "%s: undefined in %d of %d bootstrap replicates; interval from the rest",
+            name,
+            values.size - defined.size,
+            values.size,
+        )
     low, high = np.percentile(defined, [100 * alpha / 2, 100 * (1 - alpha / 2)])
     return float(low), float(high)
 
 
-def evaluate(y_true, proba, class_names: Sequence[str], *, novel_mask=None, n_boot: int = 1000,
-             seed: int = 0, alpha: float = 0.05) -> dict:
+def evaluate(
+    y_true,
+    proba,
+    class_names: Sequence[str],
+    *,
+    novel_mask=None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> dict:
     """One model's evaluation block: whole-set metrics with intervals, on the full set and its novel subset.
 
     Parameters
@@ -126,8 +140,13 @@ def _evaluate_set(y, p, class_names, n_boot: int, seed: int, alpha: float) -> di
     defined = [m for m in scalar_metric_names(p.shape[1]) if block[m] is not None]
     intervals = bootstrap_ci(y, p, defined, n_boot=n_boot, seed=seed, alpha=alpha)
     block["ci"] = {m: (list(ci) if (ci := intervals.get(m)) else None) for m in scalar_metric_names(p.shape[1])}
-    block["bootstrap"] = {"method": "percentile", "resample": "examples", "n_boot": int(n_boot),
-                          "seed": int(seed), "level": 1 - alpha}
+    block["bootstrap"] = {
+        "method": "percentile",
+        "resample": "examples",
+        "n_boot": int(n_boot),
+        "seed": int(seed),
+        "level": 1 - alpha,
+    }
     if block["n"] < SMALL_SET:
         block["warnings"].append(f"only {block['n']} examples: intervals are wide and unstable")
     return block
@@ -136,8 +155,9 @@ def _evaluate_set(y, p, class_names, n_boot: int, seed: int, alpha: float) -> di
 def _check_mask(novel_mask, n: int) -> np.ndarray:
     mask = np.asarray(novel_mask)
     if mask.shape != (n,) or mask.dtype.kind != "b":
-        raise InputError(f"novel_mask: expected a boolean array of shape ({n},), got dtype {mask.dtype} "
-                         f"shape {mask.shape}")
+        raise InputError(
+            f"novel_mask: expected a boolean array of shape ({n},), got dtype {mask.dtype} shape {mask.shape}"
+        )
     return mask
 
 

@@ -21,8 +21,15 @@ from enhancerlm.errors import InputError
 SPLITS = ("train", "val", "test")
 HISTORY_COLUMNS = ("epoch", "metric", "value")
 # Trainer log keys that describe speed or bookkeeping, not the model.
-_TRAINER_SKIP = ("runtime", "samples_per_second", "steps_per_second", "total_flos", "learning_rate",
-                 "grad_norm", "step")
+_TRAINER_SKIP = (
+    "runtime",
+    "samples_per_second",
+    "steps_per_second",
+    "total_flos",
+    "learning_rate",
+    "grad_norm",
+    "step",
+)
 
 
 def split_metric(name: str) -> tuple[str, str]:
@@ -90,5 +97,5 @@ def _trainer_key(key: str) -> str | None:
     if key == "loss":
         return "train_loss"
     if key.startswith("eval_"):
-        return "val_" + key[len("eval_"):]
+        return "val_" + key[len("eval_") :]
     return None

@@ -15,8 +15,15 @@ log = logging.getLogger(__name__)
 # Scalar metrics that get a bootstrap interval, by task. Binary: positive = class id 1.
 BINARY_METRICS = ("accuracy", "precision", "recall", "specificity", "fpr", "f1", "mcc", "auroc", "auprc")
 MULTICLASS_METRICS = (
-    "accuracy", "precision_macro", "recall_macro", "f1_macro",
-    "precision_micro", "recall_micro", "f1_micro", "mcc", "auroc_macro",
+    "accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "precision_micro",
+    "recall_micro",
+    "f1_micro",
+    "mcc",
+    "auroc_macro",
 )
 # Rows of class probabilities must sum to 1 so that argmax equals "proba[:, 1] > 0.5" in a binary task;
 # the slack allows float16 softmax output.
@@ -81,9 +88,7 @@ def _check_proba_values(p: np.ndarray) -> None:
     bad = np.flatnonzero(np.abs(sums - 1) > PROBA_SUM_TOL)
     if bad.size:
         i = int(bad[0])
-        raise InputError(
-            f"proba: row {i} sums to {sums[i]:.4g}, not 1; pass class probabilities (softmax), not logits"
-        )
+        raise InputError(f"proba: row {i} sums to {sums[i]:.4g}, not 1; pass class probabilities (softmax), not logits")
 
 
 def predict_classes(proba: np.ndarray) -> np.ndarray:
@@ -196,8 +201,13 @@ def _multiclass_metrics(y: np.ndarray, p: np.ndarray, names: list[str], undefine
     else:
         out["auroc_macro"] = float(np.mean(aurocs))
     out["per_class"] = {
-        names[c]: {"precision": float(prec[c]), "recall": float(rec[c]), "f1": float(f1[c]),
-                   "support": int(support[c]), "auroc": aurocs[c]}
+        names[c]: {
+            "precision": float(prec[c]),
+            "recall": float(rec[c]),
+            "f1": float(f1[c]),
+            "support": int(support[c]),
+            "auroc": aurocs[c],
+        }
         for c in labels
     }
     out["confusion_matrix"] = skm.confusion_matrix(y, pred, labels=labels).tolist()

@@ -44,8 +44,9 @@ def _axes_for(n_panels: int, axes, panel_size=(4.2, 3.6)) -> tuple[Figure, list]
     return axes[0].figure, axes
 
 
-def plot_confusion_matrices(matrices: Mapping[str, Sequence[Sequence[int]]], class_names: Sequence[str],
-                            *, axes=None) -> Figure:
+def plot_confusion_matrices(
+    matrices: Mapping[str, Sequence[Sequence[int]]], class_names: Sequence[str], *, axes=None
+) -> Figure:
     """Confusion matrices of several models side by side.
 
     Parameters
@@ -120,9 +121,14 @@ def plot_roc_curves(predictions: Mapping[str, tuple], *, ax=None) -> Figure:
         fpr, tpr, _ = skm.roc_curve(is_pos, score)
         ax.plot(fpr, tpr, label=f"{name} (AUROC {skm.auc(fpr, tpr):.3f})")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance (AUROC 0.5)")
-    ax.set(xlabel="False positive rate (1 - specificity)", ylabel="True positive rate (recall)",
-           title="ROC curves" + (" (one-vs-rest, micro-averaged)" if micro else ""),
-           xlim=(0, 1), ylim=(0, 1.01), aspect="equal")
+    ax.set(
+        xlabel="False positive rate (1 - specificity)",
+        ylabel="True positive rate (recall)",
+        title="ROC curves" + (" (one-vs-rest, micro-averaged)" if micro else ""),
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+        aspect="equal",
+    )
     ax.legend(loc="lower right", fontsize="small")
     return fig
 
@@ -143,14 +149,20 @@ def plot_pr_curves(predictions: Mapping[str, tuple], *, ax=None) -> Figure:
     for name, (y_true, proba) in predictions.items():
         is_pos, score, micro = _curve_inputs(name, y_true, proba)
         precision, recall, _ = skm.precision_recall_curve(is_pos, score)
-        ax.step(recall, precision, where="post",
-                label=f"{name} (AUPRC {skm.average_precision_score(is_pos, score):.3f})")
+        ax.step(
+            recall, precision, where="post", label=f"{name} (AUPRC {skm.average_precision_score(is_pos, score):.3f})"
+        )
         prevalence = is_pos.mean()
     if prevalence is not None:
         ax.axhline(prevalence, color="grey", linestyle=":", label=f"chance (positive share {prevalence:.2f})")
-    ax.set(xlabel="Recall (sensitivity)", ylabel="Precision",
-           title="Precision-recall curves" + (" (one-vs-rest, micro-averaged)" if micro else ""),
-           xlim=(0, 1), ylim=(0, 1.01), aspect="equal")
+    ax.set(
+        xlabel="Recall (sensitivity)",
+        ylabel="Precision",
+        title="Precision-recall curves" + (" (one-vs-rest, micro-averaged)" if micro else ""),
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+        aspect="equal",
+    )
     ax.legend(loc="lower left", fontsize="small")
     return fig
 
@@ -188,8 +200,14 @@ def plot_training_curves(history: pd.DataFrame, *, axes=None, metrics: Sequence[
         for (run, split), rows in table[table["base"] == base].groupby(["run_label", "split"], sort=True):
             rows = rows.sort_values("epoch")
             label = " ".join(x for x in (run, split or base) if x)
-            ax.plot(rows["epoch"], rows["value"], linestyle=_SPLIT_STYLE.get(split, "-"),
-                    marker="o" if split != "train" else None, markersize=3, label=label)
+            ax.plot(
+                rows["epoch"],
+                rows["value"],
+                linestyle=_SPLIT_STYLE.get(split, "-"),
+                marker="o" if split != "train" else None,
+                markersize=3,
+                label=label,
+            )
         ax.set(xlabel="epoch", ylabel=base, title=base)
         _epoch_ticks(ax, table["epoch"])
         ax.legend(fontsize="small")

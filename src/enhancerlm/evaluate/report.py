@@ -19,15 +19,31 @@ from enhancerlm.io import atomic_path
 
 log = logging.getLogger(__name__)
 
-MODEL_LABELS = {"zero_shot": "Zero-shot (untrained head)", "fine_tuned": "Fine-tuned",
-                "kmer_lr": "Baseline: k-mer logistic regression", "gc": "Baseline: GC content only"}
+MODEL_LABELS = {
+    "zero_shot": "Zero-shot (untrained head)",
+    "fine_tuned": "Fine-tuned",
+    "kmer_lr": "Baseline: k-mer logistic regression",
+    "gc": "Baseline: GC content only",
+}
 COLUMNS = {
-    "binary": [("accuracy", "Accuracy"), ("precision", "Precision"), ("recall", "Recall"),
-               ("specificity", "Specificity"), ("f1", "F1"), ("mcc", "MCC"), ("auroc", "AUROC"),
-               ("auprc", "AUPRC")],
-    "multiclass": [("accuracy", "Accuracy"), ("precision_macro", "Precision (macro)"),
-                   ("recall_macro", "Recall (macro)"), ("f1_macro", "F1 (macro)"), ("mcc", "MCC"),
-                   ("auroc_macro", "AUROC (macro, one-vs-rest)")],
+    "binary": [
+        ("accuracy", "Accuracy"),
+        ("precision", "Precision"),
+        ("recall", "Recall"),
+        ("specificity", "Specificity"),
+        ("f1", "F1"),
+        ("mcc", "MCC"),
+        ("auroc", "AUROC"),
+        ("auprc", "AUPRC"),
+    ],
+    "multiclass": [
+        ("accuracy", "Accuracy"),
+        ("precision_macro", "Precision (macro)"),
+        ("recall_macro", "Recall (macro)"),
+        ("f1_macro", "F1 (macro)"),
+        ("mcc", "MCC"),
+        ("auroc_macro", "AUROC (macro, one-vs-rest)"),
+    ],
 }
 # The 2023 DNABERT-6 enhancer study's Table 1 (precision and recall there were averaged over batches).
 PUBLISHED_DNABERT6_2023 = {
@@ -90,8 +106,10 @@ def metrics_table(rows: Sequence[ModelRow], caption: str) -> str:
         css = "" if baseline else ' class="lm"'
         if not block or "task" not in block:
             reason = (block or {}).get("skipped", "not computed")
-            body.append(f'<tr{css}><td>{escape(label)}</td><td>{(block or {}).get("n", "")}</td>'
-                        f'<td class="na" colspan="{len(columns)}">{escape(reason)}</td></tr>')
+            body.append(
+                f"<tr{css}><td>{escape(label)}</td><td>{(block or {}).get('n', '')}</td>"
+                f'<td class="na" colspan="{len(columns)}">{escape(reason)}</td></tr>'
+            )
             continue
         cells = "".join(_cell(block, key_) for key_, _ in columns)
         body.append(f"<tr{css}><td>{escape(label)}</td><td>{block['n']}</td>{cells}</tr>")
@@ -100,8 +118,10 @@ def metrics_table(rows: Sequence[ModelRow], caption: str) -> str:
 
 def _table(caption: str, head: str, body: str, css: str = "") -> str:
     """Table markup inside a horizontally scrolling box; ``head`` and ``body`` are already HTML."""
-    return (f'<div class="scroll"><table{css}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="scroll"><table{css}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def reference_table(reference: Mapping[str, Mapping[str, float]], caption: str) -> str:
@@ -109,8 +129,7 @@ def reference_table(reference: Mapping[str, Mapping[str, float]], caption: str) 
     head = "".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS["binary"])
     body = "".join(
         f"<tr><td>{escape(MODEL_LABELS.get(name, name))}</td>"
-        + "".join(f"<td>{row[k]:.3f}</td>" if k in row else '<td class="na">&mdash;</td>'
-                  for k, _ in COLUMNS["binary"])
+        + "".join(f"<td>{row[k]:.3f}</td>" if k in row else '<td class="na">&mdash;</td>' for k, _ in COLUMNS["binary"])
         + "</tr>"
         for name, row in reference.items()
     )
@@ -126,17 +145,22 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
         warnings.append(
             f"GC content alone reaches AUROC {_with_ci(gc, 'auroc')}: the classes differ in base composition, "
             "so a model can score well without learning enhancer sequence features. Judge the language "
-            "model by its margin over this baseline.")
+            "model by its margin over this baseline."
+        )
     tuned, kmer = (rows[k].block if k in rows else None for k in ("fine_tuned", "kmer_lr"))
     if tuned and kmer and _overlap(tuned, kmer, "auroc"):
-        notes.append(f"The fine-tuned model's AUROC {_with_ci(tuned, 'auroc')} and the k-mer logistic "
-                     f"regression's {_with_ci(kmer, 'auroc')} have overlapping 95% intervals.")
+        notes.append(
+            f"The fine-tuned model's AUROC {_with_ci(tuned, 'auroc')} and the k-mer logistic "
+            f"regression's {_with_ci(kmer, 'auroc')} have overlapping 95% intervals."
+        )
     for row in rows.values():
         novel = (row.block or {}).get("novel")
         if novel and "n" in novel and row.key in ("fine_tuned", "zero_shot"):
             assert row.block is not None  # novel came from it
-            notes.append(f"Novel subset: {novel['n']} of {row.block['n']} test sequences have no duplicate "
-                         "in the training set (see the data audit); Table 2 repeats the evaluation on them alone.")
+            notes.append(
+                f"Novel subset: {novel['n']} of {row.block['n']} test sequences have no duplicate "
+                "in the training set (see the data audit); Table 2 repeats the evaluation on them alone."
+            )
             break
     for row in rows.values():
         novel = (row.block or {}).get("novel") or {}
@@ -181,12 +205,15 @@ def audit_warnings(audit: Mapping) -> list[str]:
     out = [str(w) for w in audit.get("warnings", [])]
     leaked = sum(int(audit.get(k) or 0) for k in ("exact_duplicates", "revcomp_duplicates"))
     if leaked:
-        out.append(f"{leaked} of {audit.get('n_test', '?')} test sequences duplicate a training sequence "
-                   f"({audit.get('exact_duplicates', 0)} exact, {audit.get('revcomp_duplicates', 0)} as reverse "
-                   "complement); Table 2 leaves them out.")
+        out.append(
+            f"{leaked} of {audit.get('n_test', '?')} test sequences duplicate a training sequence "
+            f"({audit.get('exact_duplicates', 0)} exact, {audit.get('revcomp_duplicates', 0)} as reverse "
+            "complement); Table 2 leaves them out."
+        )
     if audit.get("label_conflicts"):
-        out.append(f"{audit['label_conflicts']} duplicated test sequences carry a different label than their "
-                   "training twin.")
+        out.append(
+            f"{audit['label_conflicts']} duplicated test sequences carry a different label than their training twin."
+        )
     if audit.get("gc_warning"):
         auroc = audit.get("gc_auroc")
         shown = f" (GC AUROC {auroc:.3f}, train and test pooled)" if isinstance(auroc, (int, float)) else ""
@@ -200,8 +227,9 @@ def audit_section(audit: Mapping | None) -> str:
         return "<p>No data audit was run.</p>"
     rows = _flatten({k: v for k, v in audit.items() if k != "warnings"})
     table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
-    return (_paragraphs(audit_warnings(audit), "warn")
-            + _table("Every audit field.", "<th>Audit field</th><th>Value</th>", table, css=' class="kv"'))
+    return _paragraphs(audit_warnings(audit), "warn") + _table(
+        "Every audit field.", "<th>Audit field</th><th>Value</th>", table, css=' class="kv"'
+    )
 
 
 def _png_bytes(name: str, figure) -> bytes:
@@ -215,8 +243,9 @@ def _png_bytes(name: str, figure) -> bytes:
     elif isinstance(figure, bytes):
         data = figure
     else:
-        raise InputError(f"figures[{name!r}]: expected a matplotlib Figure, PNG path or PNG bytes, "
-                         f"got {type(figure).__name__}")
+        raise InputError(
+            f"figures[{name!r}]: expected a matplotlib Figure, PNG path or PNG bytes, got {type(figure).__name__}"
+        )
     if not data.startswith(_PNG_SIGNATURE):
         raise InputError(f"figures[{name!r}]: {figure if not isinstance(figure, bytes) else 'bytes'} is not a PNG")
     return data
@@ -229,8 +258,10 @@ def figures_section(figures: Mapping | None, captions: Mapping[str, str] | None)
     parts = []
     for name, figure in figures.items():
         caption = (captions or {}).get(name) or DEFAULT_CAPTIONS.get(name, name)
-        parts.append(f'<figure id="fig-{escape(name)}">{png_img(_png_bytes(name, figure), caption)}'
-                     f"<figcaption><b>{escape(name)}.</b> {escape(caption)}</figcaption></figure>")
+        parts.append(
+            f'<figure id="fig-{escape(name)}">{png_img(_png_bytes(name, figure), caption)}'
+            f"<figcaption><b>{escape(name)}.</b> {escape(caption)}</figcaption></figure>"
+        )
     return "".join(parts)
 
 
@@ -246,11 +277,18 @@ def alert_box(warnings: Sequence[str]) -> str:
     return f'<div class="alert" id="result-warnings"><b>Check this result before using it.</b><ul>{items}</ul></div>'
 
 
-def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = None,
-                  captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
-                  config: Mapping | None = None, notes: Sequence[str] | str | None = None,
-                  reference: Mapping[str, Mapping[str, float]] | None = None,
-                  warnings: Sequence[str] | None = None) -> str:
+def render_report(
+    *,
+    title: str,
+    metrics: Mapping,
+    figures: Mapping | None = None,
+    captions: Mapping[str, str] | None = None,
+    audit: Mapping | None = None,
+    config: Mapping | None = None,
+    notes: Sequence[str] | str | None = None,
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    warnings: Sequence[str] | None = None,
+) -> str:
     """The report as one HTML string; arguments as :func:`write_report`."""
     rows = model_rows(metrics)
     if not rows:
@@ -264,7 +302,7 @@ def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = Non
     level = next((r.block["bootstrap"]["level"] for r in rows if r.block and r.block.get("bootstrap")), 0.95)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
-        f"<h1>{escape(title)}</h1>{alert_box(alerts)}<p class=\"meta\">enhancerlm {escape(__version__)}, {stamp}. "
+        f'<h1>{escape(title)}</h1>{alert_box(alerts)}<p class="meta">enhancerlm {escape(__version__)}, {stamp}. '
         "Every metric is computed over the whole set (not averaged over batches); brackets hold "
         f"percentile-bootstrap {level:.0%} intervals.</p>",
         _paragraphs(warnings, "warn") + _paragraphs(derived_notes + notes, "note"),
@@ -273,22 +311,33 @@ def render_report(*, title: str, metrics: Mapping, figures: Mapping | None = Non
         + metrics_table(novel_rows, "Table 2. Test sequences with no duplicate in the training set."),
     ]
     if reference:
-        sections.append("<h2>Published reference</h2>" + reference_table(
-            reference, "Numbers reported by the original study, for comparison (no intervals; "
-                       "precision and recall there were averaged over batches)."))
-    sections += ["<h2>Data audit</h2>" + audit_section(audit),
-                 "<h2>Figures</h2>" + figures_section(figures, captions)]
+        sections.append(
+            "<h2>Published reference</h2>"
+            + reference_table(
+                reference,
+                "Numbers reported by the original study, for comparison (no intervals; "
+                "precision and recall there were averaged over batches).",
+            )
+        )
+    sections += ["<h2>Data audit</h2>" + audit_section(audit), "<h2>Figures</h2>" + figures_section(figures, captions)]
     if config is not None:
-        sections.append("<h2>Configuration</h2><pre>"
-                        + escape(json.dumps(config, indent=2, default=str)) + "</pre>")
+        sections.append("<h2>Configuration</h2><pre>" + escape(json.dumps(config, indent=2, default=str)) + "</pre>")
     return html_page(title, "\n".join(sections))
 
 
-def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Mapping | None = None,
-                 captions: Mapping[str, str] | None = None, audit: Mapping | None = None,
-                 config: Mapping | None = None, notes: Sequence[str] | str | None = None,
-                 reference: Mapping[str, Mapping[str, float]] | None = None,
-                 warnings: Sequence[str] | None = None) -> Path:
+def write_report(
+    path: str | Path,
+    *,
+    title: str,
+    metrics: Mapping,
+    figures: Mapping | None = None,
+    captions: Mapping[str, str] | None = None,
+    audit: Mapping | None = None,
+    config: Mapping | None = None,
+    notes: Sequence[str] | str | None = None,
+    reference: Mapping[str, Mapping[str, float]] | None = None,
+    warnings: Sequence[str] | None = None,
+) -> Path:
     """Write one self-contained HTML report, atomically.
 
     Parameters
@@ -323,8 +372,17 @@ def write_report(path: str | Path, *, title: str, metrics: Mapping, figures: Map
     Path
         ``path``. All user text is HTML-escaped; the file loads nothing from outside itself.
     """
-    html_text = render_report(title=title, metrics=metrics, figures=figures, captions=captions, audit=audit,
-                              config=config, notes=notes, reference=reference, warnings=warnings)
+    html_text = render_report(
+        title=title,
+        metrics=metrics,
+        figures=figures,
+        captions=captions,
+        audit=audit,
+        config=config,
+        notes=notes,
+        reference=reference,
+        warnings=warnings,
+    )
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html_text, encoding="utf-8")

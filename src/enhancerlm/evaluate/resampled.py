@@ -17,8 +17,9 @@ from enhancerlm.errors import InputError
 from enhancerlm.evaluate.metrics import predict_classes, scalar_metric_names
 
 
-def resampled_metrics(y: np.ndarray, proba: np.ndarray, weights: np.ndarray,
-                      metric_names: Sequence[str]) -> dict[str, np.ndarray]:
+def resampled_metrics(
+    y: np.ndarray, proba: np.ndarray, weights: np.ndarray, metric_names: Sequence[str]
+) -> dict[str, np.ndarray]:
     """Each metric of each weighted copy of the set.
 
     Parameters
@@ -72,9 +73,14 @@ def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def _per_class(cm: np.ndarray) -> dict[str, np.ndarray]:
     tp = np.diagonal(cm, axis1=1, axis2=2)
     support, predicted = cm.sum(axis=2), cm.sum(axis=1)
-    return {"tp": tp, "support": support, "predicted": predicted,
-            "precision": _div(tp, predicted), "recall": _div(tp, support),
-            "f1": _div(2 * tp, support + predicted)}  # 2PR/(P+R) written in counts, as scikit-learn does
+    return {
+        "tp": tp,
+        "support": support,
+        "predicted": predicted,
+        "precision": _div(tp, predicted),
+        "recall": _div(tp, support),
+        "f1": _div(2 * tp, support + predicted),
+    }  # 2PR/(P+R) written in counts, as scikit-learn does
 
 
 def _mcc(cm: np.ndarray, pc: dict[str, np.ndarray]) -> np.ndarray:
@@ -113,7 +119,9 @@ def multiclass_from_counts(cm: np.ndarray) -> dict[str, np.ndarray]:
         "precision_macro": pc["precision"].mean(axis=1),
         "recall_macro": pc["recall"].mean(axis=1),
         "f1_macro": pc["f1"].mean(axis=1),
-        "precision_micro": accuracy, "recall_micro": accuracy, "f1_micro": accuracy,
+        "precision_micro": accuracy,
+        "recall_micro": accuracy,
+        "f1_micro": accuracy,
         "mcc": _mcc(cm, pc),
     }
 

@@ -23,13 +23,17 @@ CHANCE_MARGIN = 0.05
 # Validation metrics read from the history, in order of preference, and their chance level. AUROC first:
 # it moves before the 0.5-threshold metrics, so a curve flat in AUROC is flat in everything.
 CURVE_CHANCE = {"auroc": 0.5, "auroc_macro": 0.5, "mcc": 0.0}
-ADVICE = ("Try the learning-rate search, the backbone's default learning rate (no --lr) or more epochs; "
-          "do not read this result as the model's performance.")
+ADVICE = (
+    "Try the learning-rate search, the backbone's default learning rate (no --lr) or more epochs; "
+    "do not read this result as the model's performance."
+)
 # Flat probabilities that still rank the test set at least this well (binary AUROC) mean an under-trained
 # model, not a blind one: its ranking is real, its calls at 0.5 are fragile.
 RANKS_AUROC = 0.6
-UNDERTRAINED_ADVICE = ("Train longer (more epochs, or the backbone's default learning rate) before trusting its "
-                       "calls; its AUROC is the sounder number here.")
+UNDERTRAINED_ADVICE = (
+    "Train longer (more epochs, or the backbone's default learning rate) before trusting its "
+    "calls; its AUROC is the sounder number here."
+)
 
 
 def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.DataFrame | None = None) -> list[str]:
@@ -70,8 +74,10 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
     ranking = _ranking_auroc(y, p) if flat and not one_class else None
     if ranking is not None and ranking >= RANKS_AUROC:
         # Under-trained rather than degenerate: say so, and do not tell the user to discard the result.
-        undertrained = [f"{flat[0]} Yet it ranks the test set (AUROC {ranking:.3f}): the model is under-trained. "
-                        f"{UNDERTRAINED_ADVICE}"]
+        undertrained = [
+            f"{flat[0]} Yet it ranks the test set (AUROC {ranking:.3f}): the model is under-trained. "
+            f"{UNDERTRAINED_ADVICE}"
+        ]
         flat = []
     else:
         undertrained = []
@@ -96,8 +102,10 @@ def _one_class_calls(y: np.ndarray, p: np.ndarray, names: Sequence[str]) -> list
     share, true_share = calls[top] / len(y), float(np.mean(y == top))
     if share < ONE_CLASS_SHARE or true_share >= SKEWED_TEST_SHARE:
         return []
-    return [f"{calls[top]} of {len(y)} test sequences ({share:.0%}) were called {names[top]!r}, although "
-            f"{true_share:.0%} of them are: the model does not tell the classes apart."]
+    return [
+        f"{calls[top]} of {len(y)} test sequences ({share:.0%}) were called {names[top]!r}, although "
+        f"{true_share:.0%} of them are: the model does not tell the classes apart."
+    ]
 
 
 def _flat_probabilities(p: np.ndarray, names: Sequence[str]) -> list[str]:
@@ -105,8 +113,10 @@ def _flat_probabilities(p: np.ndarray, names: Sequence[str]) -> list[str]:
     if len(p) < 2 or sd.max() >= MIN_PROBA_SD:
         return []
     col = 1 if p.shape[1] == 2 else int(sd.argmax())  # binary: the positive class, as the report reads it
-    return [f"The probability of {names[col]!r} barely varies over the test set (sd {sd[col]:.4f}, "
-            f"{p[:, col].min():.4f} to {p[:, col].max():.4f}): the output hardly depends on the sequence."]
+    return [
+        f"The probability of {names[col]!r} barely varies over the test set (sd {sd[col]:.4f}, "
+        f"{p[:, col].min():.4f} to {p[:, col].max():.4f}): the output hardly depends on the sequence."
+    ]
 
 
 def _flat_curve(history: pd.DataFrame) -> list[str]:
@@ -119,9 +129,13 @@ def _flat_curve(history: pd.DataFrame) -> list[str]:
     values = values.to_numpy()
     low, high, n = float(values.min()), float(values.max()), len(values)
     if high <= chance + CHANCE_MARGIN:
-        return [f"Validation {name} never rose above chance ({chance:g}) during fine-tuning: best {high:.3f} "
-                f"in {n} epoch(s)."]
+        return [
+            f"Validation {name} never rose above chance ({chance:g}) during fine-tuning: best {high:.3f} "
+            f"in {n} epoch(s)."
+        ]
     if n >= 2 and high - low < FLAT_RANGE:
-        return [f"Validation {name} stayed between {low:.3f} and {high:.3f} over {n} epochs: fine-tuning did "
-                "not move the model."]
+        return [
+            f"Validation {name} stayed between {low:.3f} and {high:.3f} over {n} epochs: fine-tuning did "
+            "not move the model."
+        ]
     return []

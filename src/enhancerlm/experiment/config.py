@@ -25,6 +25,7 @@ class RunConfig(ConfigBase):
     study's lr 3e-5) leaves a random-init small model untrained.
     """
 
+    config_label = "run config"  # from_dict / to_dict: ConfigBase
     coerce_values = True  # a YAML file's '3e-5' is a learning rate here
 
     train: list[str] = field(default_factory=list, metadata={"help": "Training SPEC(s): PATH or PATH:LABEL."})
@@ -33,40 +34,89 @@ class RunConfig(ConfigBase):
     out: str = field(default="", metadata={"help": "Output folder."})
     seed: int = field(default=0, metadata={"help": "Seed for sampling, splits, head initialisation and training."})
     sequence_column: str = field(default="sequence", metadata={"help": "Sequence column of CSV/TSV inputs."})
-    strict_ids: bool = field(default=False, metadata={"help": "Make an id repeated within a split an error "
-                                                      "instead of renaming later repeats NAME~2, NAME~3, ..."})
-    min_length: typing.Optional[int] = field(default=None, metadata={"help": "Drop records shorter than N bp "
-                                             "(counted in a warning); default: keep every non-empty record."})
+    strict_ids: bool = field(
+        default=False,
+        metadata={
+            "help": "Make an id repeated within a split an error instead of renaming later repeats NAME~2, NAME~3, ..."
+        },
+    )
+    min_length: typing.Optional[int] = field(
+        default=None,
+        metadata={
+            "help": "Drop records shorter than N bp (counted in a warning); default: keep every non-empty record."
+        },
+    )
     label_column: str = field(default="label", metadata={"help": "Label column of CSV/TSV inputs."})
     positive_label: typing.Optional[str] = field(default=None, metadata={"help": "Positive class of a binary task."})
-    dedup: bool = field(default=True, metadata={"help": "Remove test duplicates (exact, reverse complement) from train."})
+    dedup: bool = field(
+        default=True, metadata={"help": "Remove test duplicates (exact, reverse complement) from train."}
+    )
     search: bool = field(default=True, metadata={"help": "Run the learning-rate/epoch search first."})
-    search_lrs: typing.Optional[list[float]] = field(default=None, metadata={"help": "Learning rates of the grid search (default: from the backbone)."})
-    search_epochs: typing.Optional[int] = field(default=None, metadata={"help": "Epochs per search trial, every epoch evaluated (default: from the backbone)."})
+    search_lrs: typing.Optional[list[float]] = field(
+        default=None, metadata={"help": "Learning rates of the grid search (default: from the backbone)."}
+    )
+    search_epochs: typing.Optional[int] = field(
+        default=None, metadata={"help": "Epochs per search trial, every epoch evaluated (default: from the backbone)."}
+    )
     search_per_class: int = field(default=500, metadata={"help": "Balanced search subset: sequences per class."})
     search_val_fraction: float = field(default=0.2, metadata={"help": "Validation share of the search subset."})
-    search_metric: typing.Optional[str] = field(default=None, metadata={"help": "Validation metric that picks the best (lr, epochs) (default: from the backbone)."})
-    search_trials: int = field(default=0, metadata={"help": "Optuna trials over a larger space instead of the grid (0: grid)."})
-    lr: typing.Optional[float] = field(default=None, metadata={"help": "Fine-tuning learning rate (default: from the backbone; the search's choice when it runs)."})
-    epochs: typing.Optional[int] = field(default=None, metadata={"help": "Fine-tuning epochs (default: from the backbone; the search's choice when it runs)."})
-    batch_size: typing.Optional[int] = field(default=None, metadata={"help": "Per-device batch size (default: from the backbone)."})
+    search_metric: typing.Optional[str] = field(
+        default=None,
+        metadata={"help": "Validation metric that picks the best (lr, epochs) (default: from the backbone)."},
+    )
+    search_trials: int = field(
+        default=0, metadata={"help": "Optuna trials over a larger space instead of the grid (0: grid)."}
+    )
+    lr: typing.Optional[float] = field(
+        default=None,
+        metadata={"help": "Fine-tuning learning rate (default: from the backbone; the search's choice when it runs)."},
+    )
+    epochs: typing.Optional[int] = field(
+        default=None,
+        metadata={"help": "Fine-tuning epochs (default: from the backbone; the search's choice when it runs)."},
+    )
+    batch_size: typing.Optional[int] = field(
+        default=None, metadata={"help": "Per-device batch size (default: from the backbone)."}
+    )
     gradient_accumulation: int = field(default=1, metadata={"help": "Batches per optimiser step."})
-    warmup_ratio: typing.Optional[float] = field(default=None, metadata={"help": "Share of steps with linear warm-up (default: from the backbone)."})
+    warmup_ratio: typing.Optional[float] = field(
+        default=None, metadata={"help": "Share of steps with linear warm-up (default: from the backbone)."}
+    )
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
     val_fraction: float = field(default=0.1, metadata={"help": "Share of train held out for the fine-tuning curves."})
-    early_stopping_patience: typing.Optional[int] = field(default=None, metadata={"help": "Stop after N epochs without improvement."})
-    metric_for_best: typing.Optional[str] = field(default=None, metadata={"help": "Validation metric whose best epoch the fine-tuned model keeps, or 'last' (default: from the backbone)."})
-    max_length: typing.Optional[int] = field(default=None, metadata={"help": "Window length in tokens (default: the model's maximum)."})
+    early_stopping_patience: typing.Optional[int] = field(
+        default=None, metadata={"help": "Stop after N epochs without improvement."}
+    )
+    metric_for_best: typing.Optional[str] = field(
+        default=None,
+        metadata={
+            "help": "Validation metric whose best epoch the fine-tuned model keeps, or 'last' (default: from the backbone)."
+        },
+    )
+    max_length: typing.Optional[int] = field(
+        default=None, metadata={"help": "Window length in tokens (default: the model's maximum)."}
+    )
     gradient_checkpointing: bool = field(default=False, metadata={"help": "Trade compute for memory."})
     lora: bool = field(default=False, metadata={"help": "Fine-tune LoRA adapters instead of all weights."})
-    baselines: list[str] = field(default_factory=lambda: ["kmer-lr", "gc"], metadata={"help": "Baselines beside the LM."})
+    baselines: list[str] = field(
+        default_factory=lambda: ["kmer-lr", "gc"], metadata={"help": "Baselines beside the LM."}
+    )
     zero_shot: bool = field(default=True, metadata={"help": "Evaluate the untrained head as the study did."})
-    explain: bool = field(default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."})
+    explain: bool = field(
+        default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."}
+    )
     explain_max_seqs: int = field(default=200, metadata={"help": "Test sequences explained with --explain."})
-    both_strands: bool = field(default=False, metadata={"help": "Score test sequences on both strands, probabilities averaged."})
+    both_strands: bool = field(
+        default=False, metadata={"help": "Score test sequences on both strands, probabilities averaged."}
+    )
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples for the 95% intervals."})
     trust_remote_code: bool = field(default=False, metadata={"help": "Allow a hub model's own code to run."})
-    allow_bin_weights: bool = field(default=True, metadata={"help": "Read pickle weights where no safetensors exist, through torch's weights-only unpickler (default; --no-allow-bin-weights: safetensors only)."})
+    allow_bin_weights: bool = field(
+        default=True,
+        metadata={
+            "help": "Read pickle weights where no safetensors exist, through torch's weights-only unpickler (default; --no-allow-bin-weights: safetensors only)."
+        },
+    )
     resume: bool = field(default=False, metadata={"help": "Continue a killed run in the same --out."})
 
     def validate(self) -> "RunConfig":
@@ -101,8 +151,16 @@ class RunConfig(ConfigBase):
 
 
 # RunConfig fields that default to the backbone's registry entry (the fields of FinetuneDefaults).
-BACKBONE_FIELDS = ("lr", "epochs", "batch_size", "search_lrs", "search_epochs", "search_metric", "warmup_ratio",
-                   "metric_for_best")
+BACKBONE_FIELDS = (
+    "lr",
+    "epochs",
+    "batch_size",
+    "search_lrs",
+    "search_epochs",
+    "search_metric",
+    "warmup_ratio",
+    "metric_for_best",
+)
 # Where a value came from, as recorded in a run's config.yaml (``sources:``). "given": set in a RunConfig
 # built by code; "unused": a fine-tuning setting of a backbone fitted in closed form (k-mer LR, GC).
 SOURCES = ("default", "backbone", "file", "flag", "given", "unused")
@@ -122,20 +180,23 @@ def read_run_config(file: str | Path | None, flags: dict) -> tuple[RunConfig, di
     in_file = load_yaml(file) if file else {}
     in_flags = {k: v for k, v in flags.items() if v is not None and v != []}
     cfg = from_dict({**in_file, **in_flags}).validate()
-    sources = {f.name: "flag" if f.name in in_flags else "file" if f.name in in_file else "default"
-               for f in fields(RunConfig)}
+    sources = {
+        f.name: "flag" if f.name in in_flags else "file" if f.name in in_file else "default" for f in fields(RunConfig)
+    }
     return cfg, sources
 
 
 def given_sources(cfg: RunConfig) -> dict[str, str]:
     """Sources of a RunConfig built by code: ``"default"`` where a field holds its default, else ``"given"``."""
     defaults = RunConfig()
-    return {f.name: "default" if getattr(cfg, f.name) == getattr(defaults, f.name) else "given"
-            for f in fields(RunConfig)}
+    return {
+        f.name: "default" if getattr(cfg, f.name) == getattr(defaults, f.name) else "given" for f in fields(RunConfig)
+    }
 
 
-def with_backbone_defaults(cfg: RunConfig, defaults, sources: Mapping[str, str] | None = None
-                           ) -> tuple[RunConfig, dict[str, str]]:
+def with_backbone_defaults(
+    cfg: RunConfig, defaults, sources: Mapping[str, str] | None = None
+) -> tuple[RunConfig, dict[str, str]]:
     """Fill the backbone fields that no source set from ``defaults``; record where every value came from.
 
     Parameters

@@ -52,8 +52,9 @@ def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
     from enhancerlm.data.synthetic import make_synthetic
 
     data = make_synthetic(n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed)
-    train, test = train_test_split(data.table, test_size=cfg.test_fraction, stratify=data.table["label"],
-                                   random_state=cfg.seed)
+    train, test = train_test_split(
+        data.table, test_size=cfg.test_fraction, stratify=data.table["label"], random_state=cfg.seed
+    )
     with atomic_dir(folder) as tmp:
         for split, table in (("train", train), ("test", test)):
             for label, part in table.groupby("label"):
@@ -83,10 +84,26 @@ def run_demo(out: str | Path, cfg: DemoConfig = DemoConfig()) -> RunResult:
         raise ConfigError(f"--out {out} exists and is not empty; pick a new folder")
     specs = write_demo_data(out / "data", cfg)
     log.info("demo: pre-training tiny-dnabert-6 for %d steps on the training sequences", cfg.pretrain_steps)
-    pretrain([out / "data" / "pretrain.fa"], "tiny-dnabert-6", out / "pretrained",
-             PretrainConfig(max_steps=cfg.pretrain_steps, batch_size=cfg.pretrain_batch_size, seed=cfg.seed,
-                            crop_bp=cfg.pretrain_crop_bp, max_eval_crops=256))
-    run = RunConfig(train=specs["train"], test=specs["test"], backbone=str(out / "pretrained"), out=str(out / "run"),
-                    seed=cfg.seed, search_epochs=cfg.search_epochs, search_per_class=cfg.search_per_class,
-                    epochs=cfg.epochs)
+    pretrain(
+        [out / "data" / "pretrain.fa"],
+        "tiny-dnabert-6",
+        out / "pretrained",
+        PretrainConfig(
+            max_steps=cfg.pretrain_steps,
+            batch_size=cfg.pretrain_batch_size,
+            seed=cfg.seed,
+            crop_bp=cfg.pretrain_crop_bp,
+            max_eval_crops=256,
+        ),
+    )
+    run = RunConfig(
+        train=specs["train"],
+        test=specs["test"],
+        backbone=str(out / "pretrained"),
+        out=str(out / "run"),
+        seed=cfg.seed,
+        search_epochs=cfg.search_epochs,
+        search_per_class=cfg.search_per_class,
+        epochs=cfg.epochs,
+    )
     return run_experiment(run.validate())

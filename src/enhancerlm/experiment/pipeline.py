@@ -63,8 +63,13 @@ def load_inputs(cfg: RunConfig) -> Inputs:
     from enhancerlm.sequences.spec import read_specs
 
     spec, _ = resolve_backbone(cfg.backbone)
-    columns: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column,
-                               "min_length": cfg.min_length, "warn_below": spec.k, "strict_ids": cfg.strict_ids}
+    columns: dict[str, Any] = {
+        "sequence_column": cfg.sequence_column,
+        "label_column": cfg.label_column,
+        "min_length": cfg.min_length,
+        "warn_below": spec.k,
+        "strict_ids": cfg.strict_ids,
+    }
     train = read_specs(cfg.train, split="train", require_labels=True, **columns)
     test = read_specs(cfg.test, split="test", require_labels=True, **columns)
     label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
@@ -78,7 +83,9 @@ def prepare_out(cfg: RunConfig) -> Path:
     """Create the output folder; an existing non-empty one is only reused with --resume."""
     out = Path(cfg.out)
     if out.exists() and any(out.iterdir()) and not cfg.resume:
-        raise ConfigError(f"--out {out} exists and is not empty; pass --resume to continue that run, or pick a new folder")
+        raise ConfigError(
+            f"--out {out} exists and is not empty; pass --resume to continue that run, or pick a new folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -149,9 +156,15 @@ def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
 
 def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     write_config(cfg, out, inputs.label_map, sources)
-    audit = stages.audit_stage(inputs.train, inputs.test, out / "audit", cfg.seed, inputs.label_map.positive,
-                               {"fine_tuning": cfg.val_fraction, "search": cfg.search_val_fraction},
-                               min_bp=inputs.k)
+    audit = stages.audit_stage(
+        inputs.train,
+        inputs.test,
+        out / "audit",
+        cfg.seed,
+        inputs.label_map.positive,
+        {"fine_tuning": cfg.val_fraction, "search": cfg.search_val_fraction},
+        min_bp=inputs.k,
+    )
     novel = audit.novel_mask(include_near=True)
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
@@ -167,7 +180,8 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], inputs.label_map, history)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[stages.ModelKey(name, is_baseline=True)] = stages.baseline_stage(
-            name, inputs.label_map, train, inputs.test, cfg, out / "baselines")
+            name, inputs.label_map, train, inputs.test, cfg, out / "baselines"
+        )
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, setting, warnings)
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)

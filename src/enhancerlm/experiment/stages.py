@@ -26,8 +26,15 @@ log = logging.getLogger(__name__)
 CURVE_METRICS = ("loss", "accuracy", "mcc", "auroc")
 
 
-def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int, positive: str | None,
-                val_fractions: dict | None = None, min_bp: int | None = None):
+def audit_stage(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    out: Path,
+    seed: int,
+    positive: str | None,
+    val_fractions: dict | None = None,
+    min_bp: int | None = None,
+):
     """Leakage audit of the pair as given (before any dedup), written to ``out``.
 
     The audit also lists the ids renamed on reading and, with ``min_bp`` (the model's k), counts
@@ -41,9 +48,14 @@ def audit_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path, seed: int, p
 
     checks = validation_checks(train, val_fractions or {}, seed)
     report = write_audit(train, test, out, seed=seed, positive=positive, validation_split=checks, min_bp=min_bp)
-    log.info("audit: %d of %d test sequences duplicate train (exact %d, reverse complement %d); novel %d",
-             report.exact_duplicates + report.revcomp_duplicates, report.n_test, report.exact_duplicates,
-             report.revcomp_duplicates, int(report.novel_mask().sum()))
+    log.info(
+        "audit: %d of %d test sequences duplicate train (exact %d, reverse complement %d); novel %d",
+        report.exact_duplicates + report.revcomp_duplicates,
+        report.n_test,
+        report.exact_duplicates,
+        report.revcomp_duplicates,
+        int(report.novel_mask().sum()),
+    )
     return report
 
 
@@ -62,8 +74,13 @@ def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> di
             log.warning("audit: no %s split check: %s", name, err)
             continue
         naive = checks[name]["naive"]
-        log.info("audit: a plain %s split would put %d of %d validation records beside a training twin; "
-                 "the split used keeps copies together", name, naive["n_val_with_train_twin"], naive["n_val"])
+        log.info(
+            "audit: a plain %s split would put %d of %d validation records beside a training twin; "
+            "the split used keeps copies together",
+            name,
+            naive["n_val_with_train_twin"],
+            naive["n_val"],
+        )
     return checks
 
 
@@ -78,8 +95,11 @@ def dedup_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path) -> pd.DataFr
 
 
 def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
-    return CreateOptions(trust_remote_code=cfg.trust_remote_code, allow_bin_weights=cfg.allow_bin_weights,
-                         seed=cfg.seed if seed is None else seed)
+    return CreateOptions(
+        trust_remote_code=cfg.trust_remote_code,
+        allow_bin_weights=cfg.allow_bin_weights,
+        seed=cfg.seed if seed is None else seed,
+    )
 
 
 def _create(cfg: RunConfig, label_map: LabelMap, seed: int | None = None):
@@ -99,8 +119,10 @@ def check_max_length(cfg: RunConfig) -> None:
     if cfg.max_length < 1:
         raise ConfigError(f"max_length={cfg.max_length!r}: must be >= 1 (tokens)")
     if fits_in_closed_form(cfg.backbone):
-        raise ConfigError(f"max_length={cfg.max_length}: backbone {cfg.backbone!r} reads whole sequences, not "
-                          "token windows; leave --max-length out")
+        raise ConfigError(
+            f"max_length={cfg.max_length}: backbone {cfg.backbone!r} reads whole sequences, not "
+            "token windows; leave --max-length out"
+        )
 
 
 def fits_in_closed_form(backbone: str) -> bool:
@@ -132,10 +154,19 @@ def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n
     best = best_epoch_metric(cfg.metric_for_best, cfg.early_stopping_patience, has_val, n_classes)
     # resolved for a fine-tuned backbone: both come from its registry entry when not given
     assert cfg.batch_size is not None and cfg.warmup_ratio is not None
-    return TrainConfig(epochs=epochs, lr=lr, batch_size=cfg.batch_size, gradient_accumulation=cfg.gradient_accumulation,
-                       warmup_ratio=cfg.warmup_ratio, weight_decay=cfg.weight_decay, seed=cfg.seed,
-                       early_stopping_patience=cfg.early_stopping_patience,
-                       metric_for_best=best, gradient_checkpointing=cfg.gradient_checkpointing, lora=cfg.lora)
+    return TrainConfig(
+        epochs=epochs,
+        lr=lr,
+        batch_size=cfg.batch_size,
+        gradient_accumulation=cfg.gradient_accumulation,
+        warmup_ratio=cfg.warmup_ratio,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+        early_stopping_patience=cfg.early_stopping_patience,
+        metric_for_best=best,
+        gradient_checkpointing=cfg.gradient_checkpointing,
+        lora=cfg.lora,
+    )
 
 
 # Binary metric names -> their multi-class counterparts: a registry entry's "auroc" is "auroc_macro" there.
@@ -147,8 +178,9 @@ def task_metric(name: str, n_classes: int) -> str:
     return _MACRO.get(name, name) if n_classes > 2 else name
 
 
-def best_epoch_metric(metric_for_best: str | None, patience: int | None, has_val: bool,
-                      n_classes: int = 2) -> str | None:
+def best_epoch_metric(
+    metric_for_best: str | None, patience: int | None, has_val: bool, n_classes: int = 2
+) -> str | None:
     """TrainConfig's ``metric_for_best``: the resolved one; with ``"last"``, MCC only if early stopping needs one."""
     if not has_val:
         return None  # nothing to pick an epoch by (--val-fraction 0): the last epoch's weights
@@ -171,14 +203,25 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
     # resolved for a fine-tuned backbone: the search settings come from its registry entry when not given
     assert cfg.search_lrs is not None and cfg.search_epochs is not None and cfg.search_metric is not None
     base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
-    setup = SearchSetup(out_dir=out, val_fraction=cfg.search_val_fraction, subset_per_class=cfg.search_per_class,
-                        seed=cfg.seed, base_config=base, metric=task_metric(cfg.search_metric, label_map.n_classes))
+    setup = SearchSetup(
+        out_dir=out,
+        val_fraction=cfg.search_val_fraction,
+        subset_per_class=cfg.search_per_class,
+        seed=cfg.seed,
+        base_config=base,
+        metric=task_metric(cfg.search_metric, label_map.n_classes),
+    )
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import SearchSpace, optuna_search
 
         # optuna draws each trial's length; search_epochs bounds it, as it bounds the grid's trials
-        return optuna_search(fresh_classifier, train, setup, n_trials=cfg.search_trials,
-                             space=SearchSpace(max_epochs=(1, cfg.search_epochs)))
+        return optuna_search(
+            fresh_classifier,
+            train,
+            setup,
+            n_trials=cfg.search_trials,
+            space=SearchSpace(max_epochs=(1, cfg.search_epochs)),
+        )
     return grid_search(fresh_classifier, train, setup, lrs=tuple(cfg.search_lrs), max_epochs=cfg.search_epochs)
 
 
@@ -198,13 +241,15 @@ def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Settin
     if values["lr"] is None:  # a closed-form backbone: nothing to fine-tune
         return Setting(None, None, chosen)
     setting = Setting(float(values["lr"]), int(values["epochs"]), chosen)
-    log.info("fine-tuning setting: lr=%g (%s), epochs=%d (%s)", setting.lr, chosen["lr"], setting.epochs,
-             chosen["epochs"])
+    log.info(
+        "fine-tuning setting: lr=%g (%s), epochs=%d (%s)", setting.lr, chosen["lr"], setting.epochs, chosen["epochs"]
+    )
     return setting
 
 
-def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float | None, epochs: int | None,
-                   out: Path):
+def finetune_stage(
+    cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float | None, epochs: int | None, out: Path
+):
     """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``.
 
     ``lr`` and ``epochs`` are None for a backbone fitted in closed form, which never asks for a config.
@@ -215,8 +260,15 @@ def finetune_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr:
         assert lr is not None and epochs is not None  # asked for only when fine-tuning, which has a setting
         return train_config(cfg, lr, epochs, has_val, label_map.n_classes)
 
-    result = fit_classifier(classifier, train, out / "finetune", seed=cfg.seed, val_fraction=cfg.val_fraction,
-                            config_for=config_for, resume=cfg.resume)
+    result = fit_classifier(
+        classifier,
+        train,
+        out / "finetune",
+        seed=cfg.seed,
+        val_fraction=cfg.val_fraction,
+        config_for=config_for,
+        resume=cfg.resume,
+    )
     if result.out_dir is None:  # fitted in closed form: nothing written yet
         with atomic_dir(out / "model") as folder:
             classifier.save(folder)
@@ -233,8 +285,9 @@ def test_stage(classifier, test: pd.DataFrame, cfg: RunConfig) -> np.ndarray:
     return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 
-def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig,
-                   out: Path) -> np.ndarray:
+def baseline_stage(
+    name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig, out: Path
+) -> np.ndarray:
     """Fit a cheap baseline on the same training set and score the test set.
 
     ``kmer-lr`` and ``gc`` fit in closed form; trainable baselines (``cnn``) are fine-tuned with their own
@@ -250,8 +303,15 @@ def baseline_stage(name: str, label_map: LabelMap, train: pd.DataFrame, test: pd
         best = best_epoch_metric(recipe.metric_for_best, None, has_val, label_map.n_classes)
         return recipe_config(recipe, cfg.seed, best)
 
-    classifier = fit_classifier(classifier, train, out / name, seed=cfg.seed, val_fraction=cfg.val_fraction,
-                                config_for=config_for, resume=cfg.resume).classifier
+    classifier = fit_classifier(
+        classifier,
+        train,
+        out / name,
+        seed=cfg.seed,
+        val_fraction=cfg.val_fraction,
+        config_for=config_for,
+        resume=cfg.resume,
+    ).classifier
     return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 
@@ -296,27 +356,43 @@ def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> lis
     return warnings
 
 
-def metrics_stage(y_test, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap, novel, cfg: RunConfig,
-                  audit, setting: Setting, warnings: Collection[str] = ()) -> dict:
+def metrics_stage(
+    y_test,
+    probas: Mapping[ModelKey, np.ndarray],
+    label_map: LabelMap,
+    novel,
+    cfg: RunConfig,
+    audit,
+    setting: Setting,
+    warnings: Collection[str] = (),
+) -> dict:
     """metrics.json: degenerate-result warnings first, then one evaluation block per model (whole-set
     metrics, 95% CIs, novel subset)."""
     from enhancerlm.evaluate.bootstrap import evaluate
 
-    metrics: dict = {"warnings": list(warnings), "labels": list(label_map.names), "positive_label": label_map.positive,
-                     "n_test": int(len(y_test)), "n_novel": int(np.sum(novel)),
-                     "fine_tuning": {"lr": setting.lr, "epochs": setting.epochs, "sources": setting.sources},
-                     "baselines": {}}
+    metrics: dict = {
+        "warnings": list(warnings),
+        "labels": list(label_map.names),
+        "positive_label": label_map.positive,
+        "n_test": int(len(y_test)),
+        "n_novel": int(np.sum(novel)),
+        "fine_tuning": {"lr": setting.lr, "epochs": setting.epochs, "sources": setting.sources},
+        "baselines": {},
+    }
     for key, proba in probas.items():
         block = evaluate(y_test, proba, list(label_map.names), novel_mask=novel, n_boot=cfg.n_boot, seed=cfg.seed)
         section = metrics["baselines"] if key.is_baseline else metrics
         section[key.metrics_key] = block
-    metrics["audit"] = {k: audit.to_dict()[k] for k in ("exact_duplicates", "revcomp_duplicates",
-                                                        "near_duplicates", "n_novel", "gc_auroc")}
+    metrics["audit"] = {
+        k: audit.to_dict()[k]
+        for k in ("exact_duplicates", "revcomp_duplicates", "near_duplicates", "n_novel", "gc_auroc")
+    }
     return metrics
 
 
-def write_predictions(path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap,
-                      novel) -> None:
+def write_predictions(
+    path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap, novel
+) -> None:
     """predictions.tsv: one row per test sequence, each model's positive-class (or max) probability."""
     table = pd.DataFrame({"id": test["id"], "label": test["label"], "novel": np.asarray(novel, dtype=bool)})
     for key, proba in probas.items():
@@ -326,8 +402,17 @@ def write_predictions(path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, 
         table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
 
 
-def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: Mapping[ModelKey, np.ndarray],
-                 label_map: LabelMap, audit, history, search) -> Path:
+def report_stage(
+    out: Path,
+    cfg: RunConfig,
+    metrics: dict,
+    y_test,
+    probas: Mapping[ModelKey, np.ndarray],
+    label_map: LabelMap,
+    audit,
+    history,
+    search,
+) -> Path:
     """Figures (confusion, ROC, PR, curves, search) and the self-contained report.html."""
     from enhancerlm.evaluate import plots
     from enhancerlm.evaluate.metrics import compute_metrics
@@ -337,7 +422,8 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: Mappi
     labelled = {k.column: p for k, p in probas.items()}
     figures = {
         "confusion": plots.plot_confusion_matrices(
-            {k: compute_metrics(y_test, p, names)["confusion_matrix"] for k, p in labelled.items()}, names),
+            {k: compute_metrics(y_test, p, names)["confusion_matrix"] for k, p in labelled.items()}, names
+        ),
         "roc": plots.plot_roc_curves({k: (y_test, p) for k, p in labelled.items()}),
         "pr": plots.plot_pr_curves({k: (y_test, p) for k, p in labelled.items()}),
     }
@@ -353,7 +439,14 @@ def report_stage(out: Path, cfg: RunConfig, metrics: dict, y_test, probas: Mappi
         with atomic_path(figures_dir / f"{name}.png") as tmp:
             fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
     report = out / "report.html"
-    write_report(report, title=f"enhancerlm run: {cfg.backbone}", metrics=metrics, figures=figures,
-                 audit=audit.to_dict(), config=cfg.to_dict(), reference=PUBLISHED_DNABERT6_2023,
-                 warnings=metrics.get("warnings"))
+    write_report(
+        report,
+        title=f"enhancerlm run: {cfg.backbone}",
+        metrics=metrics,
+        figures=figures,
+        audit=audit.to_dict(),
+        config=cfg.to_dict(),
+        reference=PUBLISHED_DNABERT6_2023,
+        warnings=metrics.get("warnings"),
+    )
     return report

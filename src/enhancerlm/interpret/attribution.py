@@ -42,10 +42,19 @@ def attribute(
     if method == "ism":
         return saturation_mutagenesis(classifier, seqs, target=target, batch_size=batch_size).attribution
     if method == "ig":
+
         def run(s):
-            return integrated_gradients(classifier, s, target=target, n_steps=ig_steps, baseline=ig_baseline,
-                                        batch_size=batch_size or 16, seed=seed).attribution
+            return integrated_gradients(
+                classifier,
+                s,
+                target=target,
+                n_steps=ig_steps,
+                baseline=ig_baseline,
+                batch_size=batch_size or 16,
+                seed=seed,
+            ).attribution
     elif method == "attention":
+
         def run(s):
             return cls_attention(classifier, s, batch_size=batch_size)
     else:
@@ -120,15 +129,18 @@ def planted_auroc(attributions: Sequence[np.ndarray], ids: Sequence[str], plante
     return float(roc_auc_score(labels, scores))
 
 
-def attribution_frame(ids: Sequence[str | int], seqs: Sequence[str],
-                      tracks: dict[str, Sequence[np.ndarray]]) -> pd.DataFrame:
+def attribution_frame(
+    ids: Sequence[str | int], seqs: Sequence[str], tracks: dict[str, Sequence[np.ndarray]]
+) -> pd.DataFrame:
     """Long table of per-base scores: columns id, position (0-based), base, then one column per method."""
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-    frame = pd.DataFrame({
-        "id": np.repeat(np.asarray(ids, dtype=object), lengths),
-        "position": np.concatenate([np.arange(n) for n in lengths]) if len(seqs) else np.empty(0, dtype=np.int64),
-        "base": list("".join(seqs).upper()),
-    })
+    frame = pd.DataFrame(
+        {
+            "id": np.repeat(np.asarray(ids, dtype=object), lengths),
+            "position": np.concatenate([np.arange(n) for n in lengths]) if len(seqs) else np.empty(0, dtype=np.int64),
+            "base": list("".join(seqs).upper()),
+        }
+    )
     for method, track in tracks.items():
         frame[method] = np.concatenate(track) if len(track) else np.empty(0)
     return frame

@@ -54,16 +54,21 @@ class ExplainConfig(ConfigBase):
     """
 
     # help: the --flag's text; {default} is the default as written here (see enhancerlm.cli.options).
-    methods: tuple[str, ...] = field(default=("ism",), metadata={
-        "help": "Attribution method (repeatable; default {default}). The first one drives motif discovery."})
+    methods: tuple[str, ...] = field(
+        default=("ism",),
+        metadata={"help": "Attribution method (repeatable; default {default}). The first one drives motif discovery."},
+    )
     target: str | None = field(default=None, metadata={"help": "Class to explain (default: the positive class)."})
-    max_seqs: int | None = field(default=1000, metadata={
-        "help": "Explain at most N sequences (seeded random subset; default {default})."})
+    max_seqs: int | None = field(
+        default=1000, metadata={"help": "Explain at most N sequences (seeded random subset; default {default})."}
+    )
     n_plots: int = field(default=10, metadata={"help": "Attribution-track PNGs (default {default})."})
-    motifs: bool = field(default=True, metadata={
-        "help": "Discover motifs and match them to JASPAR (default {default})."})
-    rc_seqs: int = field(default=50, metadata={
-        "help": "Sequences checked for reverse-complement consistency (default {default})."})
+    motifs: bool = field(
+        default=True, metadata={"help": "Discover motifs and match them to JASPAR (default {default})."}
+    )
+    rc_seqs: int = field(
+        default=50, metadata={"help": "Sequences checked for reverse-complement consistency (default {default})."}
+    )
     null_seqs: int = 100
     null_quantile: float = 0.999
     seqlet_width_bp: int = 21
@@ -75,8 +80,12 @@ class ExplainConfig(ConfigBase):
     ig_steps: int = 32
     ig_baseline: str = "pad"
     batch_size: int | None = field(default=None, metadata={"help": "Inference batch size."})
-    jaspar_release: str | None = field(default=None, metadata={
-        "help": f"e.g. JASPAR2026 (default: {JASPAR_RELEASE}, pinned so that matches do not change with pyjaspar)."})
+    jaspar_release: str | None = field(
+        default=None,
+        metadata={
+            "help": f"e.g. JASPAR2026 (default: {JASPAR_RELEASE}, pinned so that matches do not change with pyjaspar)."
+        },
+    )
     seed: int = field(default=0, metadata={"help": "Seed of sampling and shuffles (default {default})."})
 
     config_label = "explain config"  # from_dict / to_dict (methods as a list): ConfigBase
@@ -99,7 +108,6 @@ class ExplainConfig(ConfigBase):
             raise ConfigError(f"explain null_quantile={self.null_quantile}: must be between 0 and 1")
         if self.core_bp > self.seqlet_width_bp:
             raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
-
 
 
 def _check_types(config: ExplainConfig) -> None:

@@ -96,8 +96,16 @@ def _attributions(classifier, seqs: list[str], config: ExplainConfig):
 
 
 def _attribute(classifier, seqs, method: str, config: ExplainConfig):
-    return attribute(classifier, seqs, method, target=config.target, batch_size=config.batch_size,
-                     ig_steps=config.ig_steps, ig_baseline=config.ig_baseline, seed=config.seed)
+    return attribute(
+        classifier,
+        seqs,
+        method,
+        target=config.target,
+        batch_size=config.batch_size,
+        ig_steps=config.ig_steps,
+        ig_baseline=config.ig_baseline,
+        seed=config.seed,
+    )
 
 
 def strand_table(classifier, ids, seqs, tracks: dict, config: ExplainConfig) -> pd.DataFrame:
@@ -132,13 +140,18 @@ def _track_pngs(folder: Path, ids, seqs, tracks: dict, n_plots: int) -> list[Pat
 
 def _summary(table, tracks, rc, motif_report: MotifReport | None, planted, config) -> dict:
     summary = {
-        "enhancerlm_version": __version__, "n_sequences": len(table), "methods": list(tracks),
+        "enhancerlm_version": __version__,
+        "n_sequences": len(table),
+        "methods": list(tracks),
         "rc_pearson_mean": {m: _mean(rc.loc[rc["method"] == m, "pearson"]) for m in tracks},
         "config": config.to_dict(),
     }
     if motif_report is not None:
-        summary.update(seqlet_threshold=motif_report.threshold, n_seqlets=len(motif_report.seqlets.table),
-                       n_motifs=len(motif_report.table))
+        summary.update(
+            seqlet_threshold=motif_report.threshold,
+            n_seqlets=len(motif_report.seqlets.table),
+            n_motifs=len(motif_report.table),
+        )
     if planted is not None:
         summary["planted_auroc"] = {m: planted_auroc(t, table["id"].tolist(), planted) for m, t in tracks.items()}
     return summary

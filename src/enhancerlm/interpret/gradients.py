@@ -147,8 +147,9 @@ def integrated_gradients(
     delta = np.zeros(len(seqs))
     with preserved_model_state(classifier, eval_mode=True):
         for rows in length_sorted_batches(ids, batch_size):
-            attr, d = _attribute_batch(lig, classifier, [ids[i] for i in rows], [base_ids[i] for i in rows], n_steps,
-                                       use_input, feature_dim)
+            attr, d = _attribute_batch(
+                lig, classifier, [ids[i] for i in rows], [base_ids[i] for i in rows], n_steps, use_input, feature_dim
+            )
             for row, a in zip(rows, attr):
                 token_attr[row] = a
             delta[rows] = d
@@ -164,8 +165,12 @@ def _attribute_batch(lig, classifier, ids, base_ids, n_steps: int, use_input: bo
     baseline_ids, _ = pad_batch(base_ids, classifier.encoder.pad_id)
     with torch.enable_grad():
         attr, delta = lig.attribute(
-            input_ids.to(device), baselines=baseline_ids.to(device), additional_forward_args=(mask.to(device),),
-            n_steps=n_steps, internal_batch_size=max(n_steps, 64), return_convergence_delta=True,
+            input_ids.to(device),
+            baselines=baseline_ids.to(device),
+            additional_forward_args=(mask.to(device),),
+            n_steps=n_steps,
+            internal_batch_size=max(n_steps, 64),
+            return_convergence_delta=True,
             attribute_to_layer_input=use_input,
         )
     per_token = attr.sum(dim=feature_dim).detach().float().cpu().numpy()

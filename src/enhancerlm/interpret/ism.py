@@ -174,10 +174,18 @@ def top_mutations(ids: Sequence[str | int], seqs: Sequence[str], result: ISMResu
         n = min(n_top, int(np.count_nonzero(flat)))
         best = np.argsort(-flat, kind="stable")[:n]
         pos, alt = np.divmod(best, 4)
-        frames.append(pd.DataFrame({
-            "id": seq_id, "position": pos, "ref": [seq[p].upper() for p in pos],
-            "alt": [BASES[a] for a in alt], "delta": delta[pos, alt], "rank": np.arange(1, n + 1),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": seq_id,
+                    "position": pos,
+                    "ref": [seq[p].upper() for p in pos],
+                    "alt": [BASES[a] for a in alt],
+                    "delta": delta[pos, alt],
+                    "rank": np.arange(1, n + 1),
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=["id", "position", "ref", "alt", "delta", "rank"])
     return pd.concat(frames, ignore_index=True)

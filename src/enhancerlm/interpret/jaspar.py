@@ -90,11 +90,19 @@ class MotifDatabase:
         z = (score[pick] - mu) / sd
         pooled = np.sort(((null - mu[:, None]) / sd[:, None]).ravel())
         p_value = (1 + pooled.size - np.searchsorted(pooled, z, side="left")) / (1 + pooled.size)
-        table = pd.DataFrame({
-            "matrix_id": self.matrix_ids, "name": self.names, "score": score[pick], "overlap": overlap[pick],
-            "offset": offset[pick], "strand": np.where(strand == 0, "+", "-"), "z": z,
-            "p_value": p_value, "q_value": false_discovery_control(p_value, method="bh"),
-        })
+        table = pd.DataFrame(
+            {
+                "matrix_id": self.matrix_ids,
+                "name": self.names,
+                "score": score[pick],
+                "overlap": overlap[pick],
+                "offset": offset[pick],
+                "strand": np.where(strand == 0, "+", "-"),
+                "z": z,
+                "p_value": p_value,
+                "q_value": false_discovery_control(p_value, method="bh"),
+            }
+        )
         # Ties at the p-value floor are common among a TF family; the closer alignment (score) goes first.
         return table.sort_values(["p_value", "score"], ascending=[True, False], ignore_index=True)
 

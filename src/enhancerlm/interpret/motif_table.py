@@ -19,8 +19,17 @@ from enhancerlm.interpret.seqlets import Seqlets, extract_seqlets, null_threshol
 log = logging.getLogger(__name__)
 
 # Columns of an empty motif table (a filled one also has per-class seqlets_<label> and hits_<label>).
-BASE_COLUMNS = ["motif", "consensus", "width_bp", "n_seqlets", "match_1_name", "match_1_id", "match_1_p",
-                "match_1_q", "matches"]
+BASE_COLUMNS = [
+    "motif",
+    "consensus",
+    "width_bp",
+    "n_seqlets",
+    "match_1_name",
+    "match_1_id",
+    "match_1_p",
+    "match_1_q",
+    "matches",
+]
 
 
 @dataclass
@@ -60,16 +69,24 @@ def motif_row(motif: Motif, seqlets: Seqlets, table: pd.DataFrame, db: MotifData
     seq_rows = seqlets.table["seq_index"].to_numpy()[motif.members]
     seqs = table["sequence"].tolist()
     hits = sequences_with_hit(motif.ppm, seqs)
-    row = {"motif": motif.name, "consensus": motif.consensus, "width_bp": len(motif.ppm),
-           "n_seqlets": len(motif.members)}
+    row = {
+        "motif": motif.name,
+        "consensus": motif.consensus,
+        "width_bp": len(motif.ppm),
+        "n_seqlets": len(motif.members),
+    }
     for name, mask in groups.items():
         row[f"seqlets_{name}"] = int(mask[seq_rows].sum())
     for name, mask in groups.items():
         row[f"hits_{name}"] = float(hits[mask].mean())
     matches = db.match(motif.ppm).head(n_matches)
     best = matches.iloc[0]
-    row.update(match_1_name=best["name"], match_1_id=best["matrix_id"], match_1_p=float(best["p_value"]),
-               match_1_q=float(best["q_value"]))
+    row.update(
+        match_1_name=best["name"],
+        match_1_id=best["matrix_id"],
+        match_1_p=float(best["p_value"]),
+        match_1_q=float(best["q_value"]),
+    )
     row["matches"] = "; ".join(f"{m.name} ({m.matrix_id}, q={m.q_value:.2g})" for m in matches.itertuples())
     return row
 
@@ -88,13 +105,23 @@ def find_motifs(classifier, table: pd.DataFrame, track: list[np.ndarray], config
     """
     seqs, ids = table["sequence"].tolist(), table["id"].tolist()
     null_seqs = shuffle_sequences(seqs[: max(config.null_seqs, 1)], seed=config.seed)
-    null = attribute(classifier, null_seqs, config.methods[0], target=config.target, batch_size=config.batch_size,
-                     ig_steps=config.ig_steps, ig_baseline=config.ig_baseline, seed=config.seed)
+    null = attribute(
+        classifier,
+        null_seqs,
+        config.methods[0],
+        target=config.target,
+        batch_size=config.batch_size,
+        ig_steps=config.ig_steps,
+        ig_baseline=config.ig_baseline,
+        seed=config.seed,
+    )
     threshold = null_threshold(null, config.core_bp, config.null_quantile)
-    seqlets = extract_seqlets(track, seqs, ids, threshold=threshold, width_bp=config.seqlet_width_bp,
-                              core_bp=config.core_bp)
-    motifs = discover_motifs(seqlets, seed_bp=config.core_bp, min_seqlets=config.min_seqlets,
-                             max_motifs=config.max_motifs)
+    seqlets = extract_seqlets(
+        track, seqs, ids, threshold=threshold, width_bp=config.seqlet_width_bp, core_bp=config.core_bp
+    )
+    motifs = discover_motifs(
+        seqlets, seed_bp=config.core_bp, min_seqlets=config.min_seqlets, max_motifs=config.max_motifs
+    )
     log.info("%d seqlets above %.3g -> %d motifs", len(seqlets.table), threshold, len(motifs))
     if not motifs:
         return MotifReport(threshold, seqlets, motifs, pd.DataFrame(columns=BASE_COLUMNS))

@@ -176,14 +176,19 @@ def discover_motifs(
         pool[seed] = False
         core = int(np.argmax(core_sums(seqlets.contrib[seed], seed_bp)))
         idx = np.flatnonzero(pool | (np.arange(len(pool)) == seed))
-        member, strand, start = _refine(seqlets.onehot[idx], seqlets.onehot[seed, core : core + seed_bp], match_frac, n_iter)
+        member, strand, start = _refine(
+            seqlets.onehot[idx], seqlets.onehot[seed, core : core + seed_bp], match_frac, n_iter
+        )
         if member.sum() < min_seqlets:
             continue
         aligned = _aligned(seqlets.onehot[idx][member], strand[member], start[member], -flank_bp, seed_bp + flank_bp)
         rows = idx[member]
         pool[rows] = False
-        motifs.append(Motif(f"motif_{len(motifs) + 1}", _trimmed_ppm(aligned, min_ic), rows,
-                            np.where(strand[member] == 0, "+", "-")))
+        motifs.append(
+            Motif(
+                f"motif_{len(motifs) + 1}", _trimmed_ppm(aligned, min_ic), rows, np.where(strand[member] == 0, "+", "-")
+            )
+        )
         log.debug("%s: %d seqlets, consensus %s", motifs[-1].name, len(rows), motifs[-1].consensus)
     return motifs
 

@@ -21,10 +21,14 @@ def _img(path: Path, css_class: str = "") -> str:
 def _summary_html(summary: dict) -> str:
     rows = [("sequences explained", summary["n_sequences"]), ("methods", ", ".join(summary["methods"]))]
     for method, value in summary["rc_pearson_mean"].items():
-        rows.append((f"reverse-complement consistency ({method}, mean Pearson)", "n/a" if value is None else f"{value:.3f}"))
+        rows.append(
+            (f"reverse-complement consistency ({method}, mean Pearson)", "n/a" if value is None else f"{value:.3f}")
+        )
     for key in ("seqlet_threshold", "n_seqlets", "n_motifs"):
         if key in summary:
-            rows.append((key.replace("_", " "), f"{summary[key]:.4g}" if isinstance(summary[key], float) else summary[key]))
+            rows.append(
+                (key.replace("_", " "), f"{summary[key]:.4g}" if isinstance(summary[key], float) else summary[key])
+            )
     for method, value in summary.get("planted_auroc", {}).items():
         rows.append((f"planted-motif base AUROC ({method})", f"{value:.3f}"))
     body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
@@ -63,13 +67,19 @@ def write_html(
         Top substitutions (empty without ISM).
     track_pngs : list of Path
     """
-    parts = ["<h1>Why these sequences are (not) enhancers</h1>",
-             "<h2>Summary</h2>", _summary_html(summary),
-             "<h2>Motifs</h2><p>Seqlets (windows of high attribution) clustered into motifs and compared with "
-             "JASPAR; counts split by class.</p>", _motifs_html(report, logos)]
+    parts = [
+        "<h1>Why these sequences are (not) enhancers</h1>",
+        "<h2>Summary</h2>",
+        _summary_html(summary),
+        "<h2>Motifs</h2><p>Seqlets (windows of high attribution) clustered into motifs and compared with "
+        "JASPAR; counts split by class.</p>",
+        _motifs_html(report, logos),
+    ]
     if not mutations.empty:
-        parts += ["<h2>Mutations that change the score most</h2><p>delta: target-class log-odds of the mutant "
-                  "minus the original.</p>",
-                  mutations.head(MAX_MUTATION_ROWS).to_html(index=False, float_format=lambda x: f"{x:.3g}")]
+        parts += [
+            "<h2>Mutations that change the score most</h2><p>delta: target-class log-odds of the mutant "
+            "minus the original.</p>",
+            mutations.head(MAX_MUTATION_ROWS).to_html(index=False, float_format=lambda x: f"{x:.3g}"),
+        ]
     parts += ["<h2>Attribution tracks</h2>"] + [_img(p, "track") for p in track_pngs]
     write_text_atomic(path, html_page("enhancerlm explain", "\n".join(parts)))

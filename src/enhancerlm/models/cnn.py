@@ -48,8 +48,9 @@ class CnnConfig(PretrainedConfig):
 
     model_type = "enhancerlm-cnn"
 
-    def __init__(self, channels=(64, 128, 128), kernel_sizes=(15, 9, 9), hidden_size=64, dropout=0.2,
-                 max_bp=4096, **kwargs):
+    def __init__(
+        self, channels=(64, 128, 128), kernel_sizes=(15, 9, 9), hidden_size=64, dropout=0.2, max_bp=4096, **kwargs
+    ):
         self.channels = list(channels)
         self.kernel_sizes = list(kernel_sizes)
         self.hidden_size = hidden_size
@@ -107,12 +108,13 @@ class CnnForSequenceClassification(PreTrainedModel):
     def __init__(self, config: CnnConfig):
         super().__init__(config)
         widths = [4, *config.channels]
-        self.blocks = nn.ModuleList(
-            _ConvBlock(widths[i], widths[i + 1], k) for i, k in enumerate(config.kernel_sizes)
-        )
+        self.blocks = nn.ModuleList(_ConvBlock(widths[i], widths[i + 1], k) for i, k in enumerate(config.kernel_sizes))
         self.head = nn.Sequential(
-            nn.Dropout(config.dropout), nn.Linear(2 * widths[-1], config.hidden_size), nn.ReLU(),
-            nn.Dropout(config.dropout), nn.Linear(config.hidden_size, config.num_labels),
+            nn.Dropout(config.dropout),
+            nn.Linear(2 * widths[-1], config.hidden_size),
+            nn.ReLU(),
+            nn.Dropout(config.dropout),
+            nn.Linear(config.hidden_size, config.num_labels),
         )
         self.post_init()
 
@@ -121,8 +123,13 @@ class CnnForSequenceClassification(PreTrainedModel):
         if isinstance(module, (nn.Conv1d, nn.Linear, nn.BatchNorm1d)):
             module.reset_parameters()
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, **kwargs) -> SequenceClassifierOutput:
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        **kwargs,
+    ) -> SequenceClassifierOutput:
         """input_ids, shape=(batch, width) char ids; attention_mask 1 for bases, 0 for padding."""
         if attention_mask is None:
             attention_mask = (input_ids != self.config.pad_token_id).long()
@@ -165,8 +172,14 @@ class CnnClassifier(TransformerClassifier):
             config = from_pretrained(CnnConfig.from_pretrained, options.source, "CNN config")
             config.update(label_kwargs(label_map))
             # The last dense layer is re-initialised when the number of classes differs.
-            model = load_model(CnnForSequenceClassification.from_pretrained, options.source, "CNN model",
-                               config=config, ignore_mismatched_sizes=True, allow_bin_weights=options.allow_bin_weights)
+            model = load_model(
+                CnnForSequenceClassification.from_pretrained,
+                options.source,
+                "CNN model",
+                config=config,
+                ignore_mismatched_sizes=True,
+                allow_bin_weights=options.allow_bin_weights,
+            )
         return cls(model, CharTokenizer(), label_map, spec.name, model.config.max_bp)
 
     @classmethod
@@ -182,10 +195,24 @@ class CnnClassifier(TransformerClassifier):
 # The CNN recipe, measured on iEnhancer (docs/results.md): lr 1e-3 (a search over {1e-3, 3e-4} chose it),
 # 10 epochs, batch 64, the best epoch by validation AUROC, as in the 5-fold transfer experiment. Used both
 # for `--backbone cnn` and for the `cnn` baseline beside another backbone.
-CNN_FINETUNE = FinetuneDefaults(lr=1e-3, epochs=10, batch_size=64, search_lrs=(1e-3, 3e-4), search_epochs=6,
-                                search_metric="auroc", warmup_ratio=0.1, metric_for_best="auroc")
+CNN_FINETUNE = FinetuneDefaults(
+    lr=1e-3,
+    epochs=10,
+    batch_size=64,
+    search_lrs=(1e-3, 3e-4),
+    search_epochs=6,
+    search_metric="auroc",
+    warmup_ratio=0.1,
+    metric_for_best="auroc",
+)
 
-register(BackboneSpec(
-    name="cnn", family="cnn", max_tokens=4096, is_baseline=True, finetune=CNN_FINETUNE,
-    description="one-hot CNN baseline (Genomic Benchmarks style, ~0.3M parameters, random init)",
-))
+register(
+    BackboneSpec(
+        name="cnn",
+        family="cnn",
+        max_tokens=4096,
+        is_baseline=True,
+        finetune=CNN_FINETUNE,
+        description="one-hot CNN baseline (Genomic Benchmarks style, ~0.3M parameters, random init)",
+    )
+)

@@ -33,8 +33,15 @@ from enhancerlm.tokenization.kmer import KmerTokenizer
 log = logging.getLogger(__name__)
 
 # A few-hundred-thousand-parameter BERT: trains on 2 CPU cores in minutes. Same tokenizer as DNABERT-6.
-TINY_CONFIG = dict(hidden_size=128, num_hidden_layers=3, num_attention_heads=4, intermediate_size=512,
-                   max_position_embeddings=512, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+TINY_CONFIG = dict(
+    hidden_size=128,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    intermediate_size=512,
+    max_position_embeddings=512,
+    hidden_dropout_prob=0.1,
+    attention_probs_dropout_prob=0.1,
+)
 
 
 @register_family("dnabert")
@@ -60,8 +67,13 @@ class DnabertClassifier(TransformerClassifier):
             config = from_pretrained(BertConfig.from_pretrained, options.source, "DNABERT config")
             _drop_remote_code_map(config)
             config.update(label_kwargs(label_map))
-            model = load_model(BertForSequenceClassification.from_pretrained, options.source, "DNABERT model",
-                               config=config, allow_bin_weights=options.allow_bin_weights)
+            model = load_model(
+                BertForSequenceClassification.from_pretrained,
+                options.source,
+                "DNABERT model",
+                config=config,
+                allow_bin_weights=options.allow_bin_weights,
+            )
             _check_vocab_size(model, tokenizer, options.source)
         return cls(model, tokenizer, label_map, spec.name, tokenizer.max_bp(model.config.max_position_embeddings))
 
@@ -79,7 +91,7 @@ class DnabertClassifier(TransformerClassifier):
             return None
         n = sum(1 for line in vocab.read_text().splitlines() if line)
         for spec in list_backbones():
-            if spec.family == cls.family and spec.hub_id and n == 4**_spec_k(spec) + 5:
+            if spec.family == cls.family and spec.hub_id and n == 4 ** _spec_k(spec) + 5:
                 return spec
         return None
 
@@ -110,12 +122,15 @@ def _check_vocab(source: str, tokenizer: KmerTokenizer) -> None:
 def _check_vocab_size(model, tokenizer: KmerTokenizer, source: str) -> None:
     """A hub checkpoint's embedding must have one row per DNABERT k-mer token (its vocab.txt is not fetched)."""
     if model.config.vocab_size != tokenizer.vocab_size:
-        raise ConfigError(f"{source}: vocab_size {model.config.vocab_size} is not the {tokenizer.vocab_size} "
-                          f"tokens of DNABERT's k={tokenizer.k} vocabulary")
+        raise ConfigError(
+            f"{source}: vocab_size {model.config.vocab_size} is not the {tokenizer.vocab_size} "
+            f"tokens of DNABERT's k={tokenizer.k} vocabulary"
+        )
 
 
-def build_masked_lm(spec: BackboneSpec, source: str | None, *, seed: int = 0, allow_bin_weights: bool = True
-                    ) -> tuple[BertForMaskedLM, KmerTokenizer]:
+def build_masked_lm(
+    spec: BackboneSpec, source: str | None, *, seed: int = 0, allow_bin_weights: bool = True
+) -> tuple[BertForMaskedLM, KmerTokenizer]:
     """A ``BertForMaskedLM`` for a DNABERT entry: random init (``source`` None) or the weights in ``source``.
 
     ``source`` (a folder or hub id) gives its pre-trained body; an MLM head it lacks (e.g. a
@@ -128,8 +143,9 @@ def build_masked_lm(spec: BackboneSpec, source: str | None, *, seed: int = 0, al
         return BertForMaskedLM(BertConfig(vocab_size=tokenizer.vocab_size, **spec.config)), tokenizer
     _check_vocab(source, tokenizer)
     config = from_pretrained(BertConfig.from_pretrained, source, "DNABERT config")
-    model = from_pretrained(BertForMaskedLM.from_pretrained, source, "DNABERT model", config=config,
-                            allow_bin_weights=allow_bin_weights)
+    model = from_pretrained(
+        BertForMaskedLM.from_pretrained, source, "DNABERT model", config=config, allow_bin_weights=allow_bin_weights
+    )
     _check_vocab_size(model, tokenizer, source)
     return model, tokenizer
 
@@ -154,12 +170,35 @@ STUDY_FINETUNE = FinetuneDefaults()
 # (it moves before the 0.5-threshold metrics on a small model's early plateau), but the epoch kept is the
 # best by MCC: on that plateau an epoch can rank well (AUROC 0.77) while calling every sequence one class
 # (seen in the demo), and the calls are what a user reads.
-TINY_FINETUNE = FinetuneDefaults(lr=1e-3, epochs=6, batch_size=32, search_lrs=(1e-3, 3e-4), search_epochs=6,
-                                 search_metric="auroc", warmup_ratio=0.1, metric_for_best="mcc")
+TINY_FINETUNE = FinetuneDefaults(
+    lr=1e-3,
+    epochs=6,
+    batch_size=32,
+    search_lrs=(1e-3, 3e-4),
+    search_epochs=6,
+    search_metric="auroc",
+    warmup_ratio=0.1,
+    metric_for_best="mcc",
+)
 
 for _k in (3, 4, 5, 6):
-    register(BackboneSpec(name=f"dnabert-{_k}", family="dnabert", hub_id=f"zhihan1996/DNA_bert_{_k}", k=_k,
-                          description=f"DNABERT {_k}-mer, BERT-base pre-trained on the human genome (89M parameters)",
-                          finetune=STUDY_FINETUNE))
-register(BackboneSpec(name="tiny-dnabert-6", family="dnabert", k=6, config=TINY_CONFIG, finetune=TINY_FINETUNE,
-                      description="random-init small BERT with the DNABERT-6 tokenizer, for CPUs and tests"))
+    register(
+        BackboneSpec(
+            name=f"dnabert-{_k}",
+            family="dnabert",
+            hub_id=f"zhihan1996/DNA_bert_{_k}",
+            k=_k,
+            description=f"DNABERT {_k}-mer, BERT-base pre-trained on the human genome (89M parameters)",
+            finetune=STUDY_FINETUNE,
+        )
+    )
+register(
+    BackboneSpec(
+        name="tiny-dnabert-6",
+        family="dnabert",
+        k=6,
+        config=TINY_CONFIG,
+        finetune=TINY_FINETUNE,
+        description="random-init small BERT with the DNABERT-6 tokenizer, for CPUs and tests",
+    )
+)

@@ -79,8 +79,14 @@ class EnsembleClassifier(SequenceClassifier):
     # Trained by ``fit``: each member the way its family trains, no learning rate of the ensemble's own.
     fits_in_closed_form = True
 
-    def __init__(self, label_map: LabelMap, members: Sequence[Member], both_strands: bool = True,
-                 backbone: str = "ensemble", options: CreateOptions = CreateOptions()):
+    def __init__(
+        self,
+        label_map: LabelMap,
+        members: Sequence[Member],
+        both_strands: bool = True,
+        backbone: str = "ensemble",
+        options: CreateOptions = CreateOptions(),
+    ):
         if not members:
             raise ConfigError(f"{backbone}: an ensemble needs at least one member")
         self.label_map, self.members, self.both_strands = label_map, list(members), both_strands
@@ -98,16 +104,16 @@ class EnsembleClassifier(SequenceClassifier):
         members = [Member(**m) for m in spec.config["members"]]
         return cls(label_map, members, spec.config.get("both_strands", True), spec.name, options)
 
-    def fit(self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0
-            ) -> "EnsembleClassifier":
+    def fit(
+        self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0
+    ) -> "EnsembleClassifier":
         """Train every member on ``train_table``; returns self.
 
         ``val_table`` is only scored and logged. Neural members keep their best epoch by validation
         AUROC on a stratified 10% of ``train_table``; their checkpoints live in a temporary folder.
         """
         with tempfile.TemporaryDirectory(prefix="enhancerlm-ensemble-") as tmp:
-            self.models = [self._fit_member(i, m, train_table, seed + i, Path(tmp))
-                           for i, m in enumerate(self.members)]
+            self.models = [self._fit_member(i, m, train_table, seed + i, Path(tmp)) for i, m in enumerate(self.members)]
         if val_table is not None and len(val_table):
             y_val = np.asarray(self.label_map.encode(val_table["label"]))
             accuracy = (self.predict_proba(val_table["sequence"].tolist()).argmax(axis=1) == y_val).mean()
@@ -116,26 +122,40 @@ class EnsembleClassifier(SequenceClassifier):
 
     def _fit_member(self, i: int, member: Member, train: pd.DataFrame, seed: int, work: Path):
         log.info("%s: training member %d/%d (%s)", self.backbone, i + 1, len(self.members), member.backbone)
-        options = CreateOptions(trust_remote_code=self.options.trust_remote_code,
-                                allow_bin_weights=self.options.allow_bin_weights, seed=seed)
+        options = CreateOptions(
+            trust_remote_code=self.options.trust_remote_code,
+            allow_bin_weights=self.options.allow_bin_weights,
+            seed=seed,
+        )
         model = create_classifier(member.backbone, self.label_map, options)
         # Imported when training: loading the registry (``enhancerlm models``) need not import transformers.Trainer.
         from enhancerlm.train.fit import fit_classifier, recipe_config
 
         # Neural members: the CNN's recipe (warm-up, best epoch by validation AUROC) at the member's settings.
         recipe = dataclasses.replace(CNN_FINETUNE, lr=member.lr, epochs=member.epochs, batch_size=member.batch_size)
-        return fit_classifier(model, train, work / f"{i}-{_slug(member.backbone)}", seed=seed,
-                              val_fraction=MEMBER_VAL_FRACTION, write_split=False, progress=False,
-                              config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best,
-                                                                       keep_checkpoints=1)).classifier
+        return fit_classifier(
+            model,
+            train,
+            work / f"{i}-{_slug(member.backbone)}",
+            seed=seed,
+            val_fraction=MEMBER_VAL_FRACTION,
+            write_split=False,
+            progress=False,
+            config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
+        ).classifier
 
     def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""
         if not self.models:
             raise ConfigError(f"{self.backbone}: the ensemble is not trained; call fit(train_table) first")
         seqs = list(seqs)
-        return np.mean([predict.predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
-                        for m in self.models], axis=0).astype(np.float32)
+        return np.mean(
+            [
+                predict.predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
+                for m in self.models
+            ],
+            axis=0,
+        ).astype(np.float32)
 
     def save(self, directory: str | Path) -> None:
         """Each member in ``members/I-NAME/``, then the manifest listing them."""
@@ -148,8 +168,9 @@ class EnsembleClassifier(SequenceClassifier):
             with atomic_dir(directory / folder) as tmp:
                 model.save(tmp)
             folders.append(folder)
-        self.write_manifest(directory, members=[asdict(m) for m in self.members], folders=folders,
-                            both_strands=self.both_strands)
+        self.write_manifest(
+            directory, members=[asdict(m) for m in self.members], folders=folders, both_strands=self.both_strands
+        )
 
     @classmethod
     def load(cls, directory: str | Path) -> "EnsembleClassifier":
@@ -158,8 +179,12 @@ class EnsembleClassifier(SequenceClassifier):
         missing = [f for f in manifest.get("folders", []) if not (directory / f).is_dir()]
         if missing or "folders" not in manifest:
             raise ModelNotFoundError(f"{directory}: ensemble member folder(s) missing: {missing or 'all'}")
-        model = cls(LabelMap.from_dict(manifest), [Member(**m) for m in manifest["members"]],
-                    manifest["both_strands"], manifest["backbone"])
+        model = cls(
+            LabelMap.from_dict(manifest),
+            [Member(**m) for m in manifest["members"]],
+            manifest["both_strands"],
+            manifest["backbone"],
+        )
         model.models = [load_classifier(directory / f) for f in manifest["folders"]]
         return model
 
@@ -170,9 +195,14 @@ def _slug(backbone: str) -> str:
 
 # Chosen by 5-fold homology-grouped CV on iEnhancer (docs/results.md): CNNs and the small transformers,
 # pre-trained or not, were each below these two and lowered the average when added to it.
-register(BackboneSpec(
-    name="offline-best", family="ensemble", max_tokens=None, finetune=None,  # members fit themselves
-    description="recipe: gapped k-mer LR + k-mer LR, probabilities averaged (best measured offline model; "
-                "docs/results.md)",
-    config={"both_strands": True, "members": [{"backbone": "gkm-lr"}, {"backbone": "kmer-lr"}]},
-))
+register(
+    BackboneSpec(
+        name="offline-best",
+        family="ensemble",
+        max_tokens=None,
+        finetune=None,  # members fit themselves
+        description="recipe: gapped k-mer LR + k-mer LR, probabilities averaged (best measured offline model; "
+        "docs/results.md)",
+        config={"both_strands": True, "members": [{"backbone": "gkm-lr"}, {"backbone": "kmer-lr"}]},
+    )
+)

@@ -41,5 +41,13 @@ class GCClassifier(LinearBaseline):
         return cls(LabelMap.from_dict(manifest), backbone=manifest["backbone"])
 
 
-register(BackboneSpec(name="gc", family="gc", max_tokens=None, is_baseline=True, finetune=None,
-                      description="baseline: GC fraction + logistic regression"))
+register(
+    BackboneSpec(
+        name="gc",
+        family="gc",
+        max_tokens=None,
+        is_baseline=True,
+        finetune=None,
+        description="baseline: GC fraction + logistic regression",
+    )
+)

@@ -99,7 +99,13 @@ class GappedKmerLRClassifier(LinearBaseline):
         return cls(LabelMap.from_dict(manifest), manifest["length"], manifest["informative"], manifest["backbone"])
 
 
-register(BackboneSpec(
-    name="gkm-lr", family="gkm-lr", max_tokens=None, is_baseline=True, finetune=None,
-    description="baseline: gapped 7-mers with 5 informative positions (both strands) + logistic regression",
-))
+register(
+    BackboneSpec(
+        name="gkm-lr",
+        family="gkm-lr",
+        max_tokens=None,
+        is_baseline=True,
+        finetune=None,
+        description="baseline: gapped 7-mers with 5 informative positions (both strands) + logistic regression",
+    )
+)

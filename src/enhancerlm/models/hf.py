@@ -87,8 +87,11 @@ def preserved_model_state(classifier: "TransformerClassifier", *, eval_mode: boo
 def label_kwargs(label_map: LabelMap) -> dict:
     """A transformers config's label fields (``num_labels``, ``id2label``, ``label2id``) for ``label_map``."""
     d = label_map.to_dict()
-    return {"num_labels": label_map.n_classes, "id2label": {int(i): n for i, n in d["id2label"].items()},
-            "label2id": d["label2id"]}
+    return {
+        "num_labels": label_map.n_classes,
+        "id2label": {int(i): n for i, n in d["id2label"].items()},
+        "label2id": d["label2id"],
+    }
 
 
 class TransformerClassifier(SequenceClassifier):
@@ -155,8 +158,10 @@ class TransformerClassifier(SequenceClassifier):
         if window_bp < self.min_bp:
             from enhancerlm.errors import ConfigError
 
-            raise ConfigError(f"max_length={max_tokens}: {max_tokens} tokens cover {window_bp} bp, less than the "
-                              f"{self.min_bp} bp backbone {self.backbone!r} needs for one token of its own")
+            raise ConfigError(
+                f"max_length={max_tokens}: {max_tokens} tokens cover {window_bp} bp, less than the "
+                f"{self.min_bp} bp backbone {self.backbone!r} needs for one token of its own"
+            )
         self.max_bp = window_bp if self.max_bp is None else min(self.max_bp, window_bp)
 
     def save(self, directory: str | Path) -> None:
@@ -164,4 +169,3 @@ class TransformerClassifier(SequenceClassifier):
         self.model.save_pretrained(directory)  # transformers 5 always writes safetensors
         self.encoder.save_pretrained(directory)
         self.write_manifest(directory, max_bp=self.max_bp)
-

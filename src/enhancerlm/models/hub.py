@@ -53,8 +53,14 @@ class HubClassifier(TransformerClassifier):
         config = from_pretrained(AutoConfig.from_pretrained, source, "model config", trust_remote_code=remote)
         config.update(label_kwargs(label_map))
         torch.manual_seed(options.seed)  # seeds the new classification head
-        model = load_model(AutoModelForSequenceClassification.from_pretrained, source, "model", config=config,
-                           trust_remote_code=remote, allow_bin_weights=options.allow_bin_weights)
+        model = load_model(
+            AutoModelForSequenceClassification.from_pretrained,
+            source,
+            "model",
+            config=config,
+            trust_remote_code=remote,
+            allow_bin_weights=options.allow_bin_weights,
+        )
         declared = "bp_per_token" in spec.config  # registered entry; a generic one infers both numbers
         encoder = HubTokenEncoder(tokenizer, spec.max_tokens if declared else infer_max_tokens(tokenizer, config))
         max_bp = encoder.max_bp(spec.config.get("bp_per_token"))
@@ -74,16 +80,19 @@ class HubClassifier(TransformerClassifier):
         directory = Path(directory)
         self.model.save_pretrained(directory)  # safetensors; remote-code models also copy their code here
         self.encoder.save_pretrained(directory)
-        self.write_manifest(directory, max_bp=self.max_bp, max_tokens=self.encoder.max_tokens,
-                            trust_remote_code=self.trust_remote_code)
+        self.write_manifest(
+            directory, max_bp=self.max_bp, max_tokens=self.encoder.max_tokens, trust_remote_code=self.trust_remote_code
+        )
 
     def limit_window(self, max_tokens: int) -> None:
         """As for every transformer, and the encoder cuts at ``max_tokens`` too (saved as ``max_tokens``)."""
         if max_tokens <= self.encoder.n_special:
             from enhancerlm.errors import ConfigError
 
-            raise ConfigError(f"max_length={max_tokens}: backbone {self.backbone!r} adds {self.encoder.n_special} "
-                              "special token(s) to every input; give more tokens than that")
+            raise ConfigError(
+                f"max_length={max_tokens}: backbone {self.backbone!r} adds {self.encoder.n_special} "
+                "special token(s) to every input; give more tokens than that"
+            )
         self.encoder.max_tokens = min(self.encoder.max_tokens or max_tokens, max_tokens)
         window_bp = self.encoder.max_bp(self.bp_per_token)
         assert window_bp is not None  # max_tokens was just set, so there is a limit
@@ -96,11 +105,13 @@ class HubClassifier(TransformerClassifier):
         if remote:
             log.info("%s: running the model code saved in this folder (trusted when the model was created)", source)
         tokenizer = from_pretrained(_load_tokenizer, source, "tokenizer", trust_remote_code=remote)
-        model = load_model(AutoModelForSequenceClassification.from_pretrained, source, "fine-tuned model",
-                           trust_remote_code=remote)
+        model = load_model(
+            AutoModelForSequenceClassification.from_pretrained, source, "fine-tuned model", trust_remote_code=remote
+        )
         encoder = HubTokenEncoder(tokenizer, manifest.get("max_tokens"))
-        return cls._build(model, encoder, LabelMap.from_dict(manifest), manifest["backbone"], manifest.get("max_bp"),
-                          remote)
+        return cls._build(
+            model, encoder, LabelMap.from_dict(manifest), manifest["backbone"], manifest.get("max_bp"), remote
+        )
 
 
 def _load_tokenizer(source: str, use_safetensors=None, **kwargs):
@@ -132,45 +143,78 @@ def _accept_attention_mask(model) -> None:
 # model or folder gets FinetuneDefaults' own: the study's BERT-base setting (lr 3e-5, 2 epochs, batch 8).
 # DNABERT-2 (Zhou et al., ICLR 2024): lr 3e-5, batch 8, 5 epochs in the authors' fine-tuning script
 # (finetune/train.py with its README's settings); the best epoch by validation MCC is kept.
-DNABERT2_FINETUNE = FinetuneDefaults(lr=3e-5, epochs=5, batch_size=8, search_lrs=(5e-5, 3e-5, 1e-5), search_epochs=5,
-                                     metric_for_best="mcc")
+DNABERT2_FINETUNE = FinetuneDefaults(
+    lr=3e-5, epochs=5, batch_size=8, search_lrs=(5e-5, 3e-5, 1e-5), search_epochs=5, metric_for_best="mcc"
+)
 # Nucleotide Transformer (Dalla-Torre et al., Nature Methods 2024): full fine-tuning at lr 1e-5 to 3e-5 in the
 # authors' Hugging Face examples (1e-5, batch 8); the paper's own 3e-3 is for IA3 adapters, not used here.
-NT_FINETUNE = FinetuneDefaults(lr=1e-5, epochs=3, batch_size=8, search_lrs=(3e-5, 2e-5, 1e-5), search_epochs=3,
-                               metric_for_best="mcc")
+NT_FINETUNE = FinetuneDefaults(
+    lr=1e-5, epochs=3, batch_size=8, search_lrs=(3e-5, 2e-5, 1e-5), search_epochs=3, metric_for_best="mcc"
+)
 # HyenaDNA (Nguyen et al., NeurIPS 2023): lr 6e-4 for its Genomic Benchmarks fine-tuning (which ran far more
 # epochs at a larger batch); a small, fast-training model that wants a high rate like the other small ones.
-HYENA_FINETUNE = FinetuneDefaults(lr=6e-4, epochs=10, batch_size=32, search_lrs=(6e-4, 3e-4, 1e-4), search_epochs=5,
-                                  metric_for_best="mcc")
+HYENA_FINETUNE = FinetuneDefaults(
+    lr=6e-4, epochs=10, batch_size=32, search_lrs=(6e-4, 3e-4, 1e-4), search_epochs=5, metric_for_best="mcc"
+)
 
 
 def _register_hub_models() -> None:
-    register(BackboneSpec(
-        name="dnabert-2", family="hf", hub_id="zhihan1996/DNABERT-2-117M", max_tokens=512,
-        needs_remote_code=True, config={"bp_per_token": 3.0}, finetune=DNABERT2_FINETUNE,
-        description="DNABERT-2, BPE tokens, ALiBi BERT pre-trained on 135 genomes (117M parameters)",
-    ))
+    register(
+        BackboneSpec(
+            name="dnabert-2",
+            family="hf",
+            hub_id="zhihan1996/DNABERT-2-117M",
+            max_tokens=512,
+            needs_remote_code=True,
+            config={"bp_per_token": 3.0},
+            finetune=DNABERT2_FINETUNE,
+            description="DNABERT-2, BPE tokens, ALiBi BERT pre-trained on 135 genomes (117M parameters)",
+        )
+    )
     for size, data in (("500m", "human-ref"), ("500m", "1000g"), ("2.5b", "1000g"), ("2.5b", "multi-species")):
-        register(BackboneSpec(
-            name=f"nucleotide-transformer-{size}-{data}", family="hf",
-            hub_id=f"InstaDeepAI/nucleotide-transformer-{size}-{data}", max_tokens=1000, config={"bp_per_token": 6.0},
-            finetune=NT_FINETUNE,
-            description=f"Nucleotide Transformer v1 ({size} parameters, {data}), non-overlapping 6-mers, ~6 kb",
-        ))
+        register(
+            BackboneSpec(
+                name=f"nucleotide-transformer-{size}-{data}",
+                family="hf",
+                hub_id=f"InstaDeepAI/nucleotide-transformer-{size}-{data}",
+                max_tokens=1000,
+                config={"bp_per_token": 6.0},
+                finetune=NT_FINETUNE,
+                description=f"Nucleotide Transformer v1 ({size} parameters, {data}), non-overlapping 6-mers, ~6 kb",
+            )
+        )
     for size in ("50m", "100m", "250m", "500m"):
-        register(BackboneSpec(
-            name=f"nucleotide-transformer-v2-{size}-multi-species", family="hf",
-            hub_id=f"InstaDeepAI/nucleotide-transformer-v2-{size}-multi-species", max_tokens=2048,
-            needs_remote_code=True, config={"bp_per_token": 6.0}, finetune=NT_FINETUNE,
-            description=f"Nucleotide Transformer v2 ({size} parameters, multi-species), 6-mers, rotary, ~12 kb",
-        ))
-    for size, length, tokens in (("tiny", "1k", 1024), ("small", "32k", 32768), ("medium", "160k", 160000),
-                                 ("medium", "450k", 450000), ("large", "1m", 1_000_000)):
-        register(BackboneSpec(
-            name=f"hyenadna-{size}-{length}", family="hf", hub_id=f"LongSafari/hyenadna-{size}-{length}-seqlen-hf",
-            max_tokens=tokens, needs_remote_code=True, config={"bp_per_token": 1.0}, finetune=HYENA_FINETUNE,
-            description=f"HyenaDNA {size}, single-base tokens, long convolutions, {length} bp context",
-        ))
+        register(
+            BackboneSpec(
+                name=f"nucleotide-transformer-v2-{size}-multi-species",
+                family="hf",
+                hub_id=f"InstaDeepAI/nucleotide-transformer-v2-{size}-multi-species",
+                max_tokens=2048,
+                needs_remote_code=True,
+                config={"bp_per_token": 6.0},
+                finetune=NT_FINETUNE,
+                description=f"Nucleotide Transformer v2 ({size} parameters, multi-species), 6-mers, rotary, ~12 kb",
+            )
+        )
+    for size, length, tokens in (
+        ("tiny", "1k", 1024),
+        ("small", "32k", 32768),
+        ("medium", "160k", 160000),
+        ("medium", "450k", 450000),
+        ("large", "1m", 1_000_000),
+    ):
+        register(
+            BackboneSpec(
+                name=f"hyenadna-{size}-{length}",
+                family="hf",
+                hub_id=f"LongSafari/hyenadna-{size}-{length}-seqlen-hf",
+                max_tokens=tokens,
+                needs_remote_code=True,
+                config={"bp_per_token": 1.0},
+                finetune=HYENA_FINETUNE,
+                description=f"HyenaDNA {size}, single-base tokens, long convolutions, {length} bp context",
+            )
+        )
 
 
 _register_hub_models()

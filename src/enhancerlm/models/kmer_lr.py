@@ -92,11 +92,17 @@ def fit_linear_head(features: np.ndarray, y: np.ndarray, seed: int = 0) -> Linea
     scaler = StandardScaler().fit(features)
     folds = int(min(5, counts.min()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    model = LogisticRegressionCV(Cs=list(C_GRID), cv=cv, l1_ratios=(0.0,), scoring="neg_log_loss",
-                                 max_iter=2000, use_legacy_attributes=False)
+    model = LogisticRegressionCV(
+        Cs=list(C_GRID), cv=cv, l1_ratios=(0.0,), scoring="neg_log_loss", max_iter=2000, use_legacy_attributes=False
+    )
     model.fit(scaler.transform(features), y)
-    return LinearHead(mean=scaler.mean_, scale=scaler.scale_, coef=model.coef_, intercept=model.intercept_,
-                      C=float(np.ravel(model.C_)[0]))
+    return LinearHead(
+        mean=scaler.mean_,
+        scale=scaler.scale_,
+        coef=model.coef_,
+        intercept=model.intercept_,
+        C=float(np.ravel(model.C_)[0]),
+    )
 
 
 def kmer_frequencies(seqs: Sequence[str], k: int, canonical: bool = True) -> np.ndarray:
@@ -239,11 +245,21 @@ class KmerLRClassifier(LinearBaseline):
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "KmerLRClassifier":
-        return cls(LabelMap.from_dict(manifest), ks=manifest["ks"], canonical=manifest["canonical"],
-                   backbone=manifest["backbone"])
+        return cls(
+            LabelMap.from_dict(manifest),
+            ks=manifest["ks"],
+            canonical=manifest["canonical"],
+            backbone=manifest["backbone"],
+        )
 
 
-register(BackboneSpec(
-    name="kmer-lr", family="kmer-lr", max_tokens=None, is_baseline=True, finetune=None,
-    description="baseline: 4-, 5-, 6-mer frequencies (strand-canonical) + cross-validated logistic regression",
-))
+register(
+    BackboneSpec(
+        name="kmer-lr",
+        family="kmer-lr",
+        max_tokens=None,
+        is_baseline=True,
+        finetune=None,
+        description="baseline: 4-, 5-, 6-mer frequencies (strand-canonical) + cross-validated logistic regression",
+    )
+)

@@ -24,8 +24,12 @@ from enhancerlm.errors import ModelNotFoundError
 log = logging.getLogger(__name__)
 
 # The weights files transformers looks for, in its order of preference.
-WEIGHTS_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                 "pytorch_model.bin.index.json")
+WEIGHTS_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
 # transformers logs its per-load table of MISSING / UNEXPECTED weights from this logger.
 _REPORT_LOGGER = "transformers.modeling_utils"
 
@@ -86,8 +90,13 @@ def load_model(load, source: str, what: str, *, allow_bin_weights: bool = True, 
     """
     try:
         with _quiet_load_report():
-            model, info = load(source, use_safetensors=None if allow_bin_weights else True, weights_only=True,
-                               output_loading_info=True, **kwargs)
+            model, info = load(
+                source,
+                use_safetensors=None if allow_bin_weights else True,
+                weights_only=True,
+                output_loading_info=True,
+                **kwargs,
+            )
     except pickle.UnpicklingError as err:
         raise ModelNotFoundError(_refused_pickle(source, what, err)) from None
     except (OSError, ValueError) as err:
@@ -152,8 +161,9 @@ def _log_loaded(model, source: str, what: str, info: dict) -> None:
     if missing:
         parts.append(f"newly initialised: {_groups(missing)} ({len(missing)} tensors)")
     if info.get("unexpected_keys"):
-        parts.append(f"unused from the checkpoint: {_groups(info['unexpected_keys'])} "
-                     f"({len(info['unexpected_keys'])} tensors)")
+        parts.append(
+            f"unused from the checkpoint: {_groups(info['unexpected_keys'])} ({len(info['unexpected_keys'])} tensors)"
+        )
     if in_body:
         parts.append(f"{len(in_body)} new tensor(s) in the pre-trained body, which the checkpoint should have held")
     log.log(logging.WARNING if in_body else logging.INFO, "; ".join(parts))
@@ -164,8 +174,10 @@ def _how_read(source: str) -> str:
     if name is None:
         return "weights read"
     if name.startswith("pytorch_model"):
-        return (f"weights read from {name}: pickle, through torch's weights-only unpickler "
-                "(tensors only; nothing in the file was run)")
+        return (
+            f"weights read from {name}: pickle, through torch's weights-only unpickler "
+            "(tensors only; nothing in the file was run)"
+        )
     return f"weights read from {name}"
 
 
@@ -179,9 +191,11 @@ def _refused_pickle(source: str, what: str, err: Exception) -> str:
     name = weights_file(source) or "pytorch_model.bin"
     found = re.search(r"Unsupported global: GLOBAL (\S+)", str(err))
     detail = f" (it refers to {found.group(1)})" if found else ""
-    return (f"could not load the {what} from {source}: its {name} holds more than tensors{detail}. "
-            "Pickle weights are read only through torch's weights-only unpickler, which refused this file; "
-            "nothing in it was run. Use a checkpoint with model.safetensors weights instead.")
+    return (
+        f"could not load the {what} from {source}: its {name} holds more than tensors{detail}. "
+        "Pickle weights are read only through torch's weights-only unpickler, which refused this file; "
+        "nothing in it was run. Use a checkpoint with model.safetensors weights instead."
+    )
 
 
 def explain_load_failure(source: str, what: str, err: Exception, allow_bin_weights: bool = True) -> str:
@@ -190,14 +204,20 @@ def explain_load_failure(source: str, what: str, err: Exception, allow_bin_weigh
     if Path(source).exists():
         folder = Path(source)
         pickle_only = any(folder.glob("*.bin")) and not any(folder.glob("*.safetensors"))
-        hint = ("; the folder has only pickle (.bin) weights, which --no-allow-bin-weights refuses "
-                "(without it they are read through torch's weights-only unpickler)"
-                if pickle_only and not allow_bin_weights else "")
+        hint = (
+            "; the folder has only pickle (.bin) weights, which --no-allow-bin-weights refuses "
+            "(without it they are read through torch's weights-only unpickler)"
+            if pickle_only and not allow_bin_weights
+            else ""
+        )
         return f"could not load the {what} from folder {source}: {text}{hint}"
     from huggingface_hub import constants
 
-    offline = (f"HF_HUB_OFFLINE is set, so only the Hugging Face cache ({constants.HF_HUB_CACHE}) was searched. "
-               if constants.HF_HUB_OFFLINE else "")
+    offline = (
+        f"HF_HUB_OFFLINE is set, so only the Hugging Face cache ({constants.HF_HUB_CACHE}) was searched. "
+        if constants.HF_HUB_OFFLINE
+        else ""
+    )
     return (
         f"could not load the {what} {source!r} from the Hugging Face hub ({text}). {offline}"
         f"Download it once where there is internet: `hf download {source}` puts it in the Hugging Face cache, "

@@ -53,8 +53,9 @@ class _Writers:
     def pieces(self, chrom: str, pieces: Intervals) -> None:
         self.track.write(bedgraph_lines(chrom, pieces))
         if self.bigwig is not None and len(pieces):
-            self.bigwig.addEntries([chrom] * len(pieces), pieces.start.tolist(), ends=pieces.end.tolist(),
-                                   values=pieces.value.tolist())
+            self.bigwig.addEntries(
+                [chrom] * len(pieces), pieces.start.tolist(), ends=pieces.end.tolist(), values=pieces.value.tolist()
+            )
         self.n_pieces += len(pieces)
 
     def calls(self, chrom: str, calls: Intervals) -> None:
@@ -63,8 +64,15 @@ class _Writers:
         self.call_bp += int((calls.end - calls.start).sum())
 
 
-def assemble(out: Path, tiling: Tiling, store: ChunkStore, chunk_windows: int, calls: CallSettings,
-             chrom_sizes: dict[str, int], description: str) -> AssemblyStats:
+def assemble(
+    out: Path,
+    tiling: Tiling,
+    store: ChunkStore,
+    chunk_windows: int,
+    calls: CallSettings,
+    chrom_sizes: dict[str, int],
+    description: str,
+) -> AssemblyStats:
     """Read every chunk in order and write the outputs into ``out``."""
     with ExitStack() as stack:
         track = stack.enter_context(open(stack.enter_context(atomic_path(out / BEDGRAPH)), "w"))
@@ -79,8 +87,9 @@ def assemble(out: Path, tiling: Tiling, store: ChunkStore, chunk_windows: int, c
     return AssemblyStats(n_scored, n_skipped, writers.n_pieces, writers.n_calls, writers.call_bp, files)
 
 
-def _stream_chunks(tiling: Tiling, store: ChunkStore, chunk_windows: int, calls: CallSettings,
-                   writers: _Writers) -> tuple[int, int]:
+def _stream_chunks(
+    tiling: Tiling, store: ChunkStore, chunk_windows: int, calls: CallSettings, writers: _Writers
+) -> tuple[int, int]:
     chrom: str | None = None
     track: TrackStream | None = None
     caller: CallStream | None = None

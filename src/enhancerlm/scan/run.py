@@ -94,8 +94,10 @@ class ScanConfig(ConfigBase):
         """Fill in the window and stride defaults; a window longer than the model takes is an error."""
         window_bp = self.window_bp or (DEFAULT_WINDOW_BP if max_bp is None else min(DEFAULT_WINDOW_BP, max_bp))
         if max_bp is not None and window_bp > max_bp:
-            raise ConfigError(f"--window-bp {window_bp} is longer than the model's maximum of {max_bp} bp; "
-                              f"use --window-bp {max_bp} or less")
+            raise ConfigError(
+                f"--window-bp {window_bp} is longer than the model's maximum of {max_bp} bp; "
+                f"use --window-bp {max_bp} or less"
+            )
         stride_bp = self.stride_bp or max(window_bp // 2, 1)
         if stride_bp > window_bp:
             raise ConfigError(f"--stride-bp {stride_bp} is longer than --window-bp {window_bp}: bases would be skipped")
@@ -127,8 +129,15 @@ class ScanResult:
     summary: dict | None
 
 
-def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: ScanConfig = ScanConfig(), *,
-                regions: str | Path | None = None, on_chunk: Callable[[int], None] | None = None) -> ScanResult:
+def scan_genome(
+    model: str | Path,
+    genome: str | Path,
+    out: str | Path,
+    config: ScanConfig = ScanConfig(),
+    *,
+    regions: str | Path | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> ScanResult:
     """Scan a genome (or the BED ``regions`` of it) with a saved classifier; write outputs into ``out``.
 
     Writes ``scores.bedgraph`` (and ``scores.bw`` with pyBigWig), ``enhancers.bed`` and
@@ -181,18 +190,43 @@ def scan_genome(model: str | Path, genome: str | Path, out: str | Path, config: 
         summary = _write_outputs(out, tiling, store, config, fasta, model, regions) if process.is_main else None
         process.barrier()
     seconds = time.perf_counter() - began
-    log.info("scanned %d bp in %.1f s (%.0f bp/s, %d chunks scored here)", tiling.region_bp, seconds,
-             tiling.region_bp / seconds, len(todo))
+    log.info(
+        "scanned %d bp in %.1f s (%.0f bp/s, %d chunks scored here)",
+        tiling.region_bp,
+        seconds,
+        tiling.region_bp / seconds,
+        len(todo),
+    )
     return ScanResult(out, tiling.n_windows, tiling.n_chunks(config.chunk_windows), len(todo), seconds, summary)
 
 
-def _score_chunks(todo: list[int], classifier, column: int, fasta: Genome, tiling: Tiling, store: ChunkStore,
-                  config: ScanConfig, process: Process, on_chunk: Callable[[int], None] | None) -> None:
+def _score_chunks(
+    todo: list[int],
+    classifier,
+    column: int,
+    fasta: Genome,
+    tiling: Tiling,
+    store: ChunkStore,
+    config: ScanConfig,
+    process: Process,
+    on_chunk: Callable[[int], None] | None,
+) -> None:
     """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
     for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
         block = tiling.chunk(index, config.chunk_windows)
-        store.save(index, score_block(classifier, fasta, tiling, block, column=column, rc=config.both_strands,
-                                      max_n_fraction=config.max_n_fraction, batch_size=config.batch_size))
+        store.save(
+            index,
+            score_block(
+                classifier,
+                fasta,
+                tiling,
+                block,
+                column=column,
+                rc=config.both_strands,
+                max_n_fraction=config.max_n_fraction,
+                batch_size=config.batch_size,
+            ),
+        )
         if on_chunk is not None:
             on_chunk(index)
 
@@ -234,8 +268,9 @@ def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_na
     }
 
 
-def _write_outputs(out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome,
-                   model, regions) -> dict:
+def _write_outputs(
+    out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome, model, regions
+) -> dict:
     calls = CallSettings(config.threshold, config.merge_gap_bp, config.min_length_bp)
     description = f"enhancer probability, {config.window_bp} bp windows every {config.stride_bp} bp"
     stats = assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, description)

@@ -33,8 +33,10 @@ def score_column(label_map: LabelMap, class_name: str | None) -> int:
     except InputError as err:  # the class comes from the scan's configuration
         raise ConfigError(str(err)) from None
     if column is None:
-        raise ConfigError(f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
-                          "say which one to scan for with --class")
+        raise ConfigError(
+            f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
+            "say which one to scan for with --class"
+        )
     return column
 
 
@@ -72,8 +74,17 @@ def window_sequences(genome: Genome, tiling: Tiling, block: WindowBlock, max_n_f
     return seqs, keep
 
 
-def score_block(classifier: SequenceClassifier, genome: Genome, tiling: Tiling, block: WindowBlock, *,
-                column: int, max_n_fraction: float, rc: bool, batch_size: int | None) -> np.ndarray:
+def score_block(
+    classifier: SequenceClassifier,
+    genome: Genome,
+    tiling: Tiling,
+    block: WindowBlock,
+    *,
+    column: int,
+    max_n_fraction: float,
+    rc: bool,
+    batch_size: int | None,
+) -> np.ndarray:
     """Scores of a block's windows, shape=(len(block),), float32; NaN for skipped windows.
 
     With ``rc`` each window's score is the mean of its forward and reverse-complement probabilities.

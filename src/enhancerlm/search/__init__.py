@@ -4,5 +4,12 @@ from enhancerlm.search.grid import SearchResult, balanced_subset, grid_search, s
 from enhancerlm.search.optuna_search import SearchSpace, optuna_search
 from enhancerlm.search.setup import SearchSetup
 
-__all__ = ["SearchResult", "SearchSetup", "SearchSpace", "balanced_subset", "grid_search", "optuna_search",
-           "selection_rule"]
+__all__ = [
+    "SearchResult",
+    "SearchSetup",
+    "SearchSpace",
+    "balanced_subset",
+    "grid_search",
+    "optuna_search",
+    "selection_rule",
+]

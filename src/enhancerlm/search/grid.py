@@ -62,8 +62,10 @@ class SearchResult:
 def selection_rule(metric: str) -> str:
     """The stated rule that picks the best (lr, epochs) candidate."""
     best = "lowest" if metric == "loss" else "highest"
-    return (f"{best} validation {metric} over all (learning rate, epoch) pairs; "
-            "ties -> fewer epochs, then lower learning rate")
+    return (
+        f"{best} validation {metric} over all (learning rate, epoch) pairs; "
+        "ties -> fewer epochs, then lower learning rate"
+    )
 
 
 def grid_search(
@@ -98,14 +100,19 @@ def grid_search(
     out_dir, seed, metric = Path(setup.out_dir), setup.seed, setup.metric
     if not lrs:
         raise ConfigError("grid search: lrs is empty")
-    config = setup.base_config.replace(epochs=max_epochs, seed=seed, metric_for_best=None,
-                                       early_stopping_patience=None)
-    settings = {"max_epochs": max_epochs, "val_fraction": setup.val_fraction,
-                "subset_per_class": setup.subset_per_class, "seed": seed, "metric": metric,
-                "base_config": fixed_settings(config, ("lr", "epochs"))}
+    config = setup.base_config.replace(epochs=max_epochs, seed=seed, metric_for_best=None, early_stopping_patience=None)
+    settings = {
+        "max_epochs": max_epochs,
+        "val_fraction": setup.val_fraction,
+        "subset_per_class": setup.subset_per_class,
+        "seed": seed,
+        "metric": metric,
+        "base_config": fixed_settings(config, ("lr", "epochs")),
+    }
     check_settings(out_dir, settings)
-    train, val = prepare_split(table, out_dir, val_fraction=setup.val_fraction,
-                               subset_per_class=setup.subset_per_class, seed=seed)
+    train, val = prepare_split(
+        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed
+    )
     histories = []
     for lr in lrs:
         trial_dir = out_dir / f"lr={lr:g}"
@@ -121,20 +128,23 @@ def choose_best(history: pd.DataFrame, metric: str, params: Sequence[str] = ("lr
     """Apply :func:`selection_rule` to a long history with columns ``*params, epoch, metric, value``."""
     rows = history[history["metric"] == f"val_{metric}"]
     if rows.empty:
-        raise InputError(f"search history has no 'val_{metric}' rows; metrics present: "
-                         f"{sorted(history['metric'].unique())}")
+        raise InputError(
+            f"search history has no 'val_{metric}' rows; metrics present: {sorted(history['metric'].unique())}"
+        )
     sign = 1 if metric == "loss" else -1
     order = rows.assign(_key=sign * rows["value"]).sort_values(["_key", "epoch", *params], kind="stable")
     best = order.iloc[0]
     best_params = {p: best[p].item() if hasattr(best[p], "item") else best[p] for p in params}
     best_params["epochs"] = int(best["epoch"])
     log.info("best: %s with validation %s %.4g", best_params, metric, best["value"])
-    return SearchResult(float(best["lr"]), int(best["epoch"]), float(best["value"]), history,
-                        selection_rule(metric), best_params)
+    return SearchResult(
+        float(best["lr"]), int(best["epoch"]), float(best["value"]), history, selection_rule(metric), best_params
+    )
 
 
-def run_trial(make_classifier, train: pd.DataFrame, val: pd.DataFrame, config: TrainConfig,
-              trial_dir: Path, progress: bool) -> pd.DataFrame:
+def run_trial(
+    make_classifier, train: pd.DataFrame, val: pd.DataFrame, config: TrainConfig, trial_dir: Path, progress: bool
+) -> pd.DataFrame:
     """One training run's per-epoch history; read back if the trial finished before, resumed if it was cut off."""
     saved = trial_dir / TRIAL_FILE
     if saved.is_file():
@@ -162,14 +172,16 @@ def check_settings(out_dir: Path, settings: dict) -> None:
         before = json.loads(path.read_text())
         changed = changed_settings(before, settings)
         if changed:
-            raise ConfigError(f"{path}: this folder holds a search with other settings ({changed}); "
-                              "use a new output folder")
+            raise ConfigError(
+                f"{path}: this folder holds a search with other settings ({changed}); use a new output folder"
+            )
         return
     write_text_atomic(path, json.dumps(settings, indent=2) + "\n")
 
 
-def prepare_split(table: pd.DataFrame, out_dir: Path, *, val_fraction: float, subset_per_class: int | None,
-                  seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def prepare_split(
+    table: pd.DataFrame, out_dir: Path, *, val_fraction: float, subset_per_class: int | None, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Balanced subset -> stratified train/val split; the ids of each side are written to ``split.tsv``.
 
     The split is :func:`enhancerlm.data.splits.stratified_split`: copies of a sequence (either strand)
@@ -185,9 +197,11 @@ def prepare_split(table: pd.DataFrame, out_dir: Path, *, val_fraction: float, su
         # Finished trials were scored on the stored split; a different one (changed input) would mix results.
         before = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
         if not before.equals(split.astype(str)):
-            raise ConfigError(f"{path}: the input gives another split than the stored one (or the folder was "
-                              "written by a version whose split did not keep duplicates together); "
-                              "use a new output folder")
+            raise ConfigError(
+                f"{path}: the input gives another split than the stored one (or the folder was "
+                "written by a version whose split did not keep duplicates together); "
+                "use a new output folder"
+            )
     else:
         with atomic_path(path) as tmp:
             split.to_csv(tmp, sep="\t", index=False)
@@ -202,7 +216,8 @@ def balanced_subset(table: pd.DataFrame, per_class: int, seed: int) -> pd.DataFr
         raise InputError(f"search: need at least 2 labelled classes, found {counts.to_dict()}")
     n = min(per_class, int(counts.min()))
     if n < per_class:
-        log.warning("search: smallest class has %d sequences; drawing %d per class instead of %d",
-                    counts.min(), n, per_class)
+        log.warning(
+            "search: smallest class has %d sequences; drawing %d per class instead of %d", counts.min(), n, per_class
+        )
     parts = [group.sample(n=n, random_state=seed) for _, group in table.groupby("label", sort=True)]
     return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)

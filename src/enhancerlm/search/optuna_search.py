@@ -93,12 +93,18 @@ def optuna_search(
     out_dir, seed, metric, base_config = Path(setup.out_dir), setup.seed, setup.metric, setup.base_config
     if n_trials < 1:
         raise ConfigError(f"n_trials={n_trials!r} must be at least 1")
-    settings = {"space": asdict(space), "val_fraction": setup.val_fraction,
-                "subset_per_class": setup.subset_per_class, "seed": seed, "metric": metric,
-                "base_config": fixed_settings(base_config, ("lr", "epochs", "batch_size", "warmup_ratio", "seed"))}
+    settings = {
+        "space": asdict(space),
+        "val_fraction": setup.val_fraction,
+        "subset_per_class": setup.subset_per_class,
+        "seed": seed,
+        "metric": metric,
+        "base_config": fixed_settings(base_config, ("lr", "epochs", "batch_size", "warmup_ratio", "seed")),
+    }
     check_settings(out_dir, settings)
-    train, val = prepare_split(table, out_dir, val_fraction=setup.val_fraction,
-                               subset_per_class=setup.subset_per_class, seed=seed)
+    train, val = prepare_split(
+        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed
+    )
     study = _open_study(out_dir, seed, direction="minimize" if metric == "loss" else "maximize")
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
 
@@ -138,12 +144,19 @@ def _key(params: dict) -> str:
     return hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _trial_history(make_classifier, train, val, base_config: TrainConfig, params: dict, seed: int,
-                   trial_dir: Path, progress: bool) -> pd.DataFrame:
+def _trial_history(
+    make_classifier, train, val, base_config: TrainConfig, params: dict, seed: int, trial_dir: Path, progress: bool
+) -> pd.DataFrame:
     """Train one point of the space; its per-epoch history with the parameters as columns."""
-    config = base_config.replace(lr=params["lr"], epochs=params["max_epochs"], batch_size=params["batch_size"],
-                                 warmup_ratio=params["warmup_ratio"], seed=seed, metric_for_best=None,
-                                 early_stopping_patience=None)
+    config = base_config.replace(
+        lr=params["lr"],
+        epochs=params["max_epochs"],
+        batch_size=params["batch_size"],
+        warmup_ratio=params["warmup_ratio"],
+        seed=seed,
+        metric_for_best=None,
+        early_stopping_patience=None,
+    )
     write_text_atomic(trial_dir / "params.json", json.dumps(params, indent=2) + "\n")
     history = run_trial(make_classifier, train, val, config, trial_dir, progress)
     return history.assign(**params)[[*PARAMS, "epoch", "metric", "value"]]

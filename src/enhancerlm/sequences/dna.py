@@ -31,8 +31,10 @@ CODE_TABLES = {ACGT: _code_table(ACGT), ATCG: _code_table(ATCG)}
 for _frozen in CODE_TABLES.values():
     _frozen.flags.writeable = False
 # base code -> code of the complementary base, per order (index 4 keeps N as N).
-_COMPLEMENT_CODE = {ACGT: np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8),
-                    ATCG: np.array([1, 0, 3, 2, N_CODE], dtype=np.uint8)}
+_COMPLEMENT_CODE = {
+    ACGT: np.array([3, 2, 1, 0, N_CODE], dtype=np.uint8),
+    ATCG: np.array([1, 0, 3, 2, N_CODE], dtype=np.uint8),
+}
 _COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 ACGT_LETTERS = np.frombuffer(ACGT.encode(), dtype=np.uint8)  # ACGT code -> its letter's byte
 

@@ -62,8 +62,13 @@ class _MaskCount:
 
     def log(self, path: Path) -> None:
         if self.n_masked_records:
-            log.info("%s: upper-cased %d soft-masked (lower-case) bases in %d of %d records",
-                     path, self.n_masked_bases, self.n_masked_records, self.n_records)
+            log.info(
+                "%s: upper-cased %d soft-masked (lower-case) bases in %d of %d records",
+                path,
+                self.n_masked_bases,
+                self.n_masked_records,
+                self.n_records,
+            )
 
 
 # Hand-written rather than Bio.SeqIO's SimpleFastaParser: we want line-numbered errors for malformed
@@ -131,8 +136,7 @@ def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
             elif line:
                 if header is None:
                     raise InputError(
-                        f"{path}: line {line_no}: sequence data before the first '>' header; "
-                        "is this a FASTA file?"
+                        f"{path}: line {line_no}: sequence data before the first '>' header; is this a FASTA file?"
                     )
                 chunks.append(masks.upper(line))
     if header is not None:

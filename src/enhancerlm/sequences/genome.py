@@ -92,9 +92,16 @@ def open_genome(path: str | Path, index_dir: str | Path | None = None) -> Genome
     bgzf = _check_compression(path)
     fai, gzi = _find_or_build_index(path, bgzf, None if index_dir is None else Path(index_dir))
     try:
-        fasta = pyfaidx.Fasta(str(path), indexname=str(fai), gzi_indexname=None if gzi is None else str(gzi),
-                              as_raw=True, sequence_always_upper=True, strict_bounds=True,
-                              rebuild=False, build_index=False)
+        fasta = pyfaidx.Fasta(
+            str(path),
+            indexname=str(fai),
+            gzi_indexname=None if gzi is None else str(gzi),
+            as_raw=True,
+            sequence_always_upper=True,
+            strict_bounds=True,
+            rebuild=False,
+            build_index=False,
+        )
     except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat, ValueError) as err:
         raise InputError(f"genome FASTA {path}: cannot read it with its index {fai}: {err}") from None
     return Genome(path, fasta)

@@ -30,8 +30,7 @@ def is_split_root(folder: Path) -> bool:
     return any(p.is_dir() and p.name.lower() in SPLIT_NAMES for p in folder.iterdir())
 
 
-def read_genomic_benchmark(folder: str | Path, split: str = "", *,
-                           columns: Columns = Columns()) -> pd.DataFrame:
+def read_genomic_benchmark(folder: str | Path, split: str = "", *, columns: Columns = Columns()) -> pd.DataFrame:
     """Read a Genomic Benchmarks folder into the canonical table (not yet validated).
 
     Parameters
@@ -56,8 +55,7 @@ def read_genomic_benchmark(folder: str | Path, split: str = "", *,
         raise InputError(f"{folder}: no such folder")
     parts = _split_folders(folder, split)
     # Records of different splits share file names (0.txt in train and in test): prefix the split.
-    tables = [_read_split(path, name, columns, f"{path.name}/" if len(parts) > 1 else "")
-              for name, path in parts]
+    tables = [_read_split(path, name, columns, f"{path.name}/" if len(parts) > 1 else "") for name, path in parts]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -87,8 +85,11 @@ def _read_split(folder: Path, split: str, columns: Columns, id_prefix: str) -> p
     tables = [_read_class_folder(p, split, id_prefix) for p in class_dirs]
     for path in class_tables:
         label = table_stem(path)
-        tables.append(read_table(path, columns=columns._replace(label=None), label=label,
-                                 split=split, id_prefix=f"{id_prefix}{label}/"))
+        tables.append(
+            read_table(
+                path, columns=columns._replace(label=None), label=label, split=split, id_prefix=f"{id_prefix}{label}/"
+            )
+        )
     return pd.concat(tables, ignore_index=True)
 
 
@@ -99,8 +100,9 @@ def _read_class_folder(folder: Path, split: str, id_prefix: str) -> pd.DataFrame
         return empty_table()
     label = folder.name
     seqs = [_read_sequence_file(p) for p in files]
-    return make_table([f"{id_prefix}{label}/{p.stem}" for p in files], seqs, [label] * len(files),
-                      split=split, source=str(folder))
+    return make_table(
+        [f"{id_prefix}{label}/{p.stem}" for p in files], seqs, [label] * len(files), split=split, source=str(folder)
+    )
 
 
 def _read_sequence_file(path: Path) -> str:

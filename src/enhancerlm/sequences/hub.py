@@ -17,9 +17,15 @@ log = logging.getLogger(__name__)
 _VAL_NAMES = ("val", "validation", "valid", "dev")
 
 
-def read_hub_dataset(hub_id: str, split: str = "", sequence_column: str = "sequence",
-                     label_column: str | None = "label", id_column: str = "id", *,
-                     require_labels: bool = False) -> pd.DataFrame:
+def read_hub_dataset(
+    hub_id: str,
+    split: str = "",
+    sequence_column: str = "sequence",
+    label_column: str | None = "label",
+    id_column: str = "id",
+    *,
+    require_labels: bool = False,
+) -> pd.DataFrame:
     """Read a Hugging Face dataset into the canonical table (not yet validated).
 
     Parameters
@@ -54,10 +60,17 @@ def read_hub_dataset(hub_id: str, split: str = "", sequence_column: str = "seque
         canonical = "val" if split_name in _VAL_NAMES else split_name
         # Reading several splits, ids from an id column may repeat across them: prefix the split.
         prefix = f"{split_name}/" if len(parts) > 1 and id_column in frame.columns else ""
-        tables.append(frame_to_table(
-            frame, source=f"hf:{hub_id}", split=canonical, columns=columns, require_labels=require_labels,
-            id_prefix=prefix, row_prefix=f"{name}_{split_name}_",
-        ))
+        tables.append(
+            frame_to_table(
+                frame,
+                source=f"hf:{hub_id}",
+                split=canonical,
+                columns=columns,
+                require_labels=require_labels,
+                id_prefix=prefix,
+                row_prefix=f"{name}_{split_name}_",
+            )
+        )
     return pd.concat(tables, ignore_index=True)
 
 
@@ -65,9 +78,7 @@ def _datasets():
     try:
         import datasets
     except ImportError:
-        raise InputError(
-            "reading hf: datasets needs the 'datasets' package: pip install 'enhancerlm[hub]'"
-        ) from None
+        raise InputError("reading hf: datasets needs the 'datasets' package: pip install 'enhancerlm[hub]'") from None
     return datasets
 
 
@@ -88,8 +99,9 @@ def _load(hub_id: str, split: str) -> list[tuple[str, Any]]:
     except datasets.exceptions.DatasetNotFoundError as err:
         raise InputError(f"hf:{hub_id}: dataset not found ({err}). {_local_hint(hub_id)}") from None
     except OSError as err:  # ConnectionError, offline mode and hub HTTP errors are all OSErrors
-        raise InputError(f"hf:{hub_id}: the Hugging Face hub could not be reached ({err}). "
-                         f"{_local_hint(hub_id)}") from None
+        raise InputError(
+            f"hf:{hub_id}: the Hugging Face hub could not be reached ({err}). {_local_hint(hub_id)}"
+        ) from None
     except ValueError as err:  # an unknown split, or files that datasets cannot parse
         raise InputError(f"hf:{hub_id}: cannot load split '{split or 'all'}': {err}") from None
     if isinstance(loaded, datasets.DatasetDict):

@@ -73,8 +73,9 @@ class IdRenamer:
             for split, name in zip(splits, ids):
                 self._used.setdefault(split, set()).add(name)
             return table
-        new = [self._one(name, split, source, record)
-               for name, split, source, record in zip(ids, splits, sources, records)]
+        new = [
+            self._one(name, split, source, record) for name, split, source, record in zip(ids, splits, sources, records)
+        ]
         return table.assign(id=new) if new != ids else table
 
     def log_summary(self) -> None:
@@ -82,10 +83,15 @@ class IdRenamer:
         if not self.n_renamed:
             return
         more = "; ..." if self.n_renamed > len(self.examples) else ""
-        log.warning("renamed %d record(s) whose id repeats an earlier id of the same split, so that ids are unique "
-                    "within a split: later repeats become NAME~2, NAME~3, ... (e.g. %s%s); the full headers stay in "
-                    "the description column. Pass strict_ids=True (--strict-ids) to make a repeated id an error "
-                    "instead", self.n_renamed, "; ".join(self.examples), more)
+        log.warning(
+            "renamed %d record(s) whose id repeats an earlier id of the same split, so that ids are unique "
+            "within a split: later repeats become NAME~2, NAME~3, ... (e.g. %s%s); the full headers stay in "
+            "the description column. Pass strict_ids=True (--strict-ids) to make a repeated id an error "
+            "instead",
+            self.n_renamed,
+            "; ".join(self.examples),
+            more,
+        )
 
     def _record_numbers(self, sources: list[str]) -> list[int]:
         out = []
@@ -127,12 +133,15 @@ class IdRenamer:
 
 
 def _repeat_error(name: str, first: tuple[str, int], again: tuple[str, int]) -> InputError:
-    hint = (f"ids must be unique within a split (without strict_ids / --strict-ids, repeats are renamed "
-            f"{name}{SEPARATOR}2, {name}{SEPARATOR}3, ...)")
+    hint = (
+        f"ids must be unique within a split (without strict_ids / --strict-ids, repeats are renamed "
+        f"{name}{SEPARATOR}2, {name}{SEPARATOR}3, ...)"
+    )
     if first[0] == again[0]:
         return InputError(f"{again[0]}: duplicate id '{name}' (records {first[1]} and {again[1]}); {hint}")
-    return InputError(f"duplicate id '{name}' in {first[0]} (record {first[1]}) and {again[0]} "
-                      f"(record {again[1]}); {hint}")
+    return InputError(
+        f"duplicate id '{name}' in {first[0]} (record {first[1]}) and {again[0]} (record {again[1]}); {hint}"
+    )
 
 
 def make_ids_unique(table: pd.DataFrame, *, strict: bool = False) -> pd.DataFrame:
@@ -212,11 +221,14 @@ def renamed_ids(table: pd.DataFrame) -> pd.DataFrame:
     ids = table["id"].astype(str).reset_index(drop=True)
     renamed = _renamed_mask(table)
     record = table.groupby(table["source"].astype(str).to_numpy(), sort=False).cumcount().to_numpy() + 1
-    out = pd.DataFrame({
-        "split": table["split"].astype(str).to_numpy()[renamed],
-        "source": table["source"].astype(str).to_numpy()[renamed],
-        "record": record[renamed].astype(np.int64),
-        "original_id": ids[renamed].str.replace(_SUFFIX, "", regex=True).to_numpy(),
-        "id": ids[renamed].to_numpy(),
-    }, columns=list(RENAMED_COLUMNS))
+    out = pd.DataFrame(
+        {
+            "split": table["split"].astype(str).to_numpy()[renamed],
+            "source": table["source"].astype(str).to_numpy()[renamed],
+            "record": record[renamed].astype(np.int64),
+            "original_id": ids[renamed].str.replace(_SUFFIX, "", regex=True).to_numpy(),
+            "id": ids[renamed].to_numpy(),
+        },
+        columns=list(RENAMED_COLUMNS),
+    )
     return out

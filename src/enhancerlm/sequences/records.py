@@ -18,13 +18,23 @@ COLUMNS = ("id", "sequence", "label", "split", "source", "description")
 # Names that mean "not an enhancer" in common data sets; in a binary task they get id 0 so that
 # "probability" always means probability of the other (positive) class.
 NEGATIVE_NAMES = frozenset(
-    {"0", "negative", "neg", "not_enhancer", "non_enhancer", "nonenhancer", "non-enhancer",
-     "background", "false", "control", "no"}
+    {
+        "0",
+        "negative",
+        "neg",
+        "not_enhancer",
+        "non_enhancer",
+        "nonenhancer",
+        "non-enhancer",
+        "background",
+        "false",
+        "control",
+        "no",
+    }
 )
 
 
-def make_table(ids, sequences, labels=None, split: str = "", source: str = "",
-               descriptions=None) -> pd.DataFrame:
+def make_table(ids, sequences, labels=None, split: str = "", source: str = "", descriptions=None) -> pd.DataFrame:
     """Build the canonical table, one row per record, in the given order.
 
     Parameters
@@ -132,8 +142,10 @@ class LabelMap:
             raise InputError(f"label {err.args[0]!r} is not one of the known classes {list(self.names)}") from None
 
     def to_dict(self) -> dict:
-        return {"id2label": {str(i): n for i, n in enumerate(self.names)},
-                "label2id": {n: i for i, n in enumerate(self.names)}}
+        return {
+            "id2label": {str(i): n for i, n in enumerate(self.names)},
+            "label2id": {n: i for i, n in enumerate(self.names)},
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "LabelMap":

@@ -62,15 +62,16 @@ def parse_spec(spec: str) -> Spec:
     if not spec or not spec.strip():
         raise InputError(f"empty input SPEC; {_SPEC_FORMS}")
     if spec.startswith(HUB_PREFIX):
-        hub_id = spec[len(HUB_PREFIX):].strip()
+        hub_id = spec[len(HUB_PREFIX) :].strip()
         if not hub_id:
             raise InputError(f"input SPEC '{spec}': no dataset after 'hf:'; {_SPEC_FORMS}")
         return Spec("hub", hub_id)
     path, label = _split_label(spec)
     kind = _detect_kind(Path(path))
     if label is not None and kind in ("genomic_benchmarks", "hub"):
-        raise InputError(f"input SPEC '{spec}': {path} takes its labels from its class folders or "
-                         f"label column; drop ':{label}'")
+        raise InputError(
+            f"input SPEC '{spec}': {path} takes its labels from its class folders or label column; drop ':{label}'"
+        )
     return Spec(kind, path, label)
 
 
@@ -97,8 +98,10 @@ def _detect_kind(path: Path) -> str:
         return "fasta"
     if name.endswith(tuple(DELIMITERS)):
         return "table"
-    raise InputError(f"{path}: cannot tell its format; expected FASTA (first line '>id') or a table "
-                     f"named {'/'.join(DELIMITERS)} (optionally .gz)")
+    raise InputError(
+        f"{path}: cannot tell its format; expected FASTA (first line '>id') or a table "
+        f"named {'/'.join(DELIMITERS)} (optionally .gz)"
+    )
 
 
 def _first_byte(path: Path) -> bytes:
@@ -110,10 +113,18 @@ def _first_byte(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read: {err}") from None
 
 
-def read_spec(spec: str | Spec, split: str = "", *, sequence_column: str = "sequence",
-              label_column: str | None = "label", id_column: str = "id", min_length: int | None = None,
-              warn_below: int | None = None, require_labels: bool = False,
-              strict_ids: bool = False) -> pd.DataFrame:
+def read_spec(
+    spec: str | Spec,
+    split: str = "",
+    *,
+    sequence_column: str = "sequence",
+    label_column: str | None = "label",
+    id_column: str = "id",
+    min_length: int | None = None,
+    warn_below: int | None = None,
+    require_labels: bool = False,
+    strict_ids: bool = False,
+) -> pd.DataFrame:
     """Read one input SPEC into a validated canonical table, every record kept unless ``min_length`` drops it.
 
     Parameters
@@ -150,10 +161,18 @@ def read_spec(spec: str | Spec, split: str = "", *, sequence_column: str = "sequ
     return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids)
 
 
-def read_specs(specs: Sequence[str | Spec], split: str = "", *, require_labels: bool = False,
-               sequence_column: str = "sequence", label_column: str | None = "label",
-               id_column: str = "id", min_length: int | None = None, warn_below: int | None = None,
-               strict_ids: bool = False) -> pd.DataFrame:
+def read_specs(
+    specs: Sequence[str | Spec],
+    split: str = "",
+    *,
+    require_labels: bool = False,
+    sequence_column: str = "sequence",
+    label_column: str | None = "label",
+    id_column: str = "id",
+    min_length: int | None = None,
+    warn_below: int | None = None,
+    strict_ids: bool = False,
+) -> pd.DataFrame:
     """Read several SPECs into one validated table, in the order given; ids unique within each split.
 
     An id that repeats within one input or across the inputs is renamed ``NAME~2``, ``NAME~3``, ...
@@ -179,8 +198,15 @@ def read_specs(specs: Sequence[str | Spec], split: str = "", *, require_labels: 
     return table
 
 
-def _read_all(specs: Sequence[str | Spec], split: str, columns: Columns, require_labels: bool,
-              min_length: int | None, warn_below: int | None, strict_ids: bool) -> pd.DataFrame:
+def _read_all(
+    specs: Sequence[str | Spec],
+    split: str,
+    columns: Columns,
+    require_labels: bool,
+    min_length: int | None,
+    warn_below: int | None,
+    strict_ids: bool,
+) -> pd.DataFrame:
     """Validate each SPEC, log the notes once, concatenate, make ids unique within each split."""
     notes, tables = ValidationNotes(), []
     for spec in specs:
@@ -205,10 +231,19 @@ def _all_dropped(specs, min_length: int | None) -> InputError:
     return InputError(f"{names}: no record is at least {min_length} bp long (min_length); nothing is left to read")
 
 
-def iter_spec(spec: str | Spec, chunk_size: int = 10_000, *, split: str = "",
-              sequence_column: str = "sequence", label_column: str | None = "label",
-              id_column: str = "id", min_length: int | None = None, warn_below: int | None = None,
-              require_labels: bool = False, strict_ids: bool = False) -> Iterator[pd.DataFrame]:
+def iter_spec(
+    spec: str | Spec,
+    chunk_size: int = 10_000,
+    *,
+    split: str = "",
+    sequence_column: str = "sequence",
+    label_column: str | None = "label",
+    id_column: str = "id",
+    min_length: int | None = None,
+    warn_below: int | None = None,
+    require_labels: bool = False,
+    strict_ids: bool = False,
+) -> Iterator[pd.DataFrame]:
     """Yield validated canonical tables of at most ``chunk_size`` rows, in file order.
 
     FASTA files and tables are streamed (memory stays flat however many records there are);
@@ -229,8 +264,9 @@ def iter_spec(spec: str | Spec, chunk_size: int = 10_000, *, split: str = "",
             if chunk.empty:
                 continue
             first_record, n_read = n_read + 1, n_read + len(chunk)
-            chunk = validate_table(chunk, min_length=min_length, warn_below=warn_below,
-                                   first_record=first_record, notes=notes)
+            chunk = validate_table(
+                chunk, min_length=min_length, warn_below=warn_below, first_record=first_record, notes=notes
+            )
             n_kept += len(chunk)
             if len(chunk):
                 yield renamer.rename(chunk)
@@ -247,23 +283,26 @@ def _source(spec: Spec) -> str:
     return f"{HUB_PREFIX}{spec.path}" if spec.kind == "hub" else spec.path
 
 
-def _raw_chunks(spec: Spec, split: str, columns: Columns, require_labels: bool,
-                chunk_size: int | None) -> Iterator[pd.DataFrame]:
+def _raw_chunks(
+    spec: Spec, split: str, columns: Columns, require_labels: bool, chunk_size: int | None
+) -> Iterator[pd.DataFrame]:
     """Unvalidated canonical tables of at most ``chunk_size`` rows (None: one table)."""
     if spec.kind == "fasta":
         yield from _fasta_chunks(spec, split, chunk_size)
     elif spec.kind == "table":
-        yield from iter_table(spec.path, chunk_size, columns=columns, label=spec.label, split=split,
-                              require_labels=require_labels)
+        yield from iter_table(
+            spec.path, chunk_size, columns=columns, label=spec.label, split=split, require_labels=require_labels
+        )
     else:
         if spec.kind == "genomic_benchmarks":
             table = read_genomic_benchmark(spec.path, split, columns=columns)
         else:
-            table = read_hub_dataset(spec.path, split, columns.sequence, columns.label, columns.id,
-                                     require_labels=require_labels)
+            table = read_hub_dataset(
+                spec.path, split, columns.sequence, columns.label, columns.id, require_labels=require_labels
+            )
         step = chunk_size or max(len(table), 1)
         for start in range(0, len(table), step):
-            yield table.iloc[start:start + step].reset_index(drop=True)
+            yield table.iloc[start : start + step].reset_index(drop=True)
 
 
 def _fasta_chunks(spec: Spec, split: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
@@ -278,5 +317,7 @@ def _check_labelled(table: pd.DataFrame) -> None:
     unlabelled = (table["label"] == "").to_numpy()
     if unlabelled.any():
         row = table.iloc[int(unlabelled.argmax())]
-        raise InputError(f"{row['source']}: record '{row['id']}' has no label; give the input a label "
-                         f"as {row['source']}:LABEL, or a label column")
+        raise InputError(
+            f"{row['source']}: record '{row['id']}' has no label; give the input a label "
+            f"as {row['source']}:LABEL, or a label column"
+        )

@@ -51,9 +51,15 @@ def table_stem(path: str | Path) -> str:
     return Path(name).stem
 
 
-def read_table(path: str | Path, *, columns: Columns = Columns(), label: str | None = None,
-               split: str = "", require_labels: bool = False,
-               id_prefix: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    *,
+    columns: Columns = Columns(),
+    label: str | None = None,
+    split: str = "",
+    require_labels: bool = False,
+    id_prefix: str | None = None,
+) -> pd.DataFrame:
     """Read a whole CSV/TSV table into the canonical table (not yet validated).
 
     Parameters
@@ -76,22 +82,40 @@ def read_table(path: str | Path, *, columns: Columns = Columns(), label: str | N
     InputError
         Unreadable or malformed file, or a missing column (message lists the columns that exist).
     """
-    chunks = list(iter_table(path, None, columns=columns, label=label, split=split,
-                             require_labels=require_labels, id_prefix=id_prefix))
+    chunks = list(
+        iter_table(
+            path, None, columns=columns, label=label, split=split, require_labels=require_labels, id_prefix=id_prefix
+        )
+    )
     return pd.concat(chunks, ignore_index=True) if chunks else empty_table()
 
 
-def iter_table(path: str | Path, chunk_size: int | None, *, columns: Columns = Columns(),
-               label: str | None = None, split: str = "", require_labels: bool = False,
-               id_prefix: str | None = None) -> Iterator[pd.DataFrame]:
+def iter_table(
+    path: str | Path,
+    chunk_size: int | None,
+    *,
+    columns: Columns = Columns(),
+    label: str | None = None,
+    split: str = "",
+    require_labels: bool = False,
+    id_prefix: str | None = None,
+) -> Iterator[pd.DataFrame]:
     """Like :func:`read_table`, in canonical tables of at most ``chunk_size`` rows (None: one table)."""
     path = require_file(path)
     sep, first_row = table_delimiter(path), 1
     row_prefix = f"{table_stem(path)}_" if id_prefix is None else ""
     for frame in _csv_frames(path, sep, chunk_size):
-        yield frame_to_table(frame, source=str(path), split=split, columns=columns, label=label,
-                             require_labels=require_labels, id_prefix=id_prefix or "",
-                             row_prefix=row_prefix, first_row=first_row)
+        yield frame_to_table(
+            frame,
+            source=str(path),
+            split=split,
+            columns=columns,
+            label=label,
+            require_labels=require_labels,
+            id_prefix=id_prefix or "",
+            row_prefix=row_prefix,
+            first_row=first_row,
+        )
         first_row += len(frame)
 
 
@@ -100,20 +124,24 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
         _reject_binary(handle, path)
         try:
             # index_col=False: a row with more fields than the header is an error, not an index.
-            with pd.read_csv(handle, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                             index_col=False, encoding="utf-8",
-                             chunksize=chunk_size or 1_000_000_000) as reader:
+            with pd.read_csv(
+                handle,
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                encoding="utf-8",
+                chunksize=chunk_size or 1_000_000_000,
+            ) as reader:
                 while (frame := _next_frame(reader)) is not None:
                     # pandas drops a UTF-8 byte-order mark before the header; make sure no engine keeps it.
                     yield frame.rename(columns=lambda c: c.removeprefix("\ufeff") if isinstance(c, str) else c)
         except pd.errors.EmptyDataError:
             raise InputError(f"{path}: is empty (no header line)") from None
-        except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError,
-                zlib.error) as err:
+        except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError, zlib.error) as err:
             # pandas reports malformed rows and bad UTF-8 as ParserError/ValueError subclasses.
-            raise InputError(
-                f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}"
-            ) from None
+            raise InputError(f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}") from None
 
 
 def _next_frame(reader) -> pd.DataFrame | None:
@@ -133,9 +161,18 @@ def _reject_binary(handle: BinaryIO, path: Path) -> None:
         raise InputError(f"{path}: contains NUL bytes; this looks like a binary file, not a table")
 
 
-def frame_to_table(frame: pd.DataFrame, *, source: str, split: str = "", columns: Columns = Columns(),
-                   label: str | None = None, require_labels: bool = False, id_prefix: str = "",
-                   row_prefix: str = "", first_row: int = 1) -> pd.DataFrame:
+def frame_to_table(
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    split: str = "",
+    columns: Columns = Columns(),
+    label: str | None = None,
+    require_labels: bool = False,
+    id_prefix: str = "",
+    row_prefix: str = "",
+    first_row: int = 1,
+) -> pd.DataFrame:
     """Turn any DataFrame (a CSV chunk, a hub dataset) into the canonical table (not yet validated).
 
     Ids are kept as they are (repeats included; ``sequences.ids`` makes them unique later) and
@@ -160,23 +197,26 @@ def frame_to_table(frame: pd.DataFrame, *, source: str, split: str = "", columns
         ids = [f"{id_prefix}{x}" if x else "" for x in _text(frame[columns.id])]  # "" fails validation
     else:
         ids = [f"{id_prefix}{row_prefix}{first_row + i}" for i in range(len(frame))]
-    return make_table(ids, seqs, _labels(frame, columns.label, label, require_labels, source),
-                      split=split, source=source)
+    return make_table(
+        ids, seqs, _labels(frame, columns.label, label, require_labels, source), split=split, source=source
+    )
 
 
 def _text(column: pd.Series) -> list[str]:
     return column.fillna("").astype(str).str.strip().tolist()
 
 
-def _labels(frame: pd.DataFrame, label_column: str | None, label: str | None,
-            require_labels: bool, source: str) -> list[str] | None:
+def _labels(
+    frame: pd.DataFrame, label_column: str | None, label: str | None, require_labels: bool, source: str
+) -> list[str] | None:
     if label is not None:
         return [label] * len(frame)
     if label_column and label_column in frame.columns:
         return _text(frame[label_column])
     if require_labels:
-        raise _missing_column(source, label_column or "", "label", frame.columns,
-                              hint=", or give every record one label with PATH:LABEL")
+        raise _missing_column(
+            source, label_column or "", "label", frame.columns, hint=", or give every record one label with PATH:LABEL"
+        )
     return None
 
 
@@ -195,6 +235,8 @@ def _missing_column(source: str, name: str, role: str, present, hint: str = "") 
     present = [str(c) for c in present]
     message = f"{source}: no {role} column '{name}'; the columns are {present}"
     if any(cols <= set(present) for cols in _INTERVAL_COLUMNS):
-        message += ("; these look like genomic intervals, not sequences: fetch the sequences first "
-                    "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset)")
+        message += (
+            "; these look like genomic intervals, not sequences: fetch the sequences first "
+            "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset)"
+        )
     return InputError(f"{message}; name the {role} column with {role}_column= (CLI: --{role}-column){hint}")

@@ -28,7 +28,7 @@ _CLEAN_BYTES = bytes.maketrans(
     (_ALLOWED + _ALLOWED.lower()).encode(), ("ACGTN" + "N" * len(IUPAC_CODES) + "T").encode() * 2
 )
 _IS_LOWER = np.zeros(256, dtype=bool)
-_IS_LOWER[ord("a"):ord("z") + 1] = True
+_IS_LOWER[ord("a") : ord("z") + 1] = True
 _IS_IUPAC = np.zeros(256, dtype=bool)
 _IS_IUPAC[list((IUPAC_CODES + IUPAC_CODES.lower()).encode())] = True
 _IS_URACIL = np.zeros(256, dtype=bool)
@@ -94,9 +94,7 @@ def decode_text(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(
-            f"{where}: byte {err.start + 1} is not valid UTF-8 text; is this a binary file?"
-        ) from None
+        raise InputError(f"{where}: byte {err.start + 1} is not valid UTF-8 text; is this a binary file?") from None
 
 
 # --- sequences ---------------------------------------------------------------------------------
@@ -152,8 +150,11 @@ class ValidationNotes:
 
     _BASE_MESSAGES = (
         ("masked", logging.INFO, "upper-cased {n} soft-masked bases in {m} of {total} records"),
-        ("iupac", logging.WARNING,
-         "replaced {n} IUPAC ambiguity codes (" + IUPAC_CODES + ") with N in {m} of {total} records"),
+        (
+            "iupac",
+            logging.WARNING,
+            "replaced {n} IUPAC ambiguity codes (" + IUPAC_CODES + ") with N in {m} of {total} records",
+        ),
         ("uracil", logging.WARNING, "read {n} RNA bases U as T in {m} of {total} records"),
     )
 
@@ -195,20 +196,38 @@ class ValidationNotes:
                 log.log(level, "%s: %s", where, message.format(n=n, m=m, total=self.n_records))
         k, n_kept = self.warn_below, self.n_short_kept
         if n_kept:
-            log.warning("%s: kept %d record(s) shorter than %d bp (the model's k)%s: they have no %d-mer and are "
-                        "scored on [CLS] [SEP] alone, as DNABERT's tokenizer sees them; pass min_length "
-                        "(--min-length) to drop them instead", where, n_kept, k, self._examples("kept"), k)
+            log.warning(
+                "%s: kept %d record(s) shorter than %d bp (the model's k)%s: they have no %d-mer and are "
+                "scored on [CLS] [SEP] alone, as DNABERT's tokenizer sees them; pass min_length "
+                "(--min-length) to drop them instead",
+                where,
+                n_kept,
+                k,
+                self._examples("kept"),
+                k,
+            )
         if self.n_dropped:
-            log.warning("%s: dropped %d record(s) shorter than %d bp (min_length)%s", where, self.n_dropped,
-                        self.min_length, self._examples("dropped"))
+            log.warning(
+                "%s: dropped %d record(s) shorter than %d bp (min_length)%s",
+                where,
+                self.n_dropped,
+                self.min_length,
+                self._examples("dropped"),
+            )
 
     def _examples(self, kind: str) -> str:
         n, examples = self.short[kind]
         return f" (e.g. {'; '.join(examples)}{', ...' if n > len(examples) else ''})"
 
 
-def validate_table(table: pd.DataFrame, *, min_length: int | None = None, warn_below: int | None = None,
-                   first_record: int = 1, notes: ValidationNotes | None = None) -> pd.DataFrame:
+def validate_table(
+    table: pd.DataFrame,
+    *,
+    min_length: int | None = None,
+    warn_below: int | None = None,
+    first_record: int = 1,
+    notes: ValidationNotes | None = None,
+) -> pd.DataFrame:
     """Check a canonical table and return a cleaned copy (upper case, IUPAC codes -> ``N``, ``U`` -> ``T``).
 
     Vectorised over the whole table (Arrow-backed pandas string methods, one byte translation),
@@ -298,8 +317,9 @@ def _upper_and_replace_iupac(seqs: pd.Series, notes: ValidationNotes) -> pd.Seri
     for kind, hits in (("masked", _IS_LOWER), ("iupac", _IS_IUPAC), ("uracil", _IS_URACIL)):
         _count(hits[codes], starts, notes.bases[kind])
     text = joined.translate(_CLEAN_BYTES).decode("ascii")
-    return pd.Series([text[a:a + n] for a, n in zip(starts.tolist(), lengths.tolist())],
-                     index=seqs.index, dtype=seqs.dtype)
+    return pd.Series(
+        [text[a : a + n] for a, n in zip(starts.tolist(), lengths.tolist())], index=seqs.index, dtype=seqs.dtype
+    )
 
 
 def _count(hits: np.ndarray, starts: np.ndarray, total: list[int]) -> None:

@@ -54,8 +54,9 @@ class HubTokenEncoder:
         """Sequences -> token ids with the tokenizer's special tokens, one int64 array each."""
         if len(seqs) == 0:
             return []
-        encoded = self.tokenizer(list(seqs), add_special_tokens=True, padding=False, truncation=False,
-                                 verbose=False)["input_ids"]
+        encoded = self.tokenizer(list(seqs), add_special_tokens=True, padding=False, truncation=False, verbose=False)[
+            "input_ids"
+        ]
         ids = [np.asarray(x, dtype=np.int64) for x in encoded]
         return self._fit_max_tokens(ids) if self.max_tokens else ids
 
@@ -70,9 +71,13 @@ class HubTokenEncoder:
         for i in too_long:
             ids[i] = np.concatenate([ids[i][:keep], ids[i][len(ids[i]) - self.n_suffix :]])
         if too_long:
-            log.warning("%d of %d sequences needed more than %d tokens (their bases tokenize unusually "
-                        "finely, e.g. runs of N) and lost the bases past that limit", len(too_long), len(ids),
-                        self.max_tokens)
+            log.warning(
+                "%d of %d sequences needed more than %d tokens (their bases tokenize unusually "
+                "finely, e.g. runs of N) and lost the bases past that limit",
+                len(too_long),
+                len(ids),
+                self.max_tokens,
+            )
         return ids
 
     def bp_per_token(self, length_bp: int = 1200, seed: int = 0) -> float:

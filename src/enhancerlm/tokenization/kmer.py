@@ -145,4 +145,3 @@ def _k_from_vocab_size(size: int, where: Path) -> int:
         if size == 4**k + len(SPECIAL_TOKENS):
             return k
     raise InputError(f"{where}: {size} entries is not a DNABERT k-mer vocabulary size (69, 261, 1029, 4101)")
-

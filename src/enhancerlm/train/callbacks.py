@@ -31,8 +31,11 @@ class LogEpochCallback(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if state.is_world_process_zero and logs:
             # The last entry's train_loss is the mean over the whole run, not an epoch's: left out.
-            shown = {k: v for k, v in logs.items()
-                     if k not in ("epoch", "train_loss") and not any(q in k for q in _QUIET_KEYS)}
+            shown = {
+                k: v
+                for k, v in logs.items()
+                if k not in ("epoch", "train_loss") and not any(q in k for q in _QUIET_KEYS)
+            }
             if shown:
                 text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
                 log.info("epoch %.2f: %s", logs.get("epoch", state.epoch or 0.0), text)

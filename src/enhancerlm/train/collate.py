@@ -84,8 +84,13 @@ def build_dataset(
     windows = split_windows(seqs, classifier.max_bp, stride_bp)
     if len(windows.seqs) > len(seqs):
         assert classifier.max_bp is not None  # split_windows only cuts when there is a limit
-        log.info("%s: %d sequences longer than %d bp become %d windows that inherit their labels",
-                 what, sum(len(s) > classifier.max_bp for s in seqs), classifier.max_bp, len(windows.seqs))
+        log.info(
+            "%s: %d sequences longer than %d bp become %d windows that inherit their labels",
+            what,
+            sum(len(s) > classifier.max_bp for s in seqs),
+            classifier.max_bp,
+            len(windows.seqs),
+        )
     return TokenDataset(classifier.encoder.encode_batch(windows.seqs), labels[windows.seq_index])
 
 

@@ -131,8 +131,16 @@ def _allowed_types(hint) -> tuple[type, ...]:
 
 
 def _check_values(c: TrainConfig) -> None:
-    positive = ["epochs", "batch_size", "gradient_accumulation", "eval_batch_size", "window_stride_bp",
-                "early_stopping_patience", "lora_r", "keep_checkpoints"]
+    positive = [
+        "epochs",
+        "batch_size",
+        "gradient_accumulation",
+        "eval_batch_size",
+        "window_stride_bp",
+        "early_stopping_patience",
+        "lora_r",
+        "keep_checkpoints",
+    ]
     for name in positive:
         value = getattr(c, name)
         if value is not None and value < 1:

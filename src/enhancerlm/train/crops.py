@@ -37,9 +37,20 @@ class CropDataset(torch.utils.data.Dataset):
         Keep at most this many crops, evenly spaced over the corpus (bounds held-out evaluation time).
     """
 
-    def __init__(self, corpus: PretrainCorpus, tokenizer: KmerTokenizer, crop_bp: int, *, part: str = "train",
-                 seed: int = 0, randomise: bool = True, rc_augment: bool = False, short_crop_prob: float = 0.1,
-                 min_crop_bp: int = 32, max_crops: int | None = None):
+    def __init__(
+        self,
+        corpus: PretrainCorpus,
+        tokenizer: KmerTokenizer,
+        crop_bp: int,
+        *,
+        part: str = "train",
+        seed: int = 0,
+        randomise: bool = True,
+        rc_augment: bool = False,
+        short_crop_prob: float = 0.1,
+        min_crop_bp: int = 32,
+        max_crops: int | None = None,
+    ):
         if crop_bp < tokenizer.k or not tokenizer.k <= min_crop_bp <= crop_bp:
             raise ConfigError(f"crop sizes: need k={tokenizer.k} <= min_crop_bp={min_crop_bp} <= crop_bp={crop_bp}")
         segments = corpus.part(part)
@@ -55,8 +66,12 @@ class CropDataset(torch.utils.data.Dataset):
         self.epoch = epoch
         rng = np.random.default_rng([self.seed, epoch])
         segment, start, self._length = tile_crops(
-            self._lengths, self.crop_bp, rng if self.randomise else None,
-            short_crop_prob=self.short_crop_prob, min_crop_bp=self.min_crop_bp)
+            self._lengths,
+            self.crop_bp,
+            rng if self.randomise else None,
+            short_crop_prob=self.short_crop_prob,
+            min_crop_bp=self.min_crop_bp,
+        )
         self._offset = self._offsets[segment] + start
         if self.max_crops is not None and len(self._offset) > self.max_crops:
             keep = np.unique(np.linspace(0, len(self._offset) - 1, self.max_crops).round().astype(np.int64))

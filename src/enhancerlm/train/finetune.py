@@ -95,17 +95,29 @@ def finetune(
     _check_request(classifier, val, config)
     checkpoint = _checkpoint_to_resume(out_dir, resume)
     set_seed(config.seed)
-    train_ds = build_dataset(classifier, train, long_sequences=config.long_sequences,
-                             stride_bp=config.window_stride_bp, what="train")
-    val_ds = None if val is None else build_dataset(classifier, val, long_sequences=config.long_sequences,
-                                                    stride_bp=config.window_stride_bp, what="val")
+    train_ds = build_dataset(
+        classifier, train, long_sequences=config.long_sequences, stride_bp=config.window_stride_bp, what="train"
+    )
+    val_ds = (
+        None
+        if val is None
+        else build_dataset(
+            classifier, val, long_sequences=config.long_sequences, stride_bp=config.window_stride_bp, what="val"
+        )
+    )
     # The Trainer moves the model (and may turn on checkpointing): both are put back after training.
     with preserved_model_state(classifier):
         trainer = make_trainer(classifier, train_ds, val_ds, config, out_dir, progress=progress, callbacks=callbacks)
         _record_run(out_dir, config, classifier, resume=checkpoint is not None, write=trainer.args.should_save)
-        log.info("training on %d examples, %d epochs, effective batch %d (%d x %d accumulation x %d devices)",
-                 len(train_ds), config.epochs, config.effective_batch_size(trainer.args.world_size),
-                 config.batch_size, config.gradient_accumulation, trainer.args.world_size)
+        log.info(
+            "training on %d examples, %d epochs, effective batch %d (%d x %d accumulation x %d devices)",
+            len(train_ds),
+            config.epochs,
+            config.effective_batch_size(trainer.args.world_size),
+            config.batch_size,
+            config.gradient_accumulation,
+            trainer.args.world_size,
+        )
         try:
             with no_save_bars():
                 trainer.train(resume_from_checkpoint=checkpoint)
@@ -144,7 +156,8 @@ def make_trainer(
         eval_dataset=val_ds,
         data_collator=collator or PadCollator(classifier.encoder.pad_id),
         compute_metrics=(lambda pred: validation_metrics(pred.label_ids, _proba(pred.predictions), names))
-        if val_ds is not None else None,
+        if val_ds is not None
+        else None,
         callbacks=extra,
     )
     return quiet_trainer(trainer, progress)
@@ -197,8 +210,10 @@ def _check_request(classifier: TransformerClassifier, val: pd.DataFrame | None, 
         raise ConfigError(f"train config: metric_for_best={config.metric_for_best!r} needs a validation table")
     allowed = ("loss",) + scalar_metric_names(classifier.label_map.n_classes)
     if config.metric_for_best is not None and config.metric_for_best not in allowed:
-        raise ConfigError(f"train config: metric_for_best={config.metric_for_best!r} is not reported for "
-                          f"{classifier.label_map.n_classes} classes; use one of {list(allowed)}")
+        raise ConfigError(
+            f"train config: metric_for_best={config.metric_for_best!r} is not reported for "
+            f"{classifier.label_map.n_classes} classes; use one of {list(allowed)}"
+        )
 
 
 def _checkpoint_to_resume(out_dir: Path, resume: bool) -> str | None:
@@ -218,20 +233,27 @@ def _checkpoint_to_resume(out_dir: Path, resume: bool) -> str | None:
     return str(complete[-1])
 
 
-def _record_run(out_dir: Path, config: TrainConfig, classifier: TransformerClassifier, *, resume: bool,
-                write: bool) -> None:
+def _record_run(
+    out_dir: Path, config: TrainConfig, classifier: TransformerClassifier, *, resume: bool, write: bool
+) -> None:
     """Write config, versions and backbone to ``train_run.json``; a resumed run must match it."""
     path = out_dir / RUN_FILE
     if resume and path.is_file():
         before = json.loads(path.read_text())["config"]
         changed = changed_settings(before, config.to_dict(), ignore=_RESUMABLE_CHANGES, tolerate_new=True)
         if changed:
-            raise ConfigError(f"{path}: cannot resume with changed settings {changed} "
-                              f"(was {[before[k] for k in changed]})")
+            raise ConfigError(
+                f"{path}: cannot resume with changed settings {changed} (was {[before[k] for k in changed]})"
+            )
         return
     if write:
-        run = {"config": config.to_dict(), "backbone": classifier.backbone, "labels": list(classifier.label_map.names),
-               "seed": config.seed, "versions": versions()}
+        run = {
+            "config": config.to_dict(),
+            "backbone": classifier.backbone,
+            "labels": list(classifier.label_map.names),
+            "seed": config.seed,
+            "versions": versions(),
+        }
         write_text_atomic(path, json.dumps(run, indent=2) + "\n")
 
 
@@ -258,8 +280,9 @@ def _with_lora(model, config: TrainConfig):
     """Wrap ``model`` in LoRA adapters; peft picks the target layers per architecture (BERT: query, value)."""
     from peft import LoraConfig, TaskType, get_peft_model
 
-    lora = LoraConfig(task_type=TaskType.SEQ_CLS, r=config.lora_r, lora_alpha=config.lora_alpha,
-                      lora_dropout=config.lora_dropout)
+    lora = LoraConfig(
+        task_type=TaskType.SEQ_CLS, r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout
+    )
     try:
         return get_peft_model(model, lora)
     except ValueError as err:

@@ -36,8 +36,9 @@ class FitResult(NamedTuple):
     out_dir: Path | None
 
 
-def split_validation(train: pd.DataFrame, fraction: float, seed: int,
-                     out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def split_validation(
+    train: pd.DataFrame, fraction: float, seed: int, out: Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Stratified hold-out of the training set for the fine-tuning curves (never the test set).
 
     Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.splits.stratified_split`),
@@ -62,13 +63,29 @@ def recipe_config(recipe: FinetuneDefaults, seed: int, metric_for_best: str | No
     ``metric_for_best`` is passed as resolved by the caller (None: keep the last epoch); ``overrides``
     are further TrainConfig fields (e.g. ``keep_checkpoints=1``).
     """
-    return TrainConfig(epochs=recipe.epochs, lr=recipe.lr, batch_size=recipe.batch_size,
-                       warmup_ratio=recipe.warmup_ratio, seed=seed, metric_for_best=metric_for_best, **overrides)
+    return TrainConfig(
+        epochs=recipe.epochs,
+        lr=recipe.lr,
+        batch_size=recipe.batch_size,
+        warmup_ratio=recipe.warmup_ratio,
+        seed=seed,
+        metric_for_best=metric_for_best,
+        **overrides,
+    )
 
 
-def fit_classifier(classifier: SequenceClassifier, train: pd.DataFrame, out_dir: Path, *, seed: int,
-                   val_fraction: float, config_for: Callable[[bool], TrainConfig], write_split: bool = True,
-                   resume: bool = False, progress: bool = True) -> FitResult:
+def fit_classifier(
+    classifier: SequenceClassifier,
+    train: pd.DataFrame,
+    out_dir: Path,
+    *,
+    seed: int,
+    val_fraction: float,
+    config_for: Callable[[bool], TrainConfig],
+    write_split: bool = True,
+    resume: bool = False,
+    progress: bool = True,
+) -> FitResult:
     """Train ``classifier`` on ``train`` the way its family trains.
 
     Closed-form models (``fits_in_closed_form``: k-mer LR, GC, ensembles) call their own ``fit``;
@@ -98,5 +115,13 @@ def fit_classifier(classifier: SequenceClassifier, train: pd.DataFrame, out_dir:
         return FitResult(cast(Any, classifier).fit(train, seed=seed), None, None)
     fit, val = split_validation(train, val_fraction, seed, out_dir if write_split else None)
     # every family that is not fitted in closed form is a TransformerClassifier (hf, dnabert, cnn)
-    result = finetune(cast(TransformerClassifier, classifier), fit, val, config_for(val is not None), out_dir, resume=resume, progress=progress)
+    result = finetune(
+        cast(TransformerClassifier, classifier),
+        fit,
+        val,
+        config_for(val is not None),
+        out_dir,
+        resume=resume,
+        progress=progress,
+    )
     return FitResult(result.classifier, result.history, result.out_dir)

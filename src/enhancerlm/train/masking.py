@@ -102,8 +102,9 @@ class SpanMasker:
         if not 0 < self.rate < 1:
             raise ConfigError(f"mask rate={self.rate!r} must be between 0 and 1 (exclusive)")
         if self.mask_prob < 0 or self.random_prob < 0 or self.mask_prob + self.random_prob > 1:
-            raise ConfigError(f"mask_prob={self.mask_prob!r}, random_prob={self.random_prob!r}: "
-                              "each must be >= 0 and their sum <= 1")
+            raise ConfigError(
+                f"mask_prob={self.mask_prob!r}, random_prob={self.random_prob!r}: each must be >= 0 and their sum <= 1"
+            )
 
     def __call__(self, ids: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Mask one sequence.

@@ -111,13 +111,28 @@ class PretrainConfig(ConfigBase):
     config_label = "pretrain config"  # from_dict / to_dict: ConfigBase
 
     def __post_init__(self):
-        for name in ("epochs", "max_steps", "batch_size", "eval_steps", "max_eval_crops", "min_segment_bp",
-                     "crop_bp", "min_crop_bp", "keep_checkpoints"):
+        for name in (
+            "epochs",
+            "max_steps",
+            "batch_size",
+            "eval_steps",
+            "max_eval_crops",
+            "min_segment_bp",
+            "crop_bp",
+            "min_crop_bp",
+            "keep_checkpoints",
+        ):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise ConfigError(f"pretrain config: {name}={value!r} must be a whole number >= 1")
-        for name, low, high in (("lr", 0, math.inf), ("warmup_ratio", 0, 1), ("weight_decay", 0, math.inf),
-                                ("mask_rate", 0, 1), ("eval_fraction", 0, 1), ("short_crop_prob", 0, 1)):
+        for name, low, high in (
+            ("lr", 0, math.inf),
+            ("warmup_ratio", 0, 1),
+            ("weight_decay", 0, math.inf),
+            ("mask_rate", 0, 1),
+            ("eval_fraction", 0, 1),
+            ("short_crop_prob", 0, 1),
+        ):
             if not low <= getattr(self, name) < high:
                 raise ConfigError(f"pretrain config: {name}={getattr(self, name)!r} must be in [{low}, {high})")
         if self.mask_rate == 0 or self.lr == 0:
@@ -149,8 +164,9 @@ class PretrainResult:
     tokens_seen: int
 
 
-def build_mlm(backbone: str, *, seed: int = 0, allow_bin_weights: bool = True
-              ) -> tuple[BertForMaskedLM, KmerTokenizer, BackboneSpec]:
+def build_mlm(
+    backbone: str, *, seed: int = 0, allow_bin_weights: bool = True
+) -> tuple[BertForMaskedLM, KmerTokenizer, BackboneSpec]:
     """A ``BertForMaskedLM`` for a DNABERT-family backbone: random init (built-in) or its weights.
 
     A folder or hub id gives its pre-trained body; an MLM head it lacks (e.g. a fine-tuned
@@ -158,15 +174,24 @@ def build_mlm(backbone: str, *, seed: int = 0, allow_bin_weights: bool = True
     """
     spec, source = resolve_backbone(backbone)
     if spec.family != "dnabert":
-        raise ConfigError(f"backbone {backbone!r} is of family {spec.family!r}; pre-training supports DNABERT "
-                          "k-mer BERTs (e.g. tiny-dnabert-6, dnabert-6 or a folder of one)")
+        raise ConfigError(
+            f"backbone {backbone!r} is of family {spec.family!r}; pre-training supports DNABERT "
+            "k-mer BERTs (e.g. tiny-dnabert-6, dnabert-6 or a folder of one)"
+        )
     model, tokenizer = build_masked_lm(spec, source, seed=seed, allow_bin_weights=allow_bin_weights)
     return model, tokenizer, spec
 
 
-def pretrain(fasta: Sequence[str | Path], backbone: str, out: str | Path, config: PretrainConfig = PretrainConfig(),
-             *, resume: bool = False, progress: bool = True, callbacks: Sequence[TrainerCallback] = ()
-             ) -> PretrainResult:
+def pretrain(
+    fasta: Sequence[str | Path],
+    backbone: str,
+    out: str | Path,
+    config: PretrainConfig = PretrainConfig(),
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    callbacks: Sequence[TrainerCallback] = (),
+) -> PretrainResult:
     """Masked-language-model pre-training of ``backbone`` on FASTA files; the model is written to ``out``.
 
     Parameters
@@ -194,10 +219,18 @@ def pretrain(fasta: Sequence[str | Path], backbone: str, out: str | Path, config
     crop_bp = _crop_bp(config, tokenizer.max_bp(model.config.max_position_embeddings))
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".corpus-", dir=out) as tmp:
-        corpus = build_corpus(fasta, Path(tmp) / "bases.u8", eval_fraction=config.eval_fraction,
-                              min_segment_bp=config.min_segment_bp)
-        train_set = CropDataset(corpus, tokenizer, crop_bp, seed=config.seed, rc_augment=config.rc_augment,
-                                short_crop_prob=config.short_crop_prob, min_crop_bp=min(config.min_crop_bp, crop_bp))
+        corpus = build_corpus(
+            fasta, Path(tmp) / "bases.u8", eval_fraction=config.eval_fraction, min_segment_bp=config.min_segment_bp
+        )
+        train_set = CropDataset(
+            corpus,
+            tokenizer,
+            crop_bp,
+            seed=config.seed,
+            rc_augment=config.rc_augment,
+            short_crop_prob=config.short_crop_prob,
+            min_crop_bp=min(config.min_crop_bp, crop_bp),
+        )
         eval_set = held_out_examples(corpus, tokenizer, crop_bp, config)
         write_text_atomic(out / RUN_RECORD, json.dumps({**record, "versions": versions()}, indent=2) + "\n")
         trainer = _trainer(model, tokenizer, config, out, train_set, eval_set, progress, resume, callbacks)
@@ -205,12 +238,14 @@ def pretrain(fasta: Sequence[str | Path], backbone: str, out: str | Path, config
     history = write_history(trainer.state.log_history, out, plot=trainer.is_world_process_zero())
     if trainer.is_world_process_zero():
         save_pretrained_mlm(model, tokenizer, out, {"family": spec.family, "backbone": spec.name, "source": backbone})
-    return PretrainResult(out, trainer.state.global_step, history, _last_eval(history),
-                          int(trainer.state.num_input_tokens_seen))
+    return PretrainResult(
+        out, trainer.state.global_step, history, _last_eval(history), int(trainer.state.num_input_tokens_seen)
+    )
 
 
-def held_out_examples(corpus: PretrainCorpus, tokenizer: KmerTokenizer, crop_bp: int, config: PretrainConfig
-                      ) -> list[dict] | None:
+def held_out_examples(
+    corpus: PretrainCorpus, tokenizer: KmerTokenizer, crop_bp: int, config: PretrainConfig
+) -> list[dict] | None:
     """The fixed, already masked held-out set: fixed tiles of the held-out part, same masks every epoch.
 
     Every selected span is [MASK]ed: kept or random spans (BERT's 10/10 in training) would make the
@@ -218,15 +253,27 @@ def held_out_examples(corpus: PretrainCorpus, tokenizer: KmerTokenizer, crop_bp:
     """
     if config.eval_fraction == 0:
         return None
-    crops = CropDataset(corpus, tokenizer, crop_bp, part="eval", seed=config.seed, randomise=False,
-                        min_crop_bp=min(config.min_crop_bp, crop_bp), max_crops=config.max_eval_crops)
+    crops = CropDataset(
+        corpus,
+        tokenizer,
+        crop_bp,
+        part="eval",
+        seed=config.seed,
+        randomise=False,
+        min_crop_bp=min(config.min_crop_bp, crop_bp),
+        max_crops=config.max_eval_crops,
+    )
     masker = SpanMasker(tokenizer.k, tokenizer.vocab_size, config.mask_rate, mask_prob=1.0, random_prob=0.0)
     examples = []
     for item in crops:
         input_ids, labels = masker(item["input_ids"], np.random.default_rng(item["mask_seed"]))
         examples.append({"input_ids": input_ids, "labels": labels})
-    log.info("held-out set: %d crops, %d bp, %d masked tokens", len(crops), crops.n_bp,
-             sum(int((e["labels"] != IGNORE_INDEX).sum()) for e in examples))
+    log.info(
+        "held-out set: %d crops, %d bp, %d masked tokens",
+        len(crops),
+        crops.n_bp,
+        sum(int((e["labels"] != IGNORE_INDEX).sum()) for e in examples),
+    )
     return examples
 
 
@@ -295,28 +342,50 @@ class _HistoryWriter(TrainerCallback):
         write_history(state.log_history, self.out, plot=False)
 
 
-def _trainer(model, tokenizer, config: PretrainConfig, out: Path, train_set, eval_set, progress: bool,
-             resume: bool, callbacks) -> Trainer:
+def _trainer(
+    model, tokenizer, config: PretrainConfig, out: Path, train_set, eval_set, progress: bool, resume: bool, callbacks
+) -> Trainer:
     strategy = "steps" if config.eval_steps else "epoch"
     steps = config.eval_steps or 500  # unused with the "epoch" strategy, which also acts at a mid-epoch stop
     on_cuda = torch.cuda.is_available() and not config.use_cpu
     args = TrainingArguments(
-        output_dir=str(out / "checkpoints"), seed=config.seed, report_to="none", disable_tqdm=not progress,
-        per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.batch_size,
-        num_train_epochs=config.epochs, max_steps=config.max_steps or -1, learning_rate=config.lr,
-        warmup_steps=config.warmup_ratio, weight_decay=config.weight_decay, adam_beta2=0.98, adam_epsilon=1e-6,
-        eval_strategy=strategy if eval_set is not None else "no", eval_steps=steps,
-        eval_on_start=eval_set is not None and not resume, batch_eval_metrics=True,
-        logging_strategy=strategy, logging_steps=steps, save_strategy=strategy,
-        save_steps=steps, save_total_limit=config.keep_checkpoints,
-        bf16=on_cuda and torch.cuda.is_bf16_supported(), use_cpu=config.use_cpu,
-        dataloader_num_workers=config.dataloader_workers, dataloader_pin_memory=on_cuda,
-        remove_unused_columns=False, include_num_input_tokens_seen="non_padding",
+        output_dir=str(out / "checkpoints"),
+        seed=config.seed,
+        report_to="none",
+        disable_tqdm=not progress,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps or -1,
+        learning_rate=config.lr,
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        adam_beta2=0.98,
+        adam_epsilon=1e-6,
+        eval_strategy=strategy if eval_set is not None else "no",
+        eval_steps=steps,
+        eval_on_start=eval_set is not None and not resume,
+        batch_eval_metrics=True,
+        logging_strategy=strategy,
+        logging_steps=steps,
+        save_strategy=strategy,
+        save_steps=steps,
+        save_total_limit=config.keep_checkpoints,
+        bf16=on_cuda and torch.cuda.is_bf16_supported(),
+        use_cpu=config.use_cpu,
+        dataloader_num_workers=config.dataloader_workers,
+        dataloader_pin_memory=on_cuda,
+        remove_unused_columns=False,
+        include_num_input_tokens_seen="non_padding",
     )
     trainer = Trainer(
-        model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
-        data_collator=SpanMaskingCollator(SpanMasker(tokenizer.k, tokenizer.vocab_size, config.mask_rate),
-                                          tokenizer.pad_id),
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=eval_set,
+        data_collator=SpanMaskingCollator(
+            SpanMasker(tokenizer.k, tokenizer.vocab_size, config.mask_rate), tokenizer.pad_id
+        ),
         compute_metrics=MaskedTokenMetrics() if eval_set is not None else None,
         preprocess_logits_for_metrics=masked_token_outputs,
         callbacks=[_EpochCrops(train_set), _LogLastStep(), _HistoryWriter(out), *callbacks],
@@ -340,8 +409,12 @@ def write_history(log_history: list[dict], out: Path, plot: bool = True) -> pd.D
 
 def save_pretrained_mlm(model, tokenizer: KmerTokenizer, out: Path, manifest: dict) -> None:
     """Write the model in hub layout; each file appears whole (written beside, then renamed)."""
-    manifest = {**manifest, "kind": "pretrained-mlm", "k": tokenizer.k,
-                "max_bp": tokenizer.max_bp(model.config.max_position_embeddings)}
+    manifest = {
+        **manifest,
+        "kind": "pretrained-mlm",
+        "k": tokenizer.k,
+        "max_bp": tokenizer.max_bp(model.config.max_position_embeddings),
+    }
     with tempfile.TemporaryDirectory(prefix=".model-", dir=out) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
@@ -356,16 +429,20 @@ def _check_out_dir(out: Path, record: dict, resume: bool) -> None:
     if resume and not has_checkpoints:
         raise ConfigError(f"--resume: {out / 'checkpoints'} has no checkpoint to resume from")
     if not resume and has_checkpoints:
-        raise ConfigError(f"{out} holds checkpoints of an earlier run; pass --resume to continue it "
-                          "or choose another --out")
+        raise ConfigError(
+            f"{out} holds checkpoints of an earlier run; pass --resume to continue it or choose another --out"
+        )
     if resume:
         saved = json.loads((out / RUN_RECORD).read_text()) if (out / RUN_RECORD).is_file() else {}
         flat = {"fasta": record["fasta"], "backbone": record["backbone"], **record["config"]}
-        changed = changed_settings({"fasta": saved.get("fasta"), "backbone": saved.get("backbone"),
-                                    **saved.get("config", {})}, flat)
+        changed = changed_settings(
+            {"fasta": saved.get("fasta"), "backbone": saved.get("backbone"), **saved.get("config", {})}, flat
+        )
         if changed:
-            raise ConfigError(f"--resume: {', '.join(changed)} differ from the run in {out}; "
-                              "resume with the same settings, or start a new run in another --out")
+            raise ConfigError(
+                f"--resume: {', '.join(changed)} differ from the run in {out}; "
+                "resume with the same settings, or start a new run in another --out"
+            )
 
 
 def _crop_bp(config: PretrainConfig, max_bp: int) -> int:
