@@ -64,3 +64,23 @@ def test_scan_and_explain_help_is_the_configs(command, config):
     assert len(documented) == {"scan": 11, "explain": 9}[command]
     assert all(field_help(f) in helps for f in documented)
     assert CliRunner().invoke(app, [command, "--help"]).exit_code == 0
+
+
+def _all_options():
+    def walk(command, path):
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+        for param in command.params:
+            yield path, param
+
+    yield from walk(typer.main.get_command(app), "enhancerlm")
+
+
+def test_no_help_text_is_eaten_as_rich_markup():
+    # Rich reads "[default: x]" or "[red]" as a style tag and drops it from --help: write "(default: x)".
+    import re
+
+    tag = re.compile(r"\[[a-z#/@]")
+    eaten = [(path, p.name) for path, p in _all_options() if tag.search(getattr(p, "help", None) or "")]
+    assert not eaten
+    assert sum(1 for _ in _all_options()) > 100  # the walk reached every command's options

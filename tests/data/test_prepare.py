@@ -165,3 +165,18 @@ def test_resplit_renames_ids_shared_by_train_and_test(dna, caplog):
     assert len(new_test) == 2 and set(new_test["label"]) == set(labels)
     (message,) = [r.getMessage() for r in caplog.records]
     assert message.startswith("renamed 2 record(s)") and "Positive_1 (test.fa record 1) -> Positive_1~2" in message
+
+
+def test_manifest_lists_the_renamed_ids(dna, tmp_path):
+    labels = ["enhancer", "not_enhancer"]
+    train = make_table(["Positive_1", "Negative_1"], [dna.A, dna.B], labels, split="train", source="train.fa")
+    test = make_table(["Positive_1", "Negative_1"], [dna.C, dna.D], labels, split="test", source="test.fa")
+    prepared = prepare(pd.concat([train, test], ignore_index=True), resplit=True, test_fraction=0.5, val_fraction=0)
+    entry = write_prepared(prepared, tmp_path / "prep")["renamed_ids"]
+    assert entry["n_records"] == 2
+    assert sorted((r["original_id"], r["id"], r["source"]) for r in entry["records"]) == [
+        ("Negative_1", "Negative_1~2", "test.fa"),
+        ("Positive_1", "Positive_1~2", "test.fa"),
+    ]
+    unrenamed = write_prepared(prepare(train, test, val_fraction=0), tmp_path / "plain")["renamed_ids"]
+    assert unrenamed == {"n_records": 0, "records": []}

@@ -143,6 +143,15 @@ def test_strict_ids_refuses_before_writing(published, tmp_path):
     assert "duplicate id 'Positive_1' (records 1 and 2)" in result.output
 
 
+def test_a_test_set_that_repeats_train_is_refused_before_writing(published, tmp_path):
+    out, args = tmp_path / "out", _args(published, tmp_path / "out", "kmer-lr")
+    args[args.index(f"{published}/test_pos.fa:enhancer")] = f"{published}/train_pos.fa:enhancer"
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and not out.exists()
+    assert "removing the 11 training records that also occur in test" in result.output
+    assert "leaves no training record of class 'enhancer'" in result.output
+
+
 def test_min_length_drops_and_counts(published, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, _args(published, out, "kmer-lr", "--min-length", "3"))

@@ -13,12 +13,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from enhancerlm.data.audit import MAX_RENAMED_LISTED
 from enhancerlm.data.near_duplicates import MinHashLSH, best_matches, near_duplicate_pairs
 from enhancerlm.data.splits import stratified_split  # re-exported: the one validation split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.dna import canonical_sequences
-from enhancerlm.sequences.ids import make_ids_unique, original_ids
+from enhancerlm.sequences.ids import make_ids_unique, original_ids, renamed_ids
 from enhancerlm.sequences.records import COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -319,7 +320,15 @@ def manifest(prepared: Prepared, files: dict[str, Path]) -> dict:
             "by_reason": {str(k): int(v) for k, v in removed["reason"].value_counts().sort_index().items()},
             "records": removed.to_dict(orient="records"),
         },
+        "renamed_ids": _renamed_entry(prepared.tables),
     }
+
+
+def _renamed_entry(tables: dict) -> dict:
+    """Records whose id was renamed on reading (``NAME~2``), from the tables' description column (the audit's rule)."""
+    # subset.tsv repeats test records; counting it too would count them twice
+    renamed = pd.concat([renamed_ids(table) for name, table in tables.items() if name != "subset"], ignore_index=True)
+    return {"n_records": len(renamed), "records": renamed.head(MAX_RENAMED_LISTED).to_dict(orient="records")}
 
 
 def _native(value):

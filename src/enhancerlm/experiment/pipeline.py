@@ -76,7 +76,26 @@ def load_inputs(cfg: RunConfig) -> Inputs:
     unknown = sorted(set(test["label"]) - set(label_map.names))
     if unknown:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
+    if cfg.dedup:
+        _check_classes_survive_dedup(train, test, label_map)
     return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.k)
+
+
+def _check_classes_survive_dedup(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> None:
+    """Refuse, before anything is written, a run whose dedup would leave a class with no training record."""
+    from enhancerlm.data.prepare import remove_test_overlap
+
+    kept, removed = remove_test_overlap(train, test, mode="exact")
+    left = kept["label"].value_counts()
+    empty = [name for name in label_map.names if left.get(name, 0) == 0]
+    if empty:
+        raise InputError(
+            f"removing the {len(removed)} training records that also occur in test (exact or reverse "
+            f"complement) leaves no training record of {'class' if len(empty) == 1 else 'classes'} "
+            f"{', '.join(map(repr, empty))}: the test set "
+            "repeats the training set. Give a test set of other sequences, or --no-dedup to train on them "
+            "anyway (the test then measures recall of seen sequences, not generalisation)"
+        )
 
 
 def prepare_out(cfg: RunConfig) -> Path:

@@ -61,8 +61,10 @@ class ScanConfig(ConfigBase):
     """
 
     # help: the `enhancerlm scan` flag's text (enhancerlm.cli.options).
-    window_bp: int | None = field(default=None, metadata={"help": "Window length [default: 512 or the model's max]."})
-    stride_bp: int | None = field(default=None, metadata={"help": "Step between windows [default: window/2]."})
+    window_bp: int | None = field(
+        default=None, metadata={"help": "Window length (default: 512, or the model's maximum if shorter)."}
+    )
+    stride_bp: int | None = field(default=None, metadata={"help": "Step between windows (default: half the window)."})
     both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
     max_n_fraction: float = field(default=0.1, metadata={"help": "Skip windows with more non-ACGT than this."})
     threshold: float = field(default=0.5, metadata={"help": "Windows scoring at least this are enhancer calls."})
@@ -71,7 +73,7 @@ class ScanConfig(ConfigBase):
     chunk_windows: int = field(default=4096, metadata={"help": "Windows per resumable chunk."})
     batch_size: int | None = field(default=None, metadata={"help": "Windows per model call."})
     compile: bool = field(default=False, metadata={"help": "torch.compile the model (long GPU scans)."})
-    class_name: str | None = field(default=None, metadata={"help": "Class to score [default: the positive class]."})
+    class_name: str | None = field(default=None, metadata={"help": "Class to score (default: the positive class)."})
 
     config_label = "scan config"  # from_dict / to_dict: ConfigBase
 
