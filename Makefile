@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 
-.PHONY: setup demo test lint browser clean
+.PHONY: setup demo test lint browser bcftools clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,10 @@ demo: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh || echo "no chromium: the browser test will skip"
 
+# The annotated-VCF test reads variants.vcf.gz back with bcftools; without it, with pysam's htslib (and says so).
+bcftools:
+	@command -v bcftools >/dev/null 2>&1 || scripts/install-bcftools.sh || echo "no bcftools: the VCF test reads back with pysam"
+
 # Layout, pyflakes-level errors, import order and types (settings in pyproject.toml); part of the test command.
 # `ruff format src tests benchmarks experiments` fixes the layout.
 lint: setup
@@ -32,7 +36,7 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks experiments
 	$(BIN)/mypy
 
-test: setup browser lint
+test: setup browser bcftools lint
 	$(BIN)/python -m pytest -q
 
 clean:

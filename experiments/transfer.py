@@ -12,7 +12,14 @@ no cluster of near-identical sequences straddles a fold), one seed per fold, sev
   chrY+cont     the chrY model, pre-trained further on the fold's unlabelled training sequences
                 (never its test fold), fine-tuned
 
-and, with --arms, `chrY-longer` (the chrY model after --longer-steps more chrY steps), `gkm-lr` (gapped k-mer LR) and the registry recipe `offline-best` on the same folds.
+and, with --arms, `chrY-longer` (the chrY model after --longer-steps more chrY steps), `gkm-lr` (gapped k-mer LR) and the registry recipe `offline-best` on the same folds, and two linear probes (frozen
+transformer, mean-pooled last-layer embeddings, standardised, logistic regression with C by stratified
+cross-validation on the training fold; no fine-tuning):
+
+  probe-random-init   on tiny-dnabert-6 from random weights (seeded by the fold): random features
+  probe-chrY          on the chrY pre-trained tiny-dnabert-6
+
+If pre-training taught the model nothing a classifier can use, the two probes tie.
 
 The three fine-tuned transformers share one recipe (lr, epochs, batch; the best epoch by validation AUROC
 on 10% of the training fold), so pre-training is the only difference between them. Every result is
@@ -21,6 +28,7 @@ continues where it stopped. Prints the Markdown table of mean +- sd over folds.
 
     python experiments/transfer.py --out runs/transfer            # the 7 arms, 75-90 min on 2 CPU cores
     python experiments/transfer.py --out runs/transfer --arms gkm-lr offline-best   # the recipe, ~10 min
+    python experiments/transfer.py --out runs/transfer --arms probe-random-init probe-chrY   # + chrY pre-training
     python experiments/transfer.py --out /tmp/t --limit 200 --pretrain-steps 4 --continue-steps 2 --epochs 1
 """
 
@@ -41,6 +49,7 @@ from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from enhancerlm.data.prepare import homology_clusters
 from enhancerlm.evaluate.metrics import compute_metrics
 from enhancerlm.io import write_text_atomic
+from enhancerlm.models.probe import ProbeClassifier
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.fasta import fasta_text
@@ -55,6 +64,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ARMS = ("gc", "kmer-lr", "cnn", "untrained", "random-init", "chrY", "chrY+cont")
 LONGER = ("chrY-longer",)  # dose-response: the chrY model pre-trained further on chrY, with --arms
 RECIPES = ("gkm-lr", "offline-best")  # registry models for the best-recipe search, same folds, with --arms
+PROBES = ("probe-random-init", "probe-chrY")  # frozen body + logistic regression: does pre-training transfer?
 COLUMNS = ("accuracy", "mcc", "auroc")
 MODEL = "tiny-dnabert-6"
 
@@ -134,6 +144,13 @@ def run_arm(arm: str, fold: int, train: pd.DataFrame, label_map: LabelMap, args,
         return fine_tune("cnn", label_map, train, seed, work, lr=1e-3, epochs=args.cnn_epochs, batch_size=64)
     if arm == "untrained":
         return create_classifier(str(chry), label_map, CreateOptions(seed=seed)), {}
+    if arm in PROBES:
+        body = create_classifier(
+            MODEL if arm == "probe-random-init" else str(chry), label_map, CreateOptions(seed=seed)
+        )
+        probe = ProbeClassifier(body, label_map).fit(train, seed=seed)
+        assert probe.head is not None  # fit sets it
+        return probe, {"C": probe.head.C}
     backbone = {"random-init": MODEL, "chrY": str(chry)}.get(arm)
     if arm == "chrY-longer":
         backbone = str(longer_pretraining(args, chry))
@@ -216,7 +233,7 @@ def summary_table(records: list[dict]) -> str:
     """Markdown: one row per arm, mean +- sd over folds, and the mean wall time per fold."""
     frame = pd.DataFrame(records)
     lines = ["| arm | folds | " + " | ".join(COLUMNS) + " | s / fold |", "|---|---|" + "---|" * (len(COLUMNS) + 1)]
-    for arm in [a for a in ARMS + LONGER + RECIPES if a in set(frame["arm"])]:
+    for arm in [a for a in ARMS + LONGER + RECIPES + PROBES if a in set(frame["arm"])]:
         rows = frame[frame["arm"] == arm]
         cells = [f"{rows[c].mean():.3f} +- {rows[c].std(ddof=1) if len(rows) > 1 else 0:.3f}" for c in COLUMNS]
         lines.append(f"| {arm} | {len(rows)} | " + " | ".join(cells) + f" | {rows['seconds'].mean():.0f} |")
@@ -229,7 +246,7 @@ def parse_args(argv=None):
     parser.add_argument("--data", type=Path, default=SHARED / "ienhancer")
     parser.add_argument("--genome", type=Path, default=SHARED / "human-chrY-par" / "chrY_PAR1_scaffold.fa")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS + LONGER + RECIPES)
+    parser.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS + LONGER + RECIPES + PROBES)
     parser.add_argument("--epochs", type=int, default=6, help="fine-tuning epochs of the transformer arms")
     parser.add_argument("--lr", type=float, default=1e-3, help="fine-tuning lr of the transformer arms")
     parser.add_argument("--cnn-epochs", type=int, default=10)
@@ -252,7 +269,7 @@ def main(argv=None) -> None:
         raise SystemExit(f"no {args.data}: the shared data lives beside the checkout (../shared/data)")
     table = load_ienhancer(args.data, args.limit)
     label_map = LabelMap.from_labels(table["label"], positive="enhancer")
-    needs_chry = {"untrained", "chrY", "chrY+cont", *LONGER} & set(args.arms)
+    needs_chry = {"untrained", "chrY", "chrY+cont", "probe-chrY", *LONGER} & set(args.arms)
     chry = args.out / "pretrain" / "chrY"
     if needs_chry:
         chry = pretrain_once(

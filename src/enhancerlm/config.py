@@ -87,3 +87,14 @@ def load_yaml(path: str | Path) -> dict:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a config file must be a mapping of key: value")
     return data
+
+
+# `--quantize` values, applied by enhancerlm.models.quantize; declared here so that config dataclasses stay light.
+QUANTIZE_MODES = ("none", "int8")
+QUANTIZE_HELP = "Run the model's linear layers in int8 (CPU only; none or int8; default {default})."
+
+
+def check_quantize_mode(mode: str, flag: str = "--quantize") -> None:
+    """ConfigError unless ``mode`` is one of ``QUANTIZE_MODES``."""
+    if mode not in QUANTIZE_MODES:
+        raise ConfigError(f"{flag} {mode!r}: choose one of {', '.join(QUANTIZE_MODES)}")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from enhancerlm.data.prepare import homology_clusters
+from enhancerlm.models.kmer_lr import C_GRID
 from enhancerlm.sequences.records import make_table
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,3 +66,11 @@ def test_cheap_arms_run_on_shared_data_and_resume(transfer, shared_data, tmp_pat
     capsys.readouterr()
     transfer.main(args)
     assert "| gc | 2 | 0.500 +- 0.707 |" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_probe_arm_fits_a_logistic_regression_on_frozen_embeddings(transfer, shared_data, tmp_path):
+    transfer.main(["--out", str(tmp_path), "--limit", "60", "--folds", "2", "--arms", "probe-random-init"])
+    record = json.loads((tmp_path / "results/probe-random-init/0.json").read_text())
+    assert record["n_train"] + record["n_test"] == 60 and record["C"] in C_GRID
+    assert "| probe-random-init | 2 |" in (tmp_path / "transfer.md").read_text()

@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH
+from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 
 data_app = typer.Typer(
     help="Audit train/test leakage, prepare leakage-free splits, make synthetic data.", no_args_is_help=True
@@ -113,6 +113,7 @@ def prepare(
     The TSVs keep each record's header in a description column; ids renamed to be unique
     (NAME~2, ...) are written as renamed, so the files read back unchanged.
     """
+    from enhancerlm.data.near_duplicates import MinHashLSH
     from enhancerlm.data.prepare import prepare as run_prepare
     from enhancerlm.data.prepare import write_prepared
 

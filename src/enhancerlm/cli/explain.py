@@ -55,6 +55,7 @@ def explain(
     batch_size: Optional[int] = config_option(ExplainConfig, "batch_size", default=None, min=1),
     jaspar_release: Optional[str] = config_option(ExplainConfig, "jaspar_release", default=None),
     seed: Optional[int] = config_option(ExplainConfig, "seed", default=None),
+    quantize: Optional[str] = config_option(ExplainConfig, "quantize", default=None, metavar="none|int8"),
     config_file: Optional[Path] = typer.Option(
         None, "--config", exists=True, dir_okay=False, help="YAML with explain settings (flags override it)."
     ),
@@ -81,6 +82,7 @@ def explain(
             "batch_size": batch_size,
             "jaspar_release": jaspar_release,
             "seed": seed,
+            "quantize": quantize,
         },
     )
     classifier = load_classifier(model)

@@ -51,9 +51,37 @@ def _setup(
 
 def _register() -> None:
     # One line per command module; each module exposes `register(app)`.
-    from enhancerlm.cli import data, demo, explain, models, predict, pretrain, run, scan, tokenize
+    from enhancerlm.cli import (
+        data,
+        demo,
+        embed,
+        explain,
+        models,
+        mutagenesis,
+        predict,
+        pretrain,
+        run,
+        scan,
+        serve,
+        tokenize,
+        variants,
+    )
 
-    for module in (demo, run, data, pretrain, predict, explain, scan, tokenize, models):
+    for module in (
+        demo,
+        run,
+        data,
+        pretrain,
+        predict,
+        embed,
+        explain,
+        scan,
+        variants,
+        mutagenesis,
+        tokenize,
+        models,
+        serve,
+    ):
         module.register(app)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Generator, Iterable, Optional
 
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.config import QUANTIZE_HELP
 
 
 class Aggregate(str, Enum):
@@ -54,6 +55,9 @@ def predict(
     ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    quantize: str = typer.Option(
+        "none", "--quantize", metavar="none|int8", help=QUANTIZE_HELP.replace("{default}", "none")
+    ),
 ) -> None:
     """Write the class probabilities of every input sequence (long ones scored as windows).
 
@@ -61,10 +65,11 @@ def predict(
     is logged). Records shorter than the model's k are scored on [CLS] [SEP] alone, with a warning.
     """
     from enhancerlm.models import load_classifier  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.models.quantize import quantize as quantized
     from enhancerlm.predict import predict_to_tsv
     from enhancerlm.sequences.spec import iter_spec
 
-    classifier = load_classifier(model)
+    classifier = quantized(load_classifier(model), quantize)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
     chunks = iter_spec(
         input_spec,
@@ -86,11 +91,11 @@ def predict(
     typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)
 
 
-def _progress(chunks: Iterable) -> Iterator:
-    """Pass chunks through, counting their sequences on a stderr progress bar."""
+def _progress(chunks: Iterable, desc: str = "predict") -> Generator:
+    """Pass chunks through, counting their sequences on a stderr progress bar named ``desc``."""
     from tqdm import tqdm
 
-    with tqdm(unit="seq", desc="predict", leave=False) as bar:
+    with tqdm(unit="seq", desc=desc, leave=False) as bar:
         for chunk in chunks:
             yield chunk
             bar.update(len(chunk))

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from enhancerlm.cli.options import config_option
-from enhancerlm.scan import ScanConfig, scan_genome
+from enhancerlm.scan.config import ScanConfig
 
 
 def scan(
@@ -28,12 +28,15 @@ def scan(
     batch_size: Optional[int] = config_option(ScanConfig, "batch_size"),
     compile_model: bool = config_option(ScanConfig, "compile", "--compile"),
     class_name: Optional[str] = config_option(ScanConfig, "class_name", "--class"),
+    quantize: str = config_option(ScanConfig, "quantize", metavar="none|int8"),
 ) -> None:
     """Scan a genome for enhancers: OUT/scores.bedgraph, OUT/enhancers.bed, OUT/summary.json.
 
     Multi-GPU or multi-process: `torchrun --nproc_per_node N -m enhancerlm.cli.main scan ...`
     or `accelerate launch --num_processes N -m enhancerlm.cli.main scan ...`.
     """
+    from enhancerlm.scan import scan_genome  # imported late: `enhancerlm --help` stays fast
+
     if rc:
         typer.echo("WARNING: --rc is deprecated; use --both-strands", err=True)
     config = ScanConfig(
@@ -48,6 +51,7 @@ def scan(
         batch_size=batch_size,
         compile=compile_model,
         class_name=class_name,
+        quantize=quantize,
     )
     result = scan_genome(model, genome, out, config, regions=regions)
     if result.summary is not None:

@@ -34,14 +34,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from enhancerlm.errors import ConfigError
 from enhancerlm.sequences.dna import kmer_ids, padded_codes
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_K = 8
-DEFAULT_THRESHOLD = 0.5
-DEFAULT_NUM_PERM = 128
 TARGET_RECALL = 0.99
 EMPTY = np.uint32(0xFFFFFFFF)  # signature value of a sequence with no valid k-mer
 _CHUNK_WINDOWS = 1 << 21  # k-mer windows encoded at once (a few int64 arrays of this size)

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 MODEL_LABELS = {
     "zero_shot": "Zero-shot (untrained head)",
     "fine_tuned": "Fine-tuned",
+    "probe": "Linear probe (frozen embeddings)",
     "kmer_lr": "Baseline: k-mer logistic regression",
     "gc": "Baseline: GC content only",
 }

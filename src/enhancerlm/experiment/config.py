@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
-from enhancerlm.config import ConfigBase, load_yaml
+from enhancerlm.config import ConfigBase, check_quantize_mode, load_yaml
 from enhancerlm.errors import ConfigError
 
 
@@ -101,6 +101,20 @@ class RunConfig(ConfigBase):
     baselines: list[str] = field(
         default_factory=lambda: ["kmer-lr", "gc"], metadata={"help": "Baselines beside the LM."}
     )
+    mode: str = field(
+        default="finetune",
+        metadata={
+            "help": "finetune: fine-tune the backbone; probe: logistic regression on its frozen embeddings "
+            "(C by cross-validation on train); both: the two side by side."
+        },
+    )
+    probe_pooling: str = field(
+        default="mean", metadata={"help": "Probe embeddings: mean over sequence tokens, or cls ([CLS] token)."}
+    )
+    probe_layers: list[int] = field(
+        default_factory=lambda: [-1],
+        metadata={"help": "Probe embeddings: hidden layer(s), averaged (-1: last, 0: embedding output)."},
+    )
     zero_shot: bool = field(default=True, metadata={"help": "Evaluate the untrained head as the study did."})
     explain: bool = field(
         default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."}
@@ -108,6 +122,10 @@ class RunConfig(ConfigBase):
     explain_max_seqs: int = field(default=200, metadata={"help": "Test sequences explained with --explain."})
     both_strands: bool = field(
         default=False, metadata={"help": "Score test sequences on both strands, probabilities averaged."}
+    )
+    quantize: str = field(
+        default="none",
+        metadata={"help": "Score the test set (model and baselines) with int8 linear layers: none or int8 (CPU)."},
     )
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples for the 95% intervals."})
     trust_remote_code: bool = field(default=False, metadata={"help": "Allow a hub model's own code to run."})
@@ -142,6 +160,11 @@ class RunConfig(ConfigBase):
         if self.search_lrs is not None and not self.search_lrs:
             raise ConfigError("search_lrs: give at least one learning rate, or leave it out to use the backbone's")
         _check_metric_for_best(self.metric_for_best)
+        if self.mode not in MODES:
+            raise ConfigError(f"mode={self.mode!r}: use one of {', '.join(MODES)}")
+        check_quantize_mode(self.quantize)
+        if self.probe_pooling not in ("mean", "cls"):
+            raise ConfigError(f"probe_pooling={self.probe_pooling!r}: use 'mean' or 'cls'")
         return self
 
     @classmethod
@@ -150,6 +173,8 @@ class RunConfig(ConfigBase):
         return read_run_config(file, flags)[0]
 
 
+# run --mode: what is trained on the backbone (the probe fits on frozen embeddings; see models/probe.py).
+MODES = ("finetune", "probe", "both")
 # RunConfig fields that default to the backbone's registry entry (the fields of FinetuneDefaults).
 BACKBONE_FIELDS = (
     "lr",

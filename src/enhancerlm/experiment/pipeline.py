@@ -4,6 +4,8 @@ Order: fill unset settings from the backbone's registry entry and validate input
 written) -> audit leakage -> drop test duplicates from train -> untrained-head baseline ->
 hyperparameter search -> final fine-tune -> test every model -> flag a degenerate fine-tuned model ->
 metrics, predictions, figures, report. Every step's product lands in ``cfg.out`` atomically.
+With ``--mode probe`` a logistic regression on the frozen backbone's embeddings replaces search and
+fine-tune; with ``--mode both`` it is tested beside the fine-tuned model (model key ``probe``).
 """
 
 from __future__ import annotations
@@ -163,6 +165,7 @@ def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
     with _hold_records() as held:  # warnings about the inputs belong in run.log too
         cfg, sources = resolve_run_config(cfg, sources)
         stages.check_max_length(cfg)
+        stages.check_mode(cfg)
         inputs = load_inputs(cfg)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
@@ -191,21 +194,29 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     closed_form = stages.fits_in_closed_form(cfg.backbone)
     if cfg.zero_shot and not closed_form:
         probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
-    chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
-    search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
-    setting = stages.choose_setting(cfg, search, sources)
-    finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
-    probas[stages.FINE_TUNED] = stages.test_stage(finetuned, inputs.test, cfg)
-    warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], inputs.label_map, history)
+    finetuned = history = search = probe = None
+    setting, warnings = stages.Setting(None, None, {}), []
+    if cfg.mode != "probe":
+        chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
+        search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
+        setting = stages.choose_setting(cfg, search, sources)
+        finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
+        probas[stages.FINE_TUNED] = stages.test_stage(finetuned, inputs.test, cfg)
+        warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], inputs.label_map, history)
+    if cfg.mode != "finetune":
+        probe = stages.probe_stage(cfg, inputs.label_map, train, out)
+        probas[stages.PROBE] = stages.test_stage(probe, inputs.test, cfg)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[stages.ModelKey(name, is_baseline=True)] = stages.baseline_stage(
             name, inputs.label_map, train, inputs.test, cfg, out / "baselines"
         )
     metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, setting, warnings)
+    if probe is not None:
+        metrics["probe_setting"] = json.loads((out / "probe" / "probe.json").read_text())
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)
     if cfg.explain:
-        stages.explain_stage(finetuned, inputs.test, cfg, out / "explain")
+        stages.explain_stage(finetuned if finetuned is not None else probe, inputs.test, cfg, out / "explain")
     report = stages.report_stage(out, cfg, metrics, y_test, probas, inputs.label_map, audit, history, search)
     log.info("done: %s", report)
     return RunResult(out, report, metrics)

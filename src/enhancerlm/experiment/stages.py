@@ -11,8 +11,10 @@ from typing import Collection, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
+from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig
 from enhancerlm.io import atomic_dir, atomic_path
+from enhancerlm.models.quantize import quantize
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
@@ -125,6 +127,17 @@ def check_max_length(cfg: RunConfig) -> None:
         )
 
 
+def check_mode(cfg: RunConfig) -> None:
+    """``--mode probe|both`` needs a backbone with hidden states (a transformer), not one fitted in closed form."""
+    if cfg.mode != "finetune" and fits_in_closed_form(cfg.backbone):
+        from enhancerlm.errors import ConfigError
+
+        raise ConfigError(
+            f"mode={cfg.mode}: backbone {cfg.backbone!r} has no transformer embeddings to probe; "
+            "use --mode finetune, or a language-model backbone"
+        )
+
+
 def fits_in_closed_form(backbone: str) -> bool:
     """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
     from enhancerlm.models.registry import family_class, resolve_backbone
@@ -135,7 +148,9 @@ def fits_in_closed_form(backbone: str) -> bool:
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
     """The study's baseline: the backbone with a fresh, untrained classification head."""
     classifier = _create(cfg, label_map)
-    return predict_proba(classifier, test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands)
+    return predict_proba(
+        scoring_model(classifier, cfg), test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands
+    )
 
 
 class Setting(NamedTuple):
@@ -282,7 +297,47 @@ def finetune_stage(
 
 def test_stage(classifier, test: pd.DataFrame, cfg: RunConfig) -> np.ndarray:
     """Test-set probabilities, shape=(n_test, n_classes), through the one batched primitive."""
-    return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
+    return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
+
+
+def scoring_model(classifier, cfg: RunConfig):
+    """The model that scores the test set: with ``quantize: int8`` an int8 copy, where it has linear layers.
+
+    Training and the saved model stay fp32. A model without linear layers (k-mer LR, GC) is scored as
+    it is, with a warning: one --quantize for a run with several models.
+    """
+    if cfg.quantize == "none":
+        return classifier
+    try:
+        return quantize(classifier, cfg.quantize)
+    except ConfigError as err:
+        log.warning("%s; scored without quantisation", err)
+        return classifier
+
+
+def probe_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: Path):
+    """Logistic regression on the frozen backbone's embeddings of the (deduplicated) training set.
+
+    The backbone is created as for fine-tuning (same weights, window and seed) and never trained;
+    standardisation and C (by stratified cross-validation on train, folds seeded by ``cfg.seed``) are
+    those of the k-mer baseline's head. The probe lands in ``out/probe`` (loadable by ``predict``),
+    its setting in ``out/probe/probe.json``.
+    """
+    from enhancerlm.models.probe import ProbeClassifier, write_probe_summary
+
+    probe = ProbeClassifier(_create(cfg, label_map), label_map, cfg.probe_pooling, cfg.probe_layers)
+    probe.fit(train, seed=cfg.seed)
+    with atomic_dir(out / "probe") as folder:
+        probe.save(folder)
+        summary = write_probe_summary(probe, folder / "probe.json")
+    log.info(
+        "probe: C=%g on %d %s-pooled features of layers %s",
+        summary["C"],
+        summary["n_features"],
+        probe.pooling,
+        list(probe.layers),
+    )
+    return probe
 
 
 def baseline_stage(
@@ -312,7 +367,7 @@ def baseline_stage(
         config_for=config_for,
         resume=cfg.resume,
     ).classifier
-    return predict_proba(classifier, test["sequence"].tolist(), both_strands=cfg.both_strands)
+    return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
 
 
 def explain_stage(classifier, test: pd.DataFrame, cfg: RunConfig, out: Path) -> None:
@@ -341,6 +396,7 @@ class ModelKey(NamedTuple):
 
 
 ZERO_SHOT, FINE_TUNED = ModelKey("zero_shot"), ModelKey("fine_tuned")
+PROBE = ModelKey("probe")  # logistic regression on the frozen backbone (--mode probe|both)
 
 
 def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> list[str]:

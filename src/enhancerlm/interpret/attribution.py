@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import ConfigError, InputError
+from enhancerlm.interpret.config import METHODS
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.tokenization.windows import split_windows
 
 log = logging.getLogger(__name__)
-
-METHODS = ("ism", "ig", "attention")
 
 
 def attribute(

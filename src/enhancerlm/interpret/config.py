@@ -6,10 +6,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 
-from enhancerlm.config import ConfigBase
+from enhancerlm.config import QUANTIZE_HELP, ConfigBase, check_quantize_mode
 from enhancerlm.data.motifs import JASPAR_RELEASE
 from enhancerlm.errors import ConfigError
-from enhancerlm.interpret.attribution import METHODS
+
+# Attribution methods (enhancerlm.interpret.attribution computes them); here so that the CLI's flags import light.
+METHODS = ("ism", "ig", "attention")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class ExplainConfig(ConfigBase):
     jaspar_release : str or None
         e.g. ``"JASPAR2026"``; None: the pinned ``JASPAR2024`` (:func:`enhancerlm.data.motifs.open_jaspar`).
     seed : int
+    quantize : str
+        ``"int8"``: forward passes (ISM, attention) on an int8 copy of the model (CPU only,
+        ``enhancerlm.models.quantize``); not with ``"ig"``, whose gradients int8 layers do not have.
     """
 
     # help: the --flag's text; {default} is the default as written here (see enhancerlm.cli.options).
@@ -87,6 +92,7 @@ class ExplainConfig(ConfigBase):
         },
     )
     seed: int = field(default=0, metadata={"help": "Seed of sampling and shuffles (default {default})."})
+    quantize: str = field(default="none", metadata={"help": QUANTIZE_HELP})
 
     config_label = "explain config"  # from_dict / to_dict (methods as a list): ConfigBase
 
@@ -106,6 +112,12 @@ class ExplainConfig(ConfigBase):
             raise ConfigError(f"explain max_seqs={self.max_seqs}: must be >= 1 (or None for all)")
         if not 0 < self.null_quantile < 1:
             raise ConfigError(f"explain null_quantile={self.null_quantile}: must be between 0 and 1")
+        check_quantize_mode(self.quantize)
+        if self.quantize != "none" and "ig" in self.methods:
+            raise ConfigError(
+                f"explain quantize={self.quantize} with method ig: integrated gradients need gradients, which "
+                "int8 layers do not have; use --quantize none, or ism/attention only"
+            )
         if self.core_bp > self.seqlet_width_bp:
             raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
 

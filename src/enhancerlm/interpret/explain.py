@@ -26,6 +26,7 @@ from enhancerlm.interpret.motif_table import MotifReport, find_motifs, write_mot
 from enhancerlm.interpret.plots import plot_attribution, save_figure
 from enhancerlm.interpret.report import write_html
 from enhancerlm.io import atomic_dir
+from enhancerlm.models.quantize import quantize
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +195,7 @@ def explain(
     ExplainResult
     """
     config = config or ExplainConfig()
+    classifier = quantize(classifier, config.quantize)  # the config refused "ig" with int8
     table = select_sequences(table, config)
     ids, seqs = table["id"].astype(str).tolist(), table["sequence"].tolist()
     out_dir = Path(out_dir)

@@ -35,7 +35,9 @@ def _logomaker():
     return logomaker
 
 
-def plot_attribution(seq: str, tracks: dict[str, np.ndarray], title: str = ""):
+def plot_attribution(
+    seq: str, tracks: dict[str, np.ndarray], title: str = "", track_seqs: dict[str, str] | None = None
+):
     """One panel per method: each base drawn with height = its attribution (negative below the axis).
 
     Parameters
@@ -45,6 +47,8 @@ def plot_attribution(seq: str, tracks: dict[str, np.ndarray], title: str = ""):
     tracks : dict of str -> np.ndarray, shape=(L,)
         Method name -> per-base attribution.
     title : str
+    track_seqs : dict of str -> str, optional
+        The sequence a panel draws where it is not ``seq`` (e.g. a variant's ALT window next to its REF).
 
     Returns
     -------
@@ -53,18 +57,18 @@ def plot_attribution(seq: str, tracks: dict[str, np.ndarray], title: str = ""):
     plt = _pyplot()
     width = min(max(len(seq) / 10, 6), 40)
     fig, axes = plt.subplots(len(tracks), 1, figsize=(width, 1.6 * len(tracks)), squeeze=False)
-    onehot = one_hot(seq)
     for ax, (method, scores) in zip(axes[:, 0], tracks.items()):
-        scores = np.asarray(scores, dtype=np.float64)
-        if len(seq) <= MAX_LOGO_BP:
+        drawn = (track_seqs or {}).get(method, seq)
+        onehot, scores = one_hot(drawn), np.asarray(scores, dtype=np.float64)
+        if len(drawn) <= MAX_LOGO_BP:
             frame = pd.DataFrame(onehot * scores[:, None], columns=list(BASES))
             _logomaker().Logo(frame, ax=ax, color_scheme=_COLOURS)
         else:
-            colours = [_COLOURS.get(b, "grey") for b in seq.upper()]
-            ax.bar(np.arange(len(seq)), scores, width=1.0, color=colours)
+            colours = [_COLOURS.get(b, "grey") for b in drawn.upper()]
+            ax.bar(np.arange(len(drawn)), scores, width=1.0, color=colours)
         ax.axhline(0, color="black", lw=0.5)
         ax.set_ylabel(method)
-        ax.set_xlim(-0.5, len(seq) - 0.5)
+        ax.set_xlim(-0.5, len(drawn) - 0.5)
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel("position (bp, 0-based)")
     fig.tight_layout()

@@ -75,6 +75,16 @@ class SequenceClassifier(ABC):
         """``torch.compile`` the model in place; False where there is nothing to compile."""
         return False
 
+    def quantize(self, mode: str) -> "SequenceClassifier":
+        """A copy for CPU inference whose linear layers run in ``mode`` (``"int8"``); self is left as it is.
+
+        Call it through ``enhancerlm.models.quantize.quantize``. Models without torch linear layers
+        (k-mer LR, GC) keep this default, a ConfigError.
+        """
+        raise ConfigError(
+            f"--quantize {mode}: backbone {self.backbone!r} ({self.family}) has no linear layers to quantise"
+        )
+
     @abstractmethod
     def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes); sequences fit in ``max_bp``."""

@@ -162,6 +162,8 @@ AutoModelForSequenceClassification.register(CnnConfig, CnnForSequenceClassificat
 class CnnClassifier(TransformerClassifier):
     """The one-hot CNN with its character tokenizer; trained like the transformers (``enhancerlm.train``)."""
 
+    has_hidden_states = False  # convolutions: no transformer hidden states to embed or probe
+
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "CnnClassifier":
         """A random-init CNN, or (``options.source``: a saved CNN folder) its weights with a new label head."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence, cast
+from typing import Any, Callable, ClassVar, Iterator, Protocol, Sequence, cast
 
 import numpy as np
 import torch
@@ -21,9 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class TokenEncoder(Protocol):
-    """What a classifier needs from a tokenizer: batch encoding, padding id, saving."""
+    """What a classifier needs from a tokenizer: batch encoding, padding id, saving.
+
+    ``n_prefix`` / ``n_suffix``: special tokens before / after a sequence's own tokens (1 / 1 for
+    ``[CLS] ... [SEP]``); mean-pooled embeddings leave them out.
+    """
 
     pad_id: int
+    n_prefix: int
+    n_suffix: int
 
     def encode_batch(self, seqs: Sequence[str]) -> list[np.ndarray]: ...
 
@@ -84,6 +90,14 @@ def preserved_model_state(classifier: "TransformerClassifier", *, eval_mode: boo
             model.activation_checkpointing_disable()
 
 
+# forward_rows' per-batch step: (model output, attention_mask of shape (batch, tokens)) -> (batch, width).
+BatchRows = Callable[[Any, torch.Tensor], torch.Tensor]
+
+
+def _logits(output, attention_mask: torch.Tensor) -> torch.Tensor:
+    return output.logits
+
+
 def label_kwargs(label_map: LabelMap) -> dict:
     """A transformers config's label fields (``num_labels``, ``id2label``, ``label2id``) for ``label_map``."""
     d = label_map.to_dict()
@@ -108,7 +122,15 @@ class TransformerClassifier(SequenceClassifier):
         Registry name.
     max_bp : int or None
         Longest sequence that fits in the model's positions.
+
+    Attributes
+    ----------
+    has_hidden_states : bool
+        The model returns ``hidden_states`` (``output_hidden_states=True``), so
+        ``enhancerlm.embeddings`` can embed with it; False for families that are not transformers.
     """
+
+    has_hidden_states: ClassVar[bool] = True
 
     def __init__(self, model, encoder: TokenEncoder, label_map, backbone: str, max_bp: int | None):
         self.model = model
@@ -129,16 +151,48 @@ class TransformerClassifier(SequenceClassifier):
         self.model = torch.compile(self.model)
         return True
 
+    def quantize(self, mode: str) -> "TransformerClassifier":
+        from enhancerlm.models.quantize import int8_copy  # the only mode past quantize()'s check
+
+        return int8_copy(self)
+
     def predict_logits(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """Logits, shape=(len(seqs), n_classes), float32; batches sorted by length to pad little."""
+        return self.forward_rows(seqs, _logits, self.model.config.num_labels, batch_size)
+
+    def forward_rows(
+        self, seqs: Sequence[str], to_rows: BatchRows, width: int, batch_size: int | None = None, **forward_kwargs
+    ) -> np.ndarray:
+        """The one inference loop: length-sorted, dynamically padded, autocast batches in inference mode.
+
+        Parameters
+        ----------
+        seqs : sequence of str
+            Each fits in ``max_bp`` (``enhancerlm.predict`` windows longer ones first).
+        to_rows : callable
+            ``to_rows(output, attention_mask)`` -> tensor, shape=(batch, width): one row per sequence of
+            the batch from the model's output (logits for predictions, pooled hidden states for embeddings).
+        width : int
+            Columns of the result.
+        batch_size : int, optional
+            Sequences per forward pass (default: :func:`enhancerlm.device.default_batch_size`).
+        **forward_kwargs
+            Passed to the model's forward (e.g. ``output_hidden_states=True``).
+
+        Returns
+        -------
+        np.ndarray, shape=(len(seqs), width), float32
+            In the order of ``seqs``.
+        """
         ids = self.encoder.encode_batch(seqs)
         batch_size = batch_size or default_batch_size(self.device)
-        out = np.empty((len(seqs), self.model.config.num_labels), dtype=np.float32)
+        out = np.empty((len(seqs), width), dtype=np.float32)
         with preserved_model_state(self, eval_mode=True) as model, torch.inference_mode(), autocast(self.device):
             for rows in length_sorted_batches(ids, batch_size):
                 input_ids, mask = pad_batch([ids[i] for i in rows], self.encoder.pad_id)
-                logits = model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                out[rows] = logits.float().cpu().numpy()
+                mask = mask.to(self.device)
+                output = model(input_ids=input_ids.to(self.device), attention_mask=mask, **forward_kwargs)
+                out[rows] = to_rows(output, mask).float().cpu().numpy()
         return out
 
     def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:

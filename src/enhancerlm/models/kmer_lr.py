@@ -16,9 +16,6 @@ from typing import Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegressionCV
-from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
@@ -86,6 +83,11 @@ def fit_linear_head(features: np.ndarray, y: np.ndarray, seed: int = 0) -> Linea
     seed : int
         Seeds the cross-validation folds.
     """
+    # imported here: the registry loads this module for every model, and scoring a transformer needs no sklearn
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.preprocessing import StandardScaler
+
     counts = np.bincount(y)
     if len(counts) < 2 or counts.min() < 2:
         raise InputError(f"training set: need at least 2 sequences of every class, found counts {counts.tolist()}")

@@ -20,7 +20,7 @@ from enhancerlm.sequences.records import LabelMap
 log = logging.getLogger(__name__)
 
 # Modules that register families and specs on import, in the order `--help` lists them.
-_FAMILY_MODULES = ("dnabert", "hub", "cnn", "kmer_lr", "gkm_lr", "gc", "ensemble")
+_FAMILY_MODULES = ("dnabert", "hub", "cnn", "kmer_lr", "gkm_lr", "gc", "ensemble", "probe")
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,18 @@ import dataclasses
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from tqdm.auto import tqdm
 
-from enhancerlm.config import ConfigBase
-from enhancerlm.errors import ConfigError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models import load_classifier
+from enhancerlm.models.quantize import quantize
 from enhancerlm.provenance import versions
 from enhancerlm.scan.assemble import CallSettings, assemble
+from enhancerlm.scan.config import ScanConfig
 from enhancerlm.scan.distributed import Process, current_process
 from enhancerlm.scan.score import place_model, score_block, score_column
 from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
@@ -28,82 +28,6 @@ log = logging.getLogger(__name__)
 
 SUMMARY = "summary.json"
 INDEX_DIR = ".index"  # FASTA indexes built here when the genome's folder is read-only
-DEFAULT_WINDOW_BP = 512
-
-
-@dataclass(frozen=True)
-class ScanConfig(ConfigBase):
-    """Scan settings; defaults are the CLI's.
-
-    Parameters
-    ----------
-    window_bp : int or None
-        Window length, bp; None: 512, or the model's ``max_bp`` if smaller.
-    stride_bp : int or None
-        Step between window starts, bp; None: ``window_bp // 2``.
-    both_strands : bool
-        Score each window on both strands and average the probabilities (named as in ``predict`` and
-        ``run``; the ``--rc`` flag is its deprecated alias).
-    max_n_fraction : float
-        Windows with a larger fraction of non-ACGT bases are skipped.
-    threshold : float
-        Windows scoring at least this are enhancer calls.
-    merge_gap_bp, min_length_bp : int
-        Calls at most ``merge_gap_bp`` apart merge; merged calls shorter than ``min_length_bp`` are dropped.
-    chunk_windows : int
-        Windows per chunk: the unit of resuming and of splitting work between processes.
-    batch_size : int or None
-        Windows per model call; None: the device's default.
-    compile : bool
-        ``torch.compile`` the model first (pays off on long scans on GPUs).
-    class_name : str or None
-        Class whose probability is the score; None: the positive class of a binary model.
-    """
-
-    # help: the `enhancerlm scan` flag's text (enhancerlm.cli.options).
-    window_bp: int | None = field(
-        default=None, metadata={"help": "Window length (default: 512, or the model's maximum if shorter)."}
-    )
-    stride_bp: int | None = field(default=None, metadata={"help": "Step between windows (default: half the window)."})
-    both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
-    max_n_fraction: float = field(default=0.1, metadata={"help": "Skip windows with more non-ACGT than this."})
-    threshold: float = field(default=0.5, metadata={"help": "Windows scoring at least this are enhancer calls."})
-    merge_gap_bp: int = field(default=0, metadata={"help": "Merge calls at most this far apart."})
-    min_length_bp: int = field(default=0, metadata={"help": "Drop merged calls shorter than this."})
-    chunk_windows: int = field(default=4096, metadata={"help": "Windows per resumable chunk."})
-    batch_size: int | None = field(default=None, metadata={"help": "Windows per model call."})
-    compile: bool = field(default=False, metadata={"help": "torch.compile the model (long GPU scans)."})
-    class_name: str | None = field(default=None, metadata={"help": "Class to score (default: the positive class)."})
-
-    config_label = "scan config"  # from_dict / to_dict: ConfigBase
-
-    def __post_init__(self):
-        checks = [
-            (self.window_bp is None or self.window_bp >= 1, "--window-bp", self.window_bp, ">= 1"),
-            (self.stride_bp is None or self.stride_bp >= 1, "--stride-bp", self.stride_bp, ">= 1"),
-            (0.0 <= self.max_n_fraction <= 1.0, "--max-n-fraction", self.max_n_fraction, "in [0, 1]"),
-            (0.0 <= self.threshold <= 1.0, "--threshold", self.threshold, "in [0, 1]"),
-            (self.merge_gap_bp >= 0, "--merge-gap-bp", self.merge_gap_bp, ">= 0"),
-            (self.min_length_bp >= 0, "--min-length-bp", self.min_length_bp, ">= 0"),
-            (self.chunk_windows >= 1, "--chunk-windows", self.chunk_windows, ">= 1"),
-            (self.batch_size is None or self.batch_size >= 1, "--batch-size", self.batch_size, ">= 1"),
-        ]
-        for ok, flag, value, rule in checks:
-            if not ok:
-                raise ConfigError(f"{flag} {value} must be {rule}")
-
-    def for_model(self, max_bp: int | None) -> "ScanConfig":
-        """Fill in the window and stride defaults; a window longer than the model takes is an error."""
-        window_bp = self.window_bp or (DEFAULT_WINDOW_BP if max_bp is None else min(DEFAULT_WINDOW_BP, max_bp))
-        if max_bp is not None and window_bp > max_bp:
-            raise ConfigError(
-                f"--window-bp {window_bp} is longer than the model's maximum of {max_bp} bp; "
-                f"use --window-bp {max_bp} or less"
-            )
-        stride_bp = self.stride_bp or max(window_bp // 2, 1)
-        if stride_bp > window_bp:
-            raise ConfigError(f"--stride-bp {stride_bp} is longer than --window-bp {window_bp}: bases would be skipped")
-        return dataclasses.replace(self, window_bp=window_bp, stride_bp=stride_bp)
 
 
 @dataclass(frozen=True)
@@ -186,6 +110,7 @@ def scan_genome(
         manifest = _manifest(model, fasta, tiling, config, classifier.label_map.names[column], process)
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
+        classifier = quantize(classifier, config.quantize)
         todo = _claim_chunks(store, manifest, tiling.n_chunks(config.chunk_windows), process)
         _score_chunks(todo, classifier, column, fasta, tiling, store, config, process, on_chunk)
         process.barrier()
@@ -267,6 +192,8 @@ def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_na
         "n_windows": tiling.n_windows,
         # bf16 on GPUs and fp32 on CPUs give slightly different scores: do not mix them in one scan.
         "device_type": process.device.type,
+        # int8 and fp32 scores differ a little too; the key only when set, so older scans stay resumable.
+        **({"quantize": config.quantize} if config.quantize != "none" else {}),
     }
 
 

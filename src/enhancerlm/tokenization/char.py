@@ -29,6 +29,7 @@ class CharTokenizer:
     """
 
     pad_id, unk_id = PAD_ID, UNK_ID
+    n_prefix, n_suffix = 0, 0  # no special tokens
     vocab = VOCAB
 
     def __repr__(self) -> str:

@@ -52,6 +52,7 @@ class KmerTokenizer:
     """
 
     pad_id, unk_id, cls_id, sep_id, mask_id = PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID
+    n_prefix, n_suffix = 1, 1  # [CLS] before the k-mers, [SEP] after
 
     def __init__(self, k: int):
         _check_k(k)

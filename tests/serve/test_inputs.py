@@ -1,0 +1,33 @@
+"""Request bytes -> table: pasted text, upload names (display only), extensions."""
+
+from __future__ import annotations
+
+import pytest
+
+from enhancerlm.serve.inputs import _suffix, display_name, pasted_fasta
+
+
+def test_raw_lines_become_numbered_fasta_and_fasta_stays():
+    assert pasted_fasta("ACGT\n\n  ggcc  \n") == ">seq_1\nACGT\n>seq_2\nggcc\n"
+    assert pasted_fasta("\n>a\nACGT\n") == "\n>a\nACGT\n"
+
+
+@pytest.mark.parametrize(
+    "filename, shown",
+    [
+        ("C:\\Users\\me\\enh.fa", "enh.fa"),
+        ("../../etc/passwd", "passwd"),
+        ("", "uploaded file"),
+        ("x" * 300, "x" * 100),
+    ],
+)
+def test_client_file_names_are_only_shown_never_paths(filename, shown):
+    assert display_name(filename) == shown
+
+
+@pytest.mark.parametrize(
+    "filename, suffix",
+    [("a.CSV", ".csv"), ("a.tsv.gz", ".tsv.gz"), ("reads.fasta", ".fasta"), ("a.docx", ""), ("a.gz", ".gz")],
+)
+def test_only_known_extensions_are_kept(filename, suffix):
+    assert _suffix(filename) == suffix
