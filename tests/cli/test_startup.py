@@ -21,7 +21,9 @@ def test_cli_imports_no_heavy_library():
     assert loaded_after("import enhancerlm.cli.main") == []
 
 
-@pytest.mark.parametrize("module", ["enhancerlm.scan.config", "enhancerlm.interpret.config"])
+@pytest.mark.parametrize(
+    "module", ["enhancerlm.scan.config", "enhancerlm.interpret.config", "enhancerlm.variants.config"]
+)
 def test_config_modules_behind_cli_flags_are_light(module):
     assert loaded_after(f"import {module}") == []
 
@@ -29,3 +31,15 @@ def test_config_modules_behind_cli_flags_are_light(module):
 def test_the_check_sees_a_heavy_import():
     # the check itself can fail: a module that does import pandas is reported
     assert "pandas" in loaded_after("import enhancerlm.sequences.records")
+
+
+def test_naming_a_backbone_imports_no_model_library():
+    # the registry's specs are plain data (models/catalog.py); a family module loads with its class only
+    statement = "from enhancerlm.models.registry import list_backbones, resolve_backbone\nlist_backbones()\n"
+    statement += "resolve_backbone('dnabert-6'); resolve_backbone('zhihan1996/DNABERT-2-117M')"
+    assert not {"torch", "transformers"} & set(loaded_after(statement))
+
+
+def test_a_kmer_baseline_loads_without_torch():
+    statement = "from enhancerlm.models.registry import family_class\nfamily_class('kmer-lr'); family_class('gc')"
+    assert not {"torch", "transformers"} & set(loaded_after(statement))

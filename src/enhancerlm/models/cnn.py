@@ -19,7 +19,7 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 from enhancerlm.models.base import read_manifest
 from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
-from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
+from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.char import PAD_ID, CharTokenizer
 
@@ -192,29 +192,3 @@ class CnnClassifier(TransformerClassifier):
         # The window the model was trained and tested with: a run's --max-length may have shortened it.
         max_bp = min(manifest.get("max_bp") or model.config.max_bp, model.config.max_bp)
         return cls(model, tokenizer, LabelMap.from_dict(manifest), manifest["backbone"], max_bp)
-
-
-# The CNN recipe, measured on iEnhancer (docs/results.md): lr 1e-3 (a search over {1e-3, 3e-4} chose it),
-# 10 epochs, batch 64, the best epoch by validation AUROC, as in the 5-fold transfer experiment. Used both
-# for `--backbone cnn` and for the `cnn` baseline beside another backbone.
-CNN_FINETUNE = FinetuneDefaults(
-    lr=1e-3,
-    epochs=10,
-    batch_size=64,
-    search_lrs=(1e-3, 3e-4),
-    search_epochs=6,
-    search_metric="auroc",
-    warmup_ratio=0.1,
-    metric_for_best="auroc",
-)
-
-register(
-    BackboneSpec(
-        name="cnn",
-        family="cnn",
-        max_tokens=4096,
-        is_baseline=True,
-        finetune=CNN_FINETUNE,
-        description="one-hot CNN baseline (Genomic Benchmarks style, ~0.3M parameters, random init)",
-    )
-)

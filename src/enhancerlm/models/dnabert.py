@@ -22,26 +22,13 @@ from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_k
 from enhancerlm.models.registry import (
     BackboneSpec,
     CreateOptions,
-    FinetuneDefaults,
     list_backbones,
-    register,
     register_family,
 )
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
 
 log = logging.getLogger(__name__)
-
-# A few-hundred-thousand-parameter BERT: trains on 2 CPU cores in minutes. Same tokenizer as DNABERT-6.
-TINY_CONFIG = dict(
-    hidden_size=128,
-    num_hidden_layers=3,
-    num_attention_heads=4,
-    intermediate_size=512,
-    max_position_embeddings=512,
-    hidden_dropout_prob=0.1,
-    attention_probs_dropout_prob=0.1,
-)
 
 
 @register_family("dnabert")
@@ -160,45 +147,3 @@ def _drop_remote_code_map(config: BertConfig) -> None:
     if getattr(config, "auto_map", None):
         log.debug("ignoring the config's auto_map %s: DNABERT loads as plain BERT, no hub code runs", config.auto_map)
         del config.auto_map
-
-
-# The reference study's DNABERT-6 setting (lr 3e-5, 2 epochs, batch 8; search 5e-5..2e-5 x 5 epochs, MCC):
-# right for the pre-trained BERT-base, and FinetuneDefaults' own defaults.
-STUDY_FINETUNE = FinetuneDefaults()
-# Measured for the random-init small BERT on iEnhancer (docs/results.md): the search over {1e-3, 3e-4} chose
-# 1e-3; 6 epochs, batch 32, 10% warm-up. At the study's 3e-5 it learned nothing. The search ranks by AUROC
-# (it moves before the 0.5-threshold metrics on a small model's early plateau), but the epoch kept is the
-# best by MCC: on that plateau an epoch can rank well (AUROC 0.77) while calling every sequence one class
-# (seen in the demo), and the calls are what a user reads.
-TINY_FINETUNE = FinetuneDefaults(
-    lr=1e-3,
-    epochs=6,
-    batch_size=32,
-    search_lrs=(1e-3, 3e-4),
-    search_epochs=6,
-    search_metric="auroc",
-    warmup_ratio=0.1,
-    metric_for_best="mcc",
-)
-
-for _k in (3, 4, 5, 6):
-    register(
-        BackboneSpec(
-            name=f"dnabert-{_k}",
-            family="dnabert",
-            hub_id=f"zhihan1996/DNA_bert_{_k}",
-            k=_k,
-            description=f"DNABERT {_k}-mer, BERT-base pre-trained on the human genome (89M parameters)",
-            finetune=STUDY_FINETUNE,
-        )
-    )
-register(
-    BackboneSpec(
-        name="tiny-dnabert-6",
-        family="dnabert",
-        k=6,
-        config=TINY_CONFIG,
-        finetune=TINY_FINETUNE,
-        description="random-init small BERT with the DNABERT-6 tokenizer, for CPUs and tests",
-    )
-)

@@ -23,13 +23,12 @@ from enhancerlm import predict
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
 from enhancerlm.models.base import SequenceClassifier, read_manifest
-from enhancerlm.models.cnn import CNN_FINETUNE
+from enhancerlm.models.catalog import CNN_FINETUNE
 from enhancerlm.models.registry import (
     BackboneSpec,
     CreateOptions,
     create_classifier,
     load_classifier,
-    register,
     register_family,
 )
 from enhancerlm.sequences.records import LabelMap
@@ -191,18 +190,3 @@ class EnsembleClassifier(SequenceClassifier):
 
 def _slug(backbone: str) -> str:
     return Path(backbone).name.replace("/", "-") or "model"
-
-
-# Chosen by 5-fold homology-grouped CV on iEnhancer (docs/results.md): CNNs and the small transformers,
-# pre-trained or not, were each below these two and lowered the average when added to it.
-register(
-    BackboneSpec(
-        name="offline-best",
-        family="ensemble",
-        max_tokens=None,
-        finetune=None,  # members fit themselves
-        description="recipe: gapped k-mer LR + k-mer LR, probabilities averaged (best measured offline model; "
-        "docs/results.md)",
-        config={"both_strands": True, "members": [{"backbone": "gkm-lr"}, {"backbone": "kmer-lr"}]},
-    )
-)

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from enhancerlm.models.kmer_lr import LinearBaseline
-from enhancerlm.models.registry import BackboneSpec, register, register_family
+from enhancerlm.models.registry import register_family
 from enhancerlm.sequences.dna import gc_fraction
 from enhancerlm.sequences.records import LabelMap
 
@@ -39,15 +39,3 @@ class GCClassifier(LinearBaseline):
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GCClassifier":
         return cls(LabelMap.from_dict(manifest), backbone=manifest["backbone"])
-
-
-register(
-    BackboneSpec(
-        name="gc",
-        family="gc",
-        max_tokens=None,
-        is_baseline=True,
-        finetune=None,
-        description="baseline: GC fraction + logistic regression",
-    )
-)

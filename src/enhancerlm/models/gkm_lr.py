@@ -17,7 +17,7 @@ import numpy as np
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.models.kmer_lr import LinearBaseline
-from enhancerlm.models.registry import BackboneSpec, register, register_family
+from enhancerlm.models.registry import register_family
 from enhancerlm.sequences.dna import ATCG, concat_codes, reverse_complement
 from enhancerlm.sequences.records import LabelMap
 
@@ -97,15 +97,3 @@ class GappedKmerLRClassifier(LinearBaseline):
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GappedKmerLRClassifier":
         return cls(LabelMap.from_dict(manifest), manifest["length"], manifest["informative"], manifest["backbone"])
-
-
-register(
-    BackboneSpec(
-        name="gkm-lr",
-        family="gkm-lr",
-        max_tokens=None,
-        is_baseline=True,
-        finetune=None,
-        description="baseline: gapped 7-mers with 5 informative positions (both strands) + logistic regression",
-    )
-)

@@ -26,7 +26,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTok
 
 from enhancerlm.models.base import read_manifest
 from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
-from enhancerlm.models.registry import BackboneSpec, CreateOptions, FinetuneDefaults, register, register_family
+from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.hub import HubTokenEncoder, infer_max_tokens
 
@@ -136,85 +136,3 @@ def _accept_attention_mask(model) -> None:
 
     model.forward = forward_without_mask
     log.info("%s takes no attention mask; relying on right padding", type(model).__name__)
-
-
-# Fine-tuning defaults per family, from each model's authors; epochs and batch sizes are what a first run
-# on an enhancer set of a few thousand sequences needs, the search refines lr and epochs. Any other hub
-# model or folder gets FinetuneDefaults' own: the study's BERT-base setting (lr 3e-5, 2 epochs, batch 8).
-# DNABERT-2 (Zhou et al., ICLR 2024): lr 3e-5, batch 8, 5 epochs in the authors' fine-tuning script
-# (finetune/train.py with its README's settings); the best epoch by validation MCC is kept.
-DNABERT2_FINETUNE = FinetuneDefaults(
-    lr=3e-5, epochs=5, batch_size=8, search_lrs=(5e-5, 3e-5, 1e-5), search_epochs=5, metric_for_best="mcc"
-)
-# Nucleotide Transformer (Dalla-Torre et al., Nature Methods 2024): full fine-tuning at lr 1e-5 to 3e-5 in the
-# authors' Hugging Face examples (1e-5, batch 8); the paper's own 3e-3 is for IA3 adapters, not used here.
-NT_FINETUNE = FinetuneDefaults(
-    lr=1e-5, epochs=3, batch_size=8, search_lrs=(3e-5, 2e-5, 1e-5), search_epochs=3, metric_for_best="mcc"
-)
-# HyenaDNA (Nguyen et al., NeurIPS 2023): lr 6e-4 for its Genomic Benchmarks fine-tuning (which ran far more
-# epochs at a larger batch); a small, fast-training model that wants a high rate like the other small ones.
-HYENA_FINETUNE = FinetuneDefaults(
-    lr=6e-4, epochs=10, batch_size=32, search_lrs=(6e-4, 3e-4, 1e-4), search_epochs=5, metric_for_best="mcc"
-)
-
-
-def _register_hub_models() -> None:
-    register(
-        BackboneSpec(
-            name="dnabert-2",
-            family="hf",
-            hub_id="zhihan1996/DNABERT-2-117M",
-            max_tokens=512,
-            needs_remote_code=True,
-            config={"bp_per_token": 3.0},
-            finetune=DNABERT2_FINETUNE,
-            description="DNABERT-2, BPE tokens, ALiBi BERT pre-trained on 135 genomes (117M parameters)",
-        )
-    )
-    for size, data in (("500m", "human-ref"), ("500m", "1000g"), ("2.5b", "1000g"), ("2.5b", "multi-species")):
-        register(
-            BackboneSpec(
-                name=f"nucleotide-transformer-{size}-{data}",
-                family="hf",
-                hub_id=f"InstaDeepAI/nucleotide-transformer-{size}-{data}",
-                max_tokens=1000,
-                config={"bp_per_token": 6.0},
-                finetune=NT_FINETUNE,
-                description=f"Nucleotide Transformer v1 ({size} parameters, {data}), non-overlapping 6-mers, ~6 kb",
-            )
-        )
-    for size in ("50m", "100m", "250m", "500m"):
-        register(
-            BackboneSpec(
-                name=f"nucleotide-transformer-v2-{size}-multi-species",
-                family="hf",
-                hub_id=f"InstaDeepAI/nucleotide-transformer-v2-{size}-multi-species",
-                max_tokens=2048,
-                needs_remote_code=True,
-                config={"bp_per_token": 6.0},
-                finetune=NT_FINETUNE,
-                description=f"Nucleotide Transformer v2 ({size} parameters, multi-species), 6-mers, rotary, ~12 kb",
-            )
-        )
-    for size, length, tokens in (
-        ("tiny", "1k", 1024),
-        ("small", "32k", 32768),
-        ("medium", "160k", 160000),
-        ("medium", "450k", 450000),
-        ("large", "1m", 1_000_000),
-    ):
-        register(
-            BackboneSpec(
-                name=f"hyenadna-{size}-{length}",
-                family="hf",
-                hub_id=f"LongSafari/hyenadna-{size}-{length}-seqlen-hf",
-                max_tokens=tokens,
-                needs_remote_code=True,
-                config={"bp_per_token": 1.0},
-                finetune=HYENA_FINETUNE,
-                description=f"HyenaDNA {size}, single-base tokens, long convolutions, {length} bp context",
-            )
-        )
-
-
-_register_hub_models()

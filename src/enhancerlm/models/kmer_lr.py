@@ -20,7 +20,7 @@ import pandas as pd
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier, read_manifest
-from enhancerlm.models.registry import BackboneSpec, CreateOptions, register, register_family
+from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
 from enhancerlm.sequences.dna import ATCG, concat_codes, kmer_ids
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import SUPPORTED_K
@@ -253,15 +253,3 @@ class KmerLRClassifier(LinearBaseline):
             canonical=manifest["canonical"],
             backbone=manifest["backbone"],
         )
-
-
-register(
-    BackboneSpec(
-        name="kmer-lr",
-        family="kmer-lr",
-        max_tokens=None,
-        is_baseline=True,
-        finetune=None,
-        description="baseline: 4-, 5-, 6-mer frequencies (strand-canonical) + cross-validated logistic regression",
-    )
-)

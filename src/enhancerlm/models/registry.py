@@ -19,8 +19,18 @@ from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
 
-# Modules that register families and specs on import, in the order `--help` lists them.
-_FAMILY_MODULES = ("dnabert", "hub", "cnn", "kmer_lr", "gkm_lr", "gc", "ensemble", "probe")
+# The specs live in models/catalog.py (plain data, imported on first use); each family's class in its own
+# module, imported only when that family is created or loaded, since most pull in torch and transformers.
+_FAMILY_MODULES = {
+    "dnabert": "dnabert",
+    "hf": "hub",
+    "cnn": "cnn",
+    "kmer-lr": "kmer_lr",
+    "gkm-lr": "gkm_lr",
+    "gc": "gc",
+    "ensemble": "ensemble",
+    "probe": "probe",
+}
 
 
 @dataclass(frozen=True)
@@ -153,8 +163,12 @@ def _ensure_loaded() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        for module in _FAMILY_MODULES:
-            importlib.import_module(f"enhancerlm.models.{module}")
+        importlib.import_module("enhancerlm.models.catalog")
+
+
+def _family_classes() -> list[type[SequenceClassifier]]:
+    """Every family's class (importing each family module), in registry order."""
+    return [family_class(family) for family in _FAMILY_MODULES]
 
 
 def list_backbones() -> list[BackboneSpec]:
@@ -173,9 +187,10 @@ def get_backbone(name: str) -> BackboneSpec:
 
 def family_class(family: str) -> type[SequenceClassifier]:
     """The class that creates and loads ``family``."""
-    _ensure_loaded()
+    if family not in _FAMILY_MODULES:
+        raise ConfigError(f"unknown model family {family!r}; known: {', '.join(_FAMILY_MODULES)}")
     if family not in _FAMILIES:
-        raise ConfigError(f"unknown model family {family!r}; known: {', '.join(_FAMILIES)}")
+        importlib.import_module(f"enhancerlm.models.{_FAMILY_MODULES[family]}")  # registers its class
     return _FAMILIES[family]
 
 
@@ -205,7 +220,7 @@ def _spec_for_folder(path: Path) -> BackboneSpec:
     manifest = read_manifest(path)
     if manifest.get("backbone") in _SPECS:
         return _SPECS[manifest["backbone"]]
-    for cls in _FAMILIES.values():
+    for cls in _family_classes():
         spec = cls.spec_for_folder(path)
         if spec is not None:
             return spec
@@ -213,7 +228,7 @@ def _spec_for_folder(path: Path) -> BackboneSpec:
 
 
 def _generic_hub_spec(source: str) -> BackboneSpec:
-    if "hf" not in _FAMILIES:
+    if "hf" not in _FAMILY_MODULES:
         raise ModelNotFoundError(f"{source!r}: no registered family can load an arbitrary hub model")
     return BackboneSpec(name=source, family="hf", description="hub model", hub_id=source)
 
