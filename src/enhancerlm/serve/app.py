@@ -107,8 +107,22 @@ class _Api:
     async def health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "waiting": self.jobs.waiting()})
 
-    async def predict(self, request: Request) -> Response:
+    async def _accept(self, prepare) -> Response:
+        """Queue the work that ``await prepare()`` returns as (kind, callable): 202 with the job's URL, or
+        the request's error as 413 (a limit), 400 (bad input) or 503 (queue full)."""
         try:
+            kind, work = await prepare()
+            job = self.jobs.submit(kind, work)
+        except LimitError as err:
+            return _error(str(err), 413)
+        except InputError as err:
+            return _error(str(err), 400)
+        except QueueFullError as err:
+            return JSONResponse({"error": str(err)}, status_code=503, headers={"retry-after": "2"})
+        return JSONResponse({"job": job.id, "url": f"/api/jobs/{job.id}"}, status_code=202)
+
+    async def predict(self, request: Request) -> Response:
+        async def prepare():
             form = await _bounded_form(request, self.limits)
             threshold = _threshold(form.get("threshold"))
             both_strands = str(form.get("both_strands", "")).lower() in ("1", "true", "on", "yes")
@@ -118,16 +132,9 @@ class _Api:
             uploads = [u for u in uploads if u.filename or u.data]  # a browser sends an empty part for no file
             pasted = str(form.get("sequences") or "")
             inputs = await run_in_threadpool(read_request, pasted, uploads, self.limits, self.served.classifier.min_bp)
-            job = self.jobs.submit(
-                "predict", lambda: score(self.served, inputs.table, threshold, both_strands, inputs.notes)
-            )
-        except LimitError as err:
-            return _error(str(err), 413)
-        except InputError as err:
-            return _error(str(err), 400)
-        except QueueFullError as err:
-            return JSONResponse({"error": str(err)}, status_code=503, headers={"retry-after": "2"})
-        return JSONResponse({"job": job.id, "url": f"/api/jobs/{job.id}"}, status_code=202)
+            return "predict", lambda: score(self.served, inputs.table, threshold, both_strands, inputs.notes)
+
+        return await self._accept(prepare)
 
     async def job(self, request: Request) -> Response:
         job = self.jobs.get(request.path_params["job_id"])
@@ -165,21 +172,15 @@ class _Api:
         if not 0 <= row < len(table):
             return _error(f"row {row}: the job has rows 0 to {len(table) - 1}", 404)
         seq_id, seq = str(table["id"].iloc[row]), str(table["sequence"].iloc[row])
-        try:
+
+        async def prepare():
             form = await _bounded_form(request, self.limits)
             method = str(form.get("method") or EXPLAIN_METHODS[0])
             if method not in EXPLAIN_METHODS:
                 raise InputError(f"method {method!r}: use one of {list(EXPLAIN_METHODS)}")
-            explain_job = self.jobs.submit(
-                "explain", lambda: explain_record(self.served, seq_id, seq, method, self.limits.max_explain_bp)
-            )
-        except LimitError as err:
-            return _error(str(err), 413)
-        except InputError as err:
-            return _error(str(err), 400)
-        except QueueFullError as err:
-            return JSONResponse({"error": str(err)}, status_code=503, headers={"retry-after": "2"})
-        return JSONResponse({"job": explain_job.id, "url": f"/api/jobs/{explain_job.id}"}, status_code=202)
+            return "explain", lambda: explain_record(self.served, seq_id, seq, method, self.limits.max_explain_bp)
+
+        return await self._accept(prepare)
 
 
 def _threshold(value) -> float:

@@ -20,6 +20,7 @@ import yaml
 from enhancerlm.data.audit import EXACT, NEAR, NOVEL, REVCOMP
 from enhancerlm.data.near_duplicates import best_matches
 from enhancerlm.errors import EnhancerlmError
+from enhancerlm.experiment.folder import run_folder
 from enhancerlm.models.base import SequenceClassifier, read_manifest
 from enhancerlm.sequences.dna import canonical_sequences
 
@@ -61,12 +62,6 @@ def load_served_model(model_dir: str | Path) -> ServedModel:
     classifier = load_classifier(model_dir)
     run = run_folder(model_dir)
     return ServedModel(classifier, model_card(classifier, model_dir, run), training_table(run))
-
-
-def run_folder(model_dir: Path) -> Path | None:
-    """The ``enhancerlm run`` output folder holding ``model_dir``, if it is one."""
-    parent = model_dir.resolve().parent
-    return parent if (parent / "metrics.json").is_file() else None
 
 
 def _read_json(path: Path) -> dict:

@@ -35,7 +35,10 @@ class VariantConfig(ConfigBase):
         Windows per model call; None: the device's default.
     """
 
-    window_bp: int | None = field(default=None, metadata={"help": "Window length, bp (default: the model's maximum)."})
+    window_bp: int | None = field(
+        default=None,
+        metadata={"help": "Window length, bp (default: the model's maximum; without one, its training length)."},
+    )
     both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
     strict: bool = field(default=False, metadata={"help": "A REF allele that disagrees with the genome is an error."})
     map_chroms: bool = field(default=False, metadata={"help": "Map chromosome names chr1 <-> 1, chrM <-> MT."})
@@ -57,9 +60,14 @@ class VariantConfig(ConfigBase):
             if not ok:
                 raise ConfigError(f"{flag} {value} must be {rule}")
 
-    def for_model(self, max_bp: int | None) -> "VariantConfig":
-        """Fill in the window default; a window longer than the model takes is an error."""
-        window_bp = self.window_bp or (DEFAULT_WINDOW_BP if max_bp is None else max_bp)
+    def for_model(self, max_bp: int | None, trained_bp: int | None = None) -> "VariantConfig":
+        """Fill in the window default; a window longer than the model takes is an error.
+
+        Default: the model's maximum; for a model without one (k-mer baselines) the mean length it was
+        trained on (``trained_bp``, from its run), else ``DEFAULT_WINDOW_BP``.
+        """
+        unlimited = trained_bp or DEFAULT_WINDOW_BP
+        window_bp = self.window_bp or (unlimited if max_bp is None else max_bp)
         if max_bp is not None and window_bp > max_bp:
             raise ConfigError(
                 f"--window-bp {window_bp} is longer than the model's maximum of {max_bp} bp; "

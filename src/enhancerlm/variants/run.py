@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from enhancerlm.device import best_device
 from enhancerlm.errors import InputError
+from enhancerlm.experiment.folder import training_length_bp
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models import load_classifier
 from enhancerlm.models.base import SequenceClassifier
@@ -101,7 +102,12 @@ def score_variants(
     began, out = time.perf_counter(), Path(out)
     classifier = load_classifier(model)
     column = score_column(classifier.label_map, config.class_name)
-    config = config.for_model(classifier.max_bp)
+    trained_bp = training_length_bp(model) if classifier.max_bp is None else None
+    config = config.for_model(classifier.max_bp, trained_bp)
+    if trained_bp and config.window_bp == trained_bp:
+        log.info(
+            "windows of %d bp: the mean length of the model's training records (--window-bp to change)", trained_bp
+        )
     table = read_variants(variants)
     with open_genome(genome, index_dir=out / INDEX_DIR) as fasta:
         chrom_map = chrom_mapping(table["chrom"], fasta.chrom_sizes, config.map_chroms)
