@@ -1,4 +1,4 @@
-"""The one batched inference primitive: sequences -> class probabilities, long ones via windows."""
+"""Predictions as tables: class probabilities (``SequenceClassifier.predict_proba``) -> the CLI's columns and TSV."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import pandas as pd
 
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
-from enhancerlm.sequences.dna import reverse_complement
-from enhancerlm.tokenization.windows import aggregate_windows, split_windows
 
 log = logging.getLogger(__name__)
 
@@ -26,32 +24,15 @@ def predict_proba(
     aggregate: str = "mean",
     both_strands: bool = False,
 ) -> np.ndarray:
-    """Class probabilities, shape=(len(seqs), n_classes).
+    """Class probabilities, shape=(len(seqs), n_classes): ``classifier.predict_proba`` under its older name.
 
-    Sequences longer than ``classifier.max_bp`` are split into overlapping windows
-    (``enhancerlm.tokenization.windows``) and their window probabilities aggregated. With
-    ``both_strands`` each sequence's probabilities are the mean of its own and its reverse
-    complement's: an enhancer works on either strand, so a strand-blind score is the better estimate.
+    Windowing of long sequences and strand averaging live in
+    :meth:`enhancerlm.models.base.SequenceClassifier.predict_proba`; this function only calls it
+    (kept for existing callers).
     """
-    if len(seqs) == 0:
-        return np.empty((0, classifier.label_map.n_classes), dtype=np.float32)
-    if both_strands:
-        seqs = list(seqs)
-        proba = _one_strand(classifier, seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
-        return (proba[: len(seqs)] + proba[len(seqs) :]) / 2
-    return _one_strand(classifier, seqs, batch_size, stride_bp, aggregate)
-
-
-def _one_strand(
-    classifier: SequenceClassifier, seqs: Sequence[str], batch_size: int | None, stride_bp: int | None, aggregate: str
-) -> np.ndarray:
-    windows = split_windows(seqs, classifier.max_bp, stride_bp)
-    if len(windows.seqs) > len(seqs):
-        assert classifier.max_bp is not None  # split_windows only cuts when there is a limit
-        n_long = sum(len(s) > classifier.max_bp for s in seqs)
-        log.info("%d sequences longer than %d bp scored as %d windows", n_long, classifier.max_bp, len(windows.seqs))
-    proba = classifier.predict_proba(windows.seqs, batch_size)
-    return aggregate_windows(proba, windows.seq_index, len(seqs), aggregate)
+    return classifier.predict_proba(
+        seqs, batch_size, stride_bp=stride_bp, aggregate=aggregate, both_strands=both_strands
+    )
 
 
 def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: np.ndarray) -> pd.DataFrame:

@@ -14,6 +14,8 @@ import numpy as np
 
 from enhancerlm.errors import ConfigError
 
+AGGREGATES = ("mean", "max")  # how window probabilities become a sequence's (see aggregate_windows)
+
 
 class Windows(NamedTuple):
     """Windows of a batch of sequences.
@@ -72,4 +74,4 @@ def aggregate_windows(proba: np.ndarray, seq_index: np.ndarray, n_seqs: int, how
         order = np.lexsort((proba[:, -1], seq_index))
         last = np.cumsum(counts) - 1
         return proba[order[last]]
-    raise ConfigError(f"aggregate={how!r}: use 'mean' or 'max'")
+    raise ConfigError(f"aggregate={how!r}: use one of {', '.join(AGGREGATES)}")
