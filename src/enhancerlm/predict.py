@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -12,7 +11,7 @@ import pandas as pd
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
 
-log = logging.getLogger(__name__)
+TSV_FLOAT_FORMAT = "%.6g"  # probabilities in the TSV: 6 significant digits
 
 
 def predict_proba(
@@ -53,22 +52,32 @@ def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: 
     return table
 
 
+def predict_table(classifier: SequenceClassifier, table: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """The canonical table's records scored: :func:`prediction_table` of ``classifier.predict_proba``.
+
+    ``kwargs`` go to :meth:`~enhancerlm.models.base.SequenceClassifier.predict_proba` (``batch_size``,
+    ``stride_bp``, ``aggregate``, ``both_strands``). ``enhancerlm predict`` (per chunk) and
+    :func:`enhancerlm.api.predict` both make their tables here.
+    """
+    seqs = table["sequence"].tolist()
+    return prediction_table(classifier, table["id"], classifier.predict_proba(seqs, **kwargs))
+
+
 def predict_to_tsv(
     classifier: SequenceClassifier,
     chunks: Iterable[pd.DataFrame],
     out: str | Path,
     **kwargs,
 ) -> int:
-    """Stream chunks of the canonical table through the model into one TSV, written atomically.
+    """Stream chunks of the canonical table through :func:`predict_table` into one TSV, written atomically.
 
     Memory stays flat: one chunk at a time is held. Returns the number of sequences written.
     """
     n = 0
     with atomic_path(out) as tmp, open(tmp, "w") as handle:
         for chunk in chunks:
-            proba = predict_proba(classifier, chunk["sequence"].tolist(), **kwargs)
-            prediction_table(classifier, chunk["id"], proba).to_csv(
-                handle, sep="\t", index=False, header=n == 0, float_format="%.6g"
+            predict_table(classifier, chunk, **kwargs).to_csv(
+                handle, sep="\t", index=False, header=n == 0, float_format=TSV_FLOAT_FORMAT
             )
             n += len(chunk)
     return n
