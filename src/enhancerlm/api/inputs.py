@@ -20,7 +20,8 @@ Model = Union[SequenceClassifier, str, Path]
 Sequences = Union[str, Path, Sequence[str], pd.DataFrame]
 # Labels of a classifier built from a registry name: its head is untrained, so its classes mean nothing yet.
 UNTRAINED_LABELS = LabelMap(("class_0", "class_1"))
-_DNA = re.compile(r"[ACGTUNRYSWKMBDHV]+", re.IGNORECASE)
+# A missing "path" that is plainly a sequence (10+ bases, no dot or slash): the user meant [seq].
+_DNA = re.compile(r"[ACGTUN]{10,}", re.IGNORECASE)
 
 
 def load(
@@ -129,6 +130,7 @@ def read_sequences(
 
 
 def _check_is_not_a_sequence(data: str | Path) -> None:
+    """A string is a SPEC here; one that is a DNA sequence gets a message saying so, not "no such file"."""
     text = str(data)
     if not Path(text).exists() and _DNA.fullmatch(text):
         raise InputError(

@@ -69,13 +69,13 @@ def fit(
     spec, _ = resolve_backbone(str(backbone))
     table = read_sequences(train, split="train", warn_below=spec.k, require_labels=True)
     label_map = LabelMap.from_labels(table["label"], positive=positive_label)
+    config_for = _train_config(spec, label_map, seed, settings)  # checked before the model is built
     options = CreateOptions(trust_remote_code=trust_remote_code, seed=seed)
     classifier = create_classifier(str(backbone), label_map, options)
     if max_length is not None:
         if classifier.fits_in_closed_form:
             raise ConfigError(f"max_length={max_length}: {backbone} reads whole sequences, not token windows")
         cast(Any, classifier).limit_window(max_length)  # every family not fitted in closed form reads tokens
-    config_for = _train_config(spec, label_map, seed, settings)
     with _fit_folder(out) as folder:
         return _fit_in(classifier, table, folder, seed, val_fraction, config_for, keep=out is not None)
 
@@ -102,6 +102,7 @@ def _train_config(spec, label_map: LabelMap, seed: int, settings: dict):
 
 @contextlib.contextmanager
 def _fit_folder(out: str | Path | None) -> Iterator[Path]:
+    """``out``, created; or, without one, a temporary folder for the checkpoints, removed afterwards."""
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         yield Path(out)
@@ -111,6 +112,7 @@ def _fit_folder(out: str | Path | None) -> Iterator[Path]:
 
 
 def _fit_in(classifier, table, folder: Path, seed: int, val_fraction: float, config_for, keep: bool):
+    """Train through ``train.fit.fit_classifier``; with ``keep``, the model ends in ``folder/model`` either way."""
     from enhancerlm.io import atomic_dir
     from enhancerlm.train.fit import fit_classifier
 
@@ -162,6 +164,7 @@ def run_experiment(
 
 
 def _spec_list(data) -> list[str]:
+    """One SPEC or several, as RunConfig's list of strings."""
     if isinstance(data, (str, Path)):
         return [str(data)]
     return [str(spec) for spec in data]

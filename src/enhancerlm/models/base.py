@@ -14,7 +14,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
-from enhancerlm.tokenization.windows import AGGREGATES, aggregate_windows, split_windows
+from enhancerlm.tokenization.windows import aggregate_windows, check_aggregate, split_windows
 
 if TYPE_CHECKING:  # the registry imports this module
     from enhancerlm.models.registry import BackboneSpec, CreateOptions
@@ -132,8 +132,7 @@ class SequenceClassifier(ABC):
         """
         if isinstance(seqs, (str, bytes)):
             raise InputError(f"seqs: expected a list of sequences, got one string; pass [{str(seqs)[:12]!r}...]")
-        if aggregate not in AGGREGATES:  # checked before any window is scored
-            raise ConfigError(f"aggregate={aggregate!r}: use one of {', '.join(AGGREGATES)}")
+        check_aggregate(aggregate)  # before any window is scored
         seqs = list(seqs)
         if not seqs:
             return np.empty((0, self.label_map.n_classes), dtype=np.float32)

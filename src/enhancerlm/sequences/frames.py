@@ -41,7 +41,8 @@ def table_from_frame(
     frame : pd.DataFrame
         A sequence column (``columns.sequence``, or ``seq`` ...), optionally label and id columns.
         Without an id column, a record's id is its index label as text (``"0"``, ``"1"``, ... for a
-        default index). A canonical table (all of ``COLUMNS``) keeps its split, source and description.
+        default index). A canonical table (all of ``COLUMNS``) keeps its source and description, and
+        its split unless ``split`` is given.
     label : str, optional
         Every record gets this label (as ``PATH:LABEL`` does), whatever the label column says.
     split, columns, min_length, warn_below, require_labels, strict_ids
@@ -57,7 +58,8 @@ def table_from_frame(
         raise InputError(f"{FRAME_SOURCE}: no sequence records (0 rows)")
     if set(COLUMNS) <= set(frame.columns) and columns == Columns():
         table = frame[list(COLUMNS)].astype(str)
-        table = table.assign(label=label) if label is not None else table
+        given = {"label": label, "split": split or None}
+        table = table.assign(**{column: value for column, value in given.items() if value is not None})
     else:
         if columns.id not in frame.columns:  # ids a Python user can index by
             frame = frame.assign(**{columns.id: frame.index.astype(str)})
