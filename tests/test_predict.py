@@ -71,7 +71,7 @@ def test_long_sequences_get_the_aggregate_of_their_windows(dnabert, how):
 
 def test_the_log_counts_the_sequences_that_are_longer(dnabert, caplog):
     seqs = ["A" * 100, "C" * 30, "G" * 60, "T" * 61]  # 2 longer than 60 bp: 3 + 2 windows of 60 bp every 30
-    with caplog.at_level("INFO", logger="enhancerlm.predict"):
+    with caplog.at_level("INFO", logger="enhancerlm.models.base"):  # windowing lives in the base class
         predict_proba(dnabert, seqs)
     assert [r.getMessage() for r in caplog.records] == ["2 sequences longer than 60 bp scored as 7 windows"]
 
@@ -182,3 +182,21 @@ def test_models_command_lists_every_backbone(cli):
     by_name = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert by_name["dnabert-2"]["remote_code"] == "yes" and by_name["kmer-lr"]["baseline"] == "yes"
     assert by_name["hyenadna-tiny-1k"]["hub_id"] == "LongSafari/hyenadna-tiny-1k-seqlen-hf"
+
+
+@pytest.mark.parametrize("both_strands", [False, True])
+def test_the_command_the_function_and_the_method_agree_exactly(cli, model_dir, tmp_path, both_strands):
+    from enhancerlm.models import load_classifier
+    from enhancerlm.predict import prediction_table
+
+    seqs = _seqs(3, 700, 900, seed=6) + _seqs(3, 3, 60, seed=7)  # longer and shorter than the 515 bp window
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(seqs)))
+    strands = ["--both-strands"] if both_strands else []
+    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", tmp_path / "p.tsv", *strands)
+    assert result.exit_code == 0, result.output
+    classifier = load_classifier(model_dir)
+    method = classifier.predict_proba(seqs, both_strands=both_strands)
+    np.testing.assert_array_equal(predict_proba(classifier, seqs, both_strands=both_strands), method)
+    table = prediction_table(classifier, [f"s{i}" for i in range(6)], method)
+    assert (tmp_path / "p.tsv").read_text() == table.to_csv(sep="\t", index=False, float_format="%.6g")

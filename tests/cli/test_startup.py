@@ -43,3 +43,12 @@ def test_naming_a_backbone_imports_no_model_library():
 def test_a_kmer_baseline_loads_without_torch():
     statement = "from enhancerlm.models.registry import family_class\nfamily_class('kmer-lr'); family_class('gc')"
     assert not {"torch", "transformers"} & set(loaded_after(statement))
+
+
+def test_import_enhancerlm_imports_no_heavy_library():
+    # the verbs of `import enhancerlm as elm` load on first use (PEP 562 __getattr__)
+    assert loaded_after("import enhancerlm") == []
+
+
+def test_naming_a_verb_imports_no_model_library():
+    assert not {"torch", "transformers"} & set(loaded_after("import enhancerlm as elm\nelm.predict, elm.scan_genome"))

@@ -37,7 +37,9 @@ def _config(config_file: Optional[Path], flags: dict):
 
 
 def explain(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`), or the run folder OUT."
+    ),
     inputs: List[str] = typer.Option(
         ...,
         "--input",
@@ -66,8 +68,8 @@ def explain(
 
     A repeated id is renamed NAME~2, NAME~3, ... (logged); every table also has the row number seq_index.
     """
-    from enhancerlm.interpret import explain as run_explain  # imported late: `enhancerlm --help` stays fast
-    from enhancerlm.models import load_classifier
+    from enhancerlm.api import explain as run_explain  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import load
     from enhancerlm.sequences.spec import read_specs
 
     config = _config(
@@ -85,9 +87,9 @@ def explain(
             "quantize": quantize,
         },
     )
-    classifier = load_classifier(model)
+    classifier = load(model, require_trained=True)
     table = read_specs(list(inputs), min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
-    result = run_explain(classifier, table, out, config)
+    result = run_explain(classifier, table, out, config=config)
     typer.echo(
         f"explained {len(result.table)} sequences with {classifier.backbone} "
         f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}",

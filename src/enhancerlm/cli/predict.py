@@ -20,7 +20,9 @@ class Aggregate(str, Enum):
 
 
 def predict(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`), or the run folder OUT."
+    ),
     input_spec: str = typer.Option(
         ...,
         "--input",
@@ -64,12 +66,12 @@ def predict(
     One row per record, in input order; a repeated id is written as NAME~2, NAME~3, ... (the renaming
     is logged). Records shorter than the model's k are scored on [CLS] [SEP] alone, with a warning.
     """
-    from enhancerlm.models import load_classifier  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import load  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.models.quantize import quantize as quantized
     from enhancerlm.predict import predict_to_tsv
     from enhancerlm.sequences.spec import iter_spec
 
-    classifier = quantized(load_classifier(model), quantize)
+    classifier = quantized(load(model, require_trained=True), quantize)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
     chunks = iter_spec(
         input_spec,
@@ -79,6 +81,7 @@ def predict(
         warn_below=classifier.min_bp,
         strict_ids=strict_ids,
     )
+    # streamed in chunks (memory stays flat) through predict_table, the function enhancerlm.predict(...) calls too
     n = predict_to_tsv(
         classifier,
         _progress(chunks),

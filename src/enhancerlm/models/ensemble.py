@@ -19,7 +19,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm import predict
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
 from enhancerlm.models.base import SequenceClassifier, read_manifest
@@ -143,16 +142,12 @@ class EnsembleClassifier(SequenceClassifier):
             config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
         ).classifier
 
-    def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""
         if not self.models:
             raise ConfigError(f"{self.backbone}: the ensemble is not trained; call fit(train_table) first")
-        seqs = list(seqs)
         return np.mean(
-            [
-                predict.predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
-                for m in self.models
-            ],
+            [m.predict_proba(seqs, batch_size, both_strands=self.both_strands) for m in self.models],
             axis=0,
         ).astype(np.float32)
 

@@ -193,7 +193,7 @@ def read_specs(
     columns = Columns(sequence_column, label_column or None, id_column)
     table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids)
     if require_labels:
-        _check_labelled(table)
+        check_labelled(table)
         LabelMap.from_labels(table["label"])
     return table
 
@@ -331,7 +331,8 @@ def _fasta_chunks(spec: Spec, split: str, chunk_size: int | None) -> Iterator[pd
         yield make_table(ids, seqs, labels, split=split, source=spec.path, descriptions=descriptions)
 
 
-def _check_labelled(table: pd.DataFrame) -> None:
+def check_labelled(table: pd.DataFrame) -> None:
+    """InputError naming the first record without a label (``""``) and how to give it one."""
     unlabelled = (table["label"] == "").to_numpy()
     if unlabelled.any():
         row = table.iloc[int(unlabelled.argmax())]
