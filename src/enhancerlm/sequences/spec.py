@@ -66,7 +66,7 @@ def parse_spec(spec: str) -> Spec:
         if not hub_id:
             raise InputError(f"input SPEC '{spec}': no dataset after 'hf:'; {_SPEC_FORMS}")
         return Spec("hub", hub_id)
-    path, label = _split_label(spec)
+    path, label = split_label(spec)
     kind = _detect_kind(Path(path))
     if label is not None and kind in ("genomic_benchmarks", "hub"):
         raise InputError(
@@ -75,7 +75,14 @@ def parse_spec(spec: str) -> Spec:
     return Spec(kind, path, label)
 
 
-def _split_label(spec: str) -> tuple[str, str | None]:
+def split_label(spec: str) -> tuple[str, str | None]:
+    """``PATH:LABEL`` -> (PATH, LABEL), ``PATH`` -> (PATH, None); split at the last colon, only where PATH exists.
+
+    Raises
+    ------
+    InputError
+        Neither the whole text nor the part before its last colon exists, or the label is empty.
+    """
     head, colon, label = spec.rpartition(":")
     if colon and head and Path(head).exists():
         if not label.strip():
