@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from enhancerlm.sequences.dna import ACGT, CODE_TABLES, ascii_bytes, window_base_counts, window_sums
+from enhancerlm.sequences.dna import ACGT, CODE_TABLES, N_CODE, ascii_bytes, prefix_counts
 from enhancerlm.sequences.genome import Genome
 
 log = logging.getLogger(__name__)
@@ -181,33 +181,33 @@ def _scan_chrom(genome, chrom, chrom_index, split, avoid, strata, pool, max_n, s
     phase = np.random.default_rng([seed, chrom_index, 0]).integers(0, strata.widths)
     for block, b0 in enumerate(range(0, size, BLOCK_BP)):
         b1 = min(size, b0 + BLOCK_BP + widest)
-        flat = ascii_bytes(genome.fetch_raw(chrom, b0, b1))
-        codes = CODE_TABLES[ACGT][flat]
-        lower = (flat >= ord("a")) & (flat <= ord("z"))
-        blocked = _paint(avoid, b0, b1)
+        counts = _block_counts(genome.fetch_raw(chrom, b0, b1), _paint(avoid, b0, b1))
         for group, width in enumerate(strata.widths.tolist()):
             first = b0 + (phase[group] - b0) % width
             starts = np.arange(first, min(b0 + BLOCK_BP, size - width + 1), width, dtype=np.int64) - b0
-            if not len(starts):
-                continue
-            ends = starts + width
-            gc, acgt = window_base_counts(codes, starts, ends)
-            usable = (window_sums(blocked, starts, ends) == 0) & (width - acgt <= max_n) & (acgt > 0)
+            gc, acgt, lower, blocked = (c[starts + width].astype(np.int64) - c[starts] for c in counts)
+            usable = (blocked == 0) & (width - acgt <= max_n) & (acgt > 0)
+            n = int(usable.sum())
             with np.errstate(invalid="ignore", divide="ignore"):
                 key = strata.keys(
-                    np.full(len(starts), split),
-                    np.full(len(starts), group),
-                    gc / np.maximum(acgt, 1),
-                    window_sums(lower, starts, ends) / width,
+                    np.full(len(starts), split), np.full(len(starts), group), gc / np.maximum(acgt, 1), lower / width
                 )
-            rng = np.random.default_rng([seed, chrom_index, block + 1, group])
+            random = np.random.default_rng([seed, chrom_index, block + 1, group]).random(len(starts))
             pool.offer(
                 stratum=key[usable],
-                key=rng.random(len(starts))[usable],
-                chrom=np.full(int(usable.sum()), chrom_index),
+                key=random[usable],
+                chrom=np.full(n, chrom_index),
                 start=starts[usable] + b0,
-                group=np.full(int(usable.sum()), group),
+                group=np.full(n, group),
             )
+
+
+def _block_counts(raw: str, blocked: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Prefix counts of G+C, A+C+G+T, soft-masked and blocked bases of one block, computed once for every grid."""
+    flat = ascii_bytes(raw)
+    codes = CODE_TABLES[ACGT][flat]
+    masks = ((codes == 1) | (codes == 2), codes < N_CODE, (flat >= ord("a")) & (flat <= ord("z")), blocked)
+    return tuple(prefix_counts(mask) for mask in masks)
 
 
 def _paint(avoid: pd.DataFrame, b0: int, b1: int) -> np.ndarray:

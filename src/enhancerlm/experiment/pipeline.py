@@ -62,7 +62,7 @@ def load_inputs(cfg: RunConfig) -> Inputs:
     shorter than the backbone's k are kept with a warning, unless ``cfg.min_length`` drops them.
     """
     from enhancerlm.models.registry import resolve_backbone
-    from enhancerlm.sequences.spec import read_specs
+    from enhancerlm.sequences.spec import Genome, read_specs
 
     spec, _ = resolve_backbone(cfg.backbone)
     columns: dict[str, Any] = {
@@ -71,6 +71,7 @@ def load_inputs(cfg: RunConfig) -> Inputs:
         "min_length": cfg.min_length,
         "warn_below": spec.k,
         "strict_ids": cfg.strict_ids,
+        "genome": Genome(cfg.genome, cfg.map_chroms),
     }
     train = read_specs(cfg.train, split="train", require_labels=True, **columns)
     test = read_specs(cfg.test, split="test", require_labels=True, **columns)
