@@ -107,8 +107,9 @@ def test_run_reads_region_files_with_its_genome_setting(tmp_path, genome):
     enh, bg = tmp_path / "enh.bed", tmp_path / "bg.bed"
     enh.write_text("".join(f"chr1\t{i * 100}\t{i * 100 + 80}\n" for i in range(12)))
     bg.write_text("".join(f"chr1\t{1500 + i * 100}\t{1500 + i * 100 + 80}\n" for i in range(12)))
-    test = tmp_path / "test.bed"
-    test.write_text("chr1\t40\t120\tt1\nchr2\t0\t80\tt2\n")
+    test, test_bg = tmp_path / "test.bed", tmp_path / "test_bg.bed"
+    test.write_text("chr1\t40\t120\tt1\n")
+    test_bg.write_text("chr2\t0\t80\tt2\n")
     config = RunConfig(
         train=[f"{enh}:enhancer", f"{bg}:not_enhancer"],
         test=[f"{test}:enhancer"],
