@@ -112,7 +112,7 @@ def test_run_reads_region_files_with_its_genome_setting(tmp_path, genome):
     test_bg.write_text("chr2\t0\t80\tt2\n")
     config = RunConfig(
         train=[f"{enh}:enhancer", f"{bg}:not_enhancer"],
-        test=[f"{test}:enhancer"],
+        test=[f"{test}:enhancer", f"{test_bg}:not_enhancer"],
         genome=str(genome),
         backbone="kmer-lr",
     )
