@@ -13,7 +13,7 @@
 
 Prints the Markdown table of docs/results.md and every command it ran.
 
-    python experiments/peaks_to_dataset.py --out /tmp/peaks-e2e        # about 10 minutes on 2 CPU cores
+    python experiments/peaks_to_dataset.py --out /tmp/peaks-e2e        # 10-20 minutes on 2 CPU cores
 """
 
 from __future__ import annotations
