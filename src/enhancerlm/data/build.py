@@ -214,7 +214,8 @@ def _genomic(pos: pd.DataFrame, genome: Genome, avoid: pd.DataFrame, config: Bui
             "%d negatives short: some GC/repeat strata have fewer usable genomic windows than positives (manifest.json gc_bins); they are left short, not filled from other bins",
             counts["shortfall"],
         )
-    return records.drop(columns="stratum"), counts, drawn.bins, None
+    bins = drawn.bins if strata.matched else None  # random: one bin per split, nothing to show per GC bin
+    return records.drop(columns="stratum"), counts, bins, None
 
 
 def _shuffled(pos: pd.DataFrame, config: BuildConfig) -> pd.DataFrame:
