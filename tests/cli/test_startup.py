@@ -22,7 +22,13 @@ def test_cli_imports_no_heavy_library():
 
 
 @pytest.mark.parametrize(
-    "module", ["enhancerlm.scan.config", "enhancerlm.interpret.config", "enhancerlm.variants.config"]
+    "module",
+    [
+        "enhancerlm.scan.config",
+        "enhancerlm.interpret.config",
+        "enhancerlm.variants.config",
+        "enhancerlm.data.build_config",
+    ],
 )
 def test_config_modules_behind_cli_flags_are_light(module):
     assert loaded_after(f"import {module}") == []

@@ -99,3 +99,17 @@ def test_long_kmers_use_the_whole_int64():
     assert ids.dtype == np.int64
     assert ids[0] == 0  # T^16 -> its reverse complement A^16
     assert kmer_ids(base_codes("T" * 16), 16)[0].tolist() == [4**16 - 1]
+
+
+def test_window_sums_and_base_counts_match_slicing():
+    from enhancerlm.sequences.dna import window_base_counts, window_sums
+
+    seq = "ACGTNNacgtGGCC"
+    codes = base_codes(seq)
+    starts, ends = np.array([0, 2, 4, 0, 7]), np.array([4, 9, 6, 14, 7])
+    gc, acgt = window_base_counts(codes, starts, ends)
+    for s, e, g, a in zip(starts, ends, gc, acgt):
+        window = seq[s:e].upper()
+        assert g == window.count("G") + window.count("C") and a == len(window) - window.count("N")
+    lower = np.frombuffer(seq.encode(), dtype=np.uint8) >= ord("a")
+    assert window_sums(lower, starts, ends).tolist() == [0, 3, 0, 4, 0]

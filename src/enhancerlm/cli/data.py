@@ -7,6 +7,8 @@ from typing import Any, List, Optional
 
 import typer
 
+from enhancerlm.cli.options import config_option
+from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 
 data_app = typer.Typer(
@@ -200,6 +202,71 @@ def ensembl_like(
     data = make_ensembl_like(n_train, n_test, seed, shape)
     write_ensembl_like(data, out, layout=layout, params=shape_params(n_train, n_test, seed, shape))
     typer.echo(f"{n_train} train, {n_test} test records; written to {out}", err=True)
+
+
+@data_app.command("build")
+def build(
+    positives: List[str] = typer.Option(
+        ..., "--positives", help="Region file FILE[:LABEL] (BED, narrowPeak, broadPeak, GB .csv.gz); repeat per file."
+    ),
+    genome: Path = typer.Option(
+        ..., "--genome", "-g", help="Genome FASTA, plain or bgzip (.gz); indexed or indexable."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    exclude: Optional[List[str]] = typer.Option(
+        None, "--exclude", help="Regions no window may touch, e.g. the ENCODE blacklist BED; repeatable."
+    ),
+    width: str = config_option(BuildConfig, "width", metavar="BP|native"),
+    max_n: int = config_option(BuildConfig, "max_n"),
+    background: str = config_option(BuildConfig, "background"),
+    neg_ratio: float = config_option(BuildConfig, "neg_ratio"),
+    flank: int = config_option(BuildConfig, "flank"),
+    test_chroms: List[str] = config_option(BuildConfig, "test_chroms"),
+    val_chroms: List[str] = config_option(BuildConfig, "val_chroms"),
+    map_chroms: bool = config_option(BuildConfig, "map_chroms", "--map-chroms"),
+    shuffle_k: int = config_option(BuildConfig, "shuffle_k"),
+    dedup: str = config_option(BuildConfig, "dedup"),
+    label: str = config_option(BuildConfig, "label"),
+    negative_label: str = config_option(BuildConfig, "negative_label"),
+    seed: int = config_option(BuildConfig, "seed"),
+) -> None:
+    """Peaks + genome -> OUT/train.tsv, val.tsv, test.tsv (id, sequence, label, chrom, start, end, strand, gc,
+    source), regions_<split>.bed, manifest.json, composition.png.
+
+    Windows centred on narrowPeak summits (else midpoints), negatives matched to the positives' GC and
+    repeat content bin by bin, split by chromosome (default: DeepSEA's hold-out, chr8+chr9 test, chr7
+    validation; Zhou & Troyanskaya 2015), homologous windows across splits dropped. The TSVs are SPECs:
+    enhancerlm run --train OUT/train.tsv --test OUT/test.tsv ...
+    """
+    from enhancerlm.data.build import build as build_set  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.data.build_outputs import write_build
+
+    config = BuildConfig(
+        width=width,
+        max_n=max_n,
+        background=background,
+        neg_ratio=neg_ratio,
+        flank=flank,
+        test_chroms=chrom_list(test_chroms),
+        val_chroms=chrom_list(val_chroms),
+        map_chroms=map_chroms,
+        shuffle_k=shuffle_k,
+        dedup=dedup,
+        label=label,
+        negative_label=negative_label,
+        seed=seed,
+    )
+    built = build_set(positives, genome, config, tuple(exclude or ()))
+    manifest = write_build(built, genome, out, config)
+    for split, stats in manifest["statistics"].items():
+        auroc = stats["gc_only_auroc"]
+        shown = "n/a" if auroc is None else f"{auroc:.3f}"
+        counts = ", ".join(f"{k} {v}" for k, v in stats["n"].items()) or "empty"
+        gc_ks = stats["gc"].get("ks_statistic")
+        typer.echo(
+            f"{split}: {counts}; GC-only AUROC {shown}; GC KS {'n/a' if gc_ks is None else f'{gc_ks:.3f}'}", err=True
+        )
+    typer.echo(f"written to {out} (manifest.json lists every count)", err=True)
 
 
 def register(app: typer.Typer) -> None:

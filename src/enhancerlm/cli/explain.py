@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, genome_option, map_chroms_option
 from enhancerlm.config import load_yaml
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.config import ExplainConfig
@@ -63,6 +63,8 @@ def explain(
     ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    genome: Optional[Path] = genome_option(),
+    map_chroms: bool = map_chroms_option(),
 ) -> None:
     """Write attribution tracks (TSV, PNG), top mutations, motifs matched to JASPAR, logos and explain.html.
 
@@ -70,7 +72,7 @@ def explain(
     """
     from enhancerlm.api import explain as run_explain  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.api import load
-    from enhancerlm.sequences.spec import read_specs
+    from enhancerlm.sequences.spec import Genome, read_specs
 
     config = _config(
         config_file,
@@ -88,7 +90,13 @@ def explain(
         },
     )
     classifier = load(model, require_trained=True)
-    table = read_specs(list(inputs), min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
+    table = read_specs(
+        list(inputs),
+        min_length=min_length,
+        warn_below=classifier.min_bp,
+        strict_ids=strict_ids,
+        genome=Genome(genome, map_chroms),
+    )
     result = run_explain(classifier, table, out, config=config)
     typer.echo(
         f"explained {len(result.table)} sequences with {classifier.backbone} "

@@ -94,3 +94,20 @@ def _base_type(hint):
     args = [t for t in typing.get_args(hint) if t is not type(None)]
     is_union = typing.get_origin(hint) is typing.Union or isinstance(hint, types.UnionType)
     return args[0] if is_union else hint
+
+
+GENOME_HELP = (
+    "Genome FASTA (plain or bgzip) that region-file inputs are cut from: --input peaks.bed[:LABEL] "
+    "(BED, narrowPeak, broadPeak, GB .csv.gz), each region as it is, '-' strands reverse-complemented."
+)
+MAP_CHROMS_HELP = "Map chromosome names chr1 <-> 1, chrM <-> MT between region-file inputs and --genome."
+
+
+def genome_option():
+    """``--genome FASTA`` of the commands that read SPECs: where region-file inputs take their sequences."""
+    return typer.Option(None, "--genome", "-g", help=GENOME_HELP)
+
+
+def map_chroms_option():
+    """``--map-chroms`` beside :func:`genome_option`."""
+    return typer.Option(False, "--map-chroms", help=MAP_CHROMS_HELP)

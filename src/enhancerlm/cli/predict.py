@@ -9,6 +9,7 @@ from typing import Generator, Iterable, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.cli.options import genome_option, map_chroms_option
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -27,7 +28,8 @@ def predict(
         ...,
         "--input",
         "-i",
-        help="Input SPEC: FASTA, CSV/TSV table, folder or hf:OWNER/NAME; labels, if any, are ignored.",
+        help="Input SPEC: FASTA, CSV/TSV table, folder, hf:OWNER/NAME, or a region file (BED, narrowPeak; "
+        "with --genome); labels, if any, are ignored.",
     ),
     out: Path = typer.Option(
         ...,
@@ -57,6 +59,8 @@ def predict(
     ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    genome: Optional[Path] = genome_option(),
+    map_chroms: bool = map_chroms_option(),
     quantize: str = typer.Option(
         "none", "--quantize", metavar="none|int8", help=QUANTIZE_HELP.replace("{default}", "none")
     ),
@@ -69,7 +73,7 @@ def predict(
     from enhancerlm.api import load  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.models.quantize import quantize as quantized
     from enhancerlm.predict import predict_to_tsv
-    from enhancerlm.sequences.spec import iter_spec
+    from enhancerlm.sequences.spec import Genome, iter_spec
 
     classifier = quantized(load(model, require_trained=True), quantize)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
@@ -80,6 +84,7 @@ def predict(
         min_length=min_length,
         warn_below=classifier.min_bp,
         strict_ids=strict_ids,
+        genome=Genome(genome, map_chroms),
     )
     # streamed in chunks (memory stays flat) through predict_table, the function enhancerlm.predict(...) calls too
     n = predict_to_tsv(

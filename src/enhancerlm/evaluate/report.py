@@ -211,6 +211,13 @@ def audit_warnings(audit: Mapping) -> list[str]:
             f"({audit.get('exact_duplicates', 0)} exact, {audit.get('revcomp_duplicates', 0)} as reverse "
             "complement); Table 2 leaves them out."
         )
+    overlaps = audit.get("interval_overlaps") or {}
+    if overlaps.get("n_test_overlapping"):
+        out.append(
+            f"{overlaps['n_test_overlapping']} of {audit.get('n_test', '?')} test records overlap a training "
+            f"record's genomic interval ({overlaps['n_pairs']} pairs; coordinates from the inputs), beside the "
+            "sequence duplicates above."
+        )
     if audit.get("label_conflicts"):
         out.append(
             f"{audit['label_conflicts']} duplicated test sequences carry a different label than their training twin."

@@ -83,7 +83,7 @@ def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None
 def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int | None) -> pd.DataFrame:
     """One split's validated, labelled table: its SPECs read, or its in-memory ``frame`` checked the same way."""
     from enhancerlm.sequences.frames import table_from_frame
-    from enhancerlm.sequences.spec import read_specs
+    from enhancerlm.sequences.spec import Genome, read_specs
     from enhancerlm.sequences.tables import Columns
 
     settings: dict[str, Any] = {"min_length": cfg.min_length, "warn_below": k, "strict_ids": cfg.strict_ids}
@@ -91,7 +91,8 @@ def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int |
         columns = Columns(cfg.sequence_column, cfg.label_column)
         return table_from_frame(frame, split=split, columns=columns, require_labels=True, **settings)
     names: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column}
-    return read_specs(getattr(cfg, split), split=split, require_labels=True, **names, **settings)
+    genome = Genome(cfg.genome, cfg.map_chroms)
+    return read_specs(getattr(cfg, split), split=split, require_labels=True, genome=genome, **names, **settings)
 
 
 def with_frame_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame]) -> RunConfig:

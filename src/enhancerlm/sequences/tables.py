@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import InputError
@@ -197,8 +198,30 @@ def frame_to_table(
         ids = [f"{id_prefix}{x}" if x else "" for x in _text(frame[columns.id])]  # "" fails validation
     else:
         ids = [f"{id_prefix}{row_prefix}{first_row + i}" for i in range(len(frame))]
-    return make_table(
+    table = make_table(
         ids, seqs, _labels(frame, columns.label, label, require_labels, source), split=split, source=source
+    )
+    return _with_coordinates(table, frame, source, first_row)
+
+
+def _with_coordinates(table: pd.DataFrame, frame: pd.DataFrame, source: str, first_row: int) -> pd.DataFrame:
+    """Carry ``chrom, start, end[, strand]`` over when the table has them (e.g. ``data build``'s TSVs)."""
+    if not {"chrom", "start", "end"} <= set(frame.columns):
+        return table
+    bounds = frame[["start", "end"]].apply(pd.to_numeric, errors="coerce")
+    bad = bounds.isna().any(axis=1).to_numpy() | (bounds["start"] >= bounds["end"]).to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise InputError(
+            f"{source}: data row {first_row + i}: start {frame['start'].iloc[i]!r} and end {frame['end'].iloc[i]!r} "
+            "must be integers with start < end (0-based half-open, as BED)"
+        )
+    strand = frame["strand"].astype(str).to_numpy() if "strand" in frame.columns else "."
+    return table.assign(
+        chrom=frame["chrom"].astype(str).to_numpy(),
+        start=bounds["start"].to_numpy(dtype=np.int64),
+        end=bounds["end"].to_numpy(dtype=np.int64),
+        strand=strand,
     )
 
 
@@ -237,6 +260,7 @@ def _missing_column(source: str, name: str, role: str, present, hint: str = "") 
     if any(cols <= set(present) for cols in _INTERVAL_COLUMNS):
         message += (
             "; these look like genomic intervals, not sequences: fetch the sequences first "
-            "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset)"
+            "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset), or give the table itself "
+            "as the input with --genome FASTA, which cuts them from the genome"
         )
     return InputError(f"{message}; name the {role} column with {role}_column= (CLI: --{role}-column){hint}")

@@ -23,13 +23,14 @@ from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.provenance import versions
 from enhancerlm.scan.score import JobModel, job_model, place_model, score_column
 from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
+from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.variants import outputs
 from enhancerlm.variants.config import VariantConfig
 from enhancerlm.variants.plots import PLOT, plot_top_variants
 from enhancerlm.variants.read import is_vcf, read_variants
 from enhancerlm.variants.score import effects, score_windows
-from enhancerlm.variants.windows import chrom_mapping, extract_windows
+from enhancerlm.variants.windows import extract_windows
 
 log = logging.getLogger(__name__)
 
