@@ -129,10 +129,11 @@ function showTrainingNote(rows) {
   box.hidden = n === 0;
   if (n === 0) return;
   const kinds = Object.entries(counts).map(([kind, k]) => (k === 1 ? COPY_WORDS[kind][0] : `${k} ${COPY_WORDS[kind][1]}`));
-  box.textContent = `${n === 1 ? "One" : n} of these ${rows.length} sequences ${n === 1 ? "is a copy" : "are copies"} `
-    + `of training sequences (${kinds.join(", ")}). The model learned `
-    + "them with their labels, so a score on a training sequence is not evidence that it is an enhancer: judge "
-    + "the model by its scores on novel sequences.";
+  const copies = n === 1 ? `One of these ${rows.length} sequences is a copy of a training sequence`
+    : `${n} of these ${rows.length} sequences are copies of training sequences`;
+  box.textContent = `${copies} (${kinds.join(", ")}). The model learned the training sequences with their `
+    + "labels, so a score on a training sequence is not evidence that it is an enhancer: judge the model by its "
+    + "scores on novel sequences.";
 }
 
 function cell(text, className) {
