@@ -70,6 +70,13 @@ def _near_ism(classifier, top: pd.DataFrame, windows: Windows, target, batch_siz
     The REF allele's offset is that of ``enhancerlm.variants.windows`` (centred). One log line per
     variant says how far the plot is: on a CPU with a large model it is the slow part of a small run.
     """
+    log.info(
+        "top-variant plot: ISM of the %d bases around each of %d variants, REF and ALT (3 x %d substitutions each; "
+        "--top-n 0 skips the plot)",
+        SHOWN_BP,
+        len(top),
+        SHOWN_BP,
+    )
     began = time.perf_counter()
     for i, row in enumerate(top.itertuples(index=False)):
         offset = (len(windows.ref[i]) - len(row.ref)) // 2
