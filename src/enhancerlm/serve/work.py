@@ -23,7 +23,7 @@ from enhancerlm.serve.gate import ModelGate
 from enhancerlm.serve.jobs import Progress
 from enhancerlm.serve.limits import LimitError
 from enhancerlm.serve.served import ServedModel, training_overlap
-from enhancerlm.tokenization.windows import split_windows
+from enhancerlm.tokenization.windows import default_stride_bp, split_windows
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def explain_record(
 def _explained(served, seq_id, seq, method, track, motifs, note, windows) -> Explained:
     """The result with its pictures: the track, and the windows' scores aligned under it."""
     window_bp = served.classifier.max_bp
-    stride_bp = max(window_bp // 2, 1) if window_bp is not None else None  # split_windows' default
+    stride_bp = default_stride_bp(window_bp) if window_bp is not None else None  # as window_scores cut them
     score = float(windows["probability"].mean())
     result = Explained(seq_id, seq, method, track, motifs, note, windows, score, window_bp, stride_bp)
     result.attribution_svg = attribution_svg(seq, track, method, seq_id)
