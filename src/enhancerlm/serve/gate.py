@@ -5,7 +5,8 @@ for the length of a call, which would change a concurrent scoring call's numbers
 on the same cores only slow each other. So the model is held by one worker at a time. Attribution
 calls :meth:`ModelGate.pause_for_scoring` between its batches (from its progress callback): when a
 scoring job is waiting, it hands the model over and takes it back afterwards. A scoring job
-therefore waits at most one attribution batch (a few seconds), never a whole attribution.
+therefore waits at most one attribution step (`interpret.ism.SCORE_STEP` model inputs), never a whole
+attribution.
 """
 
 from __future__ import annotations
