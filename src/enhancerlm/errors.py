@@ -15,3 +15,7 @@ class ConfigError(EnhancerlmError, ValueError):
 
 class ModelNotFoundError(EnhancerlmError):
     """A backbone name, local folder or hub id cannot be resolved or downloaded."""
+
+
+class Cancelled(EnhancerlmError):
+    """A long computation stopped because its caller asked it to (a cancel event was set)."""

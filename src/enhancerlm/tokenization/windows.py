@@ -45,12 +45,17 @@ def window_starts(length_bp: int, window_bp: int, stride_bp: int) -> np.ndarray:
     return starts
 
 
+def default_stride_bp(window_bp: int) -> int:
+    """The step between windows when none is given: half a window (every base is in about 2 windows)."""
+    return max(window_bp // 2, 1)
+
+
 def split_windows(seqs: Sequence[str], window_bp: int | None, stride_bp: int | None = None) -> Windows:
     """Cut every sequence longer than ``window_bp`` into windows; ``window_bp`` None means no limit."""
     if window_bp is None:
         n = len(seqs)
         return Windows(list(seqs), np.arange(n), np.zeros(n, dtype=np.int64))
-    stride_bp = stride_bp or max(window_bp // 2, 1)
+    stride_bp = stride_bp or default_stride_bp(window_bp)
     if window_bp < 1 or stride_bp < 1 or stride_bp > window_bp:
         raise ConfigError(f"windows: need 1 <= stride_bp ({stride_bp}) <= window_bp ({window_bp})")
     out, index, starts = [], [], []
