@@ -7,6 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 
 data_app = typer.Typer(
@@ -39,7 +40,9 @@ def _read(
 def audit(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: List[str] = typer.Option(..., "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     near_threshold: float = typer.Option(DEFAULT_THRESHOLD, "--near-threshold", help=_THRESHOLD_HELP),
     kmer: int = typer.Option(DEFAULT_K, "--kmer", help="k-mer size (bp) for near duplicates."),
     num_perm: int = typer.Option(DEFAULT_NUM_PERM, "--num-perm", help="MinHash functions."),
@@ -91,7 +94,9 @@ def audit(
 def prepare(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: Optional[List[str]] = typer.Option(None, "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     dedup: str = typer.Option(
         "exact",
         "--dedup",
@@ -139,7 +144,9 @@ def prepare(
 
 @data_app.command("synthetic")
 def synthetic(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_per_class: int = typer.Option(500, "--n-per-class", help="Sequences per class."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
@@ -181,7 +188,9 @@ def synthetic(
 
 @data_app.command("ensembl-like")
 def ensembl_like(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_train: int = typer.Option(20000, "--n-train", help="Training rows (the hub set has 123,872)."),
     n_test: int = typer.Option(5000, "--n-test", help="Test rows (the hub set has 30,970)."),
     seed: int = typer.Option(0, "--seed"),

@@ -9,6 +9,7 @@ from typing import Generator, Iterable, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.cli.options import writable_file
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -32,6 +33,7 @@ def predict(
         "--out",
         "-o",
         help="Output TSV: id, probability, prediction, p_<class> (written whole, or not at all on error).",
+        callback=writable_file,
     ),
     batch_size: Optional[int] = typer.Option(
         None, "--batch-size", min=1, help="Windows per forward pass (default: 64 on CPU, 256 on GPU)."

@@ -7,13 +7,17 @@ from typing import List, Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
+
 
 def pretrain(
     fasta: List[Path] = typer.Option(..., "--fasta", help="FASTA file(s), plain or gzip; repeat for more."),
     backbone: str = typer.Option(
         ..., "--backbone", "-b", help="tiny-dnabert-6 (random init), or a DNABERT folder / hub id to continue."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (hub layout, history, checkpoints/)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (hub layout, history, checkpoints/).", callback=writable_folder
+    ),
     epochs: int = typer.Option(1, "--epochs", help="Passes over the training crops."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Optimizer steps; overrides --epochs."),
     lr: float = typer.Option(4e-4, "--lr", help="Peak learning rate (use less to continue a pre-trained model)."),

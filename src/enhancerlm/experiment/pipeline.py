@@ -24,7 +24,7 @@ import yaml
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
-from enhancerlm.io import write_text_atomic
+from enhancerlm.io import check_writable, write_text_atomic
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
@@ -166,6 +166,7 @@ def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
         cfg, sources = resolve_run_config(cfg, sources)
         stages.check_max_length(cfg)
         stages.check_mode(cfg)
+        check_writable(cfg.out, folder=True)
         inputs = load_inputs(cfg)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
