@@ -31,3 +31,16 @@ def test_client_file_names_are_only_shown_never_paths(filename, shown):
 )
 def test_only_known_extensions_are_kept(filename, suffix):
     assert _suffix(filename) == suffix
+
+
+def test_an_upload_without_a_sequence_column_names_no_flag():
+    from enhancerlm.errors import InputError
+    from enhancerlm.serve.inputs import Upload, read_request
+    from enhancerlm.serve.limits import ServeLimits
+
+    with pytest.raises(InputError) as info:
+        read_request("", [Upload("mine.csv", b"id,dna\na,ACGT\n")], ServeLimits())
+    expected = (
+        "mine.csv: no sequence column 'sequence'; the columns are ['id', 'dna']; name the sequence column 'sequence'"
+    )
+    assert str(info.value) == expected

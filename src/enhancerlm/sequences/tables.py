@@ -20,6 +20,7 @@ DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 # Spellings of the sequence column in public data sets (Genomic Benchmarks on the hub use "seq");
 # tried only when the caller kept the default name "sequence".
 SEQUENCE_ALIASES = ("sequence", "seq", "Sequence", "sequences", "SEQ")
+_DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "vertical bars"}
 _INTERVAL_COLUMNS = ({"region", "start", "end"}, {"chrom", "start", "end"}, {"chr", "start", "end"})
 
 
@@ -122,6 +123,7 @@ def iter_table(
 def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
     with open_bytes(path) as handle:
         _reject_binary(handle, path)
+        sep = _header_delimiter(handle, path, sep)
         try:
             # index_col=False: a row with more fields than the header is an error, not an index.
             with pd.read_csv(
@@ -142,6 +144,22 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError, zlib.error) as err:
             # pandas reports malformed rows and bad UTF-8 as ParserError/ValueError subclasses.
             raise InputError(f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}") from None
+
+
+def _header_delimiter(handle: BinaryIO, path: Path, sep: str) -> str:
+    """``sep``, unless the header line holds none of it and one other delimiter: then that one, with a warning.
+
+    Spreadsheets in many locales save "CSV" with semicolons; read with commas, the header would be one
+    column named 'id;sequence;label' and the message about it would name a missing column, not the cause.
+    """
+    header = handle.readline(1 << 16).decode("utf-8", errors="replace").removeprefix("\ufeff")
+    handle.seek(0)
+    others = [d for d in _DELIMITER_NAMES if d != sep and d in header]
+    if sep in header or len(others) != 1:
+        return sep
+    names = _DELIMITER_NAMES[sep], _DELIMITER_NAMES[others[0]]
+    log.warning("%s: its header line has no %s but %s: read as %s-separated", path, *names, names[1].rstrip("s"))
+    return others[0]
 
 
 def _next_frame(reader) -> pd.DataFrame | None:
@@ -239,4 +257,11 @@ def _missing_column(source: str, name: str, role: str, present, hint: str = "") 
             "; these look like genomic intervals, not sequences: fetch the sequences first "
             "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset)"
         )
-    return InputError(f"{message}; name the {role} column with {role}_column= (CLI: --{role}-column){hint}")
+    # --sequence-column exists for `run` only: other commands are told to rename the column instead
+    default = getattr(Columns(), role)
+    return InputError(
+        message,
+        setting=f"{role}_column",
+        fix=f"name the {role} column with {{setting}}{hint}",
+        otherwise=f"name the {role} column '{default}'{hint}",
+    )
