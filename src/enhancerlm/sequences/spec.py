@@ -14,13 +14,13 @@ from typing import Iterator, NamedTuple, Sequence
 import pandas as pd
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.fasta import UTF8_BOM, iter_fasta_records
+from enhancerlm.sequences.fasta import iter_fasta_records
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.hub import read_hub_dataset
 from enhancerlm.sequences.ids import IdRenamer
 from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.sequences.tables import DELIMITERS, Columns, iter_table
-from enhancerlm.sequences.validate import ValidationNotes, open_bytes, validate_table
+from enhancerlm.sequences.validate import UTF8_BOM, ValidationNotes, open_bytes, validate_table
 
 KINDS = ("fasta", "table", "genomic_benchmarks", "hub")
 HUB_PREFIX = "hf:"

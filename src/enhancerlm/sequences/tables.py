@@ -12,7 +12,7 @@ import pandas as pd
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import empty_table, make_table
-from enhancerlm.sequences.validate import open_bytes, require_file
+from enhancerlm.sequences.validate import UTF8_BOM, CountingReader, TextNotes, open_bytes, require_file
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,14 @@ def iter_table(
 
 
 def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
+    text = TextNotes()
     with open_bytes(path) as handle:
         _reject_binary(handle, path)
-        sep = _header_delimiter(handle, path, sep)
+        sep = _header_delimiter(handle, path, sep, text)
         try:
             # index_col=False: a row with more fields than the header is an error, not an index.
             with pd.read_csv(
-                handle,
+                CountingReader(handle, text),
                 sep=sep,
                 dtype=str,
                 keep_default_na=False,
@@ -144,16 +145,20 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError, zlib.error) as err:
             # pandas reports malformed rows and bad UTF-8 as ParserError/ValueError subclasses.
             raise InputError(f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}") from None
+    text.log(path)
 
 
-def _header_delimiter(handle: BinaryIO, path: Path, sep: str) -> str:
+def _header_delimiter(handle: BinaryIO, path: Path, sep: str, text: TextNotes) -> str:
     """``sep``, unless the header line holds none of it and one other delimiter: then that one, with a warning.
 
     Spreadsheets in many locales save "CSV" with semicolons; read with commas, the header would be one
     column named 'id;sequence;label' and the message about it would name a missing column, not the cause.
+    Also notes a UTF-8 byte-order mark in ``text`` (pandas skips it).
     """
-    header = handle.readline(1 << 16).decode("utf-8", errors="replace").removeprefix("\ufeff")
+    line = handle.readline(1 << 16)
     handle.seek(0)
+    text.bom = line.startswith(UTF8_BOM)
+    header = line.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
     others = [d for d in _DELIMITER_NAMES if d != sep and d in header]
     if sep in header or len(others) != 1:
         return sep
