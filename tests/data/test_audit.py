@@ -168,7 +168,7 @@ def test_renamed_ids_and_short_records_are_recorded(tmp_path):
     assert saved["renamed_ids"] == report.renamed_ids and saved["short_records"] == {"train": 0, "test": 2}
     text = (tmp_path / "audit" / "audit.md").read_text()
     assert "## Ids renamed on reading" in text and "| test | test.fa | 3 | x | x~2 |" in text
-    assert "records shorter than 6 bp (the model's k; kept, scored on [CLS] [SEP] alone): train 0, test 2" in text
+    assert "records shorter than 6 bp (the model's k; kept, scored with no k-mer of their own): train 0, test 2" in text
 
 
 def test_no_renaming_no_section():

@@ -44,8 +44,9 @@ class RunResult:
 class Inputs:
     """Validated tables of one run; ids unique within train and within test (they may be shared).
 
-    ``k`` is the backbone's k-mer size in bp (None for models without one): records shorter than it
-    are kept, counted in the audit.
+    ``k`` is the shortest input in bp with a token or k-mer feature of its own (the tokenizer's k, a
+    k-mer baseline's shortest k-mer; None for models without one): records shorter than it are kept,
+    counted in the audit.
     """
 
     train: pd.DataFrame
@@ -69,7 +70,7 @@ def load_inputs(cfg: RunConfig) -> Inputs:
         "sequence_column": cfg.sequence_column,
         "label_column": cfg.label_column,
         "min_length": cfg.min_length,
-        "warn_below": spec.k,
+        "warn_below": spec.short_below_bp,
         "strict_ids": cfg.strict_ids,
     }
     train = read_specs(cfg.train, split="train", require_labels=True, **columns)
@@ -80,7 +81,7 @@ def load_inputs(cfg: RunConfig) -> Inputs:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
     if cfg.dedup:
         _check_classes_survive_dedup(train, test, label_map)
-    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.k)
+    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.short_below_bp)
 
 
 def _check_classes_survive_dedup(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> None:

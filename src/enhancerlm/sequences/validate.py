@@ -244,8 +244,8 @@ class ValidationNotes:
         if n_kept:
             log.warning(
                 "%s: kept %d record(s) shorter than %d bp (the model's k)%s: they have no %d-mer and are "
-                "scored on [CLS] [SEP] alone, as DNABERT's tokenizer sees them; pass min_length "
-                "(--min-length) to drop them instead",
+                "scored on [CLS] [SEP] alone by a transformer (as DNABERT's tokenizer sees them), on no "
+                "feature by a k-mer baseline; pass min_length (--min-length) to drop them instead",
                 where,
                 n_kept,
                 k,
