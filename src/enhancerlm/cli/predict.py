@@ -94,10 +94,10 @@ def predict(
 
 
 def _progress(chunks: Iterable, desc: str = "predict") -> Generator:
-    """Pass chunks through, counting their sequences on a stderr progress bar named ``desc``."""
-    from tqdm import tqdm
+    """Pass chunks through, counting their sequences on stderr (a bar on a terminal, a line per chunk elsewhere)."""
+    from enhancerlm.progress import progress_bar
 
-    with tqdm(unit="seq", desc=desc, leave=False) as bar:
+    with progress_bar(unit="seq", desc=desc, leave=False) as bar:
         for chunk in chunks:
             yield chunk
             bar.update(len(chunk))

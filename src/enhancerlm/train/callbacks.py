@@ -1,12 +1,16 @@
-"""Trainer callbacks: progress bars on stderr and epoch summaries through logging, never on stdout."""
+"""Trainer callbacks: progress on stderr and epoch summaries through logging, never on stdout."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
+from tqdm import tqdm
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback
 from transformers.utils import logging as hf_logging
+
+from enhancerlm.progress import on_terminal
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +26,30 @@ class BarsOnlyProgressCallback(ProgressCallback):
     """
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        return control
+
+
+class EpochLineCallback(TrainerCallback):
+    """Progress off a terminal: one INFO line per epoch (steps done, time taken), not a bar redrawn every step."""
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started, self.first_step = time.monotonic(), state.global_step  # a resumed run starts later
+        return control
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            seconds = time.monotonic() - self.started
+            per_step = seconds / max(state.global_step - self.first_step, 1)
+            left = per_step * max(state.max_steps - state.global_step, 0)
+            log.info(
+                "epoch %d of %d done: step %d of %d, %s so far, about %s left",
+                round(state.epoch or 0),
+                state.num_train_epochs,
+                state.global_step,
+                state.max_steps,
+                tqdm.format_interval(seconds),
+                tqdm.format_interval(left),
+            )
         return control
 
 
@@ -43,11 +71,12 @@ class LogEpochCallback(TrainerCallback):
 
 
 def quiet_trainer(trainer: Trainer, progress: bool) -> Trainer:
-    """Replace the Trainer's stdout printers by stderr bars (if ``progress``) and logging; return it."""
+    """Replace the Trainer's stdout printers by logging and, if ``progress``, stderr bars (a line per epoch
+    off a terminal); return it."""
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
-        trainer.add_callback(BarsOnlyProgressCallback)
+        trainer.add_callback(BarsOnlyProgressCallback if on_terminal() else EpochLineCallback)
     trainer.add_callback(LogEpochCallback)
     return trainer
 
