@@ -24,6 +24,7 @@ import yaml
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
+from enhancerlm.experiment.estimate import estimate_stage
 from enhancerlm.io import check_writable, write_text_atomic
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
@@ -194,12 +195,14 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = stages.fits_in_closed_form(cfg.backbone)
+    chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
+    if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
+        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, inputs.label_map))
     if cfg.zero_shot and not closed_form:
         probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
     finetuned = history = search = probe = None
     setting, warnings = stages.Setting(None, None, {}), []
     if cfg.mode != "probe":
-        chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
         search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
         setting = stages.choose_setting(cfg, search, sources)
         finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
