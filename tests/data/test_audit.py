@@ -59,6 +59,13 @@ def test_gc_auroc_equals_sklearn_by_hand(train, test):
     assert report.gc_auroc_by_split["train"] == pytest.approx(train_only)
 
 
+def test_the_log_shows_the_gc_auroc_to_three_decimals(train, test, caplog):
+    with caplog.at_level("INFO", logger="enhancerlm.data.audit"):
+        report = audit(train, test)
+    assert caplog.messages[0].endswith(f"GC AUROC {report.gc_auroc:.3f}")  # not 0.7333333333333334
+    assert f"(AUROC {report.gc_auroc:.3f})" in caplog.messages[1]
+
+
 def test_gc_auroc_multiclass_is_macro_of_better_direction():
     gc = np.array([0.1, 0.2, 0.5, 0.6, 0.9, 0.8])
     labels = ["a", "a", "b", "b", "c", "c"]

@@ -1,5 +1,7 @@
 """finetune: learns a separable toy task, writes history and a loadable model, early stopping, LoRA, grouping."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -43,6 +45,8 @@ def test_off_a_terminal_progress_is_one_log_line_per_epoch(make_tiny, make_toy, 
     lines = [m for m in caplog.messages if " done: step " in m]
     assert [m.split(",")[0] for m in lines] == ["epoch 1 of 2 done: step 2 of 4", "epoch 2 of 2 done: step 4 of 4"]
     assert lines[1].endswith("so far, about 00:00 left")
+    epochs = [m for m in caplog.messages if m.startswith("epoch 1.00: ")]  # the Trainer's numbers, 3 decimals
+    assert epochs and all(re.fullmatch(r"epoch 1\.00:( \w+=-?\d+\.\d{3})+", m) for m in epochs), epochs
 
 
 def test_early_stopping_stops_and_keeps_best(make_tiny, make_toy, tmp_path):

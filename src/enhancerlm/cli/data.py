@@ -65,6 +65,7 @@ def audit(
     """
     from enhancerlm.data.audit_report import write_audit
     from enhancerlm.data.splits import split_leakage
+    from enhancerlm.formatting import metric
 
     options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
@@ -84,7 +85,7 @@ def audit(
     typer.echo(
         f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
         f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
-        f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
+        f"GC AUROC {metric(report.gc_auroc)}; "
         f"renamed ids {report.n_renamed}; written to {out}",
         err=True,
     )

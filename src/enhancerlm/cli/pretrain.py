@@ -42,6 +42,7 @@ def pretrain(
     cpu: bool = typer.Option(False, "--cpu", help="Train on the CPU even where a GPU is present."),
 ) -> None:
     """Pre-train (or continue pre-training) a DNABERT model by masked language modelling on k-mer spans."""
+    from enhancerlm.formatting import metric
     from enhancerlm.train.pretrain import PretrainConfig
     from enhancerlm.train.pretrain import pretrain as run_pretraining
 
@@ -60,7 +61,7 @@ def pretrain(
         use_cpu=cpu,
     )
     result = run_pretraining(fasta, backbone, out, config, resume=resume)
-    scores = " ".join(f"{name}={value:.4g}" for name, value in result.final_metrics.items())
+    scores = " ".join(f"{name}={metric(value)}" for name, value in result.final_metrics.items())
     typer.echo(
         f"pre-trained model: {result.out_dir} ({result.global_step} steps, "
         f"{result.tokens_seen} tokens) {scores}".rstrip(),

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback
 from transformers.utils import logging as hf_logging
 
+from enhancerlm.formatting import metric
 from enhancerlm.progress import on_terminal
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class LogEpochCallback(TrainerCallback):
                 if k not in ("epoch", "train_loss") and not any(q in k for q in _QUIET_KEYS)
             }
             if shown:
-                text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+                text = " ".join(f"{k}={metric(v)}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
                 log.info("epoch %.2f: %s", logs.get("epoch", state.epoch or 0.0), text)
         return control
 
