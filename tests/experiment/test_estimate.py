@@ -41,7 +41,7 @@ def test_the_estimate_is_steps_times_timed_seconds(make_tiny, make_toy, caplog, 
         work = estimate_stage(config(backbone="tiny-test"), make_toy(40), 20, (), make_tiny, clock=clock)
     # 26 steps x 2 s = 52 s; the forward pass of 8 sequences took 2 s: 72 sequences x 0.25 s = 18 s
     assert work.train_steps == 26 and work.scored == 72
-    assert caplog.messages == [
+    assert [r.getMessage() for r in caplog.records if r.name == "enhancerlm.experiment.estimate"] == [
         "time estimate: about 1.17 min for this run of tiny-test on the cpu (timed: 2 s per training step of "
         "8 sequences, 250 ms per sequence scored): training 8 search + 18 fine-tuning = 26 steps x 2 s = 52 s; "
         "scoring 72 sequences x 250 ms = 18 s"
