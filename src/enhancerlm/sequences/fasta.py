@@ -152,7 +152,7 @@ def _lines(handle: BinaryIO, path: Path, text: TextNotes) -> Iterator[tuple[int,
     try:
         for raw in handle:
             if line_no == 0 and raw.startswith(UTF8_BOM):
-                raw, text.bom = raw[len(UTF8_BOM) :], True
+                raw, text.bom = raw[len(UTF8_BOM) :], 1
             if b"\r" in raw:
                 text.add_bytes(raw)
             raw = raw.strip()

@@ -157,7 +157,7 @@ def _header_delimiter(handle: BinaryIO, path: Path, sep: str, text: TextNotes) -
     """
     line = handle.readline(1 << 16)
     handle.seek(0)
-    text.bom = line.startswith(UTF8_BOM)
+    text.bom = int(line.startswith(UTF8_BOM))
     header = line.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
     others = [d for d in _DELIMITER_NAMES if d != sep and d in header]
     if sep in header or len(others) != 1:

@@ -97,7 +97,7 @@ class TextNotes:
     """
 
     def __init__(self):
-        self.bom = False
+        self.bom = 0  # byte-order marks (a folder of one-sequence files may have one per file)
         self.crlf = 0  # "\r\n" line ends (Windows)
         self.cr = 0  # lone "\r" line ends (classic Mac OS)
 
@@ -108,12 +108,11 @@ class TextNotes:
         self.cr += data.count(b"\r") - crlf
 
     def log(self, path: str | Path) -> None:
-        found = ["skipped a UTF-8 byte-order mark"] if self.bom else []
-        found += [
-            f"read {n} {kind} line ends"
-            for n, kind in ((self.crlf, "Windows (\\r\\n)"), (self.cr, "old Mac (\\r)"))
-            if n
-        ]
+        marks = "a UTF-8 byte-order mark" if self.bom == 1 else f"{self.bom} UTF-8 byte-order marks"
+        found = [f"skipped {marks}"] if self.bom else []
+        for n, kind in ((self.crlf, "Windows (\\r\\n)"), (self.cr, "old Mac (\\r)")):
+            if n:
+                found.append(f"read {n} {kind} line ends")
         if found:
             log.info("%s: %s", path, "; ".join(found))
 
