@@ -48,6 +48,17 @@ def test_the_estimate_is_steps_times_timed_seconds(make_tiny, make_toy, caplog, 
     ]  # a small model: no advice
 
 
+def test_a_probe_run_times_no_training_step(make_tiny, make_toy, caplog, one_torch_thread):
+    clock = itertools.count(0.0, 2.0).__next__
+    with caplog.at_level(logging.INFO, logger="enhancerlm.experiment.estimate"):
+        work = estimate_stage(config(backbone="tiny-test", mode="probe"), make_toy(40), 20, (), make_tiny, clock=clock)
+    assert work == Workload(0, 0, 20 + 100, 100)  # zero-shot 20; embeddings of 80 train + 20 test
+    assert [r.getMessage() for r in caplog.records if r.name == "enhancerlm.experiment.estimate"] == [
+        "time estimate: about 30 s for this run of tiny-test on the cpu (timed: 250 ms per sequence scored): "
+        "scoring 120 sequences x 250 ms = 30 s"
+    ]
+
+
 @pytest.mark.parametrize("device, n_params", [("cpu", 89_000_000), ("cuda", 89_000_000), ("cpu", 1_200_000)])
 def test_a_large_backbone_on_a_cpu_is_told_what_is_faster(device, n_params):
     times = StepTimes(train_step_s=17.5, scored_s=0.5, batch_size=8, device=device, n_params=n_params)

@@ -89,12 +89,18 @@ def _steps(n_records: int, epochs: int, cfg: RunConfig) -> int:
 def estimate_message(work: Workload, times: "StepTimes", backbone: str) -> str:
     """One line: the whole run's time and its arithmetic (steps x seconds per step, sequences x seconds each)."""
     train_s, scored_s = work.train_steps * times.train_step_s, work.scored * times.scored_s
+    timed = f"{duration(times.scored_s)} per sequence scored"
+    training = ""
+    if work.train_steps:
+        timed = f"{duration(times.train_step_s)} per training step of {times.batch_size} sequences, {timed}"
+        training = (
+            f"training {work.search_steps} search + {work.finetune_steps} fine-tuning = {work.train_steps} steps x "
+            f"{duration(times.train_step_s)} = {duration(train_s)}; "
+        )
     return (
         f"time estimate: about {duration(train_s + scored_s)} for this run of {backbone} on the {times.device} "
-        f"(timed: {duration(times.train_step_s)} per training step of {times.batch_size} sequences, "
-        f"{duration(times.scored_s)} per sequence scored): training {work.search_steps} search + "
-        f"{work.finetune_steps} fine-tuning = {work.train_steps} steps x {duration(times.train_step_s)} = "
-        f"{duration(train_s)}; scoring {work.scored} sequences x {duration(times.scored_s)} = {duration(scored_s)}"
+        f"(timed: {timed}): {training}scoring {work.scored} sequences x {duration(times.scored_s)} = "
+        f"{duration(scored_s)}"
     )
 
 
@@ -126,12 +132,14 @@ def estimate_stage(
     clock: Callable[[], float] | None = None,
 ) -> Workload:
     """Time a few steps of a throwaway classifier and log the whole run's estimate (WARNING with advice for a
-    large backbone on a CPU). Costs two training steps and one forward pass of one batch."""
+    large backbone on a CPU). Costs two training steps (none for ``--mode probe``) and one forward pass of one
+    batch."""
     from enhancerlm.train.timing import time_steps
 
     work = run_workload(cfg, train, n_test, chosen)
     assert cfg.batch_size is not None  # resolved for a fine-tuned backbone
-    times = time_steps(make_classifier(), train, cfg.batch_size, clock=clock)
+    n_steps = 2 if work.train_steps else 0  # a probe run only scores: no training step to time
+    times = time_steps(make_classifier(), train, cfg.batch_size, n_steps=n_steps, clock=clock)
     log.info("%s", estimate_message(work, times, cfg.backbone))
     advice = faster_options(work, times, cfg)
     if advice:

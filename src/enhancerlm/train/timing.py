@@ -62,6 +62,8 @@ def time_steps(
         Canonical labelled table (the training set).
     batch_size : int
         Sequences per step.
+    n_steps : int
+        Training steps to time; 0 for a model that is only scored (``train_step_s`` is then 0).
     clock : callable, optional
         Seconds now (default ``time.perf_counter``); tests pass their own.
     """
@@ -89,7 +91,7 @@ def time_steps(
         _wait(device)
         scored_s = (clock() - start) / len(batch["labels"])
     n_params = sum(p.numel() for p in model.parameters())
-    return StepTimes(min(step_s), scored_s, len(batch["labels"]), device.type, n_params)
+    return StepTimes(min(step_s, default=0.0), scored_s, len(batch["labels"]), device.type, n_params)
 
 
 def _typical_batch(classifier: TransformerClassifier, table: pd.DataFrame, batch_size: int) -> dict:
