@@ -14,7 +14,8 @@ def test_off_a_terminal_each_step_is_one_log_line(capsys, caplog):
     with caplog.at_level(logging.INFO, logger="enhancerlm.progress"):
         for _ in progress_bar(range(3), desc="scan chunks", unit="chunk", mininterval=0):
             pass
-    assert capsys.readouterr().err == ""  # nothing redrawn on stderr
+    err = capsys.readouterr().err
+    assert "\r" not in err and "%|" not in err  # no bar redrawn on stderr
     lines = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.progress"]
     assert lines[0] == "scan chunks: 1/3 chunk [00:00 elapsed, about 00:00 left]"
     assert [m.split(" [")[0] for m in lines] == [f"scan chunks: {n}/3 chunk" for n in (1, 2, 3)]
