@@ -106,6 +106,29 @@ def test_records_shorter_than_k_get_a_probability(dnabert, make_toy):
     assert dnabert.encoder.encode("AC").tolist() == [2, 3]  # [CLS] [SEP]
 
 
+def test_predict_command_warns_about_records_without_a_kmer_for_a_kmer_model(cli, make_toy, tmp_path, caplog):
+    folder = tmp_path / "kmer-lr"
+    create_classifier("kmer-lr", BINARY).fit(make_toy(8, seed=1), seed=0).save(folder)
+    fasta = tmp_path / "in.fa"
+    fasta.write_text(">one\nA\n>long\nACGTACGTAC\n>three\nACG\n")
+    with caplog.at_level("WARNING", logger="enhancerlm"):
+        result = cli("predict", "--model", folder, "--input", fasta, "--out", tmp_path / "out.tsv")
+    assert result.exit_code == 0, result.output
+    assert f"{fasta}: kept 2 record(s) shorter than 4 bp (the model's k) (e.g. 'one' 1 bp; 'three' 3 bp)" in caplog.text
+
+
+def test_predict_progress_off_a_terminal_is_log_lines_not_a_redrawn_bar(model_dir, tmp_path):
+    from enhancerlm.cli.main import app
+
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(_seqs(6, 20, 40, seed=4))))
+    args = ["predict", "-m", model_dir, "-i", fasta, "-o", tmp_path / "out.tsv", "--chunk-size", 2]
+    result = CliRunner().invoke(app, [str(a) for a in args])  # stderr is no terminal here, as in a log file
+    assert result.exit_code == 0, result.output
+    assert "\r" not in result.output
+    assert "INFO enhancerlm.progress: predict: 6 seq [" in result.output
+
+
 def test_predict_to_tsv_streams_chunks_into_one_table(dnabert, tmp_path):
     seqs = _seqs(5, 30, 120, seed=2)
     chunks = [make_table(["a", "b"], seqs[:2]), make_table(["c", "d", "e"], seqs[2:])]

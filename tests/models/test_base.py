@@ -35,7 +35,8 @@ def test_fits_in_closed_form_is_declared_by_the_family(backbone, closed_form):
 
 def test_min_bp_is_k_for_kmer_models_and_1_otherwise(make_tiny):
     assert make_tiny(0).min_bp == 6
-    assert create_classifier("kmer-lr", BINARY).min_bp == 1
+    assert create_classifier("kmer-lr", BINARY).min_bp == 4  # its shortest k-mer (issue 19: warned as for DNABERT)
+    assert create_classifier("gc", BINARY).min_bp == 1
     assert create_classifier("cnn", BINARY).min_bp == 1
 
 

@@ -51,3 +51,16 @@ def test_a_paste_error_names_the_line_or_header_the_user_typed(text, message):
     with pytest.raises(InputError) as err:
         read_request(text, [], ServeLimits())
     assert message in str(err.value) and "seq_" not in str(err.value)
+
+
+def test_an_upload_without_a_sequence_column_names_no_flag():
+    from enhancerlm.errors import InputError
+    from enhancerlm.serve.inputs import Upload, read_request
+    from enhancerlm.serve.limits import ServeLimits
+
+    with pytest.raises(InputError) as info:
+        read_request("", [Upload("mine.csv", b"id,dna\na,ACGT\n")], ServeLimits())
+    expected = (
+        "mine.csv: no sequence column 'sequence'; the columns are ['id', 'dna']; name the sequence column 'sequence'"
+    )
+    assert str(info.value) == expected

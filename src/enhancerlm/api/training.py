@@ -67,7 +67,7 @@ def fit(
     from enhancerlm.models.registry import CreateOptions, create_classifier, resolve_backbone
 
     spec, _ = resolve_backbone(str(backbone))
-    table = read_sequences(train, split="train", warn_below=spec.k, require_labels=True)
+    table = read_sequences(train, split="train", warn_below=spec.short_below_bp, require_labels=True)
     label_map = LabelMap.from_labels(table["label"], positive=positive_label)
     config_for = _train_config(spec, label_map, seed, settings)  # checked before the model is built
     options = CreateOptions(trust_remote_code=trust_remote_code, seed=seed)

@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 
@@ -41,7 +41,9 @@ def _read(
 def audit(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: List[str] = typer.Option(..., "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     near_threshold: float = typer.Option(DEFAULT_THRESHOLD, "--near-threshold", help=_THRESHOLD_HELP),
     kmer: int = typer.Option(DEFAULT_K, "--kmer", help="k-mer size (bp) for near duplicates."),
     num_perm: int = typer.Option(DEFAULT_NUM_PERM, "--num-perm", help="MinHash functions."),
@@ -64,6 +66,7 @@ def audit(
     """
     from enhancerlm.data.audit_report import write_audit
     from enhancerlm.data.splits import split_leakage
+    from enhancerlm.formatting import metric
 
     options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
@@ -83,7 +86,7 @@ def audit(
     typer.echo(
         f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
         f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
-        f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
+        f"GC AUROC {metric(report.gc_auroc)}; "
         f"renamed ids {report.n_renamed}; written to {out}",
         err=True,
     )
@@ -93,7 +96,9 @@ def audit(
 def prepare(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: Optional[List[str]] = typer.Option(None, "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     dedup: str = typer.Option(
         "exact",
         "--dedup",
@@ -141,7 +146,9 @@ def prepare(
 
 @data_app.command("synthetic")
 def synthetic(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_per_class: int = typer.Option(500, "--n-per-class", help="Sequences per class."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
@@ -183,7 +190,9 @@ def synthetic(
 
 @data_app.command("ensembl-like")
 def ensembl_like(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_train: int = typer.Option(20000, "--n-train", help="Training rows (the hub set has 123,872)."),
     n_test: int = typer.Option(5000, "--n-test", help="Test rows (the hub set has 30,970)."),
     seed: int = typer.Option(0, "--seed"),
@@ -212,7 +221,9 @@ def build(
     genome: Path = typer.Option(
         ..., "--genome", "-g", help="Genome FASTA, plain or bgzip (.gz); indexed or indexable."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     exclude: Optional[List[str]] = typer.Option(
         None, "--exclude", help="Regions no window may touch, e.g. the ENCODE blacklist BED; repeatable."
     ),

@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import genome_option, map_chroms_option
+from enhancerlm.cli.options import genome_option, map_chroms_option, writable_file
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -34,6 +34,7 @@ def embed(
         "-o",
         help="Output FILE.npy: float32 matrix, one row per record in input order; FILE.ids.tsv beside it "
         "holds row, id, label (when the input has labels), length_bp.",
+        callback=writable_file,
     ),
     pooling: Pooling = typer.Option(
         Pooling.mean, "--pooling", help="mean: over the sequence's own tokens (no [CLS]/[SEP], no padding); cls: [CLS]."

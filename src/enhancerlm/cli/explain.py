@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import config_option, genome_option, map_chroms_option
+from enhancerlm.cli.options import config_option, genome_option, map_chroms_option, writable_folder
 from enhancerlm.config import load_yaml
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.config import ExplainConfig
@@ -46,7 +46,9 @@ def explain(
         "-i",
         help="Input SPEC (repeatable): PATH or PATH:LABEL; labels split the motif counts by class.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error).", callback=writable_folder
+    ),
     # default=None: "not given", so that a --config file can set it (its help names the real default).
     methods: Optional[List[Method]] = config_option(ExplainConfig, "methods", "--method", default=None),
     max_seqs: Optional[int] = config_option(ExplainConfig, "max_seqs", default=None, min=1),

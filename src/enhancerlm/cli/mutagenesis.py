@@ -7,12 +7,13 @@ from typing import Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
 from enhancerlm.errors import InputError
 
 
 def mutagenesis(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder.", callback=writable_folder),
     genome: Optional[Path] = typer.Option(None, "--genome", "-g", help="FASTA the --region is cut from."),
     region: Optional[str] = typer.Option(
         None, "--region", help="CHROM:START-END, 1-based inclusive (as genome browsers show), e.g. chr1:1,001-1,200."

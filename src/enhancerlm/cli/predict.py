@@ -9,7 +9,7 @@ from typing import Generator, Iterable, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import genome_option, map_chroms_option
+from enhancerlm.cli.options import genome_option, map_chroms_option, writable_file
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -36,6 +36,7 @@ def predict(
         "--out",
         "-o",
         help="Output TSV: id, probability, prediction, p_<class> (written whole, or not at all on error).",
+        callback=writable_file,
     ),
     batch_size: Optional[int] = typer.Option(
         None, "--batch-size", min=1, help="Windows per forward pass (default: 64 on CPU, 256 on GPU)."
@@ -100,10 +101,10 @@ def predict(
 
 
 def _progress(chunks: Iterable, desc: str = "predict") -> Generator:
-    """Pass chunks through, counting their sequences on a stderr progress bar named ``desc``."""
-    from tqdm import tqdm
+    """Pass chunks through, counting their sequences on stderr (a bar on a terminal, a line per chunk elsewhere)."""
+    from enhancerlm.progress import progress_bar
 
-    with tqdm(unit="seq", desc=desc, leave=False) as bar:
+    with progress_bar(unit="seq", desc=desc, leave=False) as bar:
         for chunk in chunks:
             yield chunk
             bar.update(len(chunk))

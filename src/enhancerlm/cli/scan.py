@@ -7,14 +7,16 @@ from typing import Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.scan.config import ScanConfig
 
 
 def scan(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
     genome: Path = typer.Option(..., "--genome", "-g", help="FASTA, plain or bgzip (.gz); indexed or indexable."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder; rerunning into it resumes a killed scan."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder; rerunning into it resumes a killed scan.", callback=writable_folder
+    ),
     regions: Optional[Path] = typer.Option(None, "--regions", help="BED of regions to scan (default: everything)."),
     window_bp: Optional[int] = config_option(ScanConfig, "window_bp"),
     stride_bp: Optional[int] = config_option(ScanConfig, "stride_bp"),

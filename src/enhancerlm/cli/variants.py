@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.variants.config import VariantConfig
 
 
@@ -15,7 +15,9 @@ def variants(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
     vcf: Path = typer.Option(..., "--vcf", help="VCF, VCF.gz, BCF, or TSV of chrom, pos (1-based), ref, alt[, id]."),
     genome: Path = typer.Option(..., "--genome", "-g", help="FASTA, plain or bgzip (.gz); indexed or indexable."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder; rerunning into it resumes a killed run."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder; rerunning into it resumes a killed run.", callback=writable_folder
+    ),
     window_bp: Optional[int] = config_option(VariantConfig, "window_bp"),
     both_strands: bool = config_option(VariantConfig, "both_strands"),
     strict: bool = config_option(VariantConfig, "strict", "--strict"),

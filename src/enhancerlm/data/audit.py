@@ -13,6 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH, best_matches
 from enhancerlm.errors import InputError
+from enhancerlm.formatting import metric
 from enhancerlm.sequences.dna import canonical_sequences, gc_fraction
 from enhancerlm.sequences.ids import renamed_ids as find_renamed_ids
 from enhancerlm.sequences.records import LabelMap
@@ -282,12 +283,12 @@ def audit(
         report.exact_duplicates,
         report.revcomp_duplicates,
         report.near_duplicates,
-        auroc,
+        metric(auroc),
     )
     if report.gc_warning:
         logger.warning(
-            "audit: GC content alone separates the classes (AUROC %.3f); compare every model with a GC-only baseline",
-            auroc,
+            "audit: GC content alone separates the classes (AUROC %s); compare every model with a GC-only baseline",
+            metric(auroc),
         )
     return report
 

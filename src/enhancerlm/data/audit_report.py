@@ -56,8 +56,8 @@ def reading_markdown(report: AuditReport) -> list[str]:
     if report.short_records_min_bp is not None:
         counts = ", ".join(f"{split} {n}" for split, n in report.short_records.items())
         lines += [
-            f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored on "
-            f"[CLS] [SEP] alone): {counts}",
+            f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored with no "
+            f"k-mer of their own): {counts}",
             "",
         ]
     if not report.n_renamed:

@@ -25,7 +25,8 @@ import yaml
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
-from enhancerlm.io import atomic_path, write_text_atomic
+from enhancerlm.experiment.estimate import estimate_stage
+from enhancerlm.io import atomic_path, check_writable, write_text_atomic
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
@@ -48,8 +49,9 @@ class RunResult:
 class Inputs:
     """Validated tables of one run; ids unique within train and within test (they may be shared).
 
-    ``k`` is the backbone's k-mer size in bp (None for models without one): records shorter than it
-    are kept, counted in the audit.
+    ``k`` is the shortest input in bp with a token or k-mer feature of its own (the tokenizer's k, a
+    k-mer baseline's shortest k-mer; None for models without one): records shorter than it are kept,
+    counted in the audit.
     """
 
     train: pd.DataFrame
@@ -70,14 +72,14 @@ def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None
     from enhancerlm.models.registry import resolve_backbone
 
     spec, _ = resolve_backbone(cfg.backbone)
-    train, test = (_read_split(cfg, split, (frames or {}).get(split), spec.k) for split in SPLITS)
+    train, test = (_read_split(cfg, split, (frames or {}).get(split), spec.short_below_bp) for split in SPLITS)
     label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
     unknown = sorted(set(test["label"]) - set(label_map.names))
     if unknown:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
     if cfg.dedup:
         _check_classes_survive_dedup(train, test, label_map)
-    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.k)
+    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.short_below_bp)
 
 
 def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int | None) -> pd.DataFrame:
@@ -204,6 +206,7 @@ def run_experiment(
         cfg, sources = resolve_run_config(cfg, sources)
         stages.check_max_length(cfg)
         stages.check_mode(cfg)
+        check_writable(cfg.out, folder=True)
         inputs = load_inputs(cfg, frames)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
@@ -231,12 +234,14 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = stages.fits_in_closed_form(cfg.backbone)
+    chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
+    if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
+        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, inputs.label_map))
     if cfg.zero_shot and not closed_form:
         probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
     finetuned = history = search = probe = None
     setting, warnings = stages.Setting(None, None, {}), []
     if cfg.mode != "probe":
-        chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
         search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
         setting = stages.choose_setting(cfg, search, sources)
         finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)

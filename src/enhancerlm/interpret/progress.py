@@ -19,7 +19,7 @@ class CancelFlag(Protocol):
 class Steps:
     """Counts the work of one attribution, reports it and stops it at the next step when asked to.
 
-    A progress bar goes to stderr on a terminal only (tqdm's ``disable=None``); ``progress`` is called
+    A progress bar goes to stderr on a terminal, one log line per update elsewhere (:mod:`enhancerlm.progress`); ``progress`` is called
     with (done, total) after each step; ``cancel`` is checked before each step, between model calls,
     so a cancelled job stops within one step and leaves the model as it was.
 
@@ -42,11 +42,11 @@ class Steps:
         progress: ProgressFn | None = None,
         cancel: CancelFlag | None = None,
     ):
-        from tqdm import tqdm
+        from enhancerlm.progress import progress_bar
 
         self.total, self.done, self.what, self.unit = total, 0, what, unit
         self._progress, self._cancel = progress, cancel
-        self._bar = tqdm(total=total, unit=unit, desc=what, leave=False, disable=None)
+        self._bar = progress_bar(total=total, unit=unit, desc=what, leave=False)
         if progress is not None:
             progress(0, total)
 

@@ -29,6 +29,7 @@ from enhancerlm.models.registry import (
     create_classifier,
     load_classifier,
     register_family,
+    resolve_backbone,
 )
 from enhancerlm.sequences.records import LabelMap
 
@@ -96,6 +97,13 @@ class EnsembleClassifier(SequenceClassifier):
         """The shortest member limit: longer sequences are windowed once, for every member alike."""
         limits = [m.max_bp for m in self.models if m.max_bp is not None]
         return min(limits) if limits else None
+
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: derived from the members
+        """The longest member minimum: a shorter record is featureless for at least one member."""
+        if self.models:
+            return max(m.min_bp for m in self.models)
+        return max(resolve_backbone(m.backbone)[0].short_below_bp or 1 for m in self.members)
 
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "EnsembleClassifier":

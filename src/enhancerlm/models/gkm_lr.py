@@ -88,6 +88,11 @@ class GappedKmerLRClassifier(LinearBaseline):
             raise ConfigError(f"gkm-lr: informative={informative} gives too many features (at most 6)")
         self.label_map, self.length, self.informative, self.backbone = label_map, length, informative, backbone
 
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: it follows the word length
+        """Shorter records hold no gapped word: all-zero features, scored on the intercept alone."""
+        return self.length
+
     def features(self, seqs: Sequence[str]) -> np.ndarray:
         return gapped_kmer_frequencies(seqs, self.length, self.informative)
 

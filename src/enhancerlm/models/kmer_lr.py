@@ -236,6 +236,11 @@ class KmerLRClassifier(LinearBaseline):
             raise ConfigError(f"kmer-lr: k values {list(ks)} must be among {SUPPORTED_K}")
         self.label_map, self.ks, self.canonical, self.backbone = label_map, tuple(ks), canonical, backbone
 
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: it follows ks
+        """Shorter records have no k-mer at all: all-zero features, scored on the intercept alone."""
+        return min(self.ks)
+
     def features(self, seqs: Sequence[str]) -> np.ndarray:
         """Frequencies for each k, concatenated: shape=(len(seqs), n_features)."""
         return np.concatenate([kmer_frequencies(seqs, k, self.canonical) for k in self.ks], axis=1)

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tqdm.auto import tqdm
-
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.quantize import quantize
+from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
 from enhancerlm.scan.assemble import CallSettings, assemble
 from enhancerlm.scan.config import ScanConfig
@@ -141,7 +140,7 @@ def _score_chunks(
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
-    for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
+    for index in progress_bar(todo, desc="scan chunks", unit="chunk", disable=not process.is_main):
         block = tiling.chunk(index, config.chunk_windows)
         store.save(
             index,

@@ -14,7 +14,7 @@ from typing import Iterator, NamedTuple, Sequence
 import pandas as pd
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.fasta import UTF8_BOM, iter_fasta_records
+from enhancerlm.sequences.fasta import iter_fasta_records
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.hub import read_hub_dataset
 from enhancerlm.sequences.ids import IdRenamer
@@ -22,7 +22,7 @@ from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.sequences.region_records import region_chunks
 from enhancerlm.sequences.regions import is_region_file
 from enhancerlm.sequences.tables import DELIMITERS, Columns, iter_table
-from enhancerlm.sequences.validate import ValidationNotes, open_bytes, validate_table
+from enhancerlm.sequences.validate import UTF8_BOM, ValidationNotes, open_bytes, validate_table
 
 KINDS = ("fasta", "table", "genomic_benchmarks", "hub", "regions")
 HUB_PREFIX = "hf:"
@@ -202,21 +202,22 @@ def read_specs(
     in input order (one WARNING with the count and examples; :mod:`enhancerlm.sequences.ids`), or
     with ``strict_ids`` is an error naming both records. Validation notes (IUPAC codes, RNA, short
     records) are logged once for all inputs. With ``require_labels`` every record must have a label
-    and there must be at least 2 classes (as ``LabelMap.from_labels`` checks). Other parameters as
-    in :func:`read_spec`.
+    and there must be at least 2 classes (as ``LabelMap.from_labels`` checks); without it, every
+    record or none (a record without a label among labelled ones is an error, not a class ``""``).
+    Other parameters as in :func:`read_spec`.
 
     Raises
     ------
     InputError
-        As :func:`read_spec`; also a repeated id with ``strict_ids``, an unlabelled record or fewer
-        than 2 classes when labels are required.
+        As :func:`read_spec`; also a repeated id with ``strict_ids``, an unlabelled record (when labels
+        are required or other records have one) or fewer than 2 classes when labels are required.
     """
     if not specs:
         raise InputError(f"no input given; {_SPEC_FORMS}")
     columns = Columns(sequence_column, label_column or None, id_column)
     table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids, genome)
+    check_labelled(table, required=require_labels)
     if require_labels:
-        check_labelled(table)
         LabelMap.from_labels(table["label"])
     return table
 
@@ -360,12 +361,16 @@ def _fasta_chunks(spec: Spec, split: str, chunk_size: int | None) -> Iterator[pd
         yield make_table(ids, seqs, labels, split=split, source=spec.path, descriptions=descriptions)
 
 
-def check_labelled(table: pd.DataFrame) -> None:
-    """InputError naming the first record without a label (``""``) and how to give it one."""
+def check_labelled(table: pd.DataFrame, required: bool = True) -> None:
+    """Every record labelled (``required``), else every record or none: the one rule of `run` and `data audit`.
+
+    A blank cell in a label column is a gap in the file: read as a class ``""`` it would be counted and learnt.
+    """
     unlabelled = (table["label"] == "").to_numpy()
-    if unlabelled.any():
-        row = table.iloc[int(unlabelled.argmax())]
-        raise InputError(
-            f"{row['source']}: record '{row['id']}' has no label; give the input a label "
-            f"as {row['source']}:LABEL, or a label column"
-        )
+    if not unlabelled.any() or (not required and unlabelled.all()):
+        return
+    row = table.iloc[int(unlabelled.argmax())]
+    raise InputError(
+        f"{row['source']}: record '{row['id']}' has no label; give the input a label "
+        f"as {row['source']}:LABEL, or a label column"
+    )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import empty_table, make_table
-from enhancerlm.sequences.validate import open_bytes, require_file
+from enhancerlm.sequences.validate import UTF8_BOM, CountingReader, TextNotes, open_bytes, require_file
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 # Spellings of the sequence column in public data sets (Genomic Benchmarks on the hub use "seq");
 # tried only when the caller kept the default name "sequence".
 SEQUENCE_ALIASES = ("sequence", "seq", "Sequence", "sequences", "SEQ")
+_DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "vertical bars"}
 _INTERVAL_COLUMNS = ({"region", "start", "end"}, {"chrom", "start", "end"}, {"chr", "start", "end"})
 
 
@@ -121,12 +122,14 @@ def iter_table(
 
 
 def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
+    text = TextNotes()
     with open_bytes(path) as handle:
         _reject_binary(handle, path)
+        sep = _header_delimiter(handle, path, sep, text)
         try:
             # index_col=False: a row with more fields than the header is an error, not an index.
             with pd.read_csv(
-                handle,
+                CountingReader(handle, text),
                 sep=sep,
                 dtype=str,
                 keep_default_na=False,
@@ -143,6 +146,26 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError, zlib.error) as err:
             # pandas reports malformed rows and bad UTF-8 as ParserError/ValueError subclasses.
             raise InputError(f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}") from None
+    text.log(path)
+
+
+def _header_delimiter(handle: BinaryIO, path: Path, sep: str, text: TextNotes) -> str:
+    """``sep``, unless the header line holds none of it and one other delimiter: then that one, with a warning.
+
+    Spreadsheets in many locales save "CSV" with semicolons; read with commas, the header would be one
+    column named 'id;sequence;label' and the message about it would name a missing column, not the cause.
+    Also notes a UTF-8 byte-order mark in ``text`` (pandas skips it).
+    """
+    line = handle.readline(1 << 16)
+    handle.seek(0)
+    text.bom = int(line.startswith(UTF8_BOM))
+    header = line.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
+    others = [d for d in _DELIMITER_NAMES if d != sep and d in header]
+    if sep in header or len(others) != 1:
+        return sep
+    names = _DELIMITER_NAMES[sep], _DELIMITER_NAMES[others[0]]
+    log.warning("%s: its header line has no %s but %s: read as %s-separated", path, *names, names[1].rstrip("s"))
+    return others[0]
 
 
 def _next_frame(reader) -> pd.DataFrame | None:
@@ -263,4 +286,11 @@ def _missing_column(source: str, name: str, role: str, present, hint: str = "") 
             "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset), or give the table itself "
             "as the input with --genome FASTA, which cuts them from the genome"
         )
-    return InputError(f"{message}; name the {role} column with {role}_column= (CLI: --{role}-column){hint}")
+    # --sequence-column exists for `run` only: other commands are told to rename the column instead
+    default = getattr(Columns(), role)
+    return InputError(
+        message,
+        setting=f"{role}_column",
+        fix=f"name the {role} column with {{setting}}{hint}",
+        otherwise=f"name the {role} column '{default}'{hint}",
+    )

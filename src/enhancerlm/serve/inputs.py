@@ -133,7 +133,8 @@ def read_request(
             try:
                 table = read_specs(list(names), label_column=None, warn_below=warn_below)
             except InputError as err:
-                raise InputError(_in_paste(_with_names(str(err), names), places)) from None
+                # a page has no flags: the fix is said without one
+                raise InputError(_in_paste(_with_names(err.with_fix(None), names), places)) from None
     table = table.assign(source=table["source"].map(lambda s: names.get(s, s)))
     limits.check_counts(len(table), int(table["sequence"].str.len().sum()))
     return RequestInputs(table, [_with_names(n, names) for n in notes])

@@ -13,13 +13,13 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from enhancerlm.device import best_device
 from enhancerlm.errors import InputError
 from enhancerlm.experiment.folder import training_length_bp
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
 from enhancerlm.scan.score import JobModel, job_model, place_model, score_column
 from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
@@ -158,7 +158,7 @@ def _score_chunks(classifier, fasta, table, store: ChunkStore, config: VariantCo
     done = store.done()
     if done:
         log.info("resuming: %d of %d chunks already scored", len(done), len(chunks))
-    for index in tqdm([i for i in range(len(chunks)) if i not in done], desc="variant chunks", unit="chunk"):
+    for index in progress_bar([i for i in range(len(chunks)) if i not in done], desc="variant chunks", unit="chunk"):
         windows = extract_windows(fasta, table.iloc[chunks[index]], config.window_bp, chrom_map)
         scores = score_windows(classifier, windows, both_strands=config.both_strands, batch_size=config.batch_size)
         store.save(index, scores.ravel())
