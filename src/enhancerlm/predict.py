@@ -1,4 +1,4 @@
-"""Predictions as tables: class probabilities (``SequenceClassifier.predict_proba``) -> the CLI's columns and TSV."""
+"""Predictions as tables: a model's outputs (``SequenceClassifier.predict_outputs``) -> the CLI's columns and TSV."""
 
 from __future__ import annotations
 
@@ -23,27 +23,42 @@ def predict_proba(
     aggregate: str = "mean",
     both_strands: bool = False,
 ) -> np.ndarray:
-    """Class probabilities, shape=(len(seqs), n_classes): ``classifier.predict_proba`` under its older name.
+    """The model's outputs, shape=(len(seqs), n_outputs): ``classifier.predict_outputs`` under its older name.
 
-    Windowing of long sequences and strand averaging live in
-    :meth:`enhancerlm.models.base.SequenceClassifier.predict_proba`; this function only calls it
-    (kept for existing callers).
+    Class probabilities, probabilities per label (multi-label) or values (regression). Windowing of
+    long sequences and strand averaging live in
+    :meth:`enhancerlm.models.base.SequenceClassifier.predict_outputs`; this function only calls it
+    (kept for existing callers, which score models of every task through it).
     """
-    return classifier.predict_proba(
+    return classifier.predict_outputs(
         seqs, batch_size, stride_bp=stride_bp, aggregate=aggregate, both_strands=both_strands
     )
 
 
 def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: np.ndarray) -> pd.DataFrame:
-    """Columns id, probability (positive class; max class probability with >2 classes), prediction, then p_<class>."""
+    """The CLI's prediction columns, by the model's task.
+
+    Binary and multi-class: id, probability (positive class; max class probability with >2 classes),
+    prediction, then ``p_<class>``. Multi-label: id, prediction (the labels at probability >= 0.5,
+    joined by ``;``, ``""`` for none), then ``p_<label>``. Regression: id, then ``pred_<target>``.
+    """
+    task = classifier.task
+    if not task.single_label:
+        table = pd.DataFrame({"id": list(ids)})
+        if task.kind == "multilabel":
+            calls = task.decide(proba).astype(bool)
+            table["prediction"] = [";".join(n for n, on in zip(task.names, row) if on) for row in calls]
+        for column, values in zip(task.prediction_columns(), np.asarray(proba).T):
+            table[column] = values
+        return table
     names = classifier.label_map.names
     best = proba.argmax(axis=1)
     # The score's class follows LabelMap.score_index; with >2 classes, where it names none, the top probability.
-    column = classifier.label_map.score_index()
+    score = classifier.label_map.score_index()
     table = pd.DataFrame(
         {
             "id": list(ids),
-            "probability": proba.max(axis=1) if column is None else proba[:, column],
+            "probability": proba.max(axis=1) if score is None else proba[:, score],
             "prediction": [names[i] for i in best],
         }
     )
@@ -53,14 +68,14 @@ def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: 
 
 
 def predict_table(classifier: SequenceClassifier, table: pd.DataFrame, **kwargs) -> pd.DataFrame:
-    """The canonical table's records scored: :func:`prediction_table` of ``classifier.predict_proba``.
+    """The canonical table's records scored: :func:`prediction_table` of ``classifier.predict_outputs``.
 
-    ``kwargs`` go to :meth:`~enhancerlm.models.base.SequenceClassifier.predict_proba` (``batch_size``,
+    ``kwargs`` go to :meth:`~enhancerlm.models.base.SequenceClassifier.predict_outputs` (``batch_size``,
     ``stride_bp``, ``aggregate``, ``both_strands``). ``enhancerlm predict`` (per chunk) and
     :func:`enhancerlm.api.predict` both make their tables here.
     """
     seqs = table["sequence"].tolist()
-    return prediction_table(classifier, table["id"], classifier.predict_proba(seqs, **kwargs))
+    return prediction_table(classifier, table["id"], classifier.predict_outputs(seqs, **kwargs))
 
 
 def predict_to_tsv(

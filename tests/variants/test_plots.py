@@ -23,9 +23,9 @@ class Counted:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def predict_proba(self, seqs, batch_size=None, **windowing):
+    def predict_outputs(self, seqs, batch_size=None, **windowing):
         self.n += len(seqs)
-        return self.inner.predict_proba(seqs, batch_size, **windowing)
+        return self.inner.predict_outputs(seqs, batch_size, **windowing)
 
 
 def test_plot_mutates_only_the_shown_bases_and_logs_each_variant(kmer_model, tmp_path, monkeypatch, caplog):

@@ -1,4 +1,8 @@
-"""The contract every model meets, language model or baseline: sequences in, class probabilities out."""
+"""The contract every model meets, language model or baseline: sequences in, one row of outputs per sequence out.
+
+The outputs are what the model's task predicts (:class:`enhancerlm.sequences.task.Task`): class
+probabilities (binary, multi-class), a probability per label (multi-label) or values (regression).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.windows import aggregate_windows, check_aggregate, split_windows
 
 if TYPE_CHECKING:  # the registry imports this module
@@ -30,8 +35,11 @@ class SequenceClassifier(ABC):
 
     Attributes
     ----------
+    task : Task
+        What the model predicts: its kind and its output names, in output order.
     label_map : LabelMap
-        Class names in id order (binary: ``names[1]`` is the positive class).
+        The task's output names as a LabelMap (binary: ``names[1]`` is the positive class); setting
+        it sets a binary or multi-class task.
     backbone : str
         Registry name the model was created from (e.g. ``"tiny-dnabert-6"``).
     family : str
@@ -46,12 +54,33 @@ class SequenceClassifier(ABC):
         of them): no untrained head, no learning rate. False: fine-tuned by ``enhancerlm.train``.
     """
 
-    label_map: LabelMap
     backbone: str
     family: str
     max_bp: int | None = None
     min_bp: int = 1
     fits_in_closed_form: ClassVar[bool] = False
+
+    # The task is stored once; `label_map` is its view. A subclass may still declare a class-level
+    # `label_map` (families written before tasks had kinds): its task is then that label map's.
+    @property
+    def task(self) -> Task:
+        task = self.__dict__.get("_task")
+        return task if task is not None else Task.from_label_map(self.label_map)
+
+    @task.setter
+    def task(self, value: Task) -> None:
+        self.__dict__["_task"] = value
+
+    @property
+    def label_map(self) -> LabelMap:
+        task = self.__dict__.get("_task")
+        if task is None:
+            raise AttributeError(f"{type(self).__name__} has neither a task nor a label map")
+        return task.label_map
+
+    @label_map.setter
+    def label_map(self, value: LabelMap) -> None:
+        self.task = Task.from_label_map(value)
 
     @classmethod
     def create(cls, spec: "BackboneSpec", label_map: LabelMap, options: "CreateOptions") -> "SequenceClassifier":
@@ -89,7 +118,7 @@ class SequenceClassifier(ABC):
             f"--quantize {mode}: backbone {self.backbone!r} ({self.family}) has no linear layers to quantise"
         )
 
-    def predict_proba(
+    def predict_outputs(
         self,
         seqs: Sequence[str],
         batch_size: int | None = None,
@@ -98,11 +127,12 @@ class SequenceClassifier(ABC):
         aggregate: str = "mean",
         both_strands: bool = False,
     ) -> np.ndarray:
-        """Class probabilities of sequences of any length, shape=(len(seqs), n_classes), float32.
+        """The task's outputs for sequences of any length, shape=(len(seqs), n_outputs), float32.
 
-        The one home of windowing and strand averaging; every family only scores windows
-        (``_predict_windows``). A sequence longer than ``max_bp`` is cut into overlapping windows
-        (:func:`enhancerlm.tokenization.windows.split_windows`) whose probabilities are aggregated;
+        Class probabilities (binary, multi-class), a probability per label (multi-label) or predicted
+        values (regression). The one home of windowing and strand averaging; every family only scores
+        windows (``_predict_windows``). A sequence longer than ``max_bp`` is cut into overlapping
+        windows (:func:`enhancerlm.tokenization.windows.split_windows`) whose outputs are aggregated;
         nothing is truncated.
 
         Parameters
@@ -122,8 +152,8 @@ class SequenceClassifier(ABC):
 
         Returns
         -------
-        np.ndarray, shape=(len(seqs), n_classes), float32
-            In the order of ``seqs``; column ``j`` is class ``label_map.names[j]``.
+        np.ndarray, shape=(len(seqs), n_outputs), float32
+            In the order of ``seqs``; column ``j`` is output ``task.names[j]``.
 
         Notes
         -----
@@ -135,11 +165,48 @@ class SequenceClassifier(ABC):
         check_aggregate(aggregate)  # before any window is scored
         seqs = list(seqs)
         if not seqs:
-            return np.empty((0, self.label_map.n_classes), dtype=np.float32)
+            return np.empty((0, self.task.n_outputs), dtype=np.float32)
         if both_strands:
             proba = self._windowed_proba(seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
             return (proba[: len(seqs)] + proba[len(seqs) :]) / 2
         return self._windowed_proba(seqs, batch_size, stride_bp, aggregate)
+
+    def predict_proba(
+        self,
+        seqs: Sequence[str],
+        batch_size: int | None = None,
+        *,
+        stride_bp: int | None = None,
+        aggregate: str = "mean",
+        both_strands: bool = False,
+    ) -> np.ndarray:
+        """Probabilities of sequences of any length, shape=(len(seqs), n_classes or n_labels), float32.
+
+        Class probabilities (rows sum to 1) for a binary or multi-class task, a probability per label
+        for a multi-label one; parameters as in :meth:`predict_outputs`, which this is. A regression
+        model has no probabilities: a ConfigError points to :meth:`predict_outputs` / :meth:`predict`.
+        """
+        if self.task.kind == "regression":
+            raise ConfigError(
+                f"model {self.backbone!r} predicts values ({', '.join(self.task.names)}), not probabilities: "
+                "use predict(seqs) or predict_outputs(seqs)"
+            )
+        return self.predict_outputs(
+            seqs, batch_size, stride_bp=stride_bp, aggregate=aggregate, both_strands=both_strands
+        )
+
+    def predict(self, seqs: Sequence[str], batch_size: int | None = None, **windowing) -> np.ndarray:
+        """Predictions as scikit-learn's ``predict`` gives them, for sequences of any length.
+
+        Returns
+        -------
+        np.ndarray
+            Class names, shape=(n,) (binary, multi-class); 0/1 per label at probability 0.5,
+            shape=(n, n_labels), int8 (multi-label); values, shape=(n, n_targets), float32 (regression).
+            ``windowing``: ``stride_bp``, ``aggregate``, ``both_strands`` as in :meth:`predict_outputs`.
+        """
+        outputs = self.predict_outputs(seqs, batch_size, **windowing)
+        return self.task.decide(outputs)
 
     def _windowed_proba(
         self, seqs: list[str], batch_size: int | None, stride_bp: int | None, aggregate: str
@@ -154,10 +221,10 @@ class SequenceClassifier(ABC):
 
     @abstractmethod
     def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
-        """The family's forward pass: class probabilities, shape=(len(seqs), n_classes), float32.
+        """The family's forward pass: the task's outputs (``Task.activate`` of its logits), shape=(len(seqs), n_outputs), float32.
 
-        ``seqs`` is non-empty and each fits in ``max_bp`` (``predict_proba`` windows longer ones
-        first); implement this, never ``predict_proba``.
+        ``seqs`` is non-empty and each fits in ``max_bp`` (``predict_outputs`` windows longer ones
+        first); implement this, never ``predict_outputs``.
         """
 
     @abstractmethod
@@ -170,9 +237,20 @@ class SequenceClassifier(ABC):
         """Restore a model written by ``save``."""
 
     def write_manifest(self, directory: str | Path, **extra) -> None:
-        """Record family, backbone and labels next to the weights."""
-        data = {"family": self.family, "backbone": self.backbone, **self.label_map.to_dict(), **extra}
+        """Record family, backbone, task and output names next to the weights."""
+        data = {
+            "family": self.family,
+            "backbone": self.backbone,
+            **self.label_map.to_dict(),
+            "task": self.task.to_dict(),
+            **extra,
+        }
         write_text_atomic(Path(directory) / MANIFEST, json.dumps(data, indent=2) + "\n")
+
+
+def manifest_task(manifest: dict) -> Task:
+    """The task a manifest records; older manifests (labels only) hold a binary or multi-class one."""
+    return Task.from_dict(manifest.get("task") or manifest)
 
 
 def read_manifest(directory: str | Path) -> dict:

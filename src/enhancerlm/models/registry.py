@@ -16,6 +16,7 @@ from pathlib import Path
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.models.base import SequenceClassifier, read_manifest
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +244,12 @@ def _generic_hub_spec(source: str) -> BackboneSpec:
     return BackboneSpec(name=source, family="hf", description="hub model", hub_id=source)
 
 
-def create_classifier(name_or_path: str, label_map: LabelMap, options: CreateOptions = CreateOptions()):
-    """A fresh classifier for fine-tuning: pre-trained body (if any) plus a new head seeded by ``options.seed``."""
+def create_classifier(name_or_path: str, task: "Task | LabelMap", options: CreateOptions = CreateOptions()):
+    """A fresh classifier for fine-tuning: pre-trained body (if any) plus a new head seeded by ``options.seed``.
+
+    ``task``: what the head predicts (a LabelMap is the binary or multi-class task of its classes).
+    """
+    task = task if isinstance(task, Task) else Task.from_label_map(task)
     spec, source = resolve_backbone(name_or_path)
     if spec.needs_remote_code and not options.trust_remote_code:
         raise ConfigError(
@@ -252,7 +257,9 @@ def create_classifier(name_or_path: str, label_map: LabelMap, options: CreateOpt
         )
     if options.source is None and source is not None:
         options = CreateOptions(source, options.trust_remote_code, options.allow_bin_weights, options.seed)
-    return family_class(spec.family).create(spec, label_map, options)
+    if not task.single_label:
+        raise ConfigError(f"backbone {spec.name!r}: a {task.kind} head is not available for its family {spec.family!r}")
+    return family_class(spec.family).create(spec, task.label_map, options)
 
 
 def create_encoder(name_or_path: str, trust_remote_code: bool = False):

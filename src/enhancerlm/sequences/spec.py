@@ -22,6 +22,7 @@ from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.sequences.region_records import region_chunks
 from enhancerlm.sequences.regions import is_region_file
 from enhancerlm.sequences.tables import DELIMITERS, Columns, iter_table
+from enhancerlm.sequences.task import truth_columns
 from enhancerlm.sequences.validate import UTF8_BOM, ValidationNotes, open_bytes, validate_table
 
 KINDS = ("fasta", "table", "genomic_benchmarks", "hub", "regions")
@@ -139,6 +140,8 @@ def read_spec(
     sequence_column: str = "sequence",
     label_column: str | None = "label",
     id_column: str = "id",
+    label_columns: Sequence[str] = (),
+    target_columns: Sequence[str] = (),
     min_length: int | None = None,
     warn_below: int | None = None,
     require_labels: bool = False,
@@ -156,6 +159,10 @@ def read_spec(
         which split to read (``""``: all of them, each marked with its own split).
     sequence_column, label_column, id_column : str
         Column names for tables and hub datasets (``label_column=None``: ignore labels).
+    label_columns, target_columns : sequence of str
+        Truth columns of a multi-label task (0/1 each) or a regression task (numbers), read into the
+        canonical ``label:NAME`` / ``target:NAME`` columns (:mod:`enhancerlm.sequences.task`); columns
+        already named so are read without being listed.
     min_length : int, optional
         Drop records shorter than this many bp, with a WARNING giving the count.
     warn_below : int, optional
@@ -179,7 +186,7 @@ def read_spec(
     InputError
         Naming the file, record and position of the problem; also when there are no records.
     """
-    columns = Columns(sequence_column, label_column or None, id_column)
+    columns = Columns(sequence_column, label_column or None, id_column, tuple(label_columns), tuple(target_columns))
     return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids, genome)
 
 
@@ -191,6 +198,8 @@ def read_specs(
     sequence_column: str = "sequence",
     label_column: str | None = "label",
     id_column: str = "id",
+    label_columns: Sequence[str] = (),
+    target_columns: Sequence[str] = (),
     min_length: int | None = None,
     warn_below: int | None = None,
     strict_ids: bool = False,
@@ -214,10 +223,10 @@ def read_specs(
     """
     if not specs:
         raise InputError(f"no input given; {_SPEC_FORMS}")
-    columns = Columns(sequence_column, label_column or None, id_column)
+    columns = Columns(sequence_column, label_column or None, id_column, tuple(label_columns), tuple(target_columns))
     table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids, genome)
     check_labelled(table, required=require_labels)
-    if require_labels:
+    if require_labels and not truth_columns(table):
         LabelMap.from_labels(table["label"])
     return table
 
@@ -264,6 +273,8 @@ def iter_spec(
     sequence_column: str = "sequence",
     label_column: str | None = "label",
     id_column: str = "id",
+    label_columns: Sequence[str] = (),
+    target_columns: Sequence[str] = (),
     min_length: int | None = None,
     warn_below: int | None = None,
     require_labels: bool = False,
@@ -282,7 +293,7 @@ def iter_spec(
     if not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     parsed = spec if isinstance(spec, Spec) else parse_spec(spec)
-    columns = Columns(sequence_column, label_column or None, id_column)
+    columns = Columns(sequence_column, label_column or None, id_column, tuple(label_columns), tuple(target_columns))
     renamer, notes = IdRenamer(strict=strict_ids), ValidationNotes()
     n_read = n_kept = 0
     try:
@@ -365,7 +376,11 @@ def check_labelled(table: pd.DataFrame, required: bool = True) -> None:
     """Every record labelled (``required``), else every record or none: the one rule of `run` and `data audit`.
 
     A blank cell in a label column is a gap in the file: read as a class ``""`` it would be counted and learnt.
+    A table of a multi-label or regression task carries its truth in ``label:``/``target:`` columns,
+    whose values the task checks (:meth:`enhancerlm.sequences.task.Task.encode`).
     """
+    if truth_columns(table):
+        return
     unlabelled = (table["label"] == "").to_numpy()
     if not unlabelled.any() or (not required and unlabelled.all()):
         return

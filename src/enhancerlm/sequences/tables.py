@@ -13,6 +13,7 @@ import pandas as pd
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import empty_table, make_table
+from enhancerlm.sequences.task import TRUTH_PREFIX
 from enhancerlm.sequences.validate import UTF8_BOM, CountingReader, TextNotes, open_bytes, require_file
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,19 @@ _INTERVAL_COLUMNS = ({"region", "start", "end"}, {"chrom", "start", "end"}, {"ch
 
 
 class Columns(NamedTuple):
-    """Names of the table columns to read; ``label=None`` (or "") never reads labels."""
+    """Names of the table columns to read; ``label=None`` (or "") never reads labels.
+
+    ``label_columns`` (0/1 each: a multi-label task) or ``target_columns`` (numbers: a regression task)
+    name the truth columns of a task with several outputs; they are read into the canonical columns
+    ``label:NAME`` / ``target:NAME`` (:mod:`enhancerlm.sequences.task`). Columns of a table already
+    called ``label:NAME`` or ``target:NAME`` are read so without being named.
+    """
 
     sequence: str = "sequence"
     label: str | None = "label"
     id: str = "id"
+    label_columns: tuple[str, ...] = ()
+    target_columns: tuple[str, ...] = ()
 
 
 def table_delimiter(path: str | Path) -> str:
@@ -221,10 +230,39 @@ def frame_to_table(
         ids = [f"{id_prefix}{x}" if x else "" for x in _text(frame[columns.id])]  # "" fails validation
     else:
         ids = [f"{id_prefix}{row_prefix}{first_row + i}" for i in range(len(frame))]
-    table = make_table(
-        ids, seqs, _labels(frame, columns.label, label, require_labels, source), split=split, source=source
-    )
+    outputs = output_columns(frame, columns, source)
+    labels = _labels(frame, columns.label, label, require_labels and not outputs, source)
+    table = make_table(ids, seqs, labels, split=split, source=source)
+    for name, column in outputs.items():
+        table[name] = _text(frame[column])
     return _with_coordinates(table, frame, source, first_row)
+
+
+def output_columns(frame: pd.DataFrame, columns: Columns, source: str) -> dict[str, str]:
+    """Canonical truth column (``label:NAME``/``target:NAME``) -> the frame's column it is read from.
+
+    Raises
+    ------
+    InputError
+        A named column is missing, or both label and target columns are given (one task per table).
+    """
+    named = {TRUTH_PREFIX["multilabel"] + c: c for c in columns.label_columns}
+    named |= {TRUTH_PREFIX["regression"] + c: c for c in columns.target_columns}
+    for canonical, column in named.items():
+        if column not in frame.columns:
+            role = "label" if canonical.startswith(TRUTH_PREFIX["multilabel"]) else "target"
+            raise InputError(
+                f"{source}: no {role} column {column!r}; the columns are {[str(c) for c in frame.columns]}"
+            )
+    prefixed = {str(c): str(c) for c in frame.columns if str(c).startswith(tuple(TRUTH_PREFIX.values()))}
+    found = named or prefixed
+    kinds = {c.split(":", 1)[0] for c in found}
+    if len(kinds) > 1:
+        raise InputError(
+            f"{source}: both label and target columns ({sorted(found)}): a table holds one task, "
+            "multi-label (0/1 columns) or regression (numeric columns)"
+        )
+    return found
 
 
 def _with_coordinates(table: pd.DataFrame, frame: pd.DataFrame, source: str, first_row: int) -> pd.DataFrame:
