@@ -145,7 +145,7 @@ def embed_to_files(classifier, chunks: Iterable[pd.DataFrame], out: str | Path, 
     the chunk boundaries depend on (model, inputs, pooling, layers, chunk size ...): a resume with a
     different one is refused. ``embed_kwargs`` go to :func:`enhancerlm.embeddings.embed_sequences`.
     """
-    from enhancerlm.embeddings.pool import check_settings, embed_sequences
+    from enhancerlm.models.pooling import check_settings, embed_sequences
 
     check_settings(classifier, embed_kwargs.get("pooling", "mean"), embed_kwargs.get("layers", (-1,)))
     out, ids_path = output_paths(out)

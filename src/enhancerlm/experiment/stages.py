@@ -15,7 +15,7 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig
 from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.quantize import quantize
-from enhancerlm.models.registry import CreateOptions, create_classifier
+from enhancerlm.models.registry import CreateOptions, create_classifier, fits_in_closed_form
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
 
@@ -136,13 +136,6 @@ def check_mode(cfg: RunConfig) -> None:
             f"mode={cfg.mode}: backbone {cfg.backbone!r} has no transformer embeddings to probe; "
             "use --mode finetune, or a language-model backbone"
         )
-
-
-def fits_in_closed_form(backbone: str) -> bool:
-    """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
-    from enhancerlm.models.registry import family_class, resolve_backbone
-
-    return family_class(resolve_backbone(backbone)[0].family).fits_in_closed_form
 
 
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:

@@ -194,6 +194,11 @@ def family_class(family: str) -> type[SequenceClassifier]:
     return _FAMILIES[family]
 
 
+def fits_in_closed_form(name_or_path: str) -> bool:
+    """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
+    return family_class(resolve_backbone(name_or_path)[0].family).fits_in_closed_form
+
+
 def resolve_backbone(name_or_path: str) -> tuple[BackboneSpec, str | None]:
     """A registry name, a local model folder or a hub id -> (spec, weights source or None)."""
     _ensure_loaded()
