@@ -12,6 +12,7 @@ from typing import Callable
 
 from tqdm.auto import tqdm
 
+from enhancerlm.chunks import CHUNK_DIR, ChunkStore, folder_digest, genome_fingerprint, text_digest
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models import load_classifier
 from enhancerlm.models.quantize import quantize
@@ -20,7 +21,6 @@ from enhancerlm.scan.assemble import CallSettings, assemble
 from enhancerlm.scan.config import ScanConfig
 from enhancerlm.scan.distributed import Process, current_process
 from enhancerlm.scan.score import place_model, score_block, score_column
-from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Genome, open_genome, read_regions, whole_genome_regions
 
@@ -106,7 +106,7 @@ def scan_genome(
         region_list = read_regions(regions, fasta.chrom_sizes) if regions else whole_genome_regions(fasta.chrom_sizes)
         assert config.window_bp is not None and config.stride_bp is not None  # for_model filled both
         tiling = Tiling(region_list, config.window_bp, config.stride_bp)
-        store = ChunkStore(out)
+        store = ChunkStore(out / CHUNK_DIR, "scan")
         manifest = _manifest(model, fasta, tiling, config, classifier.label_map.names[column], process)
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
@@ -173,15 +173,11 @@ def _claim_chunks(store: ChunkStore, manifest: dict, n_chunks: int, process: Pro
 
 def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    model_files = sorted(p for p in Path(model).rglob("*") if p.is_file())
-    sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     regions = "".join(f"{r.chrom}\t{r.start}\t{r.end}\n" for r in tiling.regions)
     return {
         "format": 1,
-        "model_sha256": file_digest(model_files),
-        "genome_file": fasta.path.name,
-        "genome_bytes": fasta.path.stat().st_size,
-        "genome_sizes_sha256": text_digest(sizes),
+        "model_sha256": folder_digest(model),
+        **genome_fingerprint(fasta.path, fasta.chrom_sizes),
         "regions_sha256": text_digest(regions),
         "window_bp": config.window_bp,
         "stride_bp": config.stride_bp,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from enhancerlm.chunks import CHUNK_DIR, ChunkStore, file_digest, folder_digest, genome_fingerprint
 from enhancerlm.device import best_device
 from enhancerlm.errors import InputError
 from enhancerlm.experiment.folder import training_length_bp
@@ -21,7 +22,6 @@ from enhancerlm.models import load_classifier
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.provenance import versions
 from enhancerlm.scan.score import place_model, score_column
-from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.variants import outputs
 from enhancerlm.variants.config import VariantConfig
@@ -116,7 +116,7 @@ def score_variants(
                 f"none of the variants' chromosomes ({', '.join(list(chrom_map)[:5])}) is in {fasta.path} "
                 f"(it has {', '.join(list(fasta.chrom_sizes)[:5])})"
             )
-        store = ChunkStore(out)
+        store = ChunkStore(out / CHUNK_DIR, "variants run")
         manifest = _manifest(model, variants, fasta, config, classifier, column, len(table))
         store.check_manifest(manifest)
         if config.strict:
@@ -161,7 +161,8 @@ def _score_chunks(classifier, fasta, table, store: ChunkStore, config: VariantCo
 def _load_scores(store: ChunkStore, n: int, chunk_variants: int, width: int) -> np.ndarray:
     """All chunks' rows, shape=(n, width): p_ref per class, p_alt per class, non-ACGT bases in the REF window."""
     parts = [
-        store.load(i, len(rows) * width).reshape(len(rows), width) for i, rows in enumerate(_chunks(n, chunk_variants))
+        store.load(i, (len(rows) * width,)).reshape(len(rows), width)
+        for i, rows in enumerate(_chunks(n, chunk_variants))
     ]
     return np.concatenate(parts)
 
@@ -196,15 +197,11 @@ def _write_outputs(
 
 def _manifest(model, variants, fasta: Genome, config: VariantConfig, classifier, column: int, n_variants: int) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    model_files = sorted(p for p in Path(model).rglob("*") if p.is_file())
-    sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     return {
         "format": 1,
-        "model_sha256": file_digest(model_files),
+        "model_sha256": folder_digest(model),
         "variants_sha256": file_digest([variants]),
-        "genome_file": fasta.path.name,
-        "genome_bytes": fasta.path.stat().st_size,
-        "genome_sizes_sha256": text_digest(sizes),
+        **genome_fingerprint(fasta.path, fasta.chrom_sizes),
         "window_bp": config.window_bp,
         "both_strands": config.both_strands,
         "map_chroms": config.map_chroms,
