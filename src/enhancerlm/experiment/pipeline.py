@@ -25,6 +25,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
 from enhancerlm.io import write_text_atomic
+from enhancerlm.models.registry import fits_in_closed_form
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
@@ -164,8 +165,6 @@ def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
     """
     with _hold_records() as held:  # warnings about the inputs belong in run.log too
         cfg, sources = resolve_run_config(cfg, sources)
-        stages.check_max_length(cfg)
-        stages.check_mode(cfg)
         inputs = load_inputs(cfg)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
@@ -191,7 +190,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
-    closed_form = stages.fits_in_closed_form(cfg.backbone)
+    closed_form = fits_in_closed_form(cfg.backbone)
     if cfg.zero_shot and not closed_form:
         probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
     finetuned = history = search = probe = None

@@ -1,9 +1,11 @@
-"""Trainer callbacks: progress bars on stderr and epoch summaries through logging, never on stdout."""
+"""Trainer callbacks: progress bars on stderr and epoch summaries through logging (never on stdout), and hooks."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
+from typing import Callable
 
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback
 from transformers.utils import logging as hf_logging
@@ -40,6 +42,34 @@ class LogEpochCallback(TrainerCallback):
                 text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
                 log.info("epoch %.2f: %s", logs.get("epoch", state.epoch or 0.0), text)
         return control
+
+
+class EpochCallback(TrainerCallback):
+    """Calls ``set_epoch(epoch)`` as each epoch begins (the right epoch of a resumed run too), e.g. to draw its crops."""
+
+    def __init__(self, set_epoch: Callable[[int], None]):
+        self.set_epoch = set_epoch
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self.set_epoch(int(math.floor(state.epoch or 0)))
+
+
+class LogLastStep(TrainerCallback):
+    """Logs the training loss at the last step too (Trainer evaluates and saves there, but logs only on schedule)."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= state.max_steps:
+            control.should_log = True
+
+
+class AfterEvaluate(TrainerCallback):
+    """Calls ``write(log_history)`` after every evaluation, e.g. so that a killed run keeps its history table."""
+
+    def __init__(self, write: Callable[[list[dict]], object]):
+        self.write = write
+
+    def on_evaluate(self, args, state, control, **kwargs):
+        self.write(state.log_history)
 
 
 def quiet_trainer(trainer: Trainer, progress: bool) -> Trainer:

@@ -70,15 +70,7 @@ def recipe_config(recipe: FinetuneDefaults, seed: int, metric_for_best: str | No
     ``metric_for_best`` is passed as resolved by the caller (None: keep the last epoch); ``overrides``
     are further TrainConfig fields (e.g. ``keep_checkpoints=1``).
     """
-    return TrainConfig(
-        epochs=recipe.epochs,
-        lr=recipe.lr,
-        batch_size=recipe.batch_size,
-        warmup_ratio=recipe.warmup_ratio,
-        seed=seed,
-        metric_for_best=metric_for_best,
-        **overrides,
-    )
+    return TrainConfig.from_shared(recipe, seed=seed, metric_for_best=metric_for_best, **overrides)
 
 
 def fit_classifier(
