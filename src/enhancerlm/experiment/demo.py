@@ -25,7 +25,9 @@ def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
 
     from enhancerlm.data.synthetic import make_synthetic
 
-    data = make_synthetic(n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed)
+    data = make_synthetic(
+        n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed, site_sampling=cfg.site_sampling
+    )
     train, test = train_test_split(
         data.table, test_size=cfg.test_fraction, stratify=data.table["label"], random_state=cfg.seed
     )
