@@ -10,6 +10,7 @@ import typer
 from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from enhancerlm.errors import ConfigError
 
 data_app = typer.Typer(
     help="Audit train/test leakage, prepare leakage-free splits, make synthetic data.", no_args_is_help=True
@@ -149,12 +150,18 @@ def synthetic(
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
     ),
-    n_per_class: int = typer.Option(500, "--n-per-class", help="Sequences per class."),
+    n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Sequences per class [default: 500]."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
-    min_sites: int = typer.Option(2, "--min-sites", help="Fewest motif sites per enhancer."),
-    max_sites: int = typer.Option(4, "--max-sites", help="Most motif sites per enhancer."),
-    decoy_rate: float = typer.Option(0.25, "--decoy-rate", help="Share of not-enhancers with one intact motif."),
+    min_sites: Optional[int] = typer.Option(
+        None, "--min-sites", help="Fewest motif sites per enhancer (per program with --cell-types) [default: 2; 1]."
+    ),
+    max_sites: Optional[int] = typer.Option(
+        None, "--max-sites", help="Most motif sites per enhancer (per program with --cell-types) [default: 4; 2]."
+    ),
+    decoy_rate: Optional[float] = typer.Option(
+        None, "--decoy-rate", help="Share of not-enhancers with one intact motif [default: 0.25]."
+    ),
     gc_matched: bool = typer.Option(
         True, "--gc-matched/--no-gc-matched", help="Give not-enhancers shuffled sites of matching composition."
     ),
@@ -163,29 +170,94 @@ def synthetic(
         None, "--background-fasta", help="Fit the Markov background on this FASTA/SPEC."
     ),
     markov_order: int = typer.Option(2, "--markov-order", help="Order (1-3) when fitting --background-fasta."),
+    cell_types: int = typer.Option(
+        0,
+        "--cell-types",
+        help="N > 0: cell-type-specific enhancers instead (N-1 cell types with their own motifs, AP-1 shared, "
+        "and 'no_motif' with random labels): multi-label celltypes_*.tsv and activity_*.tsv (regression).",
+    ),
+    n_sequences: Optional[int] = typer.Option(
+        None, "--n-sequences", help="Sequences in all, with --cell-types [default: 2000]."
+    ),
+    activity_sigma: float = typer.Option(
+        0.5, "--activity-sigma", help="Measurement noise of the activity (log2 standard deviation), --cell-types."
+    ),
+    test_fraction: float = typer.Option(0.2, "--test-fraction", help="Test share, with --cell-types."),
 ) -> None:
     """Write enhancers.fa and background.fa (use as DIR/enhancers.fa:enhancer DIR/background.fa:not_enhancer),
-    planted.tsv (motif sites, 0-based half-open) and motifs.json."""
+    planted.tsv (motif sites, 0-based half-open) and motifs.json; with --cell-types, celltypes_{train,test}.tsv
+    (label:<cell type> 0/1), activity_{train,test}.tsv (target:<cell type>), truth.tsv, planted.tsv and
+    motifs.json with the noise ceiling."""
     from enhancerlm.data.motifs import load_motifs
-    from enhancerlm.data.synthetic import MarkovBackground, make_synthetic, write_synthetic
+    from enhancerlm.data.synthetic import MarkovBackground
 
     background = (
         MarkovBackground.fit(_read([background_fasta], "")["sequence"].tolist(), markov_order)
         if background_fasta
         else None
     )
+    options: dict[str, Any] = {"motifs": load_motifs(motif) if motif else None, "background": background}
+    if cell_types:
+        _refuse_binary_flags(n_per_class=n_per_class, decoy_rate=decoy_rate, gc_matched=not gc_matched or None)
+        _synthetic_cell_types(
+            out,
+            n_sequences or 2000,
+            length_bp,
+            seed,
+            cell_types,
+            (min_sites or 1, max_sites or 2),
+            activity_sigma,
+            test_fraction,
+            options,
+        )
+        return
+    from enhancerlm.data.synthetic import make_synthetic, write_synthetic
+
+    if n_sequences is not None:
+        raise ConfigError("--n-sequences applies with --cell-types; the enhancer/not-enhancer set takes --n-per-class")
     data = make_synthetic(
-        n_per_class,
+        500 if n_per_class is None else n_per_class,
         length_bp,
         seed,
-        motifs=load_motifs(motif) if motif else None,
-        background=background,
-        n_sites=(min_sites, max_sites),
-        decoy_rate=decoy_rate,
+        n_sites=(min_sites or 2, max_sites or 4),
+        decoy_rate=0.25 if decoy_rate is None else decoy_rate,
         gc_matched=gc_matched,
+        **options,
     )
     write_synthetic(data, out)
     typer.echo(f"{len(data.table)} sequences, {len(data.planted)} planted sites; written to {out}", err=True)
+
+
+def _refuse_binary_flags(**given) -> None:
+    """Flags of the enhancer/not-enhancer set given with --cell-types: an error, not silently ignored."""
+    named = [f"--{k.replace('_', '-')}" for k, v in given.items() if v is not None]
+    if named:
+        raise ConfigError(f"{', '.join(named)}: not used with --cell-types (the enhancer/not-enhancer set only)")
+
+
+def _synthetic_cell_types(out, n_sequences, length_bp, seed, n_cell_types, n_sites, sigma, test_fraction, options):
+    from enhancerlm.data.synthetic_celltypes import make_celltype_synthetic, write_celltype_synthetic
+
+    data = make_celltype_synthetic(
+        n_sequences,
+        length_bp,
+        seed,
+        n_cell_types=n_cell_types,
+        n_sites=n_sites,
+        activity_sigma=sigma,
+        test_fraction=test_fraction,
+        **options,
+    )
+    write_celltype_synthetic(data, out)
+    prevalence = ", ".join(
+        f"{c.split(':', 1)[1]} {data.table[c].mean():.2f}" for c in data.table if c.startswith("label:")
+    )
+    ceiling = ", ".join(f"{t} {v['spearman_expected']:.3f}" for t, v in data.noise_ceiling["test"].items())
+    typer.echo(
+        f"{len(data.table)} sequences, {int((data.planted['kind'] == 'motif').sum())} planted sites; label "
+        f"prevalence {prevalence}; test noise ceiling (Spearman) {ceiling}; written to {out}",
+        err=True,
+    )
 
 
 @data_app.command("ensembl-like")
