@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option, writable_folder
+from enhancerlm.cli.options import config_field, config_option, writable_folder
 from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 from enhancerlm.errors import ConfigError
@@ -312,9 +312,19 @@ def build(
     label: str = config_option(BuildConfig, "label"),
     negative_label: str = config_option(BuildConfig, "negative_label"),
     seed: int = config_option(BuildConfig, "seed"),
+    task: str = config_option(BuildConfig, "task"),
+    multi_label: bool = config_option(BuildConfig, "multi_label"),
+    label_columns: List[str] = config_option(BuildConfig, "label_columns", metavar="A,B,C"),
+    targets: List[str] = config_option(BuildConfig, "targets", metavar="FILE.bw"),
+    target_column: str = config_option(BuildConfig, "target_column", metavar="N|NAME"),
+    target_columns: List[str] = config_option(BuildConfig, "target_columns", metavar="X[,Y]"),
+    missing_targets: str = config_option(BuildConfig, "missing_targets"),
 ) -> None:
     """Peaks + genome -> OUT/train.tsv, val.tsv, test.tsv (id, sequence, label, chrom, start, end, strand, gc,
     source), regions_<split>.bed, manifest.json, composition.png.
+
+    --multi-label adds a label:<LABEL> column per --positives label; --targets FILE.bw or --target-column
+    add target:<NAME> columns (regression).
 
     Windows centred on narrowPeak summits (else midpoints), negatives matched to the positives' GC and
     repeat content bin by bin, split by chromosome (default: DeepSEA's hold-out, chr8+chr9 test, chr7
@@ -327,7 +337,6 @@ def build(
     config = BuildConfig(
         width=width,
         max_n=max_n,
-        background=background,
         neg_ratio=neg_ratio,
         flank=flank,
         test_chroms=chrom_list(test_chroms),
@@ -338,6 +347,15 @@ def build(
         label=label,
         negative_label=negative_label,
         seed=seed,
+        task=task,
+        multi_label=multi_label,
+        label_columns=chrom_list(label_columns),
+        targets=tuple(targets),
+        target_column=target_column,
+        target_columns=chrom_list(target_columns),
+        missing_targets=missing_targets,
+        # a region file's column says nothing of DNA outside its peaks: the default background becomes none
+        background=_background_for(background, target_column),
     )
     built = build_set(positives, genome, config, tuple(exclude or ()))
     manifest = write_build(built, genome, out, config)
@@ -349,7 +367,30 @@ def build(
         typer.echo(
             f"{split}: {counts}; GC-only AUROC {shown}; GC KS {'n/a' if gc_ks is None else f'{gc_ks:.3f}'}", err=True
         )
+    if not built.task.single_label:
+        typer.echo(f"{built.task.kind}: {_truth_line(manifest['truth'])}", err=True)
     typer.echo(f"written to {out} (manifest.json lists every count)", err=True)
+
+
+def _background_for(background: str, target_column: str) -> str:
+    if target_column and background == config_field(BuildConfig, "background").default:
+        typer.echo("--target-column: peaks only, no negatives (--background none)", err=True)
+        return "none"
+    return background
+
+
+def _truth_line(truth: dict) -> str:
+    """Per split, each label's positives or each target's mean, for the terminal."""
+    parts = []
+    for split, entry in truth.items():
+        if "per_label" in entry:
+            shown = ", ".join(f"{k} {v}" for k, v in entry["per_label"].items()) + f", none {entry['no_label']}"
+        else:
+            shown = ", ".join(
+                f"{k} mean {v.get('mean', float('nan')):.3g} (n={v['n']})" for k, v in entry["per_target"].items()
+            )
+        parts.append(f"{split}: {shown}")
+    return "; ".join(parts)
 
 
 def register(app: typer.Typer) -> None:
