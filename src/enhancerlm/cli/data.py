@@ -150,17 +150,21 @@ def synthetic(
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
     ),
-    n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Sequences per class [default: 500]."),
+    n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Sequences per class (default 500)."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
     min_sites: Optional[int] = typer.Option(
-        None, "--min-sites", help="Fewest motif sites per enhancer (per program with --cell-types) [default: 2; 1]."
+        None,
+        "--min-sites",
+        help="Fewest motif sites per enhancer (per program with --cell-types) (default 2; 1 with --cell-types).",
     ),
     max_sites: Optional[int] = typer.Option(
-        None, "--max-sites", help="Most motif sites per enhancer (per program with --cell-types) [default: 4; 2]."
+        None,
+        "--max-sites",
+        help="Most motif sites per enhancer (per program with --cell-types) (default 4; 2 with --cell-types).",
     ),
     decoy_rate: Optional[float] = typer.Option(
-        None, "--decoy-rate", help="Share of not-enhancers with one intact motif [default: 0.25]."
+        None, "--decoy-rate", help="Share of not-enhancers with one intact motif (default 0.25)."
     ),
     gc_matched: bool = typer.Option(
         True, "--gc-matched/--no-gc-matched", help="Give not-enhancers shuffled sites of matching composition."
@@ -177,7 +181,7 @@ def synthetic(
         "and 'no_motif' with random labels): multi-label celltypes_*.tsv and activity_*.tsv (regression).",
     ),
     n_sequences: Optional[int] = typer.Option(
-        None, "--n-sequences", help="Sequences in all, with --cell-types [default: 2000]."
+        None, "--n-sequences", help="Sequences in all, with --cell-types (default 2000)."
     ),
     activity_sigma: float = typer.Option(
         0.5, "--activity-sigma", help="Measurement noise of the activity (log2 standard deviation), --cell-types."
@@ -383,7 +387,9 @@ def _truth_line(truth: dict) -> str:
     """Per split, each label's positives or each target's mean, for the terminal."""
     parts = []
     for split, entry in truth.items():
-        if "per_label" in entry:
+        if not entry["n"]:
+            shown = "empty"
+        elif "per_label" in entry:
             shown = ", ".join(f"{k} {v}" for k, v in entry["per_label"].items()) + f", none {entry['no_label']}"
         else:
             shown = ", ".join(
