@@ -235,3 +235,22 @@ def test_prepare_resplits_files_that_share_ids_and_reads_back(cli_app, tmp_path,
         ],
     )
     assert result.exit_code == 0, result.output  # the prepared files read back as written
+
+
+def test_synthetic_cell_types(cli_app, tmp_path):
+    out = tmp_path / "cells"
+    args = ["data", "synthetic", "--cell-types", "3", "--n-sequences", "50", "--seed", "1", "--out", str(out)]
+    result = runner.invoke(cli_app, args)
+    assert result.exit_code == 0, result.output
+    assert "noise ceiling (Spearman) ct1 " in result.output
+    assert (out / "celltypes_train.tsv").read_text().splitlines()[
+        0
+    ] == "id\tsequence\tlabel:ct1\tlabel:ct2\tlabel:no_motif"
+    assert (out / "activity_test.tsv").read_text().splitlines()[0] == "id\tsequence\ttarget:ct1\ttarget:ct2"
+    manifest = json.loads((out / "motifs.json").read_text())
+    assert manifest["params"]["activity_sigma"] == 0.5 and manifest["params"]["n_sequences"] == 50
+    result = runner.invoke(cli_app, [*args[:-1], str(tmp_path / "other"), "--n-per-class", "5"])
+    assert result.exit_code == 2 and "--n-per-class: not used with --cell-types" in result.output
+    assert not (tmp_path / "other").exists()
+    result = runner.invoke(cli_app, ["data", "synthetic", "--n-sequences", "5", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 2 and "--n-sequences applies with --cell-types" in result.output

@@ -7,9 +7,10 @@ from typing import Any, List, Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option, writable_folder
+from enhancerlm.cli.options import config_field, config_option, writable_folder
 from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from enhancerlm.errors import ConfigError
 
 data_app = typer.Typer(
     help="Audit train/test leakage, prepare leakage-free splits, make synthetic data.", no_args_is_help=True
@@ -149,12 +150,22 @@ def synthetic(
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
     ),
-    n_per_class: int = typer.Option(500, "--n-per-class", help="Sequences per class."),
+    n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Sequences per class (default 500)."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
-    min_sites: int = typer.Option(2, "--min-sites", help="Fewest motif sites per enhancer."),
-    max_sites: int = typer.Option(4, "--max-sites", help="Most motif sites per enhancer."),
-    decoy_rate: float = typer.Option(0.25, "--decoy-rate", help="Share of not-enhancers with one intact motif."),
+    min_sites: Optional[int] = typer.Option(
+        None,
+        "--min-sites",
+        help="Fewest motif sites per enhancer (per program with --cell-types) (default 2; 1 with --cell-types).",
+    ),
+    max_sites: Optional[int] = typer.Option(
+        None,
+        "--max-sites",
+        help="Most motif sites per enhancer (per program with --cell-types) (default 4; 2 with --cell-types).",
+    ),
+    decoy_rate: Optional[float] = typer.Option(
+        None, "--decoy-rate", help="Share of not-enhancers with one intact motif (default 0.25)."
+    ),
     gc_matched: bool = typer.Option(
         True, "--gc-matched/--no-gc-matched", help="Give not-enhancers shuffled sites of matching composition."
     ),
@@ -163,29 +174,94 @@ def synthetic(
         None, "--background-fasta", help="Fit the Markov background on this FASTA/SPEC."
     ),
     markov_order: int = typer.Option(2, "--markov-order", help="Order (1-3) when fitting --background-fasta."),
+    cell_types: int = typer.Option(
+        0,
+        "--cell-types",
+        help="N > 0: cell-type-specific enhancers instead (N-1 cell types with their own motifs, AP-1 shared, "
+        "and 'no_motif' with random labels): multi-label celltypes_*.tsv and activity_*.tsv (regression).",
+    ),
+    n_sequences: Optional[int] = typer.Option(
+        None, "--n-sequences", help="Sequences in all, with --cell-types (default 2000)."
+    ),
+    activity_sigma: float = typer.Option(
+        0.5, "--activity-sigma", help="Measurement noise of the activity (log2 standard deviation), --cell-types."
+    ),
+    test_fraction: float = typer.Option(0.2, "--test-fraction", help="Test share, with --cell-types."),
 ) -> None:
     """Write enhancers.fa and background.fa (use as DIR/enhancers.fa:enhancer DIR/background.fa:not_enhancer),
-    planted.tsv (motif sites, 0-based half-open) and motifs.json."""
+    planted.tsv (motif sites, 0-based half-open) and motifs.json; with --cell-types, celltypes_{train,test}.tsv
+    (label:<cell type> 0/1), activity_{train,test}.tsv (target:<cell type>), truth.tsv, planted.tsv and
+    motifs.json with the noise ceiling."""
     from enhancerlm.data.motifs import load_motifs
-    from enhancerlm.data.synthetic import MarkovBackground, make_synthetic, write_synthetic
+    from enhancerlm.data.synthetic import MarkovBackground
 
     background = (
         MarkovBackground.fit(_read([background_fasta], "")["sequence"].tolist(), markov_order)
         if background_fasta
         else None
     )
+    options: dict[str, Any] = {"motifs": load_motifs(motif) if motif else None, "background": background}
+    if cell_types:
+        _refuse_binary_flags(n_per_class=n_per_class, decoy_rate=decoy_rate, gc_matched=not gc_matched or None)
+        _synthetic_cell_types(
+            out,
+            n_sequences or 2000,
+            length_bp,
+            seed,
+            cell_types,
+            (min_sites or 1, max_sites or 2),
+            activity_sigma,
+            test_fraction,
+            options,
+        )
+        return
+    from enhancerlm.data.synthetic import make_synthetic, write_synthetic
+
+    if n_sequences is not None:
+        raise ConfigError("--n-sequences applies with --cell-types; the enhancer/not-enhancer set takes --n-per-class")
     data = make_synthetic(
-        n_per_class,
+        500 if n_per_class is None else n_per_class,
         length_bp,
         seed,
-        motifs=load_motifs(motif) if motif else None,
-        background=background,
-        n_sites=(min_sites, max_sites),
-        decoy_rate=decoy_rate,
+        n_sites=(min_sites or 2, max_sites or 4),
+        decoy_rate=0.25 if decoy_rate is None else decoy_rate,
         gc_matched=gc_matched,
+        **options,
     )
     write_synthetic(data, out)
     typer.echo(f"{len(data.table)} sequences, {len(data.planted)} planted sites; written to {out}", err=True)
+
+
+def _refuse_binary_flags(**given) -> None:
+    """Flags of the enhancer/not-enhancer set given with --cell-types: an error, not silently ignored."""
+    named = [f"--{k.replace('_', '-')}" for k, v in given.items() if v is not None]
+    if named:
+        raise ConfigError(f"{', '.join(named)}: not used with --cell-types (the enhancer/not-enhancer set only)")
+
+
+def _synthetic_cell_types(out, n_sequences, length_bp, seed, n_cell_types, n_sites, sigma, test_fraction, options):
+    from enhancerlm.data.synthetic_celltypes import make_celltype_synthetic, write_celltype_synthetic
+
+    data = make_celltype_synthetic(
+        n_sequences,
+        length_bp,
+        seed,
+        n_cell_types=n_cell_types,
+        n_sites=n_sites,
+        activity_sigma=sigma,
+        test_fraction=test_fraction,
+        **options,
+    )
+    write_celltype_synthetic(data, out)
+    prevalence = ", ".join(
+        f"{c.split(':', 1)[1]} {data.table[c].mean():.2f}" for c in data.table if c.startswith("label:")
+    )
+    ceiling = ", ".join(f"{t} {v['spearman_expected']:.3f}" for t, v in data.noise_ceiling["test"].items())
+    typer.echo(
+        f"{len(data.table)} sequences, {int((data.planted['kind'] == 'motif').sum())} planted sites; label "
+        f"prevalence {prevalence}; test noise ceiling (Spearman) {ceiling}; written to {out}",
+        err=True,
+    )
 
 
 @data_app.command("ensembl-like")
@@ -240,9 +316,19 @@ def build(
     label: str = config_option(BuildConfig, "label"),
     negative_label: str = config_option(BuildConfig, "negative_label"),
     seed: int = config_option(BuildConfig, "seed"),
+    task: str = config_option(BuildConfig, "task"),
+    multi_label: bool = config_option(BuildConfig, "multi_label"),
+    label_columns: List[str] = config_option(BuildConfig, "label_columns", metavar="A,B,C"),
+    targets: List[str] = config_option(BuildConfig, "targets", metavar="FILE.bw"),
+    target_column: str = config_option(BuildConfig, "target_column", metavar="N|NAME"),
+    target_columns: List[str] = config_option(BuildConfig, "target_columns", metavar="X[,Y]"),
+    missing_targets: str = config_option(BuildConfig, "missing_targets"),
 ) -> None:
     """Peaks + genome -> OUT/train.tsv, val.tsv, test.tsv (id, sequence, label, chrom, start, end, strand, gc,
     source), regions_<split>.bed, manifest.json, composition.png.
+
+    --multi-label adds a label:<LABEL> column per --positives label; --targets FILE.bw or --target-column
+    add target:<NAME> columns (regression).
 
     Windows centred on narrowPeak summits (else midpoints), negatives matched to the positives' GC and
     repeat content bin by bin, split by chromosome (default: DeepSEA's hold-out, chr8+chr9 test, chr7
@@ -255,7 +341,6 @@ def build(
     config = BuildConfig(
         width=width,
         max_n=max_n,
-        background=background,
         neg_ratio=neg_ratio,
         flank=flank,
         test_chroms=chrom_list(test_chroms),
@@ -266,6 +351,15 @@ def build(
         label=label,
         negative_label=negative_label,
         seed=seed,
+        task=task,
+        multi_label=multi_label,
+        label_columns=chrom_list(label_columns),
+        targets=tuple(targets),
+        target_column=target_column,
+        target_columns=chrom_list(target_columns),
+        missing_targets=missing_targets,
+        # a region file's column says nothing of DNA outside its peaks: the default background becomes none
+        background=_background_for(background, target_column),
     )
     built = build_set(positives, genome, config, tuple(exclude or ()))
     manifest = write_build(built, genome, out, config)
@@ -277,7 +371,32 @@ def build(
         typer.echo(
             f"{split}: {counts}; GC-only AUROC {shown}; GC KS {'n/a' if gc_ks is None else f'{gc_ks:.3f}'}", err=True
         )
+    if not built.task.single_label:
+        typer.echo(f"{built.task.kind}: {_truth_line(manifest['truth'])}", err=True)
     typer.echo(f"written to {out} (manifest.json lists every count)", err=True)
+
+
+def _background_for(background: str, target_column: str) -> str:
+    if target_column and background == config_field(BuildConfig, "background").default:
+        typer.echo("--target-column: peaks only, no negatives (--background none)", err=True)
+        return "none"
+    return background
+
+
+def _truth_line(truth: dict) -> str:
+    """Per split, each label's positives or each target's mean, for the terminal."""
+    parts = []
+    for split, entry in truth.items():
+        if not entry["n"]:
+            shown = "empty"
+        elif "per_label" in entry:
+            shown = ", ".join(f"{k} {v}" for k, v in entry["per_label"].items()) + f", none {entry['no_label']}"
+        else:
+            shown = ", ".join(
+                f"{k} mean {v.get('mean', float('nan')):.3g} (n={v['n']})" for k, v in entry["per_target"].items()
+            )
+        parts.append(f"{split}: {shown}")
+    return "; ".join(parts)
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,7 @@ import pandas as pd
 
 from enhancerlm.data import background as bg
 from enhancerlm.data.build_config import BuildConfig
+from enhancerlm.data.build_truth import OVERLAP_RULE, label_names, overlap_labels, target_names, with_targets
 from enhancerlm.data.near_duplicates import MinHashLSH
 from enhancerlm.data.prepare import remove_test_overlap
 from enhancerlm.data.shuffle import kmer_shuffle
@@ -35,6 +36,7 @@ from enhancerlm.errors import InputError
 from enhancerlm.sequences.chroms import same_chrom
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.sequences.spec import split_label
+from enhancerlm.sequences.task import TRUTH_PREFIX, Task, infer_task
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,9 @@ class Built(NamedTuple):
     bins : pd.DataFrame or None
         gc-matched: per split and GC bin, positives, candidates, needed, negatives, shortfall.
     inputs : dict
-        Files read: positives (path, label, format), exclude, background file.
+        Files read: positives (path, label, format), exclude, background file, target bigWigs.
+    task : Task
+        What the tables hold: the label column's classes, ``label:`` columns or ``target:`` columns.
     """
 
     table: pd.DataFrame
@@ -65,6 +69,7 @@ class Built(NamedTuple):
     dropped: pd.DataFrame
     bins: pd.DataFrame | None
     inputs: dict
+    task: Task
 
 
 def positive_files(specs: list[str], default_label: str) -> list[tuple[str, str]]:
@@ -106,27 +111,69 @@ def build(positives: list[str], genome_path: str | Path, config: BuildConfig, ex
         chromosome, or nothing left after the filters.
     """
     files = positive_files(positives, config.label)
+    multi = config.kind == "multilabel"
+    names = label_names(files, config) if multi else ()
     with (
         tempfile.TemporaryDirectory(prefix="enhancerlm-index.") as index_dir,
         open_genome(genome_path, index_dir=index_dir) as genome,
     ):
         excluded = _excluded(exclude, genome, config)
-        windows = make_windows(files, genome, config.width_bp, excluded, map_chroms=config.map_chroms)
+        windows = make_windows(
+            files,
+            genome,
+            config.width_bp,
+            excluded,
+            map_chroms=config.map_chroms,
+            pooled=multi,
+            value_column=config.target_column,
+        )
+        counts: dict = {"labels": _with_labels(windows, names, config)} if multi else {}
         pos, pos_dropped, n_rich = _positive_records(windows.table, genome, config)
-        counts = {"positives": {**windows.counts, "too_many_n": n_rich, "kept": len(pos)}}
+        counts["positives"] = {**windows.counts, "too_many_n": n_rich, "kept": len(pos)}
         avoid = _avoid(windows.regions, windows.table, excluded, config.flank)
         neg, counts["negatives"], bins, neg_dropped = _negatives(pos, genome, avoid, excluded, config)
-    if neg.empty:
+    if neg.empty and config.background != "none":
         raise InputError(
             f"--background {config.background}: no negative window is left ({counts['negatives']}); every "
             "candidate overlaps a positive, an excluded region or their flank, or holds N bases (--flank, --max-n)"
         )
-    table = pd.concat([pos, neg], ignore_index=True)
+    table = _no_labels_for_negatives(pd.concat([pos, neg], ignore_index=True), len(pos), names)
     table, counts["homology"] = _drop_homologs(table, config)
+    target_dropped = None
+    if config.kind == "regression":
+        table, counts["targets"], target_dropped = with_targets(table, config)
+    task = _task(table, config, names)
     counts["final"] = {s: table.loc[table["split"] == s, "label"].value_counts().sort_index().to_dict() for s in SPLITS}
-    inputs = {"positives": files, "exclude": list(exclude), "formats": windows.formats}
-    dropped = pd.concat([windows.dropped, pos_dropped, neg_dropped], ignore_index=True)
-    return Built(_ordered(table, genome.chrom_sizes), counts, dropped, bins, inputs)
+    inputs = {"positives": files, "exclude": list(exclude), "formats": windows.formats, "targets": list(config.targets)}
+    dropped = pd.concat([windows.dropped, pos_dropped, neg_dropped, target_dropped], ignore_index=True)
+    return Built(_ordered(table, genome.chrom_sizes), counts, dropped, bins, inputs, task)
+
+
+def _with_labels(windows, names: tuple[str, ...], config: BuildConfig) -> dict:
+    """Multi-label: the windows (changed in place) get their ``label:`` columns by the overlap rule; counts."""
+    labels, partial = overlap_labels(windows.table, windows.regions, names)
+    for i, name in enumerate(names):
+        windows.table[TRUTH_PREFIX["multilabel"] + name] = labels[:, i]
+    windows.table["label"] = config.label  # "a peak of some label" (statistics, BED colours); written as ""
+    return {"rule": OVERLAP_RULE, "partial": partial}
+
+
+def _no_labels_for_negatives(table: pd.DataFrame, n_pos: int, names: tuple[str, ...]) -> pd.DataFrame:
+    """Multi-label: every negative (rows after the first ``n_pos``; shuffles copy a positive's row) is all zeros."""
+    columns = [TRUTH_PREFIX["multilabel"] + name for name in names]
+    if columns:
+        table.loc[n_pos:, columns] = 0
+        table[columns] = table[columns].astype(np.int8)
+    return table
+
+
+def _task(table: pd.DataFrame, config: BuildConfig, names: tuple[str, ...]) -> Task:
+    """The task of the set built; ``--task binary|multiclass`` must fit its labels (InputError otherwise)."""
+    if config.kind == "multilabel":
+        return Task("multilabel", names)
+    if config.kind == "regression":
+        return Task("regression", target_names(config))
+    return infer_task(table, config.task)
 
 
 def _excluded(paths, genome: Genome, config: BuildConfig) -> pd.DataFrame:
@@ -172,6 +219,8 @@ def _avoid(regions: pd.DataFrame, windows: pd.DataFrame, excluded: pd.DataFrame,
 
 def _negatives(pos: pd.DataFrame, genome: Genome, avoid: pd.DataFrame, excluded: pd.DataFrame, config: BuildConfig):
     """(negative records, counts, GC-bin table or None, dropped rows) for the chosen background."""
+    if config.background == "none":  # regression on the peaks' own values
+        return pos.iloc[:0], {"none": 0}, None, None
     if config.background == "shuffled":
         return _shuffled(pos, config), {"shuffled": int(round(len(pos) * config.neg_ratio))}, None, None
     if config.background in ("gc-matched", "random"):

@@ -8,7 +8,8 @@ from enhancerlm.config import ConfigBase
 from enhancerlm.data.near_duplicate_defaults import DEDUP_MODES
 from enhancerlm.errors import ConfigError
 
-BACKGROUNDS = ("gc-matched", "shuffled", "random")  # or FILE:LABEL, the user's own negatives
+BACKGROUNDS = ("gc-matched", "shuffled", "random", "none")  # or FILE:LABEL, the user's own negatives
+MISSING_TARGETS = ("error", "drop", "zero")
 NATIVE = "native"
 # Chromosome hold-out of DeepSEA (Zhou & Troyanskaya 2015, Nat Methods 12:931, Online Methods): chr8 and
 # chr9 never seen in training, validation samples from chr7 (DeepSEA took chr7:30,508,751-35,296,850;
@@ -98,6 +99,45 @@ class BuildConfig(ConfigBase):
     label: str = field(default="enhancer", metadata={"help": "Label of --positives given without :LABEL."})
     negative_label: str = field(default="not_enhancer", metadata={"help": "Label of the generated negatives."})
     seed: int = field(default=0, metadata={"help": "Seed of every random choice; the same seed gives the same bytes."})
+    task: str = field(
+        default="auto",
+        metadata={
+            "help": "Task of the tables built: auto (multilabel with --multi-label, regression with --targets or --target-column, else binary or multiclass from the labels), binary, multiclass, multilabel, regression."
+        },
+    )
+    multi_label: bool = field(
+        default=False,
+        metadata={
+            "help": "One row per merged window with a 0/1 label:<LABEL> column per --positives label: 1 where the window holds a summit of that label's peaks (the midpoint without one) or lies at least half inside them; negatives are all-zero rows."
+        },
+    )
+    label_columns: tuple[str, ...] = field(
+        default=(), metadata={"help": "Multi-label: the label columns, in this order (the --positives labels)."}
+    )
+    targets: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "bigWig file; each window's target is its mean signal (pyBigWig); repeat for several targets."
+        },
+    )
+    target_column: str = field(
+        default="",
+        metadata={
+            "help": "Target from a numeric column of the --positives files: a 1-based number or score, signalValue (7), pValue, qValue; peaks only (no negatives)."
+        },
+    )
+    target_columns: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "Regression: names of the targets, in order (default: the bigWig file names or the column's name)."
+        },
+    )
+    missing_targets: str = field(
+        default="error",
+        metadata={
+            "help": "A window a bigWig does not cover whole, or a missing column value: error, drop (counted in manifest.json), or zero (uncovered bases or missing values read as 0)."
+        },
+    )
 
     config_label = "build config"
 
@@ -123,6 +163,53 @@ class BuildConfig(ConfigBase):
             f"one of {', '.join(BACKGROUNDS)} or FILE:LABEL",
         )
         _check(self.label != self.negative_label, "--negative-label", self.negative_label, "another label than --label")
+        self._check_task()
+
+    def _check_task(self) -> None:
+        """The task flags agree with each other (the labels are checked once the set is built)."""
+        from enhancerlm.sequences.task import TASK_CHOICES  # imported late: the CLI imports this module at start
+
+        _check(self.task in TASK_CHOICES, "--task", self.task, f"one of {', '.join(TASK_CHOICES)}")
+        _check(
+            self.missing_targets in MISSING_TARGETS, "--missing-targets", self.missing_targets, "error, drop or zero"
+        )
+        kind = self.kind
+        _check(
+            not (self.targets and self.target_column), "--target-column", self.target_column, "left out with --targets"
+        )
+        if self.multi_label:
+            _check(self.task in ("auto", "multilabel"), "--task", self.task, "multilabel (or auto) with --multi-label")
+        has_targets = bool(self.targets or self.target_column)
+        _check(kind == "regression" or not has_targets, "--task", self.task, "regression (or auto) with targets")
+        _check(kind != "regression" or has_targets, "--task", self.task, "given --targets FILE.bw or --target-column")
+        _check(
+            kind == "multilabel" or not self.label_columns,
+            "--label-columns",
+            ",".join(self.label_columns),
+            "used with --multi-label",
+        )
+        _check(
+            kind == "regression" or not self.target_columns,
+            "--target-columns",
+            ",".join(self.target_columns),
+            "used with targets",
+        )
+        _check(
+            not self.target_column or self.background == "none",
+            "--background",
+            self.background,
+            "none with --target-column (negatives have no value in a region file)",
+        )
+        _check(self.background != "none" or kind == "regression", "--background", "none", "used with targets only")
+
+    @property
+    def kind(self) -> str:
+        """The task kind the flags ask for: multilabel, regression, else the --task given (auto: from the labels)."""
+        if self.multi_label or self.task == "multilabel":
+            return "multilabel"
+        if self.targets or self.target_column:
+            return "regression"
+        return self.task
 
     @property
     def width_bp(self) -> int | None:

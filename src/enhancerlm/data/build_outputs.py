@@ -4,9 +4,11 @@ Outputs (one folder, written atomically; the same inputs and seed give the same 
 
 - ``train.tsv``, ``val.tsv``, ``test.tsv``: ``id, sequence, label, chrom, start, end, strand, gc, source``
   (coordinates 0-based half-open, as BED; ``gc`` the GC fraction of the A/C/G/T bases, 4 decimals);
+  a multi-label set adds ``label:<NAME>`` (0/1) columns after ``label`` (then empty), a regression set
+  ``target:<NAME>`` columns (:mod:`enhancerlm.data.build_truth`);
   every command reads them as a SPEC and carries the coordinates on (interval overlaps in the audit).
 - ``regions_<split>.bed``: BED9 for a genome browser, name = id, coloured by label.
-- ``manifest.json``: inputs with sha256, every setting, the seed, the hold-out and its source, counts
+- ``manifest.json``: inputs with sha256, every setting, the task and per split its labels' or targets' counts, the seed, the hold-out and its source, counts
   at every step, the regions dropped and why, per split and GC bin the positives, candidates,
   negatives and shortfall, and the statistics below.
 - ``composition.png``: GC and length of positives and negatives, per split.
@@ -32,10 +34,12 @@ from scipy.stats import ks_2samp
 from enhancerlm.data.audit import gc_auroc
 from enhancerlm.data.build import MAX_LISTED, SPLITS, TABLE_COLUMNS, Built
 from enhancerlm.data.build_config import HOLDOUT_SOURCE, BuildConfig
+from enhancerlm.data.build_truth import truth_summary
 from enhancerlm.data.plots import plot_distribution
 from enhancerlm.io import atomic_dir
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.dna import ACGT, concat_codes, window_sums
+from enhancerlm.sequences.task import Task
 
 GC_BIN = 0.02  # bin width of the manifest's per-bin counts (the sampler's bins)
 _COLOURS = {True: "200,30,30", False: "120,120,120"}  # positives red, negatives grey (BED itemRgb)
@@ -71,7 +75,7 @@ def split_statistics(table: pd.DataFrame, negative_label: str) -> dict:
     stats = {}
     for split in SPLITS:
         part = table[table["split"] == split]
-        is_neg = (part["label"] == negative_label).to_numpy()
+        is_neg = (part["label"] == negative_label).to_numpy()  # multi-label: the all-zero rows
         entry: dict = {"n": part["label"].value_counts().sort_index().to_dict()}
         for name, values in (
             ("gc", part["gc"]),
@@ -131,6 +135,7 @@ def manifest(built: Built, genome: Path, config: BuildConfig, outputs: dict) -> 
             "genome": {"path": str(genome), "sha256": sha256(genome)},
             "exclude": [{"path": str(p), "sha256": sha256(p)} for p in inputs["exclude"]],
             "background": _background_input(config),
+            "targets": [{"path": str(p), "sha256": sha256(p)} for p in inputs.get("targets", [])],
         },
         "settings": config.to_dict(),
         "seed": config.seed,
@@ -143,6 +148,8 @@ def manifest(built: Built, genome: Path, config: BuildConfig, outputs: dict) -> 
                 s: sorted(pd.unique(built.table.loc[built.table["split"] == s, "chrom"]).tolist()) for s in SPLITS
             },
         },
+        "task": built.task.to_dict(),
+        "truth": truth_summary(built.table, built.task, SPLITS),
         "counts": built.counts,
         "dropped": {
             "n": len(built.dropped),
@@ -209,7 +216,7 @@ def write_build(built: Built, genome: str | Path, out_dir: str | Path, config: B
         for split in SPLITS:
             part = built.table[built.table["split"] == split]
             tsv = tmp / f"{split}.tsv"
-            part[list(TABLE_COLUMNS)].to_csv(tsv, sep="\t", index=False, float_format="%.4f", lineterminator="\n")
+            written_table(part, built.task).to_csv(tsv, sep="\t", index=False, float_format="%.4f", lineterminator="\n")
             write_bed(part, tmp / f"regions_{split}.bed", split, config.negative_label)
             outputs[tsv.name] = sha256(tsv)
             outputs[f"regions_{split}.bed"] = sha256(tmp / f"regions_{split}.bed")
@@ -221,6 +228,21 @@ def write_build(built: Built, genome: str | Path, out_dir: str | Path, config: B
         data = manifest(built, Path(genome), config, outputs)
         (tmp / "manifest.json").write_text(json.dumps(_json_safe(data), indent=2) + "\n")
     return data
+
+
+def written_table(part: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """``TABLE_COLUMNS`` with the task's truth columns after ``label`` (empty in a multi-label table, as its truth
+    is in the ``label:`` columns); targets with 6 significant digits (a signal mean can be small)."""
+    columns = list(TABLE_COLUMNS)
+    if task.single_label:
+        return part[columns]
+    truth = task.truth_columns()
+    out = part[[*columns[:3], *truth, *columns[3:]]].copy()
+    if task.kind == "multilabel":
+        out["label"] = ""
+    else:
+        out[truth] = out[truth].map(lambda v: f"{v:.6g}")
+    return out
 
 
 def _json_safe(value):

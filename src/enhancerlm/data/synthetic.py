@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 POSITIVE, NEGATIVE = "enhancer", "not_enhancer"
 PLANTED_COLUMNS = ("id", "motif_name", "matrix_id", "start", "end", "strand", "kind")
+PLAN_COLUMNS = ("seq", "motif", "start", "strand", "kind")  # one planned site: sequence row, motif index, ...
 # P(next base | previous base), rows and columns A, C, G, T: counted on GRCh38 chrY PAR1
 # (NT_167201.2, 1.8 Mbp of A/C/G/T; see shared/data/human-chrY-par). Note C->G at 0.096: CpG depletion.
 CHRY_PAR1_ORDER1 = np.array(
@@ -151,7 +152,7 @@ def _sample_sites(motif: Motif, count: int, rng: np.random.Generator, mode: str)
     return np.minimum((draws[..., None] > cumulative[None]).sum(axis=-1), 3).astype(np.uint8)
 
 
-def _layout(site_lengths: np.ndarray, length_bp: int, min_gap_bp: int, rng: np.random.Generator) -> np.ndarray:
+def site_starts(site_lengths: np.ndarray, length_bp: int, min_gap_bp: int, rng: np.random.Generator) -> np.ndarray:
     """Start of each site, in list order, non-overlapping and >= ``min_gap_bp`` apart; uniform over layouts."""
     m = len(site_lengths)
     free = length_bp - int(site_lengths.sum()) - (m - 1) * min_gap_bp
@@ -177,15 +178,15 @@ def _plan(n: int, positive: bool, motifs: list[Motif], config: dict, rng: np.ran
         picked = choice[i, : n_sites[i]]
         if len(picked) == 0:
             continue
-        starts = _layout(lengths[picked], config["length_bp"], config["min_gap_bp"], rng)
+        starts = site_starts(lengths[picked], config["length_bp"], config["min_gap_bp"], rng)
         for j, (motif, start) in enumerate(zip(picked, starts)):
             kind = "motif" if positive else ("decoy" if decoy[i] and j == 0 else "shuffled")
             strand = "." if kind == "shuffled" else ("-" if reverse[i, j] else "+")
             rows.append((i, motif, int(start), strand, kind))
-    return pd.DataFrame(rows, columns=["seq", "motif", "start", "strand", "kind"])
+    return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
 
 
-def _plant(codes: np.ndarray, plan: pd.DataFrame, motifs: list[Motif], mode: str, rng) -> None:
+def plant_sites(codes: np.ndarray, plan: pd.DataFrame, motifs: list[Motif], mode: str, rng) -> None:
     """Write the planned sites into ``codes`` (in place), one batch per motif."""
     for index, group in plan.groupby("motif", sort=True):
         motif = motifs[index]
@@ -276,10 +277,10 @@ def make_synthetic(
     for label, prefix in ((POSITIVE, "enh"), (NEGATIVE, "bg")):
         codes = background.sample(n_per_class, length_bp, rng)
         plan = _plan(n_per_class, label == POSITIVE, motifs, config, rng)
-        _plant(codes, plan, motifs, site_sampling, rng)
+        plant_sites(codes, plan, motifs, site_sampling, rng)
         ids = [f"{prefix}_{i:0{width}d}" for i in range(n_per_class)]
         tables.append(make_table(ids, code_strings(codes), [label] * n_per_class, source=f"synthetic:seed={seed}"))
-        planted.append(_planted_frame(plan, ids, motifs))
+        planted.append(planted_frame(plan, ids, motifs))
     logger.info(
         "synthetic: %d enhancers, %d not-enhancers of %d bp, %d planted sites",
         n_per_class,
@@ -290,7 +291,8 @@ def make_synthetic(
     return SyntheticData(pd.concat(tables, ignore_index=True), pd.concat(planted, ignore_index=True), motifs, config)
 
 
-def _planted_frame(plan: pd.DataFrame, ids: list[str], motifs: list[Motif]) -> pd.DataFrame:
+def planted_frame(plan: pd.DataFrame, ids: list[str], motifs: list[Motif]) -> pd.DataFrame:
+    """The planned sites as ``planted.tsv`` rows (``PLANTED_COLUMNS``, then any extra plan column), by id and start."""
     lengths = np.array([m.length_bp for m in motifs])
     frame = pd.DataFrame(
         {
@@ -304,6 +306,8 @@ def _planted_frame(plan: pd.DataFrame, ids: list[str], motifs: list[Motif]) -> p
         },
         columns=list(PLANTED_COLUMNS),
     )
+    for column in plan.columns.difference(PLAN_COLUMNS, sort=False):  # e.g. the cell-type grammar's ``program``
+        frame[column] = plan[column].to_numpy()
     return frame.sort_values(["id", "start"], kind="stable").reset_index(drop=True)
 
 

@@ -16,7 +16,9 @@ Steps, each counted (:class:`Windows` ``counts``, in the order they run):
    would give a window centred on no summit and of another width. Native: overlapping regions
    are merged into their union (as ``bedtools merge``), which is the element both calls describe.
    Counted as ``duplicate`` (same interval as the kept one) and ``overlapping`` (the rest).
-   A cluster holding several labels is dropped whole (``label_conflict``): its class is unknown.
+   A cluster holding several labels is dropped whole (``label_conflict``): its class is unknown;
+   multi-label sets pool every file (``pooled``), and a window's labels come from the overlap rule
+   (:mod:`enhancerlm.data.build_truth`).
 5. ``too_many_n``: windows with more than ``max_n`` N bases (checked once sequences are cut).
 
 Columns of the reader other than the interval (``name``, ``score``, ``signal_value``, ``p_value``,
@@ -34,7 +36,7 @@ import pandas as pd
 
 from enhancerlm.sequences.dna import ACGT, CODE_TABLES, ascii_bytes, reverse_complement, window_base_counts, window_sums
 from enhancerlm.sequences.genome import Genome
-from enhancerlm.sequences.regions import place_regions, read_region_file
+from enhancerlm.sequences.regions import place_regions, read_region_file, region_column
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +68,18 @@ class Windows(NamedTuple):
 
 
 def read_labelled(
-    files: list[tuple[str, str]], chrom_sizes: dict[str, int], map_chroms: bool
+    files: list[tuple[str, str]], chrom_sizes: dict[str, int], map_chroms: bool, value_column: str = ""
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Read ``(path, label)`` pairs and place them on the genome: (kept regions with ``label``, dropped, formats)."""
+    """Read ``(path, label)`` pairs and place them on the genome: (kept regions with ``label``, dropped, formats).
+
+    ``value_column`` (a column number or name, :func:`enhancerlm.sequences.regions.region_column`) is
+    read into ``target_value``.
+    """
     kept, dropped, formats = [], [], {}
     for path, label in files:
         table = read_region_file(path)
+        if value_column:
+            table["target_value"] = region_column(path, value_column)
         formats[str(path)] = table.attrs["format"]
         placed = place_regions(table, chrom_sizes, map_chroms=map_chroms)
         kept.append(placed.kept.assign(label=label))
@@ -98,6 +106,8 @@ def make_windows(
     excluded: pd.DataFrame,
     *,
     map_chroms: bool = False,
+    pooled: bool = False,
+    value_column: str = "",
 ) -> Windows:
     """Steps 1-4 of the module docstring for labelled region files (the N filter needs sequences: :func:`cut`).
 
@@ -110,8 +120,13 @@ def make_windows(
     excluded : pd.DataFrame
         ``chrom, start, end`` of regions no window may touch (may be empty).
     map_chroms : bool
+    pooled : bool
+        Windows of every file form one set (multi-label: a window's labels come from the overlap
+        rule afterwards), so overlapping windows of two labels are merged, not a ``label_conflict``.
+    value_column : str
+        A numeric column of the region files carried as ``target_value`` (the kept window's own).
     """
-    regions, dropped, formats = read_labelled(files, genome.chrom_sizes, map_chroms)
+    regions, dropped, formats = read_labelled(files, genome.chrom_sizes, map_chroms, value_column)
     counts = {"read": len(regions) + len(dropped)}
     counts.update(dropped["reason"].value_counts().to_dict())
     windows = centre_windows(regions, width_bp)
@@ -122,7 +137,7 @@ def make_windows(
     touching = _overlaps(windows, excluded)
     parts.append(_dropped(windows[touching], "overlaps_excluded"))
     windows = windows[~touching]
-    windows, merged = one_per_peak(windows, native=width_bp is None)
+    windows, merged = one_per_peak(windows, native=width_bp is None, pooled=pooled)
     parts.append(merged)
     counts.update({"window_past_chrom_end": int(off.sum()), "overlaps_excluded": int(touching.sum())})
     counts.update(
@@ -148,14 +163,17 @@ def _overlaps(windows: pd.DataFrame, regions: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def one_per_peak(windows: pd.DataFrame, native: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Step 4 of the module docstring: (kept windows sorted by position, dropped rows with their reason)."""
+def one_per_peak(windows: pd.DataFrame, native: bool, pooled: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Step 4 of the module docstring: (kept windows sorted by position, dropped rows with their reason).
+
+    ``pooled``: labels do not split clusters (no ``label_conflict``); the kept window keeps its own label.
+    """
     if windows.empty:
         return windows, _dropped(windows, "")
     order = windows.assign(_order=np.arange(len(windows)))
     clustered = bioframe.cluster(order, min_dist=None)  # overlapping only: book-ended windows stay apart
     n_labels = clustered.groupby("cluster")["label"].transform("nunique").to_numpy()
-    conflict = n_labels > 1
+    conflict = (n_labels > 1) & (not pooled)
     ranked = clustered[~conflict].sort_values(
         ["cluster", "signal_value", "score", "_order"], ascending=[True, False, False, True], na_position="last"
     )

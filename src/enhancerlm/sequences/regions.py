@@ -125,6 +125,65 @@ def read_region_file(path: str | Path) -> pd.DataFrame:
     return table
 
 
+# Numeric columns of a BED-like file by name (1-based column numbers, as the narrowPeak spec counts them).
+NUMERIC_COLUMNS = {
+    "score": 5,
+    "signal_value": 7,
+    "signalValue": 7,
+    "p_value": 8,
+    "pValue": 8,
+    "q_value": 9,
+    "qValue": 9,
+}
+
+
+def column_number(column: str) -> int:
+    """``"7"`` or a name of ``NUMERIC_COLUMNS`` -> the 1-based column number; anything else is an InputError."""
+    if column.isdigit() and int(column) >= 1:
+        return int(column)
+    if column in NUMERIC_COLUMNS:
+        return NUMERIC_COLUMNS[column]
+    raise InputError(
+        f"--target-column {column!r}: give a 1-based column number (e.g. 7, narrowPeak's signalValue) "
+        f"or one of {', '.join(NUMERIC_COLUMNS)}"
+    )
+
+
+def region_column(path: str | Path, column: str) -> np.ndarray:
+    """A numeric column of a BED-like region file, one value per region in :func:`read_region_file`'s order.
+
+    Parameters
+    ----------
+    path : str or Path
+        BED, narrowPeak or broadPeak (plain or gzip); not a Genomic Benchmarks table, which has no such column.
+    column : str
+        1-based column number or a name (``NUMERIC_COLUMNS``: score 5, signalValue 7, pValue 8, qValue 9).
+
+    Returns
+    -------
+    np.ndarray of float64, shape=(n_regions,)
+        NaN where the value is missing: ``.`` or empty, and -1 in a peak file's pValue/qValue columns
+        (the narrowPeak spec's "not assigned").
+
+    Raises
+    ------
+    InputError
+        A line without that column, or text that is not a number (naming ``file line N``).
+    """
+    path, number = Path(path), column_number(column)
+    if path.name.lower().removesuffix(".gz").endswith(".csv"):
+        raise InputError(f"{path}: a Genomic Benchmarks table has no numeric column {column!r}")
+    numbers, fields = _data_fields(_read_lines(path))
+    short = [i for i, f in enumerate(fields) if len(f) < number]
+    if short:
+        raise InputError(f"{path} line {numbers[short[0]]}: no column {number} ({len(fields[short[0]])} fields)")
+    raw = pd.DataFrame({number - 1: [f[number - 1].strip() for f in fields]}, dtype=object)
+    values = _floats(raw, number - 1, path, numbers, f"column {number}")
+    if number in (8, 9) and fields and _bed_format(path, fields[0]) != "bed":
+        values[values == -1] = np.nan
+    return values
+
+
 def _read_lines(path: Path) -> list[str]:
     try:
         with open_bytes(path) as handle:
