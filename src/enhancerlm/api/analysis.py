@@ -28,7 +28,7 @@ def predict(
     stride_bp: int | None = None,
     aggregate: str = "mean",
 ) -> pd.DataFrame:
-    """Class probabilities of every record, as the table ``enhancerlm predict`` writes.
+    """The model's outputs for every record, as the table ``enhancerlm predict`` writes.
 
     Parameters
     ----------
@@ -48,8 +48,11 @@ def predict(
     Returns
     -------
     pandas.DataFrame
-        One row per record in input order: ``id``, ``probability`` (the positive class; the top class
-        with more than two), ``prediction`` (class name), ``p_<class>`` for every class.
+        One row per record in input order, columns by the model's task
+        (:func:`enhancerlm.predict.prediction_table`): ``id``, ``probability`` (the positive class; the
+        top class with more than two), ``prediction`` (class name), ``p_<class>`` for every class; a
+        multi-label model: ``id``, ``prediction`` (labels at probability >= 0.5, joined by ``;``),
+        ``p_<label>`` per label; a regression model: ``id``, ``pred_<target>`` per target.
 
     Notes
     -----
