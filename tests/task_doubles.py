@@ -7,7 +7,7 @@
   and 0.881 with one; P(GC) = the window's G+C fraction;
 - regression ``("AP1_sites", "GC_pct")``: the count of TGACTCA sites, and 100 x the G+C fraction.
 
-It saves and loads like a registry family (``registered`` adds it to the registry for a test).
+It saves and loads like a registry family (``register`` adds it to the registry for a test).
 """
 
 from __future__ import annotations
@@ -70,9 +70,8 @@ class MotifModel(SequenceClassifier):
         return cls(Task.from_dict(manifest["task"]), manifest["max_bp"])
 
 
-@pytest.fixture
-def registered(monkeypatch):
-    """Make ``load_classifier`` (and so every CLI command) load a saved ``MotifModel``."""
+def register(monkeypatch: pytest.MonkeyPatch) -> type[MotifModel]:
+    """Make ``load_classifier`` (and so every CLI command) load a saved ``MotifModel``, for one test."""
     from enhancerlm.models import registry
 
     monkeypatch.setitem(registry._FAMILY_MODULES, FAMILY, "base")

@@ -13,13 +13,18 @@ from enhancerlm.errors import InputError
 from enhancerlm.predict import declared_task_notes, predict_table
 from enhancerlm.sequences.records import make_table
 from tests.helpers import random_dna, write_fasta
-from tests.task_doubles import AP1, LABELS, TARGETS, MotifModel, registered, saved  # noqa: F401 (a fixture)
+from tests.task_doubles import AP1, LABELS, TARGETS, MotifModel, register, saved
 
 RECORDS = {
     "two_sites": random_dna(40, 1) + AP1 + random_dna(40, 2) + AP1,
     "no_site": "A" * 30 + "GC" * 10,
     "long": random_dna(500, 3) + AP1,  # 2.5 windows of 200 bp: windowed, then averaged
 }
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    return register(monkeypatch)
 
 
 def test_multilabel_columns_are_the_known_functions():
