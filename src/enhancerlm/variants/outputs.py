@@ -170,9 +170,10 @@ def _per_record(variants: pd.DataFrame, values: pd.DataFrame, fields: dict, reas
 
 
 def _info_values(column: pd.Series, kind: str) -> list:
-    """A table column as INFO values: floats or strings, None where the variant was not scored."""
+    """A table column as INFO values: floats (None where the variant was not scored) or strings ("." there:
+    htslib would write a missing string of a Number=A field as a bare key)."""
     if kind == "String":
-        return [str(v) if isinstance(v, str) and v else None for v in column]
+        return [str(v) if isinstance(v, str) and v else "." for v in column]
     return [None if np.isnan(v) else float(v) for v in column.to_numpy(dtype=np.float64)]
 
 
