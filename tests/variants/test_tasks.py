@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pysam
 import pytest
+
+import enhancerlm as elm
 
 from enhancerlm.sequences.genome import open_genome
 from enhancerlm.variants import VariantConfig, score_variants
@@ -93,3 +97,28 @@ def test_info_keys_are_valid_and_distinct():
     assert info_keys(["delta_HepG2", "delta_hepg2", "delta_K-562", "delta_K_562"]) == [
         "ELM_DELTA_HEPG2", "ELM_DELTA_HEPG2_2", "ELM_DELTA_K_562", "ELM_DELTA_K_562_2",
     ]  # fmt: skip
+
+
+def test_mutagenesis_table_has_a_delta_per_label_and_says_what_it_explains(tmp_path):
+    seq = CHR1[90:120]  # the site at 10-16
+    table = elm.mutagenesis(MotifModel(LABELS), [seq], out=tmp_path / "ml")
+    assert list(table.columns) == [
+        "id",
+        "chrom",
+        "pos",
+        "ref",
+        "alt",
+        "log_odds_delta",
+        "delta",
+        "delta_AP1",
+        "delta_GC",
+    ]
+    assert (table["delta"] == table["delta_AP1"]).all()  # the default target: the first label
+    assert table.loc[table["pos"] == 11, "delta_AP1"].to_numpy() == pytest.approx(
+        [1 / (1 + np.exp(2)) - 1 / (1 + np.exp(-2))] * 3
+    )
+    summary = json.loads((tmp_path / "ml" / "summary.json").read_text())
+    assert (summary["class"], summary["unit"]) == ("AP1", "log-odds")
+    values = elm.mutagenesis(MotifModel(TARGETS), [seq], target="GC_pct")
+    assert "log_odds_delta" not in values.columns and (values["delta"] == values["delta_GC_pct"]).all()
+    assert set(np.round(np.abs(values["delta_GC_pct"]), 4)) == {0, round(100 / 30, 4)}  # float32 values
