@@ -10,7 +10,6 @@ import pysam
 import pytest
 
 import enhancerlm as elm
-
 from enhancerlm.sequences.genome import open_genome
 from enhancerlm.variants import VariantConfig, score_variants
 from enhancerlm.variants.outputs import info_keys
