@@ -139,7 +139,9 @@ def run_mutagenesis(
     table = mutation_table(targets, result, task, column)
     write_tsv(out / TSV, table)
     class_name, unit = task.names[column], task.explained_unit
-    header = bedgraph_header("enhancerlm_ism", f"max |{unit} delta| of {class_name} over the 3 substitutions")
+    # |deltas| are no probabilities: a multi-output model's track scales itself (single-label: the 0-1 view as before)
+    description = f"max |{unit} delta| of {class_name} over the 3 substitutions"
+    header = bedgraph_header("enhancerlm_ism", description, probabilities=task.single_label)
     write_text_atomic(out / BEDGRAPH, header + max_abs_track(targets, result))
     _logo(targets, result, out / LOGO, class_name, unit)
     ranked = table["log_odds_delta" if task.probabilities else "delta"]

@@ -77,9 +77,10 @@ def _output_fields(effect_columns: Sequence[str], window_bp: int) -> dict[str, t
         "p_alt_": "probability of label {} for the ALT window ({} bp)",
         "pred_ref_": "predicted {} for the REF window ({} bp)",
         "pred_alt_": "predicted {} for the ALT window ({} bp)",
-        "delta_": "{}, ALT minus REF",
     }
-    per_output = [c for c in effect_columns if c.startswith(tuple(what))]
+    per_output = [c for c in effect_columns if c.startswith((*what, "delta_"))]
+    probabilities = any(c.startswith("p_ref_") for c in per_output)
+    what["delta_"] = ("probability of label {}" if probabilities else "predicted {}") + ", ALT minus REF"
     fields: dict[str, tuple[str, str, str]] = {
         "ELM_DELTA": ("delta", "Float", "enhancerlm: the largest ALT minus REF change over the labels/targets"),
         "ELM_MOST_AFFECTED": ("most_affected", "String", "enhancerlm: the label or target of ELM_DELTA"),
