@@ -166,7 +166,7 @@ def _explained(classifier, config: ExplainConfig) -> dict:
     task = classifier.task
     return {
         "task": task.to_dict(),
-        "target": task.names[target_index(classifier, config.target)],
+        "target": task.names[target_index(classifier, config.target, announce=True)],
         "unit": task.explained_unit,
     }
 
@@ -213,6 +213,7 @@ def explain(
     ids, seqs = table["id"].astype(str).tolist(), table["sequence"].tolist()
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:
+        explained = _explained(classifier, config)  # says which output, before the model's work
         tracks, ism = _attributions(classifier, seqs, config)
         # The tables are built on row numbers, then given the ids: repeated ids stay unambiguous.
         rows = list(range(len(seqs)))
@@ -224,7 +225,6 @@ def explain(
             mutations.to_csv(tmp / "mutations.tsv", sep="\t", index=False, float_format="%.6g")
         rc = _by_position(strand_table(classifier, rows, seqs, tracks, config), ids)
         rc.to_csv(tmp / "rc_consistency.tsv", sep="\t", index=False, float_format="%.6g")
-        explained = _explained(classifier, config)
         track_pngs = _track_pngs(tmp / "tracks", ids, seqs, tracks, config.n_plots, explained["unit"])
         report, logos = None, []
         if config.motifs:

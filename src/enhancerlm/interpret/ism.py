@@ -150,15 +150,16 @@ def _chunks(costs: Sequence[int], max_inputs: int):
         yield range(lo, len(costs))
 
 
-def target_index(classifier: SequenceClassifier, target: str | None) -> int:
+def target_index(classifier: SequenceClassifier, target: str | None, announce: bool = False) -> int:
     """Output column of ``target`` (a class, label or target name); None: the task's default.
 
     The rule is :meth:`Task.output_index`'s: the positive class of a binary task, the last class of a
-    multi-class one, the first label or target of a multi-output model (logged, so the choice is seen).
+    multi-class one, the first label or target of a multi-output model (with ``announce``, that
+    choice is logged, so a user sees it once per command).
     """
     task = classifier.task
     index = task.output_index(target, what="target")
-    if target is None and not task.single_label:
+    if announce and target is None and not task.single_label:
         log.info(
             "explaining %r, the model's first output (of %s); name another with --target",
             task.names[0],

@@ -134,7 +134,7 @@ def run_mutagenesis(
             "mutagenesis of %d bp: 3 mutants per base, each as long as its sequence", sum(map(len, targets.seqs))
         )
     task = classifier.task
-    column = target_index(classifier, target)
+    column = target_index(classifier, target, announce=True)
     result = saturation_mutagenesis(classifier, targets.seqs, target=target, batch_size=batch_size)
     table = mutation_table(targets, result, task, column)
     write_tsv(out / TSV, table)
