@@ -64,7 +64,11 @@ def test_per_label_scores_and_calls(client):
 
 def test_page_and_card_show_the_labels_and_their_metrics(client):
     card = client.get("/api/model").json()
-    assert (card["model"]["task"], card["model"]["classes"]) == ("multilabel", ["AP1", "GC"])
+    assert (card["model"]["task"], card["model"]["classes"], card["model"]["positive"]) == (
+        "multilabel",
+        ["AP1", "GC"],
+        None,
+    )
     assert card["per_output"][0] == {
         "output": "AP1", "auroc": 0.95, "auroc_ci": [0.9, 0.99], "auprc": 0.9, "auprc_ci": None,
     }  # fmt: skip

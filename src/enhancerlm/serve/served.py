@@ -85,7 +85,7 @@ def model_card(classifier: SequenceClassifier, model_dir: Path, run: Path | None
             "family": manifest.get("family", ""),
             "task": task.kind,
             "classes": list(task.names),  # classes, labels (cell types) or targets, in output order
-            "positive": task.label_map.positive,
+            "positive": task.label_map.positive if task.single_label else None,
             "window_bp": classifier.max_bp,
         },
         "run": str(run) if run else None,
