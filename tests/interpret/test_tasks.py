@@ -62,3 +62,25 @@ def test_explain_summary_names_the_target_and_unit(tmp_path):
     result = explain(MotifModel(LABELS), table, tmp_path / "gc", ExplainConfig(**{**config.__dict__, "target": "GC"}))
     assert result.summary["target"] == "GC" and result.summary["unit"] == "log-odds"
     assert "log-odds of GC" in (tmp_path / "gc" / "explain.html").read_text()
+
+
+def test_integrated_gradients_of_a_label_sum_to_its_logit_change():
+    pytest.importorskip("captum", reason="optional `interpret` extra")
+    import torch
+
+    from enhancerlm.interpret.gradients import integrated_gradients
+    from enhancerlm.models import create_classifier
+    from enhancerlm.models.hf import pad_batch
+
+    model = create_classifier("tiny-dnabert-6", Task("multilabel", ("A", "B", "C")))
+    with torch.no_grad():  # a random head gives logits near 0; scale it so the check has something to check
+        model.model.classifier.weight.mul_(50.0)
+    seqs = [random_dna(40, 8), random_dna(33, 9)]
+    result = integrated_gradients(model, seqs, target="B", n_steps=48)
+    ids = model.encoder.encode_batch(seqs)
+    base = [np.r_[x[:1], [model.encoder.pad_id] * (len(x) - 2), x[-1:]] for x in ids]
+    with torch.no_grad():
+        logits = [model.model.eval()(*pad_batch(i, model.encoder.pad_id)).logits[:, 1].numpy() for i in (ids, base)]
+    change = logits[0] - logits[1]  # label B's own logit: its log-odds, with no other label in it
+    totals = np.array([a.sum() for a in result.token_attribution])
+    assert np.abs(totals - change).max() < 0.05 * np.abs(change).max() + 1e-3
