@@ -10,6 +10,7 @@ import pandas as pd
 
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.sequences.task import TASK_CHOICES, Task
 
 TSV_FLOAT_FORMAT = "%.6g"  # probabilities in the TSV: 6 significant digits
 
@@ -96,3 +97,44 @@ def predict_to_tsv(
             )
             n += len(chunk)
     return n
+
+
+def declared_task_notes(
+    task: Task, kind: str = "auto", label_columns: Sequence[str] = (), target_columns: Sequence[str] = ()
+) -> list[str]:
+    """What ``predict`` tells a user who declared a task: the model's own task decides the columns.
+
+    ``predict`` reads no truth, so ``--task``, ``--label-columns`` and ``--target-columns`` change
+    nothing; a note says so, and says where they disagree with the model (a table for another model?).
+
+    Raises
+    ------
+    InputError
+        ``kind`` is not a task kind.
+    """
+    from enhancerlm.errors import InputError
+
+    if kind not in TASK_CHOICES:
+        raise InputError(f"--task {kind!r}: expected one of {list(TASK_CHOICES)}")
+    given = [
+        f
+        for f, v in (
+            ("--task", kind != "auto"),
+            ("--label-columns", label_columns),
+            ("--target-columns", target_columns),
+        )
+        if v
+    ]
+    if not given:
+        return []
+    notes = [
+        f"{', '.join(given)} ignored: predict reads no truth; the columns follow the model's task "
+        f"({task.kind}: {', '.join(task.names)})"
+    ]
+    declared = "multilabel" if label_columns else "regression" if target_columns else kind
+    names = list(label_columns) or list(target_columns)
+    if declared != "auto" and declared != task.kind:
+        notes.append(f"the model is {task.kind}, not {declared}")
+    elif names and names != list(task.names):
+        notes.append(f"the model's outputs are {list(task.names)}, not {names}")
+    return notes

@@ -41,6 +41,20 @@ def _chromium() -> str:
 @pytest.fixture
 def server(served):
     """The app on a free loopback port, served by uvicorn in a thread; yields the base URL."""
+    yield from _serving(served)
+
+
+@pytest.fixture
+def multilabel_server(tmp_path, monkeypatch):
+    """The app serving a saved multi-label model with known outputs (tests/task_doubles.py)."""
+    from enhancerlm.serve.served import load_served_model
+    from tests.task_doubles import register, saved
+
+    register(monkeypatch)
+    yield from _serving(load_served_model(saved(tmp_path / "model")))
+
+
+def _serving(served):
     import uvicorn
 
     from enhancerlm.serve.app import create_app
@@ -179,3 +193,24 @@ def test_a_long_attribution_shows_progress_and_stops_on_cancel(server, page, tra
     page.click("#cancel")
     assert page.text_content("#explain-status") == "cancelled" and not page.is_visible("#explain-progress")
     assert not page.is_visible("#attribution")
+
+
+def test_a_multilabel_model_shows_a_column_per_label_and_explains_the_chosen_one(multilabel_server, page, tmp_path):
+    from tests.task_doubles import AP1, LABELS, window_outputs
+
+    records = {"site": "AT" * 15 + AP1 + "TA" * 15, "gc": "GC" * 20 + "AT" * 5}
+    page.goto(multilabel_server + "/")
+    assert "labels" in page.text_content("#model-card") and "AP1, GC" in page.text_content("#model-card")
+    page.fill("#sequences", fasta(records))
+    page.click("#submit")
+    page.wait_for_function("document.querySelectorAll('#predictions tbody tr').length === 2")
+    headers = page.locator("#predictions th").all_text_contents()
+    assert headers == ["id", "length (bp)", "P(AP1)", "P(GC)", "active in", "in training data?"]
+    cells = page.locator("#predictions tbody tr:first-child td.score").all_text_contents()
+    assert cells == [f"{p:.4f}" for p in window_outputs(records["site"], LABELS)]
+    assert page.locator("#predictions td.call").all_text_contents() == ["AP1", "GC"]
+    page.select_option("#target", "GC")
+    page.click("#predictions td.id:text-is('site')")
+    _shown(page, "#attribution")
+    assert "in log-odds of GC" in page.text_content("#attribution-caption")
+    page.screenshot(path=str(tmp_path / "multilabel.png"), full_page=True)

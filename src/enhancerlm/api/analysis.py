@@ -28,7 +28,7 @@ def predict(
     stride_bp: int | None = None,
     aggregate: str = "mean",
 ) -> pd.DataFrame:
-    """Class probabilities of every record, as the table ``enhancerlm predict`` writes.
+    """The model's outputs for every record, as the table ``enhancerlm predict`` writes.
 
     Parameters
     ----------
@@ -48,8 +48,11 @@ def predict(
     Returns
     -------
     pandas.DataFrame
-        One row per record in input order: ``id``, ``probability`` (the positive class; the top class
-        with more than two), ``prediction`` (class name), ``p_<class>`` for every class.
+        One row per record in input order, columns by the model's task
+        (:func:`enhancerlm.predict.prediction_table`): ``id``, ``probability`` (the positive class; the
+        top class with more than two), ``prediction`` (class name), ``p_<class>`` for every class; a
+        multi-label model: ``id``, ``prediction`` (labels at probability >= 0.5, joined by ``;``),
+        ``p_<label>`` per label; a regression model: ``id``, ``pred_<target>`` per target.
 
     Notes
     -----
@@ -124,7 +127,8 @@ def attribute(
         base; ``"ig"``: integrated gradients on the token embeddings (transformers), in log-odds;
         ``"attention"``: last-layer [CLS] attention (transformers with [CLS]).
     target : str, optional
-        Class whose log-odds are explained (default: the positive class).
+        Class, label or target explained (default: the positive class; a multi-label or regression
+        model's first output); log-odds, or a regression target's value.
     batch_size : int, optional
         Sequences per forward pass.
 
@@ -201,19 +205,22 @@ def mutagenesis(
         Also write ``mutagenesis.tsv``, ``max_abs_delta.bedgraph``, ``logo.png``, ``summary.json`` there
         (as ``enhancerlm mutagenesis``); None: compute only.
     target : str, optional
-        Class whose log-odds change (default: the positive class).
+        Class, label or target whose log-odds (a target: value) change (default: the positive class;
+        a multi-label or regression model's first output, which summary.json names).
 
     Returns
     -------
     pandas.DataFrame
         3 x L rows per sequence: ``id, chrom, pos`` (1-based), ``ref, alt, log_odds_delta, delta``
-        (alt minus ref; delta in probability). Records are their own ``chrom``.
+        (alt minus ref; delta in probability, or in value for regression, which has no
+        ``log_odds_delta``), and ``delta_<name>`` per label or target of a multi-output model.
+        Records are their own ``chrom``.
 
     Notes
     -----
     Cost: 3 x L forward passes per sequence of L bp (each windowed like ``predict``).
     """
-    from enhancerlm.interpret.ism import saturation_mutagenesis
+    from enhancerlm.interpret.ism import saturation_mutagenesis, target_index
     from enhancerlm.variants import mutagenesis as ism
 
     classifier = load(model, require_trained=True)
@@ -221,7 +228,7 @@ def mutagenesis(
     if out is not None:
         return ism.run_mutagenesis(classifier, targets, out, target=target, batch_size=batch_size)
     result = saturation_mutagenesis(classifier, targets.seqs, target=target, batch_size=batch_size)
-    return ism.mutation_table(targets, result)
+    return ism.mutation_table(targets, result, classifier.task, target_index(classifier, target))
 
 
 def _mutation_targets(classifier, X, genome, region, out):

@@ -34,7 +34,8 @@ def scan_genome(
         FASTA, plain or bgzip; indexed, or indexable.
     out : str or Path
         Output folder: ``scores.bedgraph`` (0-based half-open windows, probability), ``enhancers.bed``,
-        ``summary.json``; rerunning into it resumes.
+        ``summary.json``; a multi-label or regression model: ``scores.<name>.bedgraph`` (and
+        ``enhancers.<name>.bed``) per label or target. Rerunning into it resumes.
     regions : str or Path, optional
         BED file of regions to scan; None: every sequence.
     config : ScanConfig, optional
@@ -88,8 +89,9 @@ def score_variants(
     Returns
     -------
     VariantResult
-        ``table`` (``variants.tsv``: id, chrom, pos, ref, alt, p_ref, p_alt, delta, log_odds_delta),
-        ``skipped``, ``summary``.
+        ``table`` (``variants.tsv``: id, chrom, pos, ref, alt, p_ref, p_alt, delta, log_odds_delta; a
+        multi-label or regression model: p_ref_<label>/p_alt_<label> or pred_ref_<target>/
+        pred_alt_<target>, delta_<name> per output, then delta and most_affected), ``skipped``, ``summary``.
     """
     from enhancerlm.variants import VariantConfig
     from enhancerlm.variants import score_variants as score_folder

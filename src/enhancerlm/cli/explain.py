@@ -71,7 +71,8 @@ def explain(
     result = run_explain(classifier, table, out, config=config)
     typer.echo(
         f"explained {len(result.table)} sequences with {classifier.backbone} "
-        f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}",
+        f"({', '.join(config.methods)}; {result.summary['unit']} of {result.summary['target']}); "
+        f"{len(result.motifs)} motifs; see {out / 'explain.html'}",
         err=True,
     )
 

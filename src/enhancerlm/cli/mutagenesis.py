@@ -20,7 +20,11 @@ def mutagenesis(
     ),
     input_spec: Optional[str] = typer.Option(None, "--input", "-i", help="Input SPEC instead: PATH (FASTA/TSV/CSV)."),
     target: Optional[str] = typer.Option(
-        None, "--class", help="Class whose log-odds change (default: the positive class)."
+        None,
+        "--target",
+        "--class",
+        help="Class, label or target whose log-odds (or value) change (default: the positive class; "
+        "a multi-label or regression model's first output).",
     ),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Mutants per model call."),
 ) -> None:

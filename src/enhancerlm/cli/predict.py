@@ -35,7 +35,8 @@ def predict(
         ...,
         "--out",
         "-o",
-        help="Output TSV: id, probability, prediction, p_<class> (written whole, or not at all on error).",
+        help="Output TSV: id, probability, prediction, p_<class>; a multi-label model: id, prediction, p_<label>; "
+        "a regression model: id, pred_<target> (written whole, or not at all on error).",
         callback=writable_file,
     ),
     batch_size: Optional[int] = typer.Option(
@@ -65,18 +66,33 @@ def predict(
     quantize: str = typer.Option(
         "none", "--quantize", metavar="none|int8", help=QUANTIZE_HELP.replace("{default}", "none")
     ),
+    task: str = typer.Option(
+        "auto",
+        "--task",
+        metavar="auto|binary|multiclass|multilabel|regression",
+        help="Not needed: the task comes from the model (a note says so, and where it disagrees).",
+    ),
+    label_columns: Optional[str] = typer.Option(
+        None, "--label-columns", metavar="A,B,C", help="Not read: predict reads no truth (see --task)."
+    ),
+    target_columns: Optional[str] = typer.Option(
+        None, "--target-columns", metavar="X[,Y]", help="Not read: predict reads no truth (see --task)."
+    ),
 ) -> None:
-    """Write the class probabilities of every input sequence (long ones scored as windows).
+    """Write the outputs of every input sequence (long ones scored as windows): class probabilities, a
+    probability per label (multi-label), or predicted values (regression), as the model's task says.
 
     One row per record, in input order; a repeated id is written as NAME~2, NAME~3, ... (the renaming
     is logged). Records shorter than the model's k are scored on [CLS] [SEP] alone, with a warning.
     """
     from enhancerlm.api import load  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.models.quantize import quantize as quantized
-    from enhancerlm.predict import predict_to_tsv
+    from enhancerlm.predict import declared_task_notes, predict_to_tsv
     from enhancerlm.sequences.spec import Genome, iter_spec
 
     classifier = quantized(load(model, require_trained=True), quantize)
+    for note in declared_task_notes(classifier.task, task, _names(label_columns), _names(target_columns)):
+        typer.echo(f"note: {note}", err=True)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
     chunks = iter_spec(
         input_spec,
@@ -98,6 +114,11 @@ def predict(
         both_strands=both_strands,
     )
     typer.echo(f"scored {n} sequences with {classifier.backbone}; written to {out}", err=True)
+
+
+def _names(text: str | None) -> list[str]:
+    """``A,B,C`` -> ["A", "B", "C"] (None: none)."""
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
 def _progress(chunks: Iterable, desc: str = "predict") -> Generator:

@@ -24,6 +24,9 @@ def scan(
 ) -> None:
     """Scan a genome for enhancers: OUT/scores.bedgraph, OUT/enhancers.bed, OUT/summary.json.
 
+    A multi-label model writes a track and calls per label (OUT/scores.<label>.bedgraph, .bw,
+    OUT/enhancers.<label>.bed); a regression model a track per target, calls only with --threshold.
+
     Multi-GPU or multi-process: `torchrun --nproc_per_node N -m enhancerlm.cli.main scan ...`
     or `accelerate launch --num_processes N -m enhancerlm.cli.main scan ...`.
     """
@@ -37,10 +40,20 @@ def scan(
         s = result.summary
         typer.echo(
             f"scanned {s['region_bp']} bp: {s['n_windows_scored']} windows scored, "
-            f"{s['n_windows_skipped_n']} skipped (N), {s['n_enhancers']} enhancers "
-            f"({s['enhancer_bp']} bp) -> {out}/{', '.join(s['outputs'])}",
+            f"{s['n_windows_skipped_n']} skipped (N), {_calls(s)} -> {out}/{', '.join(s['outputs'])}",
             err=True,
         )
+
+
+def _calls(summary: dict) -> str:
+    """The calls in words: how many, per label of a multi-label model, or why there are none (regression)."""
+    tracks = summary.get("tracks")
+    if tracks and all(t["bed"] is None for t in tracks):
+        return "no calls (a regression model's values: --threshold VALUE calls the windows at or above it)"
+    total = f"{summary['n_enhancers']} enhancers ({summary['enhancer_bp']} bp)"
+    if not tracks:
+        return total
+    return total + " [" + ", ".join(f"{t['name']} {t['n_enhancers']}" for t in tracks) + "]"
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,8 @@ def variants(
 
     The REF window (the model's length, or --window-bp) has the REF allele centred; the ALT window starts
     at the same base and keeps the same length (indels: its right flank is extended or trimmed).
-    delta = p_alt - p_ref; the top variants are ranked by |log-odds delta|.
+    delta = p_alt - p_ref; the top variants are ranked by |log-odds delta|. A multi-label or regression
+    model: a delta per label or target (delta_<name>), the top variants ranked by the largest |delta|.
     """
     from enhancerlm.api import score_variants  # imported late: `enhancerlm --help` stays fast
 
@@ -39,12 +40,17 @@ def variants(
         err=True,
     )
     for row in s["top"][:5]:
-        typer.echo(
-            f"  {row['id']}\t{row['chrom']}:{row['pos']} {row['ref']}>{row['alt']}\t"
-            f"p_ref {row['p_ref']:.3f} p_alt {row['p_alt']:.3f} delta {row['delta']:+.3f} "
-            f"log-odds delta {row['log_odds_delta']:+.2f}",
-            err=True,
-        )
+        typer.echo(f"  {row['id']}\t{row['chrom']}:{row['pos']} {row['ref']}>{row['alt']}\t{_effect(row)}", err=True)
+
+
+def _effect(row: dict) -> str:
+    """A top variant's effect in words: the class's probabilities, or the label/target it moves most."""
+    if "most_affected" in row:
+        return f"most affected: {row['most_affected']}, delta {row['delta']:+.3f}"
+    return (
+        f"p_ref {row['p_ref']:.3f} p_alt {row['p_alt']:.3f} delta {row['delta']:+.3f} "
+        f"log-odds delta {row['log_odds_delta']:+.2f}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,15 @@ MULTICLASS_METRICS = (
     "mcc",
     "auroc_macro",
 )
+# Multi-label: per-label AUROC/AUPRC averaged over labels (macro) or pooled over every (sequence, label) (micro).
+MULTILABEL_METRICS = ("auroc_macro", "auprc_macro", "auroc_micro", "auprc_micro")
+# Regression: agreement of predicted and measured values, averaged over targets.
+REGRESSION_METRICS = ("pearson", "spearman", "r2", "mse")
 # Validation metrics that can pick an epoch or rank a search: "loss" is the validation loss (lower is
-# better); the rest are whole-set metrics (higher is better).
-BEST_METRICS = ("loss",) + tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))
+# better); the rest are whole-set metrics (higher is better), so mse (lower is better) is left out:
+# "loss" is the MSE of a regression head already.
+BEST_METRICS = ("loss",) + tuple(
+    m
+    for m in dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS + MULTILABEL_METRICS + REGRESSION_METRICS)
+    if m != "mse"
+)

@@ -22,7 +22,8 @@ class ExplainConfig(ConfigBase):
     methods : tuple of str
         Attribution methods among ``"ism"``, ``"ig"``, ``"attention"``; the first one drives seqlets and motifs.
     target : str or None
-        Class whose log-odds are explained; None: the positive (last) class.
+        Class, label or target explained (log-odds; a regression target's value); None: the positive
+        (last) class, or a multi-label or regression model's first output (``summary.json`` says which).
     max_seqs : int or None
         Explain at most this many sequences (a seeded random subset, in input order); None: all.
     n_plots : int
@@ -63,7 +64,9 @@ class ExplainConfig(ConfigBase):
         choices=METHODS,
         help="Attribution method (repeatable; default {default}). The first one drives motif discovery.",
     )
-    target: str | None = setting(None, help="Class to explain (default: the positive class).")
+    target: str | None = setting(
+        None, help="Class, label or target to explain (default: the positive class, or the first label/target)."
+    )
     max_seqs: int | None = setting(
         1000, ge=1, help="Explain at most N sequences (seeded random subset; default {default})."
     )

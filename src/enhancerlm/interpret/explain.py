@@ -21,7 +21,7 @@ from enhancerlm.interpret.attribution import (
     reverse_complements,
 )
 from enhancerlm.interpret.config import ExplainConfig
-from enhancerlm.interpret.ism import saturation_mutagenesis, top_mutations
+from enhancerlm.interpret.ism import saturation_mutagenesis, target_index, top_mutations
 from enhancerlm.interpret.motif_table import MotifReport, find_motifs, write_motifs
 from enhancerlm.interpret.plots import plot_attribution, save_figure
 from enhancerlm.interpret.report import write_html
@@ -129,21 +129,22 @@ def _by_position(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _track_pngs(folder: Path, ids, seqs, tracks: dict, n_plots: int) -> list[Path]:
+def _track_pngs(folder: Path, ids, seqs, tracks: dict, n_plots: int, unit: str) -> list[Path]:
     """Attribution-track PNGs of the first ``n_plots`` sequences; file names are made safe from the ids."""
     paths = []
     for i in range(min(n_plots, len(seqs))):
         name = f"{i:04d}_{re.sub(r'[^A-Za-z0-9._-]', '_', ids[i])[:80]}.png"
         fig = plot_attribution(
-            seqs[i], {m: t[i] for m, t in tracks.items()}, title=ids[i], one_based=True, ylabel="{} (log-odds)"
+            seqs[i], {m: t[i] for m, t in tracks.items()}, title=ids[i], one_based=True, ylabel="{} (" + unit + ")"
         )
         paths.append(save_figure(fig, folder / name))
     return paths
 
 
-def _summary(table, tracks, rc, motif_report: MotifReport | None, planted, config) -> dict:
+def _summary(table, tracks, rc, motif_report: MotifReport | None, planted, config, explained: dict) -> dict:
     summary = {
         "enhancerlm_version": __version__,
+        **explained,
         "n_sequences": len(table),
         "methods": list(tracks),
         "rc_pearson_mean": {m: _mean(rc.loc[rc["method"] == m, "pearson"]) for m in tracks},
@@ -158,6 +159,16 @@ def _summary(table, tracks, rc, motif_report: MotifReport | None, planted, confi
     if planted is not None:
         summary["planted_auroc"] = {m: planted_auroc(t, table["id"].tolist(), planted) for m, t in tracks.items()}
     return summary
+
+
+def _explained(classifier, config: ExplainConfig) -> dict:
+    """Which output the attribution explains, in what unit, and the model's task (for summary.json)."""
+    task = classifier.task
+    return {
+        "task": task.to_dict(),
+        "target": task.names[target_index(classifier, config.target, announce=True)],
+        "unit": task.explained_unit,
+    }
 
 
 def _mean(values: pd.Series) -> float | None:
@@ -202,6 +213,7 @@ def explain(
     ids, seqs = table["id"].astype(str).tolist(), table["sequence"].tolist()
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:
+        explained = _explained(classifier, config)  # says which output, before the model's work
         tracks, ism = _attributions(classifier, seqs, config)
         # The tables are built on row numbers, then given the ids: repeated ids stay unambiguous.
         rows = list(range(len(seqs)))
@@ -213,12 +225,12 @@ def explain(
             mutations.to_csv(tmp / "mutations.tsv", sep="\t", index=False, float_format="%.6g")
         rc = _by_position(strand_table(classifier, rows, seqs, tracks, config), ids)
         rc.to_csv(tmp / "rc_consistency.tsv", sep="\t", index=False, float_format="%.6g")
-        track_pngs = _track_pngs(tmp / "tracks", ids, seqs, tracks, config.n_plots)
+        track_pngs = _track_pngs(tmp / "tracks", ids, seqs, tracks, config.n_plots, explained["unit"])
         report, logos = None, []
         if config.motifs:
             report = find_motifs(classifier, table, tracks[config.methods[0]], config)
             logos = write_motifs(report, tmp)
-        summary = _summary(table, tracks, rc, report, planted, config)
+        summary = _summary(table, tracks, rc, report, planted, config, explained)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         write_html(tmp / "explain.html", summary, report, logos, mutations, track_pngs, table)
     motifs = report.table if report is not None else pd.DataFrame()

@@ -88,11 +88,21 @@ def input_layer(model) -> tuple[torch.nn.Module, bool, int]:
     return conv, True, 1
 
 
-def _log_odds_forward(model, target: int):
-    """forward(input_ids, attention_mask) -> target log-odds, shape=(batch,): the quantity ISM reports."""
+def _log_odds_forward(model, target: int, single_label: bool = True, scale=None):
+    """forward(input_ids, attention_mask) -> the quantity ISM reports (:meth:`Task.explained`), shape=(batch,).
+
+    Single-label: the class's log-odds against the other classes (its logit minus the log-sum-exp of
+    theirs). Multi-label and regression: the output's own logit, which is the label's log-odds (its
+    probability is a sigmoid of that logit alone) or the predicted value (identity activation; a
+    regression head learns standardised targets, so ``scale``, its ``TargetScale``, puts it back in
+    the user's units, as ``predict`` and ISM report it).
+    """
 
     def forward(input_ids, attention_mask):
         logits = model(input_ids=input_ids, attention_mask=attention_mask).logits.float()
+        if not single_label:
+            value = logits[:, target]
+            return value if scale is None else value * float(scale.scale[target]) + float(scale.mean[target])
         others = torch.cat([logits[:, :target], logits[:, target + 1 :]], dim=1)
         return logits[:, target] - torch.logsumexp(others, dim=1)
 
@@ -124,7 +134,8 @@ def integrated_gradients(
     classifier : TransformerClassifier
     seqs : sequence of str
     target : str or None
-        Class whose log-odds are explained; None: the positive (last) class.
+        Class, label or target explained; None: as :meth:`Task.output_index` (the positive class, or
+        the first label or target).
     n_steps : int
         Riemann steps along the path.
     baseline : {"pad", "shuffle"}
@@ -149,7 +160,8 @@ def integrated_gradients(
     ids = encoder.encode_batch(seqs)
     base_ids = _baseline_ids(encoder, seqs, ids, baseline, seed)
     layer, use_input, feature_dim = input_layer(model)
-    lig = _captum()(_log_odds_forward(model, t), layer)
+    scale = getattr(classifier, "target_scale", None)
+    lig = _captum()(_log_odds_forward(model, t, classifier.task.single_label, scale), layer)
     token_attr: list[np.ndarray] = [np.empty(0)] * len(seqs)
     delta = np.zeros(len(seqs))
     steps = Steps(len(seqs), "integrated gradients", "sequence", progress, cancel)

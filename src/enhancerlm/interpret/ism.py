@@ -13,6 +13,7 @@ from enhancerlm.interpret.progress import CancelFlag, ProgressFn, Steps
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.dna import ACGT, ACGT_LETTERS, ascii_bytes, base_codes
+from enhancerlm.sequences.task import Task, log_odds  # noqa: F401  (log_odds: its older home)
 from enhancerlm.tokenization.windows import aggregate_windows, split_windows
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,18 @@ class ISMResult(NamedTuple):
     Attributes
     ----------
     ref_logit : np.ndarray, shape=(n_seqs,)
-        Log-odds of the target class for each original sequence.
+        The explained quantity (:meth:`Task.explained`: log-odds of the target class or label, or the
+        target's value) for each original sequence.
     deltas : list of np.ndarray, each shape=(L_i, 4)
-        ``deltas[i][p, b]``: log-odds of the sequence with base ``BASES[b]`` at position ``p`` minus
+        ``deltas[i][p, b]``: that quantity for the sequence with base ``BASES[b]`` at position ``p`` minus
         ``ref_logit[i]``; 0 at the reference base, NaN at positions whose reference is not A/C/G/T.
+    output_deltas : list of np.ndarray, each shape=(L_i, 4, n_outputs)
+        Every output's change (probability or value, mutant minus original), NaN as in ``deltas``.
     """
 
     ref_logit: np.ndarray
     deltas: list[np.ndarray]
+    output_deltas: list[np.ndarray] | None = None
 
     @property
     def attribution(self) -> list[np.ndarray]:
@@ -48,18 +53,6 @@ class ISMResult(NamedTuple):
         Positive means the base supports the target class. Non-ACGT positions get 0.
         """
         return [np.nan_to_num(-d.sum(axis=1) / 3.0, nan=0.0) for d in self.deltas]
-
-
-def log_odds(proba: np.ndarray, target: int) -> np.ndarray:
-    """Log-odds of class ``target``, shape=(n,), from probabilities, shape=(n, n_classes).
-
-    ``log p_t - log(sum of the other classes)``: the smaller of the two terms keeps its relative
-    precision in float32, so saturated predictions (p = 1 - 1e-9) still give finite, exact-ish log-odds.
-    """
-    proba = np.asarray(proba, dtype=np.float64)
-    other = proba.sum(axis=1) - proba[:, target]
-    tiny = np.finfo(np.float64).tiny
-    return np.log(np.maximum(proba[:, target], tiny)) - np.log(np.maximum(other, tiny))
 
 
 def single_mutants(seq: str) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -157,14 +150,22 @@ def _chunks(costs: Sequence[int], max_inputs: int):
         yield range(lo, len(costs))
 
 
-def target_index(classifier: SequenceClassifier, target: str | None) -> int:
-    """Class id of ``target`` (a class name); None means the last class, the positive one in a binary task.
+def target_index(classifier: SequenceClassifier, target: str | None, announce: bool = False) -> int:
+    """Output column of ``target`` (a class, label or target name); None: the task's default.
 
-    The rule is :meth:`LabelMap.score_index`'s; with more than two classes and no ``target``, where that
-    names no class, attribution takes the last one.
+    The rule is :meth:`Task.output_index`'s: the positive class of a binary task, the last class of a
+    multi-class one, the first label or target of a multi-output model (with ``announce``, that
+    choice is logged, so a user sees it once per command).
     """
-    index = classifier.label_map.score_index(target, what="target class")
-    return classifier.label_map.n_classes - 1 if index is None else index
+    task = classifier.task
+    index = task.output_index(target, what="target")
+    if announce and target is None and not task.single_label:
+        log.info(
+            "explaining %r, the model's first output (of %s); name another with --target",
+            task.names[0],
+            list(task.names),
+        )
+    return index
 
 
 def saturation_mutagenesis(
@@ -199,7 +200,8 @@ def saturation_mutagenesis(
     seqs : sequence of str
         Sequences, L_i bp each.
     target : str or None
-        Class whose log-odds are reported; None: the positive (last) class.
+        Class, label or target whose log-odds (value, for regression) are reported; None: the
+        positive (last) class, or a multi-output model's first output (:meth:`Task.output_index`).
     batch_size : int or None
         Passed to ``predict_proba``; also the model inputs scored between progress reports (default 256).
     max_mutants : int
@@ -233,13 +235,15 @@ def saturation_mutagenesis(
         )
     ref_logit = np.empty(len(seqs), dtype=np.float64)
     deltas: list[np.ndarray] = [np.empty((0, 4))] * len(seqs)
+    output_deltas: list[np.ndarray] = [np.empty((0, 4, classifier.task.n_outputs))] * len(seqs)
     with Steps(sum(costs), "ISM", "input", progress, cancel) as steps:
         for rows in _chunks(costs, max_mutants):
             chunk = [plans[i] for i in rows]
             proba = _score_inputs(classifier, _inputs(chunk), steps, batch_size)
-            for i, (ref, delta) in enumerate(_deltas(chunk, [len(seqs[j]) for j in rows], proba, t, aggregate)):
-                ref_logit[rows[i]], deltas[rows[i]] = ref, delta
-    return ISMResult(ref_logit, deltas)
+            lengths = [len(seqs[j]) for j in rows]
+            for i, found in enumerate(_deltas(chunk, lengths, proba, classifier.task, t, aggregate)):
+                ref_logit[rows[i]], deltas[rows[i]], output_deltas[rows[i]] = found
+    return ISMResult(ref_logit, deltas, output_deltas)
 
 
 def _inputs(plans: list[_Plan]) -> list[str]:
@@ -258,23 +262,27 @@ def _score_inputs(classifier, inputs: list[str], steps: Steps, batch_size: int |
     return np.concatenate(parts) if parts else np.empty((0, classifier.label_map.n_classes), dtype=np.float32)
 
 
-def _deltas(plans: list[_Plan], lengths: list[int], proba: np.ndarray, target: int, aggregate: str):
-    """Per sequence of the chunk: (original log-odds, deltas of shape (L, 4)) from the inputs' probabilities."""
+def _deltas(plans: list[_Plan], lengths: list[int], proba: np.ndarray, task: Task, target: int, aggregate: str):
+    """Per sequence of the chunk: (original explained value, its deltas (L, 4), every output's deltas (L, 4, n))."""
     at_original = 0
     at_mutant = sum(len(p.windows) for p in plans)
     for plan, length in zip(plans, lengths):
         n_windows, n_mutants = len(plan.windows), len(plan.positions)
         original = proba[at_original : at_original + n_windows]
-        grid = np.repeat(original[None], n_mutants, axis=0)  # shape=(n_mutants, n_windows, n_classes)
+        grid = np.repeat(original[None], n_mutants, axis=0)  # shape=(n_mutants, n_windows, n_outputs)
         grid[plan.cells] = proba[at_mutant : at_mutant + len(plan.cells[0])]
         at_original, at_mutant = at_original + n_windows, at_mutant + len(plan.cells[0])
-        ref = log_odds(aggregate_windows(original, np.zeros(n_windows, dtype=np.int64), 1, aggregate), target)[0]
+        ref_out = aggregate_windows(original, np.zeros(n_windows, dtype=np.int64), 1, aggregate)
         rows = np.repeat(np.arange(n_mutants), n_windows)
-        mutant = log_odds(aggregate_windows(grid.reshape(-1, grid.shape[2]), rows, n_mutants, aggregate), target)
+        mutant_out = aggregate_windows(grid.reshape(-1, grid.shape[2]), rows, n_mutants, aggregate)
+        ref, mutant = task.explained(ref_out, target)[0], task.explained(mutant_out, target)
         delta = np.full((length, 4), np.nan)
         delta[plan.positions[::3]] = 0.0
         delta[plan.positions, plan.alts] = mutant - ref
-        yield ref, delta
+        per_output = np.full((length, 4, grid.shape[2]), np.nan)
+        per_output[plan.positions[::3]] = 0.0
+        per_output[plan.positions, plan.alts] = mutant_out.astype(np.float64) - ref_out.astype(np.float64)
+        yield ref, delta, per_output
 
 
 def top_mutations(ids: Sequence[str | int], seqs: Sequence[str], result: ISMResult, n_top: int = 10) -> pd.DataFrame:

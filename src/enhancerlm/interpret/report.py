@@ -29,6 +29,8 @@ def _table(header: list[str], rows: list[list], caption: str = "") -> str:
 
 def _summary_html(summary: dict) -> str:
     rows = [("sequences explained", summary["n_sequences"]), ("methods", ", ".join(summary["methods"]))]
+    if "target" in summary:
+        rows.insert(0, ("explained output", f"{summary['target']} ({summary['task']['kind']}; {summary['unit']})"))
     for method, value in summary["rc_pearson_mean"].items():
         rows.append(
             (f"reverse-complement consistency ({method}, mean Pearson)", "n/a" if value is None else f"{value:.3f}")
@@ -136,9 +138,10 @@ def write_html(
     table : pandas.DataFrame
         The explained sequences (id, sequence, label), in ``seq_index`` order.
     """
+    unit, target = summary.get("unit", "log-odds"), summary.get("target", "the target class")
     units = (
-        "Letter height: attribution in log-odds of the target class; above the line a base supports it. delta: "
-        "log-odds of the mutant minus the original. Positions and bases are numbered from 1."
+        f"Letter height: attribution in {unit} of {target}; above the line a base supports it. delta: "
+        f"{unit} of the mutant minus the original. Positions and bases are numbered from 1."
     )
     parts = [
         "<h1>Why these sequences are (not) enhancers</h1>",

@@ -1,4 +1,7 @@
-"""Finished chunks -> ``scores.bedgraph`` (and ``scores.bw``), ``enhancers.bed``: one pass in genome order.
+"""Finished chunks -> ``scores.bedgraph`` (and ``scores.bw``), ``enhancers.bed``: one pass per track in genome order.
+
+A binary or multi-class model has one track; a multi-label or regression model one per label or target
+(``scores.<name>.bedgraph``, ``scores.<name>.bw``, ``enhancers.<name>.bed``), each a pass over the chunks.
 
 All files are written to temporary names and renamed only when every chunk has been read, so
 each output appears whole or not at all (``summary.json``, written after them, marks a finished scan). Everything here is a pure function of the chunk files and the
@@ -8,6 +11,7 @@ settings, which is what makes resumed and multi-process scans byte-identical to 
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple
@@ -16,7 +20,7 @@ import numpy as np
 
 from enhancerlm.chunks import ChunkStore
 from enhancerlm.io import atomic_path
-from enhancerlm.scan.outputs import CallStream, Intervals, TrackStream, bed6_lines, bedgraph_header, bedgraph_lines
+from enhancerlm.scan.outputs import CallStream, Intervals, TrackStream, bed6_lines, bedgraph_lines
 from enhancerlm.scan.tiling import Tiling
 
 log = logging.getLogger(__name__)
@@ -32,8 +36,33 @@ class CallSettings(NamedTuple):
     min_length_bp: int
 
 
+class Track(NamedTuple):
+    """One scored output and its files.
+
+    Attributes
+    ----------
+    name : str or None
+        The label or target; None for a binary or multi-class model's one track.
+    column : int
+        Column of the chunk arrays that holds its window scores.
+    bedgraph, bigwig : str
+        File names of the track.
+    bed : str or None
+        File name of its calls; None: no calls (a regression model without a threshold).
+    header : str
+        The bedGraph's ``track`` line.
+    """
+
+    name: str | None
+    column: int
+    bedgraph: str
+    bigwig: str
+    bed: str | None
+    header: str
+
+
 class AssemblyStats(NamedTuple):
-    """Counts over the whole scan."""
+    """Counts over the whole scan (one track)."""
 
     n_scored: int
     n_skipped: int
@@ -43,8 +72,39 @@ class AssemblyStats(NamedTuple):
     files: tuple[str, ...]
 
 
+def output_tracks(names: list[str] | None, headers: list[str], calls: bool) -> list[Track]:
+    """The tracks of a scan: ``scores.bedgraph`` alone, or ``scores.<name>.bedgraph`` per label or target.
+
+    Separate single-track files, not one multi-column bedGraph: genome browsers (IGV, UCSC) and
+    pyBigWig read one value column per bedGraph, and a bigWig holds one track. A name is made safe
+    for a file name (other characters as ``_``) and kept distinct (``_2``, ``_3`` ...).
+
+    Parameters
+    ----------
+    names : list of str or None
+        The multi-label or regression outputs scanned, in chunk-column order; None: one track.
+    headers : list of str
+        The ``track`` line of each track.
+    calls : bool
+        Whether windows are called (a BED per track).
+    """
+    if names is None:
+        return [Track(None, 0, BEDGRAPH, BIGWIG, BED if calls else None, headers[0])]
+    tracks, used = [], set()
+    for column, (name, header) in enumerate(zip(names, headers)):
+        stem = base = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        n = 1
+        while stem.lower() in used:  # case-insensitive file systems
+            n += 1
+            stem = f"{base}_{n}"
+        used.add(stem.lower())
+        bed = f"enhancers.{stem}.bed" if calls else None
+        tracks.append(Track(name, column, f"scores.{stem}.bedgraph", f"scores.{stem}.bw", bed, header))
+    return tracks
+
+
 class _Writers:
-    """The open output files; ``emit`` appends one chromosome's pieces or calls to them."""
+    """The open output files of one track; ``emit`` appends one chromosome's pieces or calls to them."""
 
     def __init__(self, track, bed, bigwig):
         self.track, self.bed, self.bigwig = track, bed, bigwig
@@ -59,6 +119,8 @@ class _Writers:
         self.n_pieces += len(pieces)
 
     def calls(self, chrom: str, calls: Intervals) -> None:
+        if self.bed is None:
+            return
         self.bed.write(bed6_lines(chrom, calls, self.n_calls + 1))
         self.n_calls += len(calls)
         self.call_bp += int((calls.end - calls.start).sum())
@@ -71,24 +133,44 @@ def assemble(
     chunk_windows: int,
     calls: CallSettings,
     chrom_sizes: dict[str, int],
-    description: str,
+    track: Track,
+    n_columns: int | None = None,
 ) -> AssemblyStats:
-    """Read every chunk in order and write the outputs into ``out``."""
+    """Read every chunk in order and write one track's outputs into ``out``.
+
+    ``n_columns``: columns of the chunk arrays, shape=(n_windows, n_columns); None: one-dimensional
+    chunks (a binary or multi-class scan). A scan of several tracks calls this once per track.
+    """
     with ExitStack() as stack:
-        track = stack.enter_context(open(stack.enter_context(atomic_path(out / BEDGRAPH)), "w"))
-        bed = stack.enter_context(open(stack.enter_context(atomic_path(out / BED)), "w"))
-        bigwig = _open_bigwig(stack, out / BIGWIG, chrom_sizes)
-        track.write(bedgraph_header("enhancerlm", description))
-        writers = _Writers(track, bed, bigwig)
-        n_scored, n_skipped = _stream_chunks(tiling, store, chunk_windows, calls, writers)
+        bedgraph = stack.enter_context(open(stack.enter_context(atomic_path(out / track.bedgraph)), "w"))
+        bed = None
+        if track.bed is not None:
+            bed = stack.enter_context(open(stack.enter_context(atomic_path(out / track.bed)), "w"))
+        bigwig = _open_bigwig(stack, out / track.bigwig, chrom_sizes)
+        bedgraph.write(track.header)
+        writers = _Writers(bedgraph, bed, bigwig)
+        reader = _ChunkColumn(store, track.column, n_columns)
+        n_scored, n_skipped = _stream_chunks(tiling, reader, chunk_windows, calls, writers)
         if bigwig is not None:
             bigwig.close()  # before the rename: the index is written on close
-    files = (BEDGRAPH, BED) + ((BIGWIG,) if bigwig is not None else ())
+    files = (track.bedgraph,) + ((track.bed,) if track.bed else ()) + ((track.bigwig,) if bigwig is not None else ())
     return AssemblyStats(n_scored, n_skipped, writers.n_pieces, writers.n_calls, writers.call_bp, files)
 
 
+class _ChunkColumn:
+    """One column of every chunk's scores, shape=(n_windows,), read back from the store."""
+
+    def __init__(self, store: ChunkStore, column: int, n_columns: int | None):
+        self.store, self.column, self.n_columns = store, column, n_columns
+
+    def load(self, index: int, n_windows: int) -> np.ndarray:
+        if self.n_columns is None:
+            return self.store.load(index, (n_windows,))
+        return self.store.load(index, (n_windows, self.n_columns))[:, self.column]
+
+
 def _stream_chunks(
-    tiling: Tiling, store: ChunkStore, chunk_windows: int, calls: CallSettings, writers: _Writers
+    tiling: Tiling, reader: _ChunkColumn, chunk_windows: int, calls: CallSettings, writers: _Writers
 ) -> tuple[int, int]:
     chrom: str | None = None
     track: TrackStream | None = None
@@ -96,7 +178,7 @@ def _stream_chunks(
     n_scored = n_skipped = 0
     for index in range(tiling.n_chunks(chunk_windows)):
         block = tiling.chunk(index, chunk_windows)
-        scores = store.load(index, (len(block),))
+        scores = reader.load(index, len(block))
         chroms = np.array([tiling.regions[r].chrom for r in block.region])
         bounds = np.flatnonzero(chroms[1:] != chroms[:-1]) + 1
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(block)]):

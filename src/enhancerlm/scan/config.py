@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from enhancerlm.config import QUANTIZE_HELP, ConfigBase, QuantizeMode, setting
 from enhancerlm.errors import ConfigError
 
+if TYPE_CHECKING:  # task.py imports pandas: kept off the CLI's start-up path
+    from enhancerlm.sequences.task import Task
+
 DEFAULT_WINDOW_BP = 512
+DEFAULT_THRESHOLD = 0.5  # of a probability
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,10 @@ class ScanConfig(ConfigBase):
         ``run``; the ``--rc`` flag is its deprecated alias).
     max_n_fraction : float
         Windows with a larger fraction of non-ACGT bases are skipped.
-    threshold : float
-        Windows scoring at least this are enhancer calls.
+    threshold : float or None
+        Windows scoring at least this are enhancer calls (``enhancers.bed``, per label
+        ``enhancers.<label>.bed``); between 0 and 1 for probabilities. None: 0.5 for a classifier;
+        no calls for a regression model (its values have no natural cut-off), only tracks.
     merge_gap_bp, min_length_bp : int
         Calls at most ``merge_gap_bp`` apart merge; merged calls shorter than ``min_length_bp`` are dropped.
     chunk_windows : int
@@ -37,7 +44,8 @@ class ScanConfig(ConfigBase):
     compile : bool
         ``torch.compile`` the model first (pays off on long scans on GPUs).
     class_name : str or None
-        Class whose probability is the score; None: the positive class of a binary model.
+        Class whose probability is the score; None: the positive class of a binary model. For a
+        multi-label or regression model: the labels or targets to scan, comma-separated (None: all).
     quantize : str
         ``"int8"``: the model's linear layers run in int8 (CPU only, ``enhancerlm.models.quantize``).
     """
@@ -49,19 +57,31 @@ class ScanConfig(ConfigBase):
     stride_bp: int | None = setting(None, ge=1, unit="bp", help="Step between windows (default: half the window).")
     both_strands: bool = setting(False, help="Average forward and reverse-complement scores.")
     max_n_fraction: float = setting(0.1, ge=0, le=1, help="Skip windows with more non-ACGT than this.")
-    threshold: float = setting(0.5, ge=0, le=1, help="Windows scoring at least this are enhancer calls.")
+    threshold: float | None = setting(
+        None,
+        help="Windows scoring at least this are enhancer calls (default: 0.5; a regression model: no calls).",
+    )
     merge_gap_bp: int = setting(0, ge=0, unit="bp", help="Merge calls at most this far apart.")
     min_length_bp: int = setting(0, ge=0, unit="bp", help="Drop merged calls shorter than this.")
     chunk_windows: int = setting(4096, ge=1, help="Windows per resumable chunk.")
     batch_size: int | None = setting(None, ge=1, help="Windows per model call.")
     compile: bool = setting(False, help="torch.compile the model (long GPU scans).")
-    class_name: str | None = setting(None, help="Class to score (default: the positive class).")
+    class_name: str | None = setting(
+        None,
+        help="Class to score (default: the positive class); multi-label/regression: labels or targets to scan, "
+        "comma-separated (default: all).",
+    )
     quantize: QuantizeMode = setting("none", help=QUANTIZE_HELP)
 
     config_label = "scan config"  # from_dict / to_dict and each field's checks: ConfigBase
 
-    def for_model(self, max_bp: int | None) -> "ScanConfig":
-        """Fill in the window and stride defaults; a window longer than the model takes is an error."""
+    def for_model(self, max_bp: int | None, task: Task | None = None) -> "ScanConfig":
+        """Fill in the window, stride and threshold defaults; a window longer than the model takes is an error.
+
+        ``task`` (None: a classifier) decides the threshold: 0.5 and within [0, 1] for probabilities,
+        none by default for a regression model's values.
+        """
+        threshold = self._threshold(task)
         window_bp = self.window_bp or (DEFAULT_WINDOW_BP if max_bp is None else min(DEFAULT_WINDOW_BP, max_bp))
         if max_bp is not None and window_bp > max_bp:
             raise ConfigError(
@@ -71,4 +91,15 @@ class ScanConfig(ConfigBase):
         stride_bp = self.stride_bp or max(window_bp // 2, 1)
         if stride_bp > window_bp:
             raise ConfigError(f"--stride-bp {stride_bp} is longer than --window-bp {window_bp}: bases would be skipped")
-        return dataclasses.replace(self, window_bp=window_bp, stride_bp=stride_bp)
+        return dataclasses.replace(self, window_bp=window_bp, stride_bp=stride_bp, threshold=threshold)
+
+    def _threshold(self, task: Task | None) -> float | None:
+        if task is not None and not task.probabilities:
+            return self.threshold
+        if self.threshold is None:
+            return DEFAULT_THRESHOLD
+        if not 0 <= self.threshold <= 1:
+            raise ConfigError(
+                f"{self.config_label}: threshold={self.threshold:g} must be between 0 and 1 (a probability)"
+            )
+        return self.threshold

@@ -144,8 +144,7 @@ def bed6_lines(chrom: str, calls: Intervals, first_number: int) -> str:
     )
 
 
-def bedgraph_header(name: str, description: str) -> str:
-    """The ``track`` line IGV and the UCSC browser read; scores are probabilities, so the view is 0-1."""
-    return (
-        f'track type=bedGraph name="{name}" description="{description}" visibility=full autoScale=off viewLimits=0:1\n'
-    )
+def bedgraph_header(name: str, description: str, probabilities: bool = True) -> str:
+    """The ``track`` line IGV and the UCSC browser read: a 0-1 view for probabilities, else auto-scaled values."""
+    view = "autoScale=off viewLimits=0:1" if probabilities else "autoScale=on"
+    return f'track type=bedGraph name="{name}" description="{description}" visibility=full {view}\n'

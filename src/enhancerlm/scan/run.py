@@ -16,12 +16,14 @@ from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.quantize import quantize
 from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
-from enhancerlm.scan.assemble import CallSettings, assemble
+from enhancerlm.scan.assemble import AssemblyStats, CallSettings, Track, assemble, output_tracks
 from enhancerlm.scan.config import ScanConfig
 from enhancerlm.scan.distributed import Process, current_process
-from enhancerlm.scan.score import JobModel, job_model, place_model, score_block, score_column
+from enhancerlm.scan.outputs import bedgraph_header
+from enhancerlm.scan.score import JobModel, job_model, place_model, score_block_outputs, score_columns
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Genome, open_genome, read_regions, whole_genome_regions
+from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +102,24 @@ def scan_genome(
     began, out = time.perf_counter(), Path(out)
     source = job_model(model)
     classifier = source.classifier
-    column = score_column(classifier.label_map, config.class_name)
-    config = config.for_model(classifier.max_bp)
+    columns = score_columns(classifier.task, config.class_name)
+    config = config.for_model(classifier.max_bp, classifier.task)
     process = current_process()
     with open_genome(genome, index_dir=out / INDEX_DIR) as fasta:
         region_list = read_regions(regions, fasta.chrom_sizes) if regions else whole_genome_regions(fasta.chrom_sizes)
         assert config.window_bp is not None and config.stride_bp is not None  # for_model filled both
         tiling = Tiling(region_list, config.window_bp, config.stride_bp)
         store = ChunkStore(out / CHUNK_DIR, "scan")
-        manifest = _manifest(source, fasta, tiling, config, classifier.label_map.names[column], process)
+        manifest = _manifest(source, fasta, tiling, config, classifier.task, columns, process)
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
         classifier = quantize(classifier, config.quantize)
         todo = _claim_chunks(store, manifest, tiling.n_chunks(config.chunk_windows), process)
-        _score_chunks(todo, classifier, column, fasta, tiling, store, config, process, on_chunk)
+        _score_chunks(todo, classifier, columns, fasta, tiling, store, config, process, on_chunk)
         process.barrier()
-        summary = _write_outputs(out, tiling, store, config, fasta, source.name, regions) if process.is_main else None
+        summary = None
+        if process.is_main:
+            summary = _write_outputs(out, tiling, store, config, fasta, source.name, regions, classifier.task, columns)
         process.barrier()
     seconds = time.perf_counter() - began
     log.info(
@@ -131,7 +135,7 @@ def scan_genome(
 def _score_chunks(
     todo: list[int],
     classifier,
-    column: int,
+    columns: list[int],
     fasta: Genome,
     tiling: Tiling,
     store: ChunkStore,
@@ -139,22 +143,25 @@ def _score_chunks(
     process: Process,
     on_chunk: Callable[[int], None] | None,
 ) -> None:
-    """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
+    """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only.
+
+    A chunk holds shape=(n_windows,) scores of a binary or multi-class model (as before tasks had kinds,
+    so older partial scans resume), shape=(n_windows, n_tracks) of a multi-label or regression one.
+    """
+    one_track = classifier.task.single_label
     for index in progress_bar(todo, desc="scan chunks", unit="chunk", disable=not process.is_main):
         block = tiling.chunk(index, config.chunk_windows)
-        store.save(
-            index,
-            score_block(
-                classifier,
-                fasta,
-                tiling,
-                block,
-                column=column,
-                rc=config.both_strands,
-                max_n_fraction=config.max_n_fraction,
-                batch_size=config.batch_size,
-            ),
+        scores = score_block_outputs(
+            classifier,
+            fasta,
+            tiling,
+            block,
+            columns=columns,
+            rc=config.both_strands,
+            max_n_fraction=config.max_n_fraction,
+            batch_size=config.batch_size,
         )
+        store.save(index, scores[:, 0] if one_track else scores)
         if on_chunk is not None:
             on_chunk(index)
 
@@ -173,7 +180,7 @@ def _claim_chunks(store: ChunkStore, manifest: dict, n_chunks: int, process: Pro
 
 
 def _manifest(
-    model: JobModel, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process
+    model: JobModel, fasta: Genome, tiling: Tiling, config: ScanConfig, task: Task, columns: list[int], process: Process
 ) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
     regions = "".join(f"{r.chrom}\t{r.start}\t{r.end}\n" for r in tiling.regions)
@@ -186,23 +193,36 @@ def _manifest(
         "stride_bp": config.stride_bp,
         "reverse_complement": config.both_strands,  # the manifest's old key: partial scans stay resumable
         "max_n_fraction": config.max_n_fraction,
-        "class": class_name,
+        "class": ",".join(task.names[j] for j in columns),  # the class, or the labels/targets scanned
         "chunk_windows": config.chunk_windows,
         "n_windows": tiling.n_windows,
         # bf16 on GPUs and fp32 on CPUs give slightly different scores: do not mix them in one scan.
         "device_type": process.device.type,
         # int8 and fp32 scores differ a little too; the key only when set, so older scans stay resumable.
         **({"quantize": config.quantize} if config.quantize != "none" else {}),
+        # the task of a multi-label or regression model (binary and multi-class manifests stay as they were)
+        **({} if task.single_label else {"task": task.to_dict()}),
     }
 
 
 def _write_outputs(
-    out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome, model: str, regions
+    out: Path,
+    tiling: Tiling,
+    store: ChunkStore,
+    config: ScanConfig,
+    fasta: Genome,
+    model: str,
+    regions,
+    task: Task,
+    columns: list[int],
 ) -> dict:
-    calls = CallSettings(config.threshold, config.merge_gap_bp, config.min_length_bp)
-    description = f"enhancer probability, {config.window_bp} bp windows every {config.stride_bp} bp"
-    stats = assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, description)
-    summary = {
+    # No threshold (a regression model without --threshold): no window reaches infinity and no BED is written.
+    threshold = config.threshold if config.threshold is not None else float("inf")
+    calls = CallSettings(threshold, config.merge_gap_bp, config.min_length_bp)
+    tracks = _tracks(config, task, columns)
+    n_columns = None if task.single_label else len(columns)
+    stats = [assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, t, n_columns) for t in tracks]
+    summary: dict = {
         "versions": versions(),
         "model": model,
         "genome": str(fasta.path),
@@ -211,12 +231,38 @@ def _write_outputs(
         "n_regions": len(tiling.regions),
         "region_bp": tiling.region_bp,
         "n_windows": tiling.n_windows,
-        "n_windows_scored": stats.n_scored,
-        "n_windows_skipped_n": stats.n_skipped,
-        "n_bedgraph_intervals": stats.n_pieces,
-        "n_enhancers": stats.n_calls,
-        "enhancer_bp": stats.call_bp,
-        "outputs": list(stats.files),
+        "n_windows_scored": stats[0].n_scored,
+        "n_windows_skipped_n": stats[0].n_skipped,
+        "n_bedgraph_intervals": sum(s.n_pieces for s in stats),
+        "n_enhancers": sum(s.n_calls for s in stats),
+        "enhancer_bp": sum(s.call_bp for s in stats),
+        "outputs": [f for s in stats for f in s.files],
     }
+    if not task.single_label:
+        summary.update(task=task.to_dict(), tracks=[_track_entry(t, s) for t, s in zip(tracks, stats)])
     write_text_atomic(out / SUMMARY, json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def _tracks(config: ScanConfig, task: Task, columns: list[int]) -> list[Track]:
+    """The scan's tracks: one for a binary or multi-class model, one per chosen label or target otherwise."""
+    windows = f"{config.window_bp} bp windows every {config.stride_bp} bp"
+    if task.single_label:
+        return output_tracks(None, [bedgraph_header("enhancerlm", f"enhancer probability, {windows}")], True)
+    names = [task.names[j] for j in columns]
+    what = "probability of {}" if task.probabilities else "predicted {}"
+    headers = [bedgraph_header(f"enhancerlm {n}", f"{what.format(n)}, {windows}", task.probabilities) for n in names]
+    return output_tracks(names, headers, config.threshold is not None)
+
+
+def _track_entry(track: Track, stats: AssemblyStats) -> dict:
+    """summary.json's line of one track: its name, files and counts."""
+    return {
+        "name": track.name,
+        "bedgraph": track.bedgraph,
+        "bigwig": track.bigwig if track.bigwig in stats.files else None,
+        "bed": track.bed,
+        "n_bedgraph_intervals": stats.n_pieces,
+        "n_enhancers": stats.n_calls if track.bed else None,
+        "enhancer_bp": stats.call_bp if track.bed else None,
+    }

@@ -24,6 +24,7 @@ from enhancerlm.scan.tiling import Tiling, WindowBlock
 from enhancerlm.sequences.dna import N_CODE, base_codes
 from enhancerlm.sequences.genome import Genome
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +58,22 @@ def job_model(model: str | Path | SequenceClassifier) -> JobModel:
     return JobModel(load_classifier(model), folder_digest(model), str(model), Path(model))
 
 
-def score_column(label_map: LabelMap, class_name: str | None) -> int:
-    """Column of ``predict_proba`` that is the scan score: ``class_name``, else a binary model's positive class.
+def score_columns(task: Task, class_name: str | None) -> list[int]:
+    """Columns of the model's outputs that a scan (or a variant run) reports: ``Task.output_indices``.
 
-    The rule is :meth:`LabelMap.score_index`'s; with more than two classes a scan needs ``--class``.
+    Binary and multi-class: the one class whose probability is the score (``class_name``, else a
+    binary model's positive class; with more than two classes a scan needs ``--class``). Multi-label
+    and regression: every label or target, or those ``class_name`` lists (comma-separated).
     """
     try:
-        column = label_map.score_index(class_name, what="--class")
-    except InputError as err:  # the class comes from the scan's configuration
+        return task.output_indices(class_name, what="--class")
+    except InputError as err:  # the class comes from the job's configuration
         raise ConfigError(str(err)) from None
-    if column is None:
-        raise ConfigError(
-            f"the model has {label_map.n_classes} classes {list(label_map.names)}; "
-            "say which one to scan for with --class"
-        )
-    return column
+
+
+def score_column(label_map: LabelMap, class_name: str | None) -> int:
+    """Column of ``predict_proba`` that is a single-label model's scan score (:func:`score_columns`)."""
+    return score_columns(Task.from_label_map(label_map), class_name)[0]
 
 
 def place_model(classifier: SequenceClassifier, device: torch.device, compile_model: bool = False) -> None:
@@ -119,13 +121,40 @@ def score_block(
     rc: bool,
     batch_size: int | None,
 ) -> np.ndarray:
-    """Scores of a block's windows, shape=(len(block),), float32; NaN for skipped windows.
+    """Scores of a block's windows in output ``column``, shape=(len(block),), float32; NaN for skipped windows.
 
     With ``rc`` each window's score is the mean of its forward and reverse-complement probabilities.
     """
+    return score_block_outputs(
+        classifier,
+        genome,
+        tiling,
+        block,
+        columns=[column],
+        max_n_fraction=max_n_fraction,
+        rc=rc,
+        batch_size=batch_size,
+    )[:, 0]
+
+
+def score_block_outputs(
+    classifier: SequenceClassifier,
+    genome: Genome,
+    tiling: Tiling,
+    block: WindowBlock,
+    *,
+    columns: list[int],
+    max_n_fraction: float,
+    rc: bool,
+    batch_size: int | None,
+) -> np.ndarray:
+    """Outputs ``columns`` of a block's windows, shape=(len(block), len(columns)), float32; NaN rows for skipped windows.
+
+    One model call scores every output (a multi-label model's labels come from one forward pass).
+    """
     seqs, keep = window_sequences(genome, tiling, block, max_n_fraction)
-    scores = np.full(len(block), np.nan, dtype=np.float32)
+    scores = np.full((len(block), len(columns)), np.nan, dtype=np.float32)
     if seqs:
         proba = predict_proba(classifier, seqs, batch_size=batch_size, both_strands=rc)
-        scores[keep] = proba[:, column]
+        scores[keep] = proba[:, columns]
     return scores

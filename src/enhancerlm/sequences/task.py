@@ -60,6 +60,18 @@ def truth_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if str(c).startswith(tuple(TRUTH_PREFIX.values()))]
 
 
+def log_odds(proba: np.ndarray, target: int) -> np.ndarray:
+    """Log-odds of class ``target``, shape=(n,), from probabilities, shape=(n, n_classes).
+
+    ``log p_t - log(sum of the other classes)``: the smaller of the two terms keeps its relative
+    precision in float32, so saturated predictions (p = 1 - 1e-9) still give finite, exact-ish log-odds.
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    other = proba.sum(axis=1) - proba[:, target]
+    tiny = np.finfo(np.float64).tiny
+    return np.log(np.maximum(proba[:, target], tiny)) - np.log(np.maximum(other, tiny))
+
+
 @dataclass(frozen=True)
 class Task:
     """The kind of prediction and the names of its outputs, in output order.
@@ -121,6 +133,11 @@ class Task:
             return ["label"]
         return [TRUTH_PREFIX[self.kind] + name for name in self.names]
 
+    @property
+    def prediction_prefix(self) -> str:
+        """Prefix of an output's prediction column: ``p_`` (a probability) or ``pred_`` (a value)."""
+        return PREDICTION_PREFIX[self.kind]
+
     def prediction_columns(self, suffix: str = "") -> list[str]:
         """Prediction column per output: ``p_<class|label>`` or ``pred_<target>`` (``suffix`` appended, e.g. ``_kmer_lr``)."""
         return [f"{PREDICTION_PREFIX[self.kind]}{name}{suffix}" for name in self.names]
@@ -144,6 +161,71 @@ class Task:
         if self.kind == "multilabel":
             return (np.asarray(outputs) >= 0.5).astype(np.int8)
         return np.asarray(outputs, dtype=np.float32)
+
+    @property
+    def probabilities(self) -> bool:
+        """True where outputs are probabilities in [0, 1] (classification); False for regression values."""
+        return self.kind != "regression"
+
+    @property
+    def explained_unit(self) -> str:
+        """Unit of :meth:`explained` (attribution, ISM and variant log-odds deltas): ``log-odds`` or ``value``."""
+        return "log-odds" if self.probabilities else "value"
+
+    def explained(self, outputs: np.ndarray, column: int) -> np.ndarray:
+        """What attribution explains for output ``column``, shape=(n,), float64.
+
+        Single-label: the class's log-odds against the other classes (:func:`log_odds`); multi-label:
+        the label's own log-odds, log p - log(1 - p), since its probability is a sigmoid of its own
+        logit; regression: the predicted value as it is.
+        """
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if self.single_label:
+            return log_odds(outputs, column)
+        if self.kind == "multilabel":
+            p = outputs[:, column]
+            return log_odds(np.column_stack([1.0 - p, p]), 1)
+        return outputs[:, column]
+
+    def output_index(self, name: str | None = None, what: str = "--target") -> int:
+        """The one output that attribution, ISM and mutagenesis explain.
+
+        ``name`` names a class, label or target. None: the positive class of a binary task, the last
+        class of a multi-class one, the first label or target otherwise (callers say which one they took).
+        """
+        if self.single_label:
+            index = self.label_map.score_index(name, what=what)
+            return self.n_outputs - 1 if index is None else index
+        return self.output_indices(name, what)[0]
+
+    def output_indices(self, names: str | None = None, what: str = "--class") -> list[int]:
+        """The outputs a genome scan or a variant run reports, as column indices.
+
+        Single-label: the one class whose probability is the score (``LabelMap.score_index``: the
+        named class, else the positive class of a binary task; with more than two classes a name is
+        needed). Multi-label and regression: every output, or those named in ``names``
+        (comma-separated: ``"HepG2,K562"``), in the model's order.
+
+        Raises
+        ------
+        InputError
+            A name that is not an output, or no name for a multi-class task (the message lists them).
+        """
+        if self.single_label:
+            index = self.label_map.score_index(names, what=what)
+            if index is None:
+                raise InputError(
+                    f"the model has {self.n_outputs} classes {list(self.names)}; say which one to scan for with {what}"
+                )
+            return [index]
+        if names is None:
+            return list(range(self.n_outputs))
+        asked = [n.strip() for n in names.split(",") if n.strip()]
+        unknown = [n for n in asked if n not in self.names]
+        if unknown or not asked:
+            kind = "label" if self.kind == "multilabel" else "target"
+            raise InputError(f"{what} {names!r}: not a {kind} of the model; its {kind}s are {list(self.names)}")
+        return sorted({self.names.index(n) for n in asked})
 
     # -- truth -----------------------------------------------------------------------------------------
 

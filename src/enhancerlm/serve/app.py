@@ -23,7 +23,8 @@ Routes
 ``GET /api/jobs/{id}/predictions.tsv``      the table as ``enhancerlm predict`` writes it, plus
                                             length_bp, call, training
 ``GET /api/jobs/{id}/histogram.svg``        histogram of the scores
-``POST /api/jobs/{id}/rows/{row}/explain``  form: ``method`` (``ism`` or ``ig``) -> 202 ``{"job": id}``
+``POST /api/jobs/{id}/rows/{row}/explain``  form: ``method`` (``ism`` or ``ig``), optional ``target`` (a class,
+                                            label or regression target; default as ``explain``) -> 202 ``{"job": id}``
 ``GET /api/jobs/{id}/attribution.svg``      an explain job's per-base attribution track
 ``GET /api/jobs/{id}/windows.svg``          an explain job's window scores (long sequences), aligned with the track
 """
@@ -80,7 +81,16 @@ def create_app(served: ServedModel, limits: ServeLimits | None = None) -> Starle
     api = _Api(served, limits, jobs)
 
     async def page(request: Request) -> Response:
-        context = {"card": served.card, "limits": limits, "methods": api.methods, "names": METHOD_LABELS}
+        task = served.classifier.task
+        context = {
+            "card": served.card,
+            "limits": limits,
+            "methods": api.methods,
+            "names": METHOD_LABELS,
+            # a multi-label or regression model's table has a column per label (cell type) or target
+            "outputs": [] if task.single_label else list(zip(task.prediction_columns(), task.names)),
+            "probabilities": task.probabilities,
+        }
         return templates.TemplateResponse(request, "index.html", context)
 
     routes = [
@@ -218,10 +228,14 @@ class _Api:
             method = str(form.get("method") or EXPLAIN_METHODS[0])
             if method not in EXPLAIN_METHODS:
                 raise InputError(f"method {method!r}: use one of {list(EXPLAIN_METHODS)}")
+            target = str(form.get("target") or "") or None
+            self.served.classifier.task.output_index(target)  # an unknown label: 400 before the job is queued
             progress, limit = Progress(), self.limits.max_explain_bp
 
             def work():
-                return explain_record(self.served, seq_id, seq, method, limit, gate=self.gate, progress=progress)
+                return explain_record(
+                    self.served, seq_id, seq, method, limit, gate=self.gate, progress=progress, target=target
+                )
 
             return "explain", work, progress
 

@@ -37,8 +37,10 @@ class ServedModel:
     ----------
     classifier : SequenceClassifier
     card : dict
-        JSON-able: ``model`` (backbone, classes, window), ``training`` (audit counts), ``metrics``
-        (one row per model: name, n, then value and 95% interval per metric), ``warnings``.
+        JSON-able: ``model`` (backbone, task kind, classes or labels or targets, window), ``training``
+        (audit counts), ``metrics`` (one row per model: name, n, then value and 95% interval per
+        metric), ``per_output`` (a multi-label or regression model: one row per label or target of the
+        fine-tuned model's test metrics), ``warnings``.
     training : pandas.DataFrame or None
         id, sequence, canonical of the sequences the model was fine-tuned on (None: not known).
     """
@@ -75,19 +77,21 @@ def _read_json(path: Path) -> dict:
 def model_card(classifier: SequenceClassifier, model_dir: Path, run: Path | None) -> dict:
     """What the page shows about the model; see :class:`ServedModel` for the keys."""
     manifest = read_manifest(model_dir)
-    label_map = classifier.label_map
+    task = classifier.task
     card: dict = {
         "model": {
             "folder": str(model_dir),
             "backbone": classifier.backbone,
             "family": manifest.get("family", ""),
-            "classes": list(label_map.names),
-            "positive": label_map.positive,
+            "task": task.kind,
+            "classes": list(task.names),  # classes, labels (cell types) or targets, in output order
+            "positive": task.label_map.positive if task.single_label else None,
             "window_bp": classifier.max_bp,
         },
         "run": str(run) if run else None,
         "training": {},
         "metrics": [],
+        "per_output": [],
         "warnings": [],
     }
     if run is None:
@@ -95,6 +99,7 @@ def model_card(classifier: SequenceClassifier, model_dir: Path, run: Path | None
     metrics, audit = _read_json(run / "metrics.json"), _read_json(run / "audit" / "audit.json")
     card["training"] = _training_summary(audit, metrics)
     card["metrics"] = _metric_rows(metrics)
+    card["per_output"] = per_output_rows(metrics.get("fine_tuned") or {}, task.names)
     card["warnings"] = list(metrics.get("warnings", []))
     return card
 
@@ -131,6 +136,31 @@ def _metric_rows(metrics: dict) -> list[dict]:
             row[metric] = block.get(metric)
             row[f"{metric}_ci"] = block.get("ci", {}).get(metric)
         row["novel_auroc"] = block.get("novel", {}).get("auroc")
+        rows.append(row)
+    return rows
+
+
+def per_output_rows(block: dict, names) -> list[dict]:
+    """One row per label or target of a metrics block (``per_label.<label>`` or ``per_target.<name>``).
+
+    Each row: ``output`` and every number the block holds for it (AUROC, AUPRC ... of a label;
+    Pearson, Spearman, R², MSE of a target), with its 95% interval under ``<metric>_ci`` where given.
+    A regression run with one target has no ``per_target``: its top-level numbers are that target's.
+    Empty for binary and multi-class blocks.
+    """
+    per = block.get("per_label") or block.get("per_target")
+    if per is None and "spearman" in block and len(names) == 1:
+        per = {names[0]: block}
+    rows = []
+    for name in names:
+        numbers = (per or {}).get(name)
+        if not numbers:
+            continue
+        row = {"output": name}
+        for metric, value in numbers.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                row[metric] = value
+                row[f"{metric}_ci"] = numbers.get("ci", {}).get(metric)
         rows.append(row)
     return rows
 

@@ -7,7 +7,6 @@ Every number comes from the library's own primitives: :func:`enhancerlm.predict.
 
 from __future__ import annotations
 
-import io
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +18,15 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.attribution import attribute
 from enhancerlm.interpret.config import ExplainConfig
 from enhancerlm.predict import predict_proba, prediction_table
+from enhancerlm.serve.figures import (  # noqa: F401  (the figures: here since the page's first version)
+    ATTRIBUTION_UNIT,
+    attribution_figure,
+    attribution_svg,
+    histogram_figure,
+    histogram_svg,
+    windows_figure,
+    windows_svg,
+)
 from enhancerlm.serve.gate import ModelGate
 from enhancerlm.serve.jobs import Progress
 from enhancerlm.serve.limits import LimitError
@@ -36,11 +44,6 @@ N_MOTIF_WINDOWS = 3
 # pooled over all ~900 motifs, so 20 still resolve p-values to about 1e-4, in a third of the time.
 MOTIF_SHUFFLES = 20
 METHOD_NAMES = {"ism": "ISM", "ig": "integrated gradients"}
-SHORT_NAMES = {"ism": "ISM", "ig": "IG"}  # y labels: a rotated label longer than the panel is cut
-ATTRIBUTION_UNIT = "log-odds"  # of the positive (or last) class, as `enhancerlm explain` reports it
-# Both pictures of an explanation share width and side margins, so base i sits at the same x in each.
-FIGURE_WIDTH_IN = 12.0
-SIDE_MARGINS = {"left": 0.075, "right": 0.97}
 
 
 @dataclass
@@ -73,28 +76,31 @@ class Scored:
 
     def to_dict(self) -> dict:
         """The page's view: rows with numbers as the TSV writes them (``probability_text``), with 4 decimals
-        (``probability_shown``, the table's) and as floats (for sorting)."""
-        classes = [c.removeprefix("p_") for c in self.predictions.columns if c.startswith("p_")]
+        (``probability_shown``, the table's) and as floats (for sorting).
+
+        ``scores`` (and ``scores_shown``) hold every output of a row: class probabilities, a probability
+        per label (cell type) of a multi-label model, the values of a regression model. A multi-output
+        model's rows have no single ``probability``.
+        """
+        outputs = [c for c in self.predictions.columns if c.startswith(("p_", "pred_"))]
         rows = []
-        for i, row in enumerate(self.predictions.itertuples(index=False)):
-            rows.append(
-                {
-                    "row": i,
-                    "id": row.id,
-                    "length_bp": int(row.length_bp),
-                    "probability": float(row.probability),
-                    "probability_text": FLOAT_FORMAT % row.probability,
-                    "probability_shown": SHOWN_FORMAT % row.probability,
-                    "prediction": row.prediction,
-                    "call": row.call,
-                    "training": row.training,
-                }
-            )
+        for i, row in enumerate(self.predictions.to_dict(orient="records")):
+            entry = {"row": i, "id": row["id"], "length_bp": int(row["length_bp"])}
+            if "probability" in row:
+                p = row["probability"]
+                entry.update(
+                    probability=float(p), probability_text=FLOAT_FORMAT % p, probability_shown=SHOWN_FORMAT % p
+                )
+            entry.update(prediction=row.get("prediction", ""), call=row["call"], training=row["training"])
+            entry["scores"] = {c: float(row[c]) for c in outputs}
+            entry["scores_shown"] = {c: SHOWN_FORMAT % row[c] for c in outputs}
+            rows.append(entry)
         return {
             "n": len(rows),
             "threshold": self.threshold,
             "both_strands": self.both_strands,
-            "classes": classes,
+            "classes": [c.removeprefix("p_") for c in outputs if c.startswith("p_")],
+            "outputs": outputs,
             "notes": self.notes,
             "rows": rows,
         }
@@ -108,25 +114,44 @@ def calls(probability: np.ndarray, prediction: pd.Series, names: list[str], thre
     return [c if p >= threshold else NO_CALL for p, c in zip(probability, prediction)]
 
 
+def label_calls(proba: np.ndarray, names: list[str], threshold: float) -> list[str]:
+    """A multi-label model's call at ``threshold``: every label whose probability reaches it, joined by ``;``."""
+    return [";".join(n for n, p in zip(names, row) if p >= threshold) or NO_CALL for row in proba]
+
+
 def score(served: ServedModel, table: pd.DataFrame, threshold: float, both_strands: bool, notes: list[str]) -> Scored:
-    """Score every record of ``table`` as ``enhancerlm predict`` would, then add calls and training overlap."""
-    classifier = served.classifier
+    """Score every record of ``table`` as ``enhancerlm predict`` would, then add calls and training overlap.
+
+    Calls: binary and multi-class as :func:`calls`; multi-label, the labels (cell types) at or above the
+    threshold (:func:`label_calls`); regression, none (its values have no threshold).
+    """
+    classifier, task = served.classifier, served.classifier.task
     seqs = table["sequence"].tolist()
     proba = predict_proba(classifier, seqs, both_strands=both_strands)
     predictions = prediction_table(classifier, table["id"], proba)
     predictions["length_bp"] = [len(s) for s in seqs]
-    names = list(classifier.label_map.names)
-    predictions["call"] = calls(predictions["probability"].to_numpy(), predictions["prediction"], names, threshold)
+    names = list(task.names)
+    if task.single_label:
+        predictions["call"] = calls(predictions["probability"].to_numpy(), predictions["prediction"], names, threshold)
+    else:
+        predictions["call"] = label_calls(proba, names, threshold) if task.probabilities else ""
     training = training_overlap(seqs, served.training) if served.training is not None else UNKNOWN
     predictions["training"] = training
     scored = Scored(table, predictions, threshold, both_strands, notes)
-    scored.histogram_svg = histogram_svg(predictions["probability"].to_numpy(), threshold, _score_label(served))
+    shown = predictions["probability"].to_numpy() if task.single_label else np.asarray(proba, dtype=np.float64).ravel()
+    scored.histogram_svg = histogram_svg(shown, threshold if task.probabilities else None, _score_label(served))
     return scored
 
 
-def _score_label(served: ServedModel) -> str:
-    label_map = served.classifier.label_map
-    return f"P({label_map.positive})" if label_map.positive else "top class probability"
+def _score_label(served: ServedModel, target: str | None = None) -> str:
+    """The axis label of a score: the positive class's probability, a label's, or a target's value."""
+    task = served.classifier.task
+    if task.single_label:
+        label_map = task.label_map
+        return f"P({label_map.positive})" if label_map.positive else "top class probability"
+    if target is None:
+        return "P(label), all labels" if task.probabilities else "predicted value, all targets"
+    return f"P({target})" if task.probabilities else f"predicted {target}"
 
 
 @dataclass
@@ -139,7 +164,7 @@ class Explained:
     sequence : str
     method : str
     attribution : np.ndarray, shape=(L,)
-        Per-base attribution (log-odds units) toward the positive (or last) class.
+        Per-base attribution toward ``target`` (log-odds; a regression target's value).
     motifs : list of dict
         Highest-attribution windows: start, end (0-based, half-open), score, sequence, matches
         (list of name, matrix_id, q_value).
@@ -151,6 +176,10 @@ class Explained:
         The sequence's score as the table shows it: the mean of its window scores.
     window_bp, stride_bp : int or None
         The model's window and the step between windows, in bp (None: no window limit).
+    target : str
+        The class, label (cell type) or regression target explained.
+    unit : str
+        ``log-odds`` or ``value`` (:attr:`Task.explained_unit`).
     """
 
     id: str
@@ -163,6 +192,8 @@ class Explained:
     score: float = float("nan")
     window_bp: int | None = None
     stride_bp: int | None = None
+    target: str = ""
+    unit: str = ATTRIBUTION_UNIT
     attribution_svg: bytes = field(repr=False, default=b"")
     windows_svg: bytes = field(repr=False, default=b"")
 
@@ -171,7 +202,8 @@ class Explained:
             "id": self.id,
             "length_bp": len(self.sequence),
             "method": self.method,
-            "unit": ATTRIBUTION_UNIT,
+            "unit": self.unit,
+            "target": self.target,
             "attribution": [float(x) for x in self.attribution],
             "motifs": self.motifs,
             "motif_note": self.motif_note,
@@ -191,8 +223,12 @@ def explain_record(
     *,
     gate: ModelGate | None = None,
     progress: Progress | None = None,
+    target: str | None = None,
 ) -> Explained:
     """Attribution (``"ism"`` or ``"ig"``) of one sequence, its best JASPAR matches, its window scores.
+
+    ``target``: the class, label (cell type) or regression target explained; None as ``explain``
+    chooses (:meth:`Task.output_index`: the positive class, or the first label or target).
 
     ``gate`` is held while the model works and offered to scoring jobs between attribution batches;
     ``progress`` receives the attribution's counts, and its cancel event stops it between batches.
@@ -209,26 +245,29 @@ def explain_record(
         progress.report(done, total)
         gate.pause_for_scoring()
 
+    task = served.classifier.task
+    explained = task.names[task.output_index(target)]  # a name the model lacks: an InputError before any work
     with gate.attribution():
         progress.start(METHOD_NAMES[method], "model input" if method == "ism" else "window")
-        tracks = attribute(served.classifier, [seq], method, progress=report, cancel=progress.cancel)
+        tracks = attribute(served.classifier, [seq], method, target=explained, progress=report, cancel=progress.cancel)
         progress.start("window scores")
-        windows = window_scores(served, seq)
+        windows = window_scores(served, seq, explained)
     track = np.asarray(tracks[0], dtype=np.float64)
     progress.start("JASPAR matches")  # no model here: scoring jobs run meanwhile
     motifs, note = top_motif_matches(seq, track, config)
-    return _explained(served, seq_id, seq, method, track, motifs, note, windows)
+    return _explained(served, seq_id, seq, method, track, motifs, note, windows, explained)
 
 
-def _explained(served, seq_id, seq, method, track, motifs, note, windows) -> Explained:
+def _explained(served, seq_id, seq, method, track, motifs, note, windows, target: str) -> Explained:
     """The result with its pictures: the track, and the windows' scores aligned under it."""
-    window_bp = served.classifier.max_bp
+    window_bp, unit = served.classifier.max_bp, served.classifier.task.explained_unit
     stride_bp = default_stride_bp(window_bp) if window_bp is not None else None  # as window_scores cut them
     score = float(windows["probability"].mean())
-    result = Explained(seq_id, seq, method, track, motifs, note, windows, score, window_bp, stride_bp)
-    result.attribution_svg = attribution_svg(seq, track, method, seq_id)
+    result = Explained(seq_id, seq, method, track, motifs, note, windows, score, window_bp, stride_bp, target, unit)
+    result.attribution_svg = attribution_svg(seq, track, method, seq_id, unit)
     if len(windows) > 1:
-        result.windows_svg = windows_svg(windows, len(seq), _score_label(served), score)
+        label = _score_label(served, None if served.classifier.task.single_label else target)
+        result.windows_svg = windows_svg(windows, len(seq), label, score)
     return result
 
 
@@ -293,94 +332,20 @@ def warm_up() -> None:
     load_jaspar(ExplainConfig().jaspar_release)
 
 
-def window_scores(served: ServedModel, seq: str) -> pd.DataFrame:
-    """start, end (0-based bp, half-open) and score of each window the model sees of ``seq``."""
-    classifier = served.classifier
+def window_scores(served: ServedModel, seq: str, target: str | None = None) -> pd.DataFrame:
+    """start, end (0-based bp, half-open) and score of each window the model sees of ``seq``.
+
+    The score is the table's ``probability`` (binary, multi-class); for a multi-label or regression
+    model the output ``target`` (the one explained).
+    """
+    classifier, task = served.classifier, served.classifier.task
     windows = split_windows([seq], classifier.max_bp)
     proba = predict_proba(classifier, windows.seqs)
-    scores = prediction_table(classifier, [str(s) for s in windows.starts], proba)["probability"]
+    if task.single_label:
+        scores = prediction_table(classifier, [str(s) for s in windows.starts], proba)["probability"]
+    else:
+        scores = pd.Series(proba[:, task.output_index(target)])
     ends = windows.starts + np.array([len(w) for w in windows.seqs])
     return pd.DataFrame(
         {"start": windows.starts.astype(int), "end": ends.astype(int), "probability": scores.astype(float)}
     )
-
-
-def _svg(fig) -> bytes:
-    """SVG bytes of a figure, then the figure closed (a pyplot one is also forgotten by pyplot)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    try:
-        fig.savefig(buffer, format="svg")
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
-
-
-def _figure(width: float, height: float):
-    """A figure outside pyplot's global state (the worker draws while requests are served)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    return fig, fig.subplots()
-
-
-def histogram_svg(probability: np.ndarray, threshold: float, label: str) -> bytes:
-    return _svg(histogram_figure(probability, threshold, label))
-
-
-def histogram_figure(probability: np.ndarray, threshold: float, label: str):
-    """Histogram of the scores in 20 bins over [0, 1], the threshold as a dashed line; counts are whole numbers."""
-    from matplotlib.ticker import MaxNLocator
-
-    fig, ax = _figure(5, 2.4)
-    ax.hist(probability, bins=20, range=(0, 1), color="#255C99")
-    ax.axvline(threshold, color="#D62839", ls="--", lw=1)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(label)
-    ax.set_ylabel("sequences")
-    fig.tight_layout()
-    return fig
-
-
-def attribution_svg(seq: str, track: np.ndarray, method: str, title: str) -> bytes:
-    return _svg(attribution_figure(seq, track, method, title))
-
-
-def attribution_figure(seq: str, track: np.ndarray, method: str, title: str):
-    """``explain``'s attribution logo (bars past 400 bp), drawn to the page's width, bases numbered from 1."""
-    from enhancerlm.interpret.plots import plot_attribution
-
-    label = f"{SHORT_NAMES.get(method, method)} ({ATTRIBUTION_UNIT})"
-    fig = plot_attribution(seq, {method: track}, title=title, one_based=True, ylabel=label)
-    # The page is about 12 inches wide; the file-sized figure (0.1 inch a base) would shrink its labels to dust.
-    fig.set_size_inches(FIGURE_WIDTH_IN, 2.6)
-    fig.subplots_adjust(bottom=0.2, top=0.88, **SIDE_MARGINS)
-    return fig
-
-
-def windows_svg(windows: pd.DataFrame, length_bp: int, label: str, score: float) -> bytes:
-    return _svg(windows_figure(windows, length_bp, label, score))
-
-
-def windows_figure(windows: pd.DataFrame, length_bp: int, label: str, score: float):
-    """Each window's score as a segment over the bases it covers, x aligned with `attribution_figure`.
-
-    The sequence's score, the mean of the windows', is the dashed line. The y range leaves room
-    above 1 and below 0, so that a score of 1 is not drawn on the frame.
-    """
-    fig, ax = _figure(FIGURE_WIDTH_IN, 2.2)
-    # Base i (1-based) spans x = i - 0.5 .. i + 0.5, as in the attribution track. Neighbouring windows
-    # overlap: two shades and end ticks keep them apart where their scores are alike.
-    for i, window in enumerate(windows.itertuples(index=False)):
-        x, y = [window.start + 0.5, window.end + 0.5], [window.probability] * 2
-        ax.plot(x, y, color=("#255C99", "#6FA8DC")[i % 2], lw=3, marker="|", markersize=12, solid_capstyle="butt")
-    ax.axhline(score, color="#D62839", ls="--", lw=1, label=f"the sequence's score: mean of {len(windows)} windows")
-    ax.set_xlim(0.5, length_bp + 0.5)
-    ax.set_ylim(-0.08, 1.08)
-    ax.set_yticks([0, 0.5, 1])
-    ax.set_xlabel("position (bp, 1-based)")
-    ax.set_ylabel(f"window\n{label}")
-    ax.legend(loc="best", fontsize=8, frameon=False)
-    fig.subplots_adjust(bottom=0.25, top=0.95, **SIDE_MARGINS)
-    return fig

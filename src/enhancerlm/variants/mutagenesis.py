@@ -1,7 +1,8 @@
 """Saturation mutagenesis of genome regions or input sequences: ``interpret.ism`` exposed as files.
 
-Writes ``mutagenesis.tsv`` (all 3 x L substitutions), ``max_abs_delta.bedgraph`` (per base, the largest
-|log-odds delta| of its 3 substitutions: a track for a genome browser), ``logo.png`` (each base drawn
+Writes ``mutagenesis.tsv`` (all 3 x L substitutions; a multi-label or regression model's table has a
+``delta_<name>`` column per label or target), ``max_abs_delta.bedgraph`` (per base, the largest
+|log-odds delta| (a regression target: |value delta|) of its 3 substitutions: a track for a genome browser), ``logo.png`` (each base drawn
 as tall as its ISM attribution, logomaker) and ``summary.json``. A region's rows carry genome
 coordinates; an input record's use the record id as ``chrom`` and 1-based positions within it.
 """
@@ -24,6 +25,7 @@ from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.scan.outputs import Intervals, bedgraph_header, bedgraph_lines
 from enhancerlm.sequences.genome import Region
+from enhancerlm.sequences.task import Task
 from enhancerlm.variants.outputs import write_tsv
 
 log = logging.getLogger(__name__)
@@ -64,29 +66,32 @@ def parse_region(text: str, chrom_sizes: dict[str, int]) -> Region:
     return Region(chrom, start - 1, end)
 
 
-def mutation_table(targets: Targets, result: ISMResult) -> pd.DataFrame:
-    """One row per substitution: id, chrom, pos (1-based), ref, alt, log_odds_delta, and the probability delta.
+def mutation_table(targets: Targets, result: ISMResult, task: Task, column: int) -> pd.DataFrame:
+    """One row per substitution: id, chrom, pos (1-based), ref, alt, then the effect columns.
 
-    ``delta`` is the target class's probability of the mutant minus the original's: log-odds are
-    ``log p - log(1 - p)``, so ``p = sigmoid(log-odds)`` gives both back exactly.
+    Effect columns: ``log_odds_delta`` (classification: the explained output's log-odds, mutant minus
+    original; ``interpret.ism``'s deltas) and ``delta`` (its probability, or a regression target's
+    value, mutant minus original); a multi-output model adds ``delta_<name>`` for every label or target.
     """
+    names = list(task.names) if not task.single_label else []
     frames = []
-    for seq_id, seq, chrom, start, ref_logit, delta in zip(*targets, result.ref_logit, result.deltas):
+    for seq_id, seq, chrom, start, delta, outputs in zip(*targets, result.deltas, result.output_deltas or []):
         position, alt = np.nonzero(_is_substitution(seq))  # position-major, ALT in ACGT order
-        lod = delta[position, alt]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "id": seq_id,
-                    "chrom": chrom,
-                    "pos": start + position + 1,
-                    "ref": [seq[p].upper() for p in position],
-                    "alt": [BASES[a] for a in alt],
-                    "log_odds_delta": lod,
-                    "delta": _sigmoid(ref_logit + lod) - _sigmoid(ref_logit),
-                }
-            )
+        frame = pd.DataFrame(
+            {
+                "id": seq_id,
+                "chrom": chrom,
+                "pos": start + position + 1,
+                "ref": [seq[p].upper() for p in position],
+                "alt": [BASES[a] for a in alt],
+            }
         )
+        if task.probabilities:
+            frame["log_odds_delta"] = delta[position, alt]
+        frame["delta"] = outputs[position, alt, column]
+        for j, name in enumerate(names):
+            frame[f"delta_{name}"] = outputs[position, alt, j]
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -95,10 +100,6 @@ def _is_substitution(seq: str) -> np.ndarray:
     upper = np.array(list(seq.upper()))
     valid = np.isin(upper, list(BASES))
     return valid[:, None] & (upper[:, None] != np.array(list(BASES))[None, :])
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
 def max_abs_track(targets: Targets, result: ISMResult) -> str:
@@ -132,18 +133,24 @@ def run_mutagenesis(
         log.warning(
             "mutagenesis of %d bp: 3 mutants per base, each as long as its sequence", sum(map(len, targets.seqs))
         )
+    task = classifier.task
+    column = target_index(classifier, target, announce=True)
     result = saturation_mutagenesis(classifier, targets.seqs, target=target, batch_size=batch_size)
-    table = mutation_table(targets, result)
+    table = mutation_table(targets, result, task, column)
     write_tsv(out / TSV, table)
-    class_name = classifier.label_map.names[target_index(classifier, target)]
-    header = bedgraph_header("enhancerlm_ism", f"max |log-odds delta| of {class_name} over the 3 substitutions")
+    class_name, unit = task.names[column], task.explained_unit
+    # |deltas| are no probabilities: a multi-output model's track scales itself (single-label: the 0-1 view as before)
+    description = f"max |{unit} delta| of {class_name} over the 3 substitutions"
+    header = bedgraph_header("enhancerlm_ism", description, probabilities=task.single_label)
     write_text_atomic(out / BEDGRAPH, header + max_abs_track(targets, result))
-    _logo(targets, result, out / LOGO, class_name)
-    top = table.reindex(table["log_odds_delta"].abs().sort_values(ascending=False).index).head(20)
+    _logo(targets, result, out / LOGO, class_name, unit)
+    ranked = table["log_odds_delta" if task.probabilities else "delta"]
+    top = table.reindex(ranked.abs().sort_values(ascending=False).index).head(20)
     summary = {
         "class": class_name,
+        "unit": unit,
         "sequences": [
-            {"id": i, "chrom": c, "start": s, "length_bp": len(q), "log_odds": float(r)}
+            {"id": i, "chrom": c, "start": s, "length_bp": len(q), unit.replace("-", "_"): float(r)}
             for i, q, c, s, r in zip(*targets, result.ref_logit)
         ],
         "n_substitutions": len(table),
@@ -154,7 +161,7 @@ def run_mutagenesis(
     return table
 
 
-def _logo(targets: Targets, result: ISMResult, path: Path, class_name: str) -> None:
+def _logo(targets: Targets, result: ISMResult, path: Path, class_name: str, unit: str) -> None:
     if len(targets.ids) > MAX_LOGO_PANELS:
         log.warning("logo.png draws the first %d of %d sequences", MAX_LOGO_PANELS, len(targets.ids))
     shown = range(min(len(targets.ids), MAX_LOGO_PANELS))
@@ -165,7 +172,7 @@ def _logo(targets: Targets, result: ISMResult, path: Path, class_name: str) -> N
     tracks = {name: result.attribution[i] for name, i in zip(names, shown)}
     seqs = {name: targets.seqs[i] for name, i in zip(names, shown)}
     longest = max(seqs.values(), key=len)
-    title = f"ISM attribution: log-odds of {class_name}, original minus the mean of the 3 substitutions"
+    title = f"ISM attribution: {unit} of {class_name}, original minus the mean of the 3 substitutions"
     save_figure(plot_attribution(longest, tracks, title=title, track_seqs=seqs), path)
 
 

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 TSV, SKIPPED, VCF = "variants.tsv", "skipped.tsv", "variants.vcf.gz"
 KEY_COLUMNS = ["id", "chrom", "pos", "ref", "alt"]
-# INFO key -> (variants.tsv column, VCF type, description); per-class deltas are added for >2 classes.
+# INFO key -> (variants.tsv column, VCF type, description) of a binary or multi-class model; per-class deltas
+# are added for >2 classes. Multi-label and regression models get one field per label or target (info_fields).
 INFO_FIELDS = {
     "ELM_P_REF": ("p_ref", "Float", "enhancerlm: probability of class {cls} for the REF window ({w} bp)"),
     "ELM_P_ALT": ("p_alt", "Float", "enhancerlm: probability of class {cls} for the ALT window ({w} bp)"),
@@ -46,17 +47,67 @@ def write_tsv(path: Path, table: pd.DataFrame) -> None:
         table.to_csv(tmp, sep="\t", index=False, float_format="%.9g")
 
 
-def info_fields(class_names: Sequence[str], column: int, window_bp: int) -> dict[str, tuple[str, str, str]]:
-    """INFO key -> (table column, type, description) for this model (``ELM_DELTA_<CLASS>`` with >2 classes)."""
+def info_fields(
+    class_names: Sequence[str], column: int, window_bp: int, effect_columns: Sequence[str] | None = None
+) -> dict[str, tuple[str, str, str]]:
+    """INFO key -> (table column, type, description) for this model.
+
+    Single-label (``effect_columns`` None): the fixed fields above for class ``column``, and
+    ``ELM_DELTA_<CLASS>`` with >2 classes. Multi-label or regression: one field per effect column of
+    :func:`enhancerlm.variants.score.effects` (``p_ref_HepG2`` -> ``ELM_P_REF_HEPG2``), ``ELM_DELTA``
+    (the largest change) and ``ELM_MOST_AFFECTED`` (its label or target).
+    """
+    if effect_columns is not None:
+        return _output_fields(effect_columns, window_bp)
     fields = {
         key: (col, kind, text.format(cls=class_names[column], w=window_bp))
         for key, (col, kind, text) in INFO_FIELDS.items()
     }
     if len(class_names) > 2:
-        for name in class_names:
-            key = "ELM_DELTA_" + re.sub(r"[^0-9A-Za-z_]", "_", name).upper()
+        keys = info_keys([f"delta_{name}" for name in class_names], taken=fields)
+        for key, name in zip(keys, class_names):
             fields[key] = (f"delta_{name}", "Float", f"enhancerlm: probability of class {name}, ALT minus REF")
     return fields
+
+
+def _output_fields(effect_columns: Sequence[str], window_bp: int) -> dict[str, tuple[str, str, str]]:
+    """INFO fields of a multi-label or regression model's effect columns (:func:`info_fields`)."""
+    what = {
+        "p_ref_": "probability of label {} for the REF window ({} bp)",
+        "p_alt_": "probability of label {} for the ALT window ({} bp)",
+        "pred_ref_": "predicted {} for the REF window ({} bp)",
+        "pred_alt_": "predicted {} for the ALT window ({} bp)",
+    }
+    per_output = [c for c in effect_columns if c.startswith((*what, "delta_"))]
+    probabilities = any(c.startswith("p_ref_") for c in per_output)
+    what["delta_"] = ("probability of label {}" if probabilities else "predicted {}") + ", ALT minus REF"
+    fields: dict[str, tuple[str, str, str]] = {
+        "ELM_DELTA": ("delta", "Float", "enhancerlm: the largest ALT minus REF change over the labels/targets"),
+        "ELM_MOST_AFFECTED": ("most_affected", "String", "enhancerlm: the label or target of ELM_DELTA"),
+    }
+    for key, column in zip(info_keys(per_output, taken=fields), per_output):
+        prefix = next(p for p in what if column.startswith(p))
+        fields[key] = (column, "Float", "enhancerlm: " + what[prefix].format(column[len(prefix) :], window_bp))
+    return fields
+
+
+def info_keys(columns: Sequence[str], taken=()) -> list[str]:
+    """VCF INFO keys for table columns: ``ELM_`` + the column upper-cased, other characters as ``_``.
+
+    VCF 4.3 keys match ``[A-Za-z_][0-9A-Za-z_.]*``; two columns that would share a key (``a-b`` and
+    ``a_b``, or names differing only in case) get ``_2``, ``_3`` ... so that no field is overwritten.
+    """
+    keys: list[str] = []
+    used = set(taken)
+    for column in columns:
+        key = base = "ELM_" + re.sub(r"[^0-9A-Za-z_]", "_", column).upper()
+        n = 1
+        while key in used:
+            n += 1
+            key = f"{base}_{n}"
+        used.add(key)
+        keys.append(key)
+    return keys
 
 
 def write_vcf(
@@ -109,16 +160,22 @@ def _declare(header, fields: dict, chroms) -> None:
 def _per_record(variants: pd.DataFrame, values: pd.DataFrame, fields: dict, reasons: np.ndarray) -> list[dict]:
     """INFO values of each input record: key -> tuple with one entry per ALT (None: missing)."""
     out: list[dict] = [{} for _ in range(int(variants["record"].max()) + 1)]
-    columns = {key: values[col].to_numpy(dtype=np.float64) for key, (col, _, _) in fields.items()}
+    columns = {key: _info_values(values[col], kind) for key, (col, kind, _) in fields.items()}
     groups = variants.groupby("record", sort=False).indices
     for record_no, rows in groups.items():
-        info: dict[str, tuple] = {
-            key: tuple(None if np.isnan(v) else float(v) for v in col[rows]) for key, col in columns.items()
-        }
+        info: dict[str, tuple] = {key: tuple(col[i] for i in rows) for key, col in columns.items()}
         if (reasons[rows] != "").any():
             info[SKIP_FIELD] = tuple(r or "." for r in reasons[rows])
         out[int(record_no)] = info
     return out
+
+
+def _info_values(column: pd.Series, kind: str) -> list:
+    """A table column as INFO values: floats (None where the variant was not scored) or strings ("." there:
+    htslib would write a missing string of a Number=A field as a bare key)."""
+    if kind == "String":
+        return [str(v) if isinstance(v, str) and v else "." for v in column]
+    return [None if np.isnan(v) else float(v) for v in column.to_numpy(dtype=np.float64)]
 
 
 def _tsv_header(pysam, variants: pd.DataFrame):
@@ -178,6 +235,11 @@ def top_variants(table: pd.DataFrame, n: int) -> pd.DataFrame:
     Log-odds, not probability: a variant that breaks a site in a window the model is sure about moves
     p from 0.999 to 0.99 (a small delta) but its log-odds by 2.3; on planted motifs (tests/variants)
     |delta| hardly tells site-destroying SNVs from background ones where |log_odds_delta| does.
+    A multi-label or regression table has no log_odds_delta: its ``delta`` (the largest change over
+    the labels or targets, named by ``most_affected``) ranks it.
     """
-    order = np.lexsort((-table["delta"].abs().to_numpy(), -table["log_odds_delta"].abs().to_numpy()))
+    keys = [-table["delta"].abs().to_numpy()]
+    if "log_odds_delta" in table.columns:
+        keys.append(-table["log_odds_delta"].abs().to_numpy())
+    order = np.lexsort(keys)
     return table.iloc[order[:n]]

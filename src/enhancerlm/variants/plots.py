@@ -52,16 +52,24 @@ def plot_top_variants(
             ("REF", windows.ref[i], ref_track, row.ref),
             ("ALT", windows.alt[i], alt_track, row.alt),
         ):
-            # the panel's y label: which variant, which allele (and its log-odds delta on the REF panel)
-            delta = f" ({row.log_odds_delta:+.2f})" if allele == "REF" else ""
+            # the panel's y label: which variant, which allele (and its effect on the REF panel)
+            delta = f" ({_effect_text(row)})" if allele == "REF" else ""
             name = f"#{i + 1} {row.id}\n{allele} {bases}{delta}"
             tracks[name], drawn[name] = track, seq[lo : lo + SHOWN_BP]
             shade.append((offset - lo, len(bases)))
-    title = f"ISM attribution (log-odds) of the {SHOWN_BP} bases around each variant: REF above ALT, allele shaded"
+    unit = classifier.task.explained_unit
+    title = f"ISM attribution ({unit}) of the {SHOWN_BP} bases around each variant: REF above ALT, allele shaded"
     fig = plot_attribution(next(iter(drawn.values())), tracks, title=title, track_seqs=drawn)
     for ax, (at, length) in zip(fig.axes, shade):
         ax.axvspan(at - 0.5, at + length - 0.5, color="grey", alpha=0.2)
     return save_figure(fig, path)
+
+
+def _effect_text(row) -> str:
+    """A variant's effect as its panel shows it: the log-odds delta, or a multi-output model's largest delta."""
+    if hasattr(row, "most_affected"):
+        return f"{row.most_affected} {row.delta:+.2f}"
+    return f"{row.log_odds_delta:+.2f}"
 
 
 def _near_ism(classifier, top: pd.DataFrame, windows: Windows, target, batch_size):
@@ -83,7 +91,9 @@ def _near_ism(classifier, top: pd.DataFrame, windows: Windows, target, batch_siz
         lo = max(offset - SHOWN_BP // 2, 0)
         spans = [(lo, lo + SHOWN_BP)] * 2
         seqs = [windows.ref[i], windows.alt[i]]
-        ism = saturation_mutagenesis(classifier, seqs, target=target, batch_size=batch_size, spans=spans)
+        # A multi-output model's variant is drawn for the label or target it moves most.
+        explained = getattr(row, "most_affected", target)
+        ism = saturation_mutagenesis(classifier, seqs, target=explained, batch_size=batch_size, spans=spans)
         ref, alt = (np.asarray(a[lo : lo + SHOWN_BP], dtype=np.float64) for a in ism.attribution)
         elapsed = time.perf_counter() - began
         log.info(

@@ -22,7 +22,7 @@ from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
-from enhancerlm.scan.score import JobModel, job_model, place_model, score_column
+from enhancerlm.scan.score import JobModel, job_model, place_model, score_columns
 from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.variants import outputs
@@ -105,7 +105,7 @@ def score_variants(
     began, out = time.perf_counter(), Path(out)
     source = job_model(model)
     classifier = source.classifier
-    column = score_column(classifier.label_map, config.class_name)
+    columns = score_columns(classifier.task, config.class_name)
     trained_bp = training_length_bp(source.folder) if classifier.max_bp is None and source.folder else None
     config = config.for_model(classifier.max_bp, trained_bp)
     if trained_bp and config.window_bp == trained_bp:
@@ -125,16 +125,16 @@ def score_variants(
                 f"(it has {', '.join(list(fasta.chrom_sizes)[:5])})"
             )
         store = ChunkStore(out / CHUNK_DIR, "variants run")
-        manifest = _manifest(source, variants, fasta, config, classifier, column, len(table))
+        manifest = _manifest(source, variants, fasta, config, classifier, columns, len(table))
         store.check_manifest(manifest)
         if config.strict:
             _check_refs(fasta, table, config, chrom_map)
         place_model(classifier, best_device())
         store.start(manifest)
         _score_chunks(classifier, fasta, table, store, config, chrom_map, on_chunk)
-        scores = _load_scores(store, len(table), config.chunk_variants, 2 * classifier.label_map.n_classes + 1)
-        result = _write_outputs(out, classifier, column, fasta, table, scores, config, chrom_map, variants, write_vcf)
-    summary = _summary(result, table, scores, config, source.name, genome, variants, classifier, column)
+        scores = _load_scores(store, len(table), config.chunk_variants, 2 * classifier.task.n_outputs + 1)
+        result = _write_outputs(out, classifier, columns, fasta, table, scores, config, chrom_map, variants, write_vcf)
+    summary = _summary(result, table, scores, config, source.name, genome, variants, classifier, columns)
     write_text_atomic(out / SUMMARY, json.dumps(summary, indent=2) + "\n")
     seconds = time.perf_counter() - began
     log.info("scored %d variants in %.1f s (%.0f variants/s)", len(result[0]), seconds, len(table) / seconds)
@@ -184,12 +184,12 @@ def _installed(module: str, output: str, extra: str) -> bool:
 
 
 def _write_outputs(
-    out: Path, classifier: SequenceClassifier, column: int, fasta, table, scores, config, chrom_map, source, write_vcf
+    out: Path, classifier: SequenceClassifier, columns, fasta, table, scores, config, chrom_map, source, write_vcf
 ):
     """variants.tsv, skipped.tsv, the annotated VCF and the top-variant plot; returns (table, skipped, files)."""
-    n_classes = classifier.label_map.n_classes
-    names = classifier.label_map.names
-    values = effects(scores[:, :n_classes], scores[:, n_classes : 2 * n_classes], column, names)
+    task = classifier.task
+    n_outputs, names = task.n_outputs, task.names
+    values = effects(scores[:, :n_outputs], scores[:, n_outputs : 2 * n_outputs], columns, task)
     scored = np.isfinite(scores[:, 0])
     # Skip reasons are cheap to recompute and are not kept in the chunks: only skipped variants are re-read.
     reasons = np.full(len(table), "", dtype=object)
@@ -202,19 +202,20 @@ def _write_outputs(
     outputs.write_tsv(out / outputs.SKIPPED, skipped)
     files = [outputs.TSV, outputs.SKIPPED]
     if write_vcf:
-        fields = outputs.info_fields(names, column, config.window_bp)
+        per_output = None if task.single_label else list(values.columns)
+        fields = outputs.info_fields(names, columns[0], config.window_bp, per_output)
         outputs.write_vcf(Path(source) if is_vcf(source) else None, out / outputs.VCF, table, values, fields, reasons)
         files.append(outputs.VCF)
     if config.top_n and len(result):
         top = outputs.top_variants(result, config.top_n)
         windows = extract_windows(fasta, table.iloc[np.flatnonzero(scored)[top.index]], config.window_bp, chrom_map)
-        plot_top_variants(classifier, top, windows, out / PLOT, target=names[column], batch_size=config.batch_size)
+        plot_top_variants(classifier, top, windows, out / PLOT, target=names[columns[0]], batch_size=config.batch_size)
         files.append(PLOT)
     return result, skipped, files
 
 
 def _manifest(
-    model: JobModel, variants, fasta: Genome, config: VariantConfig, classifier, column: int, n_variants: int
+    model: JobModel, variants, fasta: Genome, config: VariantConfig, classifier, columns: list[int], n_variants: int
 ) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
     return {
@@ -225,14 +226,37 @@ def _manifest(
         "window_bp": config.window_bp,
         "both_strands": config.both_strands,
         "map_chroms": config.map_chroms,
-        "class": classifier.label_map.names[column],
+        "class": _class_names(classifier, columns),
         "chunk_variants": config.chunk_variants,
         "n_variants": n_variants,
         "device_type": best_device().type,  # bf16 on GPUs, fp32 on CPUs: not mixed in one run
+        # the task only for multi-output models: manifests of binary and multi-class runs stay as they were
+        **({} if classifier.task.single_label else {"task": classifier.task.to_dict()}),
     }
 
 
-def _summary(result, table, scores, config, model: str, genome, variants, classifier, column) -> dict:
+def _per_output_summaries(scored_table: pd.DataFrame) -> dict:
+    """Distribution of log_odds_delta (single-label), or of each label's or target's delta (multi-output)."""
+    if "log_odds_delta" in scored_table.columns:
+        return {"log_odds_delta": outputs.delta_summary(scored_table["log_odds_delta"].to_numpy(dtype=np.float64))}
+    per_output = [c for c in scored_table.columns if c.startswith("delta_")]
+    return {
+        "delta_per_output": {
+            c.removeprefix("delta_"): outputs.delta_summary(scored_table[c].to_numpy(dtype=np.float64))
+            for c in per_output
+        },
+        "most_affected_counts": {
+            str(k): int(v) for k, v in scored_table["most_affected"].value_counts().sort_index().items()
+        },
+    }
+
+
+def _class_names(classifier, columns: list[int]) -> str:
+    """The scored class, or the chosen labels or targets joined by commas."""
+    return ",".join(classifier.task.names[j] for j in columns)
+
+
+def _summary(result, table, scores, config, model: str, genome, variants, classifier, columns) -> dict:
     scored_table, skipped, files = result
     top = outputs.top_variants(scored_table, N_TOP_SUMMARY)
     return {
@@ -241,7 +265,8 @@ def _summary(result, table, scores, config, model: str, genome, variants, classi
         "genome": str(genome),
         "variants": str(variants),
         "config": config.to_dict(),
-        "class": classifier.label_map.names[column],
+        "class": _class_names(classifier, columns),
+        **({} if classifier.task.single_label else {"task": classifier.task.to_dict()}),
         "n_records": int(table["record"].nunique()),
         "n_alleles": len(table),
         "n_scored": len(scored_table),
@@ -249,7 +274,7 @@ def _summary(result, table, scores, config, model: str, genome, variants, classi
         "n_windows_with_non_acgt": int(np.count_nonzero(scores[:, -1] > 0)),
         "delta": outputs.delta_summary(scored_table["delta"].to_numpy(dtype=np.float64)),
         "delta_histogram": outputs.delta_histogram(scored_table["delta"].to_numpy(dtype=np.float64)),
-        "log_odds_delta": outputs.delta_summary(scored_table["log_odds_delta"].to_numpy(dtype=np.float64)),
+        **_per_output_summaries(scored_table),
         "top": json.loads(top.to_json(orient="records")),
         "outputs": files + [SUMMARY],
     }

@@ -143,21 +143,30 @@ function cell(text, className) {
   return td;
 }
 
+// A row's cell under a column header: the header's data-key names the value (score:COLUMN for an output).
+function rowCell(row, key) {
+  if (key.startsWith("score:")) return cell(row.scores_shown[key.slice(6)], "number score");
+  if (key === "length_bp") return cell(String(row.length_bp), "number length");
+  if (key === "probability") return cell(row.probability_shown, "number probability");
+  if (key === "training") {
+    const training = cell(row.training, `training ${row.training}`);
+    if (COPY_WORDS[row.training]) training.title = "a copy of a training sequence: its score is not evidence";
+    return training;
+  }
+  return cell(row[key], key);
+}
+
+function sortValue(row, key) {
+  return key.startsWith("score:") ? row.scores[key.slice(6)] : row[key];
+}
+
 function drawRows() {
   const body = $("predictions").tBodies[0];
+  const keys = [...document.querySelectorAll("#predictions th")].map((th) => th.dataset.key);
   body.replaceChildren(...rows.map((row) => {
     const tr = document.createElement("tr");
     tr.dataset.row = row.row;
-    const training = cell(row.training, `training ${row.training}`);
-    if (COPY_WORDS[row.training]) training.title = "a copy of a training sequence: its score is not evidence";
-    tr.append(
-      cell(row.id, "id"),
-      cell(String(row.length_bp), "number length"),
-      cell(row.probability_shown, "number probability"),
-      cell(row.call, "call"),
-      cell(row.prediction, "prediction"),
-      training,
-    );
+    tr.append(...keys.map((key) => rowCell(row, key)));
     if (selected && selected.row === row.row) tr.classList.add("selected");
     tr.addEventListener("click", () => explain(row, tr));
     return tr;
@@ -171,8 +180,8 @@ function sortBy(th) {
   th.classList.add(descending ? "desc" : "asc");
   const sign = descending ? -1 : 1;
   const compare = th.dataset.type === "number"
-    ? (a, b) => a[key] - b[key]
-    : (a, b) => String(a[key]).localeCompare(String(b[key]));
+    ? (a, b) => sortValue(a, key) - sortValue(b, key)
+    : (a, b) => String(sortValue(a, key)).localeCompare(String(sortValue(b, key)));
   rows.sort((a, b) => sign * compare(a, b) || a.row - b.row);
   drawRows();
 }
@@ -215,6 +224,7 @@ async function explain(row, tr) {
   try {
     const form = new FormData();
     form.append("method", method);
+    if ($("target")) form.append("target", $("target").value);
     const response = await fetch(`/api/jobs/${predictJob.id}/rows/${row.row}/explain`, { method: "POST", body: form });
     const answer = await readJson(response);
     if (!response.ok) throw new Error(answer.error);
@@ -254,7 +264,7 @@ function showProgress(job) {
 
 function showExplanation(job, row) {
   const result = job.result;
-  const target = document.body.dataset.positive;
+  const target = result.target || document.body.dataset.positive;
   $("attribution").src = `/api/jobs/${job.id}/attribution.svg`;
   $("attribution-caption").textContent = `Height of each base: its ${METHOD_NAMES[result.method] || result.method} `
     + `attribution, in ${result.unit} of ${target}. Above the line a base supports the call ${target}, below it `
@@ -289,7 +299,7 @@ function windowsText(result, row) {
     + `ending at the sequence's end. Each segment is one window's score; the sequence's score is their mean, `
     + `${result.score.toFixed(3)}.`;
   if (predictJob && predictJob.both_strands) {
-    text += ` The table's ${row.probability_shown} also averages the reverse complement's windows (both strands).`;
+    text += ` The table's ${row.probability_shown ?? "score"} also averages the reverse complement's windows (both strands).`;
   }
   return text;
 }
@@ -297,10 +307,12 @@ function windowsText(result, row) {
 document.addEventListener("DOMContentLoaded", () => {
   $("predict-form").addEventListener("submit", submit);
   document.querySelectorAll("#predictions th").forEach((th) => th.addEventListener("click", () => sortBy(th)));
-  // A new method re-explains the row shown, so the menu always names the method of the track on screen.
-  $("method").addEventListener("change", () => {
+  // A new method (or label) re-explains the row shown, so the menus always name the track on screen.
+  const again = () => {
     if (selected) explain(selected, document.querySelector(`#predictions tr[data-row="${selected.row}"]`));
-  });
+  };
+  $("method").addEventListener("change", again);
+  if ($("target")) $("target").addEventListener("change", again);
   $("cancel").addEventListener("click", () => {
     cancelExplanation();
     $("explain-running").hidden = true;
