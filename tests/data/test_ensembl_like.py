@@ -15,6 +15,7 @@ from enhancerlm.data.ensembl_like import (
     write_ensembl_like,
 )
 from enhancerlm.errors import ConfigError
+from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.records import make_table
 
@@ -67,6 +68,16 @@ def test_short_records_span_the_bottom_of_the_length_range(data):
     # Short test records are novel: never copied from train.
     short_test = data.test[data.test["seq"].str.len() < 6]
     assert not short_test["seq"].isin(set(data.train["seq"])).any()
+
+
+def test_more_short_records_than_two_bp_sequences_move_up_a_length():
+    # 0.1% of the hub's 155k rows: 155 short records, a quarter drawn at 2 bp, where only 10 differ on
+    # either strand (this failed with "no distinct sequence of 2 bp left" before).
+    data = make_ensembl_like(2000, 500, seed=0, shape=EnsemblLikeShape(short_share=0.06))
+    seqs = pd.concat([data.train["seq"], data.test["seq"]])
+    short = seqs[seqs.str.len() < 6]
+    assert len(short) == 150 and (short.str.len() == 2).sum() <= 10
+    assert canonical_sequences(short.tolist()).is_unique
 
 
 def test_scales_in_proportion_and_is_seeded():

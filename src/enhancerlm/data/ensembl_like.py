@@ -198,6 +198,24 @@ def _plant_sites(
             seq[start : start + width] = site if is_pos else rng.permutation(site)
 
 
+def _distinct_count(length: int) -> int:
+    """Sequences of ``length`` bp that differ on either strand: (4**L + reverse-complement palindromes) / 2."""
+    return (4**length + (4 ** (length // 2) if length % 2 == 0 else 0)) // 2
+
+
+def _within_room(lengths: np.ndarray, below: int) -> np.ndarray:
+    """``lengths`` with each length used at most as often as it has distinct sequences (the excess moves up).
+
+    Only ten 2 bp sequences differ on either strand: at the hub's size (155 short records) a uniform draw
+    asks for more. Lengths within room keep their draw, so smaller sets are generated as before.
+    """
+    out = lengths.copy()
+    for length in range(int(lengths.min()), below - 1):
+        at = np.flatnonzero(out == length)
+        out[at[_distinct_count(length) :]] = length + 1
+    return out
+
+
 def _short_sequences(lengths: np.ndarray, seen: set, rng: np.random.Generator) -> list[str]:
     """Random sequences of the given (short) lengths, none equal on either strand to another or to ``seen``."""
     out = []
@@ -260,6 +278,7 @@ def make_ensembl_like(
     low, below = shape.length_bp[0], shape.short_below_bp
     short_lengths = rng.integers(low, below, size=c.train_short + c.test_short)
     short_lengths[0] = low
+    short_lengths = _within_room(short_lengths, below)
     bulk_lengths = _bulk_lengths(n_train_units + n_test_units, shape, rng)
     short = _short_sequences(short_lengths, set(), rng)
     train_pos_units = c.train_pos - c.pairs - int(train_short_label.sum())
