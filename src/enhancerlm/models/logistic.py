@@ -15,9 +15,10 @@ The rule for C (``choose_c``):
 - up to ``CV_MAX_N`` (20,000) training sequences: ``N_FOLDS``-fold cross-validation over the whole
   grid, as ``LogisticRegressionCV`` (same folds, same choice);
 - above: only the first of those folds is held out (20% of the rows, stratified) and the path stops
-  once the held-out log loss has been worse than its best for ``PATIENCE`` (2) grid points in a row:
-  4,000+ held-out sequences measure the loss well enough to pick among grid points a factor ~3 apart,
-  and the fits at large C (weak regularisation, the slowest to converge) past the optimum are skipped.
+  at the first grid point whose held-out log loss is worse than the best so far (``PATIENCE``): 4,000+
+  held-out sequences measure the loss well enough to pick among grid points a factor ~3 apart (the
+  loss of a logistic regression along C is one valley), and the fits at large C (weak regularisation,
+  the slowest to converge) past the optimum are skipped.
 
 Cost: each L-BFGS iteration is one ``X @ W`` and one ``X.T @ R`` over all rows (held-out rows are
 scored by the same product); typically 10-40 iterations per grid point when warm-started.
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CV_MAX_N = 20_000  # above this many training sequences C is chosen on one held-out fold
 N_FOLDS = 5
-PATIENCE = 2  # held-out regime: grid points past the best before the path stops
+PATIENCE = 1  # held-out regime: grid points past the best before the path stops
 TOL, MAX_ITER = 1e-4, 2000  # scikit-learn's LogisticRegression tol; the cap the k-mer baselines always used
 
 

@@ -262,10 +262,12 @@ def window_ids(codes: Codes, width: int, *, whole: bool = True) -> tuple[np.ndar
     padded = np.full(len(flat) + pad * (len(lengths) + 1), N_CODE, dtype=np.uint8)
     starts = np.arange(len(flat)) + pad * seq_of
     padded[starts] = flat
-    ids = np.zeros(len(flat), dtype=np.int32)
-    for j in range(width):  # width vectorised passes over all windows
+    n_starts = len(padded) - pad
+    ids = np.zeros(n_starts, dtype=np.int32)
+    for j in range(width):  # width vectorised passes over contiguous slices
         ids *= WINDOW_BASE
-        ids += padded[starts + j]
+        ids += padded[j : j + n_starts]
+    ids = ids[starts]
     if whole:
         inside = np.arange(len(flat)) + width <= np.cumsum(lengths)[seq_of]
         ids, seq_of = ids[inside], seq_of[inside]
