@@ -10,6 +10,14 @@ printed: the model FLOP/s each way reaches, as a share of a plain fp32 matmul on
 
     python benchmarks/ism_speed.py --threads 2                 # 1,000 x 200 bp (30-60 min on 2 cores)
     python benchmarks/ism_speed.py --threads 2 --n 20          # 20 sequences, extrapolated to --target
+
+``--long-bp 3000`` times instead ISM of one sequence longer than the model's window (515 bp), side by
+side: windowed (`saturation_mutagenesis`: only the windows that hold a substitution are scored, the
+others reused) against brute force (every mutant scored whole through ``predict_proba``, all of its
+windows). Brute force is timed on ``--brute-mutants`` mutants and extrapolated to all 3L (each mutant
+costs it the same windows); on those mutants both give the same log-odds, which is checked.
+
+    python benchmarks/ism_speed.py --threads 2 --long-bp 3000 --brute-mutants 300
 """
 
 from __future__ import annotations
@@ -23,7 +31,9 @@ from predict_speed import bert_flops, matmul_flops_per_s  # sibling script: same
 
 from enhancerlm.interpret.ism import log_odds, saturation_mutagenesis, single_mutants
 from enhancerlm.models import create_classifier
+from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.tokenization.windows import split_windows
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=None, help="batched ISM batch (default: the device's)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--long-bp", type=int, default=0, help="time windowed vs brute-force ISM of one long sequence")
+    parser.add_argument("--brute-mutants", type=int, default=300, help="mutants brute force is timed on (--long-bp)")
     return parser.parse_args()
 
 
@@ -50,11 +62,48 @@ def timed(fn):
     return result, time.perf_counter() - start
 
 
+def long_sequence(classifier, args: argparse.Namespace) -> None:
+    """Windowed vs brute-force ISM of one ``--long-bp`` sequence, printed side by side."""
+    seq = "".join(np.random.default_rng(args.seed).choice(list("ACGT"), args.long_bp))
+    mutants, positions, alts = single_mutants(seq)
+    n_windows = len(split_windows([seq], classifier.max_bp).seqs)
+    saturation_mutagenesis(classifier, [seq[: classifier.max_bp]], batch_size=args.batch_size)  # warm-up
+    scored: list[int] = []  # model inputs, as the progress callback counts them
+
+    def windowed_ism():
+        return saturation_mutagenesis(
+            classifier, [seq], batch_size=args.batch_size, progress=lambda done, total: scored.append(done)
+        )
+
+    windowed, t_windowed = timed(windowed_ism)
+    k = min(args.brute_mutants, len(mutants))
+    brute, t_subset = timed(
+        lambda: log_odds(predict_proba(classifier, [seq] + mutants[:k], batch_size=args.batch_size), 1)
+    )
+    brute_windows = (1 + len(mutants)) * n_windows
+    t_brute = t_subset * (1 + len(mutants)) / (1 + k)  # every mutant costs brute force its n_windows windows
+    diff = np.abs(windowed.deltas[0][positions[:k], alts[:k]] + windowed.ref_logit[0] - brute[1:]).max()
+    print(
+        f"torch threads {torch.get_num_threads()}, tiny-dnabert-6, one {len(seq)} bp sequence: "
+        f"{n_windows} windows of {classifier.max_bp} bp, {len(mutants)} mutants"
+    )
+    print(
+        f"brute force: {brute_windows:7d} windows scored {t_brute:8.1f} s  "
+        f"(timed on {k} mutants: {t_subset:.1f} s, extrapolated)"
+    )
+    print(f"windowed   : {scored[-1]:7d} windows scored {t_windowed:8.1f} s")
+    print(f"speed-up   : {t_brute / t_windowed:7.1f} x  (windows scored: {brute_windows / scored[-1]:.1f} x fewer)")
+    print(f"max |log-odds difference| windowed vs brute force on those {k} mutants: {diff:.2e}")
+
+
 def main() -> None:
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     classifier = create_classifier("tiny-dnabert-6", LabelMap.from_labels(["enhancer", "not_enhancer"]))
+    if args.long_bp:
+        long_sequence(classifier, args)
+        return
     rng = np.random.default_rng(args.seed)
     seqs = ["".join(row) for row in rng.choice(list("ACGT"), size=(max(args.n, args.naive_n), args.length_bp))]
     saturation_mutagenesis(classifier, seqs[:1], batch_size=args.batch_size)  # warm-up: first calls allocate

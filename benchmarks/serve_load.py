@@ -9,6 +9,11 @@ after its Retry-After and counted.
 
     python benchmarks/serve_load.py                              # 20 clients x 1 request x 100 seqs, tiny model
     python benchmarks/serve_load.py --model demo-out/run/model --clients 20 --requests 3
+
+``--attribution-bp N`` runs the clients twice, side by side: alone, then while an ISM of one N bp
+sequence runs on the server (started first, cancelled at the end): scoring must not wait for it.
+
+    python benchmarks/serve_load.py --clients 5 --seqs 20 --attribution-bp 3000
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--queue-size", type=int, default=32, help="the server's --queue-size")
     parser.add_argument("--timeout", type=float, default=600, help="seconds a request may take before it fails")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--attribution-bp", type=int, default=0, help="also load the server beside an ISM of this")
     return parser.parse_args()
 
 
@@ -118,6 +124,43 @@ def main() -> None:
 
     direct = time.perf_counter() - direct
     base, server, thread = start_server(create_app(served, ServeLimits(queue_size=args.queue_size)))
+    print(f"model: {served.classifier.backbone}; {args.clients} clients x {args.requests} requests x {args.seqs} seqs")
+    failures = load(base, batches, expected, args, "alone", direct)
+    if args.attribution_bp:
+        explaining = start_attribution(base, args.attribution_bp, args.seed, args.timeout)
+        failures += load(base, batches, expected, args, f"beside an ISM of {args.attribution_bp} bp", direct)
+        _, job = _json(base + explaining, 10)
+        progress = job["progress"]
+        print(
+            f"  the ISM meanwhile: {job['status']}, {progress['done']} of {progress['total']} model inputs "
+            f"(about {progress['seconds_left']} s left); cancelled now"
+        )
+        _json(urllib.request.Request(base + explaining + "/cancel", data=b""), 10)
+    _, health = _json(base + "/api/health", 10)
+    with urllib.request.urlopen(base + "/", timeout=10) as page:
+        page_ok = page.status == 200
+    server.should_exit = True
+    thread.join(10)
+    print(f"server afterwards: health {health.get('status')}, page {'200' if page_ok else 'failed'}")
+    if failures or health.get("status") != "ok" or not page_ok:
+        raise SystemExit(f"FAILED: {failures[:5]}")
+
+
+def start_attribution(base: str, length_bp: int, seed: int, timeout: float) -> str:
+    """Score one random ``length_bp`` sequence, ask for its ISM and wait until that runs; returns its job URL."""
+    seq = "".join(np.random.default_rng(seed + 1).choice(list("ACGT"), length_bp))
+    scored = one_request(base, f">long\n{seq}\n", timeout, [])
+    body = urllib.parse.urlencode({"method": "ism"}).encode()
+    _, answer = _json(urllib.request.Request(f"{base}/api/jobs/{scored['id']}/rows/0/explain", data=body), timeout)
+    while (job := _json(base + answer["url"], timeout)[1])["progress"]["done"] == 0:
+        if job["status"] not in ("queued", "running"):
+            raise RuntimeError(f"the ISM job ended: {job}")
+        time.sleep(0.2)
+    return answer["url"]
+
+
+def load(base: str, batches, expected, args: argparse.Namespace, phase: str, direct: float) -> list:
+    """Every client's requests, concurrently; prints latency and throughput; returns the wrong answers."""
     latencies, failures, retries = [], [], []
     lock = threading.Lock()
 
@@ -145,24 +188,15 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    _, health = _json(base + "/api/health", 10)
-    with urllib.request.urlopen(base + "/", timeout=10) as page:
-        page_ok = page.status == 200
-    server.should_exit = True
-    thread.join(10)
-
     n = len(latencies)
     p50, p95 = np.percentile(latencies, [50, 95])
-    print(f"model: {served.classifier.backbone}; {args.clients} clients x {args.requests} requests x {args.seqs} seqs")
-    print(f"requests: {n}, correct: {n - len(failures)}, 503 retries: {len(retries)}")
-    print(f"latency (post -> table): p50 {p50:.2f} s, p95 {p95:.2f} s, max {max(latencies):.2f} s")
+    print(f"{phase}: requests {n}, correct {n - len(failures)}, 503 retries {len(retries)}")
+    print(f"  latency (post -> table): p50 {p50:.2f} s, p95 {p95:.2f} s, max {max(latencies):.2f} s")
     print(
-        f"throughput: {n * args.seqs / wall:.0f} seq/s over {wall:.1f} s (served) vs {n * args.seqs / direct:.0f} seq/s"
+        f"  throughput: {n * args.seqs / wall:.0f} seq/s over {wall:.1f} s (served) vs {n * args.seqs / direct:.0f} "
+        "seq/s through predict_proba directly, one after the other, no server"
     )
-    print("  (the same requests through predict_proba directly, one after the other, no server)")
-    print(f"server afterwards: health {health.get('status')}, page {'200' if page_ok else 'failed'}")
-    if failures or health.get("status") != "ok" or not page_ok:
-        raise SystemExit(f"FAILED: {failures[:5]}")
+    return failures
 
 
 if __name__ == "__main__":

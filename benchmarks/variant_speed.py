@@ -10,6 +10,11 @@ variants/s, and their ratio is printed in the same run. Same numbers both ways i
 
     python benchmarks/variant_speed.py --threads 2                  # 10,000 SNVs, 512 bp windows (~25 min on 2 cores)
     python benchmarks/variant_speed.py --threads 2 --n 1000 --naive-n 200   # a quick look
+
+``--plot-top-n N`` times instead what the top-variant plot (``top_variants.png``, the N strongest
+variants) adds to a run: the same SNVs scored end to end without the plot and with it, side by side.
+
+    python benchmarks/variant_speed.py --threads 2 --n 200 --models tiny-dnabert-6 --plot-top-n 5
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--models", nargs="+", default=["kmer-lr", "tiny-dnabert-6"])
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--plot-top-n", type=int, default=0, help="time the top-variant plot of this many variants instead"
+    )
     return parser.parse_args()
 
 
@@ -110,6 +118,9 @@ def main() -> None:
         )
         for name in args.models:
             model = make_model(name, tmp / name)
+            if args.plot_top_n:
+                plot_cost(model, vcf, snvs, args, tmp / f"plot-{name}")
+                continue
             config = VariantConfig(window_bp=args.window_bp, top_n=0)
             # Warm-up on 10 variants: the one-time imports (transformers, ~10 s) are no per-variant cost.
             score_variants(model, write_vcf(snvs.iloc[:10], tmp / "warm.vcf"), args.fasta, tmp / f"warm-{name}", config)
@@ -126,6 +137,28 @@ def main() -> None:
                 f"naive {naive_rate:9.1f} variants/s ({args.naive_n} in {t_naive:.1f} s)  "
                 f"ratio {batched_rate / naive_rate:6.1f}x  max |p difference| {diff:.1e}"
             )
+
+
+def plot_cost(model: Path, vcf: Path, snvs: pd.DataFrame, args: argparse.Namespace, tmp: Path) -> None:
+    """The same run without the top-variant plot and with it, end to end, after a warm-up run without it.
+
+    The plot's one-time imports (matplotlib, logomaker) count as its cost: a user's run pays them too.
+    """
+    tmp.mkdir()
+    warm = VariantConfig(window_bp=args.window_bp, top_n=0)
+    score_variants(model, write_vcf(snvs.iloc[:10], tmp / "warm.vcf"), args.fasta, tmp / "warm", warm)
+    seconds = {}
+    for top_n in (0, args.plot_top_n):
+        config = VariantConfig(window_bp=args.window_bp, top_n=top_n)
+        began = time.perf_counter()
+        score_variants(model, vcf, args.fasta, tmp / f"out-top{top_n}", config)
+        seconds[top_n] = time.perf_counter() - began
+    with_plot = seconds[args.plot_top_n]
+    plot = with_plot - seconds[0]
+    print(
+        f"{model.name:15s} without plot {seconds[0]:7.1f} s  with the top-{args.plot_top_n} plot {with_plot:7.1f} s  "
+        f"plot {plot:7.1f} s = {plot / with_plot:.0%} of the run"
+    )
 
 
 if __name__ == "__main__":

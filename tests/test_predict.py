@@ -71,7 +71,7 @@ def test_long_sequences_get_the_aggregate_of_their_windows(dnabert, how):
 
 def test_the_log_counts_the_sequences_that_are_longer(dnabert, caplog):
     seqs = ["A" * 100, "C" * 30, "G" * 60, "T" * 61]  # 2 longer than 60 bp: 3 + 2 windows of 60 bp every 30
-    with caplog.at_level("INFO", logger="enhancerlm.predict"):
+    with caplog.at_level("INFO", logger="enhancerlm.models.base"):  # windowing lives in the base class
         predict_proba(dnabert, seqs)
     assert [r.getMessage() for r in caplog.records] == ["2 sequences longer than 60 bp scored as 7 windows"]
 
@@ -104,6 +104,29 @@ def test_records_shorter_than_k_get_a_probability(dnabert, make_toy):
         assert np.isfinite(among).all() and np.allclose(among.sum(axis=1), 1, atol=1e-5)
         np.testing.assert_allclose(among[1], alone[0], atol=1e-6)  # its reverse complement GT has no k-mer either
     assert dnabert.encoder.encode("AC").tolist() == [2, 3]  # [CLS] [SEP]
+
+
+def test_predict_command_warns_about_records_without_a_kmer_for_a_kmer_model(cli, make_toy, tmp_path, caplog):
+    folder = tmp_path / "kmer-lr"
+    create_classifier("kmer-lr", BINARY).fit(make_toy(8, seed=1), seed=0).save(folder)
+    fasta = tmp_path / "in.fa"
+    fasta.write_text(">one\nA\n>long\nACGTACGTAC\n>three\nACG\n")
+    with caplog.at_level("WARNING", logger="enhancerlm"):
+        result = cli("predict", "--model", folder, "--input", fasta, "--out", tmp_path / "out.tsv")
+    assert result.exit_code == 0, result.output
+    assert f"{fasta}: kept 2 record(s) shorter than 4 bp (the model's k) (e.g. 'one' 1 bp; 'three' 3 bp)" in caplog.text
+
+
+def test_predict_progress_off_a_terminal_is_log_lines_not_a_redrawn_bar(model_dir, tmp_path):
+    from enhancerlm.cli.main import app
+
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(_seqs(6, 20, 40, seed=4))))
+    args = ["predict", "-m", model_dir, "-i", fasta, "-o", tmp_path / "out.tsv", "--chunk-size", 2]
+    result = CliRunner().invoke(app, [str(a) for a in args])  # stderr is no terminal here, as in a log file
+    assert result.exit_code == 0, result.output
+    assert "\r" not in result.output
+    assert "INFO enhancerlm.progress: predict: 6 seq [" in result.output
 
 
 def test_predict_to_tsv_streams_chunks_into_one_table(dnabert, tmp_path):
@@ -182,3 +205,21 @@ def test_models_command_lists_every_backbone(cli):
     by_name = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert by_name["dnabert-2"]["remote_code"] == "yes" and by_name["kmer-lr"]["baseline"] == "yes"
     assert by_name["hyenadna-tiny-1k"]["hub_id"] == "LongSafari/hyenadna-tiny-1k-seqlen-hf"
+
+
+@pytest.mark.parametrize("both_strands", [False, True])
+def test_the_command_the_function_and_the_method_agree_exactly(cli, model_dir, tmp_path, both_strands):
+    from enhancerlm.models import load_classifier
+    from enhancerlm.predict import prediction_table
+
+    seqs = _seqs(3, 700, 900, seed=6) + _seqs(3, 3, 60, seed=7)  # longer and shorter than the 515 bp window
+    fasta = tmp_path / "in.fa"
+    fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(seqs)))
+    strands = ["--both-strands"] if both_strands else []
+    result = cli("predict", "--model", model_dir, "--input", fasta, "--out", tmp_path / "p.tsv", *strands)
+    assert result.exit_code == 0, result.output
+    classifier = load_classifier(model_dir)
+    method = classifier.predict_proba(seqs, both_strands=both_strands)
+    np.testing.assert_array_equal(predict_proba(classifier, seqs, both_strands=both_strands), method)
+    table = prediction_table(classifier, [f"s{i}" for i in range(6)], method)
+    assert (tmp_path / "p.tsv").read_text() == table.to_csv(sep="\t", index=False, float_format="%.6g")

@@ -22,6 +22,8 @@ figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ee
 figcaption{font-size:.9em;color:#444}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
 .meta{color:#666;font-size:.85em}table.kv td{text-align:left;white-space:normal}
 img.track{max-width:100%;display:block;margin-bottom:1em}td img{vertical-align:middle}
+section.seq{border-top:1px solid #ddd;padding-top:.3em}.pair{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
+.pair table{margin-top:0}.pair td{white-space:nowrap}
 """
 
 

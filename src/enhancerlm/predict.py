@@ -1,8 +1,7 @@
-"""The one batched inference primitive: sequences -> class probabilities, long ones via windows."""
+"""Predictions as tables: class probabilities (``SequenceClassifier.predict_proba``) -> the CLI's columns and TSV."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -11,10 +10,8 @@ import pandas as pd
 
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
-from enhancerlm.sequences.dna import reverse_complement
-from enhancerlm.tokenization.windows import aggregate_windows, split_windows
 
-log = logging.getLogger(__name__)
+TSV_FLOAT_FORMAT = "%.6g"  # probabilities in the TSV: 6 significant digits
 
 
 def predict_proba(
@@ -26,32 +23,15 @@ def predict_proba(
     aggregate: str = "mean",
     both_strands: bool = False,
 ) -> np.ndarray:
-    """Class probabilities, shape=(len(seqs), n_classes).
+    """Class probabilities, shape=(len(seqs), n_classes): ``classifier.predict_proba`` under its older name.
 
-    Sequences longer than ``classifier.max_bp`` are split into overlapping windows
-    (``enhancerlm.tokenization.windows``) and their window probabilities aggregated. With
-    ``both_strands`` each sequence's probabilities are the mean of its own and its reverse
-    complement's: an enhancer works on either strand, so a strand-blind score is the better estimate.
+    Windowing of long sequences and strand averaging live in
+    :meth:`enhancerlm.models.base.SequenceClassifier.predict_proba`; this function only calls it
+    (kept for existing callers).
     """
-    if len(seqs) == 0:
-        return np.empty((0, classifier.label_map.n_classes), dtype=np.float32)
-    if both_strands:
-        seqs = list(seqs)
-        proba = _one_strand(classifier, seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
-        return (proba[: len(seqs)] + proba[len(seqs) :]) / 2
-    return _one_strand(classifier, seqs, batch_size, stride_bp, aggregate)
-
-
-def _one_strand(
-    classifier: SequenceClassifier, seqs: Sequence[str], batch_size: int | None, stride_bp: int | None, aggregate: str
-) -> np.ndarray:
-    windows = split_windows(seqs, classifier.max_bp, stride_bp)
-    if len(windows.seqs) > len(seqs):
-        assert classifier.max_bp is not None  # split_windows only cuts when there is a limit
-        n_long = sum(len(s) > classifier.max_bp for s in seqs)
-        log.info("%d sequences longer than %d bp scored as %d windows", n_long, classifier.max_bp, len(windows.seqs))
-    proba = classifier.predict_proba(windows.seqs, batch_size)
-    return aggregate_windows(proba, windows.seq_index, len(seqs), aggregate)
+    return classifier.predict_proba(
+        seqs, batch_size, stride_bp=stride_bp, aggregate=aggregate, both_strands=both_strands
+    )
 
 
 def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: np.ndarray) -> pd.DataFrame:
@@ -72,22 +52,32 @@ def prediction_table(classifier: SequenceClassifier, ids: Sequence[str], proba: 
     return table
 
 
+def predict_table(classifier: SequenceClassifier, table: pd.DataFrame, **kwargs) -> pd.DataFrame:
+    """The canonical table's records scored: :func:`prediction_table` of ``classifier.predict_proba``.
+
+    ``kwargs`` go to :meth:`~enhancerlm.models.base.SequenceClassifier.predict_proba` (``batch_size``,
+    ``stride_bp``, ``aggregate``, ``both_strands``). ``enhancerlm predict`` (per chunk) and
+    :func:`enhancerlm.api.predict` both make their tables here.
+    """
+    seqs = table["sequence"].tolist()
+    return prediction_table(classifier, table["id"], classifier.predict_proba(seqs, **kwargs))
+
+
 def predict_to_tsv(
     classifier: SequenceClassifier,
     chunks: Iterable[pd.DataFrame],
     out: str | Path,
     **kwargs,
 ) -> int:
-    """Stream chunks of the canonical table through the model into one TSV, written atomically.
+    """Stream chunks of the canonical table through :func:`predict_table` into one TSV, written atomically.
 
     Memory stays flat: one chunk at a time is held. Returns the number of sequences written.
     """
     n = 0
     with atomic_path(out) as tmp, open(tmp, "w") as handle:
         for chunk in chunks:
-            proba = predict_proba(classifier, chunk["sequence"].tolist(), **kwargs)
-            prediction_table(classifier, chunk["id"], proba).to_csv(
-                handle, sep="\t", index=False, header=n == 0, float_format="%.6g"
+            predict_table(classifier, chunk, **kwargs).to_csv(
+                handle, sep="\t", index=False, header=n == 0, float_format=TSV_FLOAT_FORMAT
             )
             n += len(chunk)
     return n

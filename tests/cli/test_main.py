@@ -33,6 +33,19 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_hint_names_a_flag_only_where_the_command_has_it(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("id,dna,label\na,ACGTACGT,x\nb,GGGGCCCC,y\n")
+    missing = f"error: {table}: no sequence column 'sequence'; the columns are ['id', 'dna', 'label']; "
+    inputs = ["--train", str(table), "--test", str(table)]
+    run = runner.invoke(app, ["run", *inputs, "--backbone", "kmer-lr", "--out", str(tmp_path / "run")])
+    audit = runner.invoke(app, ["data", "audit", *inputs, "--out", str(tmp_path / "audit")])
+    tokenize = runner.invoke(app, ["tokenize", str(table)])
+    assert run.exit_code == 2 and run.output.strip() == missing + "name the sequence column with --sequence-column"
+    for other in (audit, tokenize):  # no --sequence-column there
+        assert other.exit_code == 2 and other.output.strip() == missing + "name the sequence column 'sequence'"
+
+
 def test_tokenize_prints_ids_and_kmers(tmp_path):
     fasta = tmp_path / "a.fa"
     fasta.write_text(">a\nAAATC\n>b\nnaat\n")

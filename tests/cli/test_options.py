@@ -84,3 +84,44 @@ def test_no_help_text_is_eaten_as_rich_markup():
     eaten = [(path, p.name) for path, p in _all_options() if tag.search(getattr(p, "help", None) or "")]
     assert not eaten
     assert sum(1 for _ in _all_options()) > 100  # the walk reached every command's options
+
+
+def _commands_with_out():
+    def walk(command, path):
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+        if any(p.name == "out" for p in command.params):
+            yield path
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_every_out_is_checked_before_any_work(tmp_path):
+    # A parent that is a file: the output cannot be written on any system, as any user.
+    afile = tmp_path / "a.fa"
+    afile.write_text(">a\nACGTACGT\n")
+    bad = afile / "out"
+    run_args = ["--train", f"{afile}:x", "--test", f"{afile}:y", "--backbone", "kmer-lr"]
+    commands = _commands_with_out()
+    assert len(commands) >= 13  # run, demo, pretrain, predict, embed, explain, scan, variants, mutagenesis, data x4
+    for command in commands:
+        # --out first: it is checked before any other option, so the other required ones may be missing
+        args = [*command, "--out", str(bad), *(run_args if command == ["run"] else [])]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"error: --out {bad}: {afile} is a file" in result.output, (command, result.output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.fa"]
+
+
+def test_predict_refuses_an_unwritable_out_before_loading_the_model(tmp_path, monkeypatch):
+    import enhancerlm.models
+
+    monkeypatch.setattr(enhancerlm.models, "load_classifier", lambda *a, **k: pytest.fail("model loaded"))
+    fasta = tmp_path / "a.fa"
+    fasta.write_text(">a\nACGTACGT\n")
+    (tmp_path / "taken").mkdir()
+    result = CliRunner().invoke(
+        app, ["predict", "-m", str(tmp_path), "-i", str(fasta), "--out", str(tmp_path / "taken")]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: --out {tmp_path / 'taken'}: a folder is there; give a file name"

@@ -22,7 +22,13 @@ def test_cli_imports_no_heavy_library():
 
 
 @pytest.mark.parametrize(
-    "module", ["enhancerlm.scan.config", "enhancerlm.interpret.config", "enhancerlm.variants.config"]
+    "module",
+    [
+        "enhancerlm.scan.config",
+        "enhancerlm.interpret.config",
+        "enhancerlm.variants.config",
+        "enhancerlm.data.build_config",
+    ],
 )
 def test_config_modules_behind_cli_flags_are_light(module):
     assert loaded_after(f"import {module}") == []
@@ -43,3 +49,12 @@ def test_naming_a_backbone_imports_no_model_library():
 def test_a_kmer_baseline_loads_without_torch():
     statement = "from enhancerlm.models.registry import family_class\nfamily_class('kmer-lr'); family_class('gc')"
     assert not {"torch", "transformers"} & set(loaded_after(statement))
+
+
+def test_import_enhancerlm_imports_no_heavy_library():
+    # the verbs of `import enhancerlm as elm` load on first use (PEP 562 __getattr__)
+    assert loaded_after("import enhancerlm") == []
+
+
+def test_naming_a_verb_imports_no_model_library():
+    assert not {"torch", "transformers"} & set(loaded_after("import enhancerlm as elm\nelm.predict, elm.scan_genome"))

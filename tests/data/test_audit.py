@@ -59,6 +59,14 @@ def test_gc_auroc_equals_sklearn_by_hand(train, test):
     assert report.gc_auroc_by_split["train"] == pytest.approx(train_only)
 
 
+def test_the_log_shows_the_gc_auroc_to_three_decimals(train, test, caplog):
+    with caplog.at_level("INFO", logger="enhancerlm.data.audit"):
+        report = audit(train, test)
+    said = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.data.audit"]
+    assert said[0].endswith(f"GC AUROC {report.gc_auroc:.3f}")  # not 0.7333333333333334
+    assert f"(AUROC {report.gc_auroc:.3f})" in said[1]
+
+
 def test_gc_auroc_multiclass_is_macro_of_better_direction():
     gc = np.array([0.1, 0.2, 0.5, 0.6, 0.9, 0.8])
     labels = ["a", "a", "b", "b", "c", "c"]
@@ -168,7 +176,7 @@ def test_renamed_ids_and_short_records_are_recorded(tmp_path):
     assert saved["renamed_ids"] == report.renamed_ids and saved["short_records"] == {"train": 0, "test": 2}
     text = (tmp_path / "audit" / "audit.md").read_text()
     assert "## Ids renamed on reading" in text and "| test | test.fa | 3 | x | x~2 |" in text
-    assert "records shorter than 6 bp (the model's k; kept, scored on [CLS] [SEP] alone): train 0, test 2" in text
+    assert "records shorter than 6 bp (the model's k; kept, scored with no k-mer of their own): train 0, test 2" in text
 
 
 def test_no_renaming_no_section():

@@ -73,6 +73,23 @@ def test_audit_finds_the_planted_duplicate(cli_app, tmp_path, dna):
     assert json.loads((tmp_path / "out" / "audit.json").read_text())["exact_duplicate_ids"] == ["t1"]
 
 
+def test_audit_and_run_refuse_an_empty_label_alike(tmp_path, dna):
+    # A blank label cell was a third class '' in the audit's class counts while `run` refused the file.
+    from enhancerlm.cli.main import app
+
+    train = tmp_path / "train.csv"
+    train.write_text(f"id,sequence,label\na,{dna.A},enhancer\nb,{dna.B},\nc,{dna.C},not_enhancer\n")
+    test = tmp_path / "test.csv"
+    test.write_text(f"id,sequence,label\nt1,{dna.D},enhancer\nt2,{dna.E},not_enhancer\n")
+    inputs = ["--train", str(train), "--test", str(test)]
+    audit = runner.invoke(app, ["data", "audit", *inputs, "--out", str(tmp_path / "audit")])
+    run = runner.invoke(app, ["run", *inputs, "--backbone", "kmer-lr", "--out", str(tmp_path / "run")])
+    expected = f"error: {train}: record 'b' has no label; give the input a label as {train}:LABEL, or a label column"
+    for result in (audit, run):
+        assert result.exit_code == 2 and result.output.strip().splitlines()[-1] == expected, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["test.csv", "train.csv"]
+
+
 def test_bad_input_fails_cleanly_without_output(cli_app, tmp_path, dna):
     train = _fasta(tmp_path / "train.fa", [("a", dna.A)])
     bad = tmp_path / "bad.fa"

@@ -15,7 +15,6 @@ from enhancerlm.data.ensembl_like import (
     write_ensembl_like,
 )
 from enhancerlm.errors import ConfigError
-from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.records import make_table
 
@@ -70,16 +69,6 @@ def test_short_records_span_the_bottom_of_the_length_range(data):
     assert not short_test["seq"].isin(set(data.train["seq"])).any()
 
 
-def test_more_short_records_than_two_bp_sequences_move_up_a_length():
-    # 0.1% of the hub's 155k rows: 155 short records, a quarter drawn at 2 bp, where only 10 differ on
-    # either strand (this failed with "no distinct sequence of 2 bp left" before).
-    data = make_ensembl_like(2000, 500, seed=0, shape=EnsemblLikeShape(short_share=0.06))
-    seqs = pd.concat([data.train["seq"], data.test["seq"]])
-    short = seqs[seqs.str.len() < 6]
-    assert len(short) == 150 and (short.str.len() == 2).sum() <= 10
-    assert canonical_sequences(short.tolist()).is_unique
-
-
 def test_scales_in_proportion_and_is_seeded():
     big = make_ensembl_like(4000, 1000, seed=1)
     summary = ensembl_like_summary(big.train, big.test)
@@ -129,3 +118,45 @@ def test_writer_csv_and_genomic_benchmarks_layout(data, tmp_path):
     assert summary["params"] == {"seed": 0} and summary["structure"]["test_copies"] == 152
     with pytest.raises(ConfigError, match="layout"):
         write_ensembl_like(data, tmp_path / "other", layout="zip")
+
+
+def test_distinct_sequences_counts_a_sequence_and_its_reverse_complement_once():
+    from itertools import product
+
+    from enhancerlm.data.ensembl_like import distinct_sequences
+    from enhancerlm.sequences.dna import canonical_sequences
+
+    for length in range(1, 6):
+        every = ["".join(p) for p in product("ACGT", repeat=length)]
+        assert distinct_sequences(length) == canonical_sequences(every).nunique()
+    assert [distinct_sequences(n) for n in (2, 3, 4, 5)] == [10, 32, 136, 512]
+
+
+def test_short_lengths_at_the_hubs_size_stay_within_the_sequences_each_length_has():
+    # 124 + 31 short records (0.1% of 123,872 + 30,970): a uniform draw asks for some 39 of 2 bp, which has 10
+    from enhancerlm.data.ensembl_like import _short_lengths, _short_sequences, distinct_sequences
+    from enhancerlm.sequences.dna import canonical_sequences
+
+    lengths = _short_lengths(155, EnsemblLikeShape(), np.random.default_rng(0))
+    counts = {n: int((lengths == n).sum()) for n in range(2, 6)}
+    assert lengths[0] == 2 and sum(counts.values()) == 155
+    assert all(counts[n] <= distinct_sequences(n) for n in counts) and counts[2] == 10 and counts[3] == 32
+    seqs = _short_sequences(lengths, set(), np.random.default_rng(1))
+    assert canonical_sequences(seqs).is_unique  # failed at 2 bp before: "no distinct sequence of 2 bp left"
+    # within room, the plain uniform draw is kept: smaller sets are generated as before
+    assert (
+        _short_lengths(5, EnsemblLikeShape(), np.random.default_rng(7))[1:]
+        == np.random.default_rng(7).integers(2, 6, 5)[1:]
+    ).all()
+    with pytest.raises(ConfigError, match=r"short_share=0.001: 691 short records, but only 690 sequences of 2-5 bp"):
+        _short_lengths(691, EnsemblLikeShape(), np.random.default_rng(0))
+
+
+def test_many_short_records_are_generated_distinct():
+    data = make_ensembl_like(1500, 400, seed=0, shape=EnsemblLikeShape(short_share=0.1))
+    seqs = pd.concat([data.train["seq"], data.test["seq"]])
+    short = seqs[seqs.str.len() < 6]
+    assert len(short) == 190 and (short.str.len() == 2).sum() == 10
+    from enhancerlm.sequences.dna import canonical_sequences
+
+    assert canonical_sequences(short.tolist()).is_unique

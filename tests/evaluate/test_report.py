@@ -199,6 +199,21 @@ def test_result_warnings_come_first_in_one_box_and_default_to_metrics(metrics, t
     )
 
 
+def test_when_every_test_sequence_is_novel_the_report_says_so_instead_of_a_second_table(metrics, tmp_path):
+    def whole_set_novel(block):
+        return dict(block, novel=dict(block, fraction_of_test=1.0))
+
+    every = {
+        "fine_tuned": whole_set_novel(metrics["fine_tuned"]),
+        "baselines": {k: whole_set_novel(v) for k, v in metrics["baselines"].items()},
+    }
+    path = write_report(tmp_path / "r.html", title="t", metrics=every)
+    text, page = path.read_text(encoding="utf-8"), _parse(path)
+    assert "All 200 test sequences are novel: none duplicates a training sequence" in text
+    assert "Table 2" not in text and "Table 1. All test sequences." in text
+    assert len(page.tables) == 1  # Table 1 only (no audit here), no repeat of it
+
+
 def test_skipped_novel_subset_row_says_why(metrics, tmp_path):
     block = dict(metrics["fine_tuned"], novel={"n": 0, "skipped": "no novel test sequence: all 200 ..."})
     page = _parse(write_report(tmp_path / "r.html", title="t", metrics={"fine_tuned": block}))

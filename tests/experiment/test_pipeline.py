@@ -87,6 +87,15 @@ def test_outputs_named_by_the_issue(finished_run):
         assert (finished_run / name).is_file(), name
 
 
+def test_the_time_estimate_comes_before_the_long_work(finished_run):
+    log = (finished_run / "run.log").read_text()
+    # search: 10 + 10 records, 4 validation -> 1 step of 16 x 1 epoch; fine-tune: 80 after dedup, 16 validation
+    # -> 4 steps of 16 (the counts the search and the fine-tune then log)
+    assert "training 1 search + 4 fine-tuning = 5 steps x " in log
+    assert "search split: 16 train, 4 validation" in log and "training on 64 examples, 1 epochs" in log
+    assert log.index("time estimate: about ") < log.index("search split:")  # said before the search trains
+
+
 def test_metrics_have_every_block_with_intervals_and_novel_subset(finished_run):
     metrics = json.loads((finished_run / "metrics.json").read_text())
     blocks = [metrics[k] for k in MODEL_BLOCKS] + [metrics["baselines"][k] for k in ("kmer_lr", "gc")]

@@ -105,7 +105,9 @@ def test_kmer_lr_run_reads_published_files(published, tmp_path):
     assert result.exit_code == 0, result.output
     predictions, audit = _check_run(out, result.output)
     assert predictions["p_fine_tuned"].between(0, 1).all()
-    assert audit["short_records"] == {} and audit["short_records_min_bp"] is None  # kmer-lr has no k
+    # kmer-lr's shortest k-mer is 4 bp: the 2 bp records have none, counted as for DNABERT
+    assert audit["short_records"] == {"train": 1, "test": 1} and audit["short_records_min_bp"] == 4
+    assert "kept 1 record(s) shorter than 4 bp (the model's k) (e.g. 'tiny' 2 bp)" in result.output
 
 
 def test_tiny_dnabert_run_keeps_records_shorter_than_k(published, tmp_path, one_torch_thread):

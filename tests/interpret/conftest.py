@@ -41,7 +41,7 @@ class CountingModel(SequenceClassifier):
             lut[ord(b)] = self.weights[i]
         return np.array([lut[np.frombuffer(s.encode(), dtype=np.uint8)].sum() for s in seqs])
 
-    def predict_proba(self, seqs, batch_size=None) -> np.ndarray:
+    def _predict_windows(self, seqs, batch_size=None) -> np.ndarray:
         z = self.log_odds(seqs)
         # Both columns computed directly (not 1 - p) so either keeps its precision.
         return np.stack([1 / (1 + np.exp(z)), 1 / (1 + np.exp(-z))], axis=1)

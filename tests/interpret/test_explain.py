@@ -167,3 +167,22 @@ def test_no_motif_still_writes_a_table_header_and_says_so(learned_model, planted
 def test_config_rejects_wrong_types(bad):
     with pytest.raises(ConfigError, match=next(iter(bad))):
         ExplainConfig.from_dict(bad)
+
+
+def test_the_page_shows_one_sequence_at_a_time_track_first_positions_from_one(explained):
+    import re
+
+    page = (explained.out_dir / "explain.html").read_text()
+    assert page.index("<h2>Sequences</h2>") < page.index('<img class="track"') < page.index("<h2>Motifs</h2>")
+    section = page[page.index('<section class="seq">') : page.index("</section>")]
+    first = explained.table.iloc[0]
+    assert f"1. {first['id']} ({first['label']}), 100 bp" in section
+    assert section.index('<img class="track"') < section.index("strongest single-base changes")
+    best = explained.mutations[explained.mutations["seq_index"] == 0].sort_values("rank").iloc[0]
+    assert f"<td>{best['position'] + 1}</td><td>{best['ref']}&gt;{best['alt']}</td>" in section
+    seqlets = pd.read_csv(explained.out_dir / "seqlets.tsv", sep="\t")
+    for start, end, seq in re.findall(r"<td>(\d+)-(\d+)</td><td>[^<]*</td><td>([ACGTN]+)</td>", section):
+        assert first["sequence"][int(start) - 1 : int(end)] == seq  # 1-based, inclusive
+        assert ((seqlets["start"] == int(start) - 1) & (seqlets["sequence"] == seq)).any()  # the TSV: 0-based
+    # the long table of every sequence's mutations is in mutations.tsv only
+    assert page.count("&gt;") <= 5 and "The other 59 sequences are in attributions.tsv" in page

@@ -68,3 +68,19 @@ def test_cnn_attributes_its_one_hot_input_base_by_base(random_seqs):
 def test_models_without_embeddings_are_refused(learned_model):
     with pytest.raises(ConfigError, match="--method ism"):
         integrated_gradients(learned_model, ["ACGTACGT"])
+
+
+def test_progress_counts_sequences_and_cancel_stops_between_batches(tiny_bert, random_seqs):
+    import threading
+
+    from enhancerlm.errors import Cancelled
+
+    seen = []
+    integrated_gradients(tiny_bert, random_seqs, n_steps=4, batch_size=2, progress=lambda *a: seen.append(a))
+    assert seen == [(0, 3), (2, 3), (3, 3)]
+    cancel = threading.Event()
+    with pytest.raises(Cancelled, match="integrated gradients cancelled after 2 of 3"):
+        integrated_gradients(
+            tiny_bert, random_seqs, n_steps=4, batch_size=2, progress=lambda d, t: d and cancel.set(), cancel=cancel
+        )
+    assert tiny_bert.model.training  # the fixture's mode, put back after the cancel too

@@ -54,3 +54,17 @@ def test_closed_form_models_have_no_fine_tuning_and_every_other_entry_valid_sett
 def test_describe_spells_the_defaults_out():
     assert describe(get_backbone("tiny-dnabert-6"))["finetune"]["lr"] == 1e-3
     assert describe(get_backbone("gc"))["finetune"] is None
+
+
+@pytest.mark.parametrize("name, shortest", [("kmer-lr", 4), ("gkm-lr", 7), ("offline-best", 7), ("gc", None)])
+def test_a_closed_form_entry_knows_the_shortest_input_its_model_has_a_feature_for(name, shortest):
+    from enhancerlm.models import create_classifier
+    from enhancerlm.sequences.records import LabelMap
+
+    model = create_classifier(name, LabelMap.from_labels(["enhancer", "not_enhancer"]))
+    assert get_backbone(name).short_below_bp == shortest  # known before a model exists (run's input checks)
+    assert model.min_bp == (shortest or 1)  # what predict warns below
+
+
+def test_a_tokenizers_k_is_the_shortest_input():
+    assert get_backbone("dnabert-6").short_below_bp == 6 and get_backbone("cnn").short_below_bp is None

@@ -131,3 +131,14 @@ def test_empty_or_missing_bed(tmp_path):
         read_regions(bed, SIZES)
     with pytest.raises(InputError, match="does not exist"):
         read_regions(tmp_path / "missing.bed", SIZES)
+
+
+def test_read_regions_takes_every_format_of_the_one_reader(tmp_path):
+    peaks = tmp_path / "ENCFF000AAA.bed.gz"  # ENCODE narrowPeak, served as .bed.gz
+    peaks.write_bytes(
+        gzip.compress(b"chr1\t100\t300\t.\t1000\t.\t20.5\t-1\t3.2\t80\nchr2\t0\t40\t.\t9\t.\t2\t1\t1\t-1\n")
+    )
+    assert read_regions(peaks, SIZES) == [Region("chr1", 100, 300), Region("chr2", 0, 40)]
+    table = tmp_path / "positive.csv.gz"  # Genomic Benchmarks coordinates
+    table.write_bytes(gzip.compress(b"id,region,start,end,strand\n0,chr1,10,50,-\n"))
+    assert read_regions(table, SIZES) == [Region("chr1", 10, 50)]

@@ -124,3 +124,17 @@ def test_reverse_complement_codes_keep_n():
     codes = base_codes("ACGTN", ATCG)
     assert reverse_complement_codes(codes, ATCG).tolist() == base_codes("NACGT", ATCG).tolist()
     assert reverse_complement_codes(base_codes("AACN")).tolist() == base_codes("NGTT").tolist()
+
+
+def test_window_sums_and_base_counts_match_slicing():
+    from enhancerlm.sequences.dna import window_base_counts, window_sums
+
+    seq = "ACGTNNacgtGGCC"
+    codes = base_codes(seq)
+    starts, ends = np.array([0, 2, 4, 0, 7]), np.array([4, 9, 6, 14, 7])
+    gc, acgt = window_base_counts(codes, starts, ends)
+    for s, e, g, a in zip(starts, ends, gc, acgt):
+        window = seq[s:e].upper()
+        assert g == window.count("G") + window.count("C") and a == len(window) - window.count("N")
+    lower = np.frombuffer(seq.encode(), dtype=np.uint8) >= ord("a")
+    assert window_sums(lower, starts, ends).tolist() == [0, 3, 0, 4, 0]

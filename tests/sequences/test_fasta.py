@@ -63,6 +63,23 @@ def test_classic_mac_line_endings(write):
     assert list(iter_fasta(write("a.fa", WRAPPED.replace("\n", "\r")))) == RECORDS
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_bom_and_line_ends_are_counted_in_the_log(write, caplog, gz):
+    lines = WRAPPED.splitlines()  # 8 lines: 6 end in \r\n, the last 2 in a lone \r
+    text = "".join(line + "\r\n" for line in lines[:6]) + "".join(line + "\r" for line in lines[6:])
+    path = write("win.fa", b"\xef\xbb\xbf" + text.encode(), gz=gz)
+    with caplog.at_level(logging.INFO, logger="enhancerlm"):
+        assert list(iter_fasta(path)) == RECORDS
+    expected = (
+        f"{path}: skipped a UTF-8 byte-order mark; read 6 Windows (\\r\\n) line ends; read 2 old Mac (\\r) line ends"
+    )
+    assert caplog.messages == [expected]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="enhancerlm"):
+        list(iter_fasta(write("unix.fa", WRAPPED)))
+    assert not caplog.messages
+
+
 @pytest.mark.parametrize("name", ["a.fa", "a.fa.gz", "a.fasta.bgz"])
 def test_gzip_is_detected_by_magic_bytes_not_name(write, name):
     assert list(iter_fasta(write(name, WRAPPED, gz=True))) == RECORDS

@@ -96,3 +96,16 @@ def test_spec_kind_and_label_not_allowed(txt_dataset):
     assert parse_spec(str(txt_dataset)).kind == "genomic_benchmarks"
     with pytest.raises(InputError, match="takes its labels from its class folders"):
         parse_spec(f"{txt_dataset}:enhancer")
+
+
+def test_byte_order_marks_and_windows_line_ends_are_skipped_and_counted(tmp_path, write, caplog):
+    for name, data in (("0.txt", b"\xef\xbb\xbfACGT\r\n"), ("1.txt", b"\xef\xbb\xbfGGCC\r\n"), ("2.txt", b"TTAA\n")):
+        write(f"set/train/positive/{name}", data)
+    write("set/train/negative/0.txt", "CCCC")
+    with caplog.at_level("INFO", logger="enhancerlm"):
+        table = read_genomic_benchmark(tmp_path / "set", "train")
+    assert table["sequence"].tolist() == ["CCCC", "ACGT", "GGCC", "TTAA"]
+    said = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.sequences.validate"]
+    assert said == [
+        f"{tmp_path / 'set/train/positive'}: skipped 2 UTF-8 byte-order marks; read 2 Windows (\\r\\n) line ends"
+    ]

@@ -139,6 +139,15 @@ def test_read_specs_require_labels(write):
         read_specs([])
 
 
+def test_read_specs_labels_every_record_or_none(write):
+    enh, bg = write("enh.fa", FASTA), write("bg.fa", ">n1\nTTTT\n")
+    table = write("t.csv", "id,sequence,label\na,ACGT,enhancer\nb,ACGA,\n")
+    for specs in ([str(table)], [f"{enh}:enhancer", str(bg)]):
+        with pytest.raises(InputError, match=r"record '(b|n1)' has no label; give the input a label"):
+            read_specs(specs)  # labels optional: all or none, never a class ''
+    assert set(read_specs([str(enh), str(bg)])["label"]) == {""}
+
+
 def test_iter_spec_chunks_match_read_spec(write):
     path = write("many.fa", "".join(f">r{i}\n{'ACGT' * (i + 1)}\n" for i in range(5)))
     chunks = list(iter_spec(f"{path}:enhancer", chunk_size=2))

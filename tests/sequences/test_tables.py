@@ -60,6 +60,50 @@ def test_missing_sequence_column_names_file_column_and_columns(write):
     assert str(info.value).startswith(f"{path}: no sequence column 'sequence'; the columns are ['id', 'dna', 'label']")
 
 
+def test_missing_column_fix_names_the_python_setting_and_what_else_to_do(write):
+    path = write("s.csv", "id,dna,label\nr1,ACGT,a\n")
+    with pytest.raises(InputError) as info:
+        read_table(path)
+    assert str(info.value).endswith("; name the sequence column with sequence_column=")
+    assert info.value.with_fix(None).endswith("; name the sequence column 'sequence'")  # for a command without the flag
+
+
+@pytest.mark.parametrize("sep, name", [(";", "semicolon"), ("\t", "tab")])
+def test_a_csv_with_another_separator_is_read_with_a_warning_naming_it(write, caplog, sep, name):
+    path = write("excel.csv", "\ufeff" + CSV.replace(",", sep))
+    with caplog.at_level("WARNING"):
+        table = read_table(path)
+    assert table["sequence"].tolist() == ["ACGT", "ggcc"] and table["label"].tolist() == ["enhancer", "not_enhancer"]
+    assert f"{path}: its header line has no commas but {name}s: read as {name}-separated" in caplog.messages
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1])
+def test_bom_and_windows_line_ends_are_counted_in_the_log(write, caplog, chunk_size):
+    path = write("win.csv", b"\xef\xbb\xbf" + CSV.replace("\n", "\r\n").encode(), gz=True)
+    with caplog.at_level("INFO", logger="enhancerlm"):
+        chunks = list(iter_table(path, chunk_size))
+    assert [s for c in chunks for s in c["sequence"]] == ["ACGT", "ggcc"]
+    assert caplog.messages == [f"{path}: skipped a UTF-8 byte-order mark; read 3 Windows (\\r\\n) line ends"]
+
+
+def test_a_windows_line_end_split_between_two_reads_counts_once():
+    import io
+
+    from enhancerlm.sequences.validate import CountingReader, TextNotes
+
+    notes = TextNotes()
+    reader = CountingReader(io.BytesIO(b"a\r\nb\r\nc\rd"), notes)
+    assert b"".join(iter(lambda: reader.read(2), b"")) == b"a\r\nb\r\nc\rd"  # "a\r" | "\nb" | "\r\n" | ...
+    assert (notes.crlf, notes.cr) == (2, 1)
+
+
+def test_a_header_with_the_extensions_separator_keeps_it(write, caplog):
+    path = write("t.csv", "id,sequence,note\nr1,ACGT,a;b\n")
+    with caplog.at_level("WARNING"):
+        assert read_table(path)["sequence"].tolist() == ["ACGT"]
+    assert not caplog.messages
+
+
 def test_missing_label_column_when_labels_required(write):
     path = write("s.csv", "id,sequence\nr1,ACGT\n")
     with pytest.raises(InputError, match=r"no label column 'class'; the columns are \['id', 'sequence'\]"):

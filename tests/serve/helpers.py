@@ -6,11 +6,11 @@ import time
 
 
 def wait_for(client, url: str, timeout: float = 60.0) -> dict:
-    """Poll a job until it is done or failed."""
+    """Poll a job until it is done, failed or cancelled."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(url).json()
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("done", "failed", "cancelled"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {url} not finished after {timeout} s")

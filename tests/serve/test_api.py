@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from enhancerlm.serve.limits import QueueFullError, ServeLimits
 from enhancerlm.serve.work import warm_up
 from enhancerlm.tokenization.windows import split_windows
 
-from .helpers import fasta, predict_tsv, query_records, wait_for
+from .helpers import fasta, predict_tsv, query_records, random_dna, wait_for
 
 PREDICT_COLUMNS = ["id", "probability", "prediction", "p_not_enhancer", "p_enhancer"]
 
@@ -310,3 +311,80 @@ def test_gzip_uploads_are_read_and_bombs_refused(make_client):
     assert response.status_code == 413 and "big.fa.gz: decompresses to more than" in response.json()["error"]
     response = client.post("/api/predict", files={"file": ("broken.fa.gz", two_members[:30])})
     assert response.status_code == 400 and "broken.fa.gz" in response.json()["error"]
+
+
+def test_scoring_goes_on_while_a_long_attribution_runs_and_that_one_can_be_cancelled(
+    client, training_seqs, monkeypatch
+):
+    from enhancerlm.interpret import ism
+
+    monkeypatch.setattr(ism, "SCORE_STEP", 16)  # short model calls: progress, pauses and cancel come often
+    records = query_records(training_seqs)
+    table = _scored(client, data={"sequences": fasta(records)})
+    explaining = client.post(f"/api/jobs/{table['id']}/rows/4/explain", data={"method": "ism"}).json()["url"]
+    deadline = time.monotonic() + 60
+    while (job := client.get(explaining).json())["progress"]["done"] == 0:
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline
+        time.sleep(0.05)
+    progress = job["progress"]
+    # 700 bp in 2 windows of 515 bp, bases 185-514 in both: a substitution is scored in the windows holding it.
+    assert (progress["step"], progress["unit"]) == ("ISM", "model input")
+    assert progress["total"] == 2 + 3 * (700 + 330)
+    scored = _scored(client, data={"sequences": ">q\n" + records["rand_a"] + "\n"})  # not queued behind ISM
+    assert scored["result"]["rows"][0]["probability_text"] == table["result"]["rows"][0]["probability_text"]
+    job = client.get(explaining).json()
+    assert job["status"] == "running" and job["progress"]["done"] < job["progress"]["total"]
+    assert job["progress"]["seconds_left"] > 0
+    response = client.post(f"{explaining}/cancel")
+    assert response.status_code == 202 and response.json()["cancelling"]
+    job = wait_for(client, explaining)
+    assert job["status"] == "cancelled" and job["error"].startswith("ISM cancelled after")
+    assert client.post(f"{explaining}/cancel").status_code == 409
+    assert client.post("/api/jobs/nope/cancel").status_code == 404
+
+
+@pytest.mark.slow
+def test_explanation_says_its_unit_and_how_windows_make_the_score(client, served, training_seqs, monkeypatch):
+    records = query_records(training_seqs)
+    job = _scored(client, data={"sequences": fasta(records)})
+    explained = wait_for(
+        client, client.post(f"/api/jobs/{job['id']}/rows/4/explain", data={"method": "ig"}).json()["url"]
+    )
+    result = explained["result"]
+    assert result["unit"] == "log-odds" and result["window_bp"] == 515 and result["stride_bp"] == 257
+    assert result["score"] == pytest.approx(np.mean([w["probability"] for w in result["windows"]]), abs=0)
+    assert result["score"] == pytest.approx(job["result"]["rows"][4]["probability"], rel=1e-6)
+    assert explained["progress"]["step"] == "JASPAR matches"  # the last step it went through
+    card = client.get("/api/model").json()
+    assert card["methods"] == ["ism", "ig"]
+
+
+def test_the_table_shows_four_decimals_beside_predicts_text(client, training_seqs):
+    rows = _scored(client, data={"sequences": fasta(query_records(training_seqs))})["result"]["rows"]
+    assert [r["probability_shown"] for r in rows] == [f"{float(r['probability_text']):.4f}" for r in rows]
+    assert all(len(r["probability_shown"]) == 6 for r in rows)
+
+
+def test_the_page_writes_lengths_as_people_do(client):
+    page = client.get("/").text
+    assert "median length enhancer 80, not_enhancer 80 bp" in page and "80.0" not in page
+    assert "2,000,000 bp in all, 10 MB" in page
+    # the method menu is part of the results, ready before any row is clicked
+    assert page.index('id="method"') < page.index('id="predictions"') < page.index('id="explain"')
+
+
+def test_pictures_count_whole_sequences_and_line_up_windows_with_bases():
+    from enhancerlm.serve.work import attribution_figure, histogram_figure, windows_figure
+
+    ax = histogram_figure(np.array([0.1, 0.12, 0.5, 0.9]), 0.5, "P(enhancer)").axes[0]
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+    seq = random_dna(700, 5)
+    windows = pd.DataFrame({"start": [0, 185], "end": [515, 700], "probability": [1.0, 0.999]})
+    track = attribution_figure(seq, np.linspace(-1, 1, 700), "ism", "s").axes[0]
+    drawn = windows_figure(windows, 700, "P(enhancer)", 0.9995)
+    under = drawn.axes[0]
+    assert track.get_xlim() == under.get_xlim() == (0.5, 700.5)  # bases 1..700, each 1 wide
+    assert track.figure.get_figwidth() == drawn.get_figwidth()
+    assert (track.get_position().x0, track.get_position().x1) == (under.get_position().x0, under.get_position().x1)
+    assert under.get_ylim()[1] > 1.05 and under.get_ylim()[0] < 0  # a score of 1 is inside the frame
+    assert "log-odds" in track.get_ylabel() and "1-based" in track.get_xlabel()

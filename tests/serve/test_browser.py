@@ -79,6 +79,16 @@ def page(tmp_path):
             browser.close()
 
 
+def _shown(page, selector: str) -> str:
+    """Wait until the image ``selector`` is shown and decoded; return its src."""
+    page.wait_for_function(
+        f"(() => {{ const img = document.querySelector('{selector}'); const box = img.closest('figure');"
+        " return !box.hidden && img.complete && img.naturalWidth > 0; })()",
+        timeout=120_000,
+    )
+    return page.get_attribute(selector, "src")
+
+
 def test_paste_table_sort_explain_and_a_bad_file(server, page, tiny_run, training_seqs, tmp_path):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
@@ -86,7 +96,7 @@ def test_paste_table_sort_explain_and_a_bad_file(server, page, tiny_run, trainin
     query = tmp_path / "query.fa"
     query.write_text(fasta(records))
     expected = predict_tsv(tiny_run / "model", query, tmp_path / "predict.tsv").splitlines()[1:]
-    expected = {line.split("\t")[0]: line.split("\t")[1] for line in expected}
+    expected = {line.split("\t")[0]: f"{float(line.split(chr(9))[1]):.4f}" for line in expected}
 
     page.goto(server + "/")
     assert "tiny-dnabert-6" in page.text_content("header")
@@ -99,9 +109,14 @@ def test_paste_table_sort_explain_and_a_bad_file(server, page, tiny_run, trainin
             page.locator("#predictions td.probability").all_text_contents(),
         )
     )
-    assert shown == expected  # the page's numbers are `enhancerlm predict`'s, digit for digit
+    assert shown == expected  # `enhancerlm predict`'s numbers, every one with 4 decimals
     assert page.locator("#predictions tr:has(td.id:text-is('copy')) td.training").text_content() == "exact"
+    note = page.text_content("#training-note")
+    assert "2 of these 5 sequences are copies of training sequences (an exact copy, the reverse complement)" in note
+    assert "a score on a training sequence is not evidence" in note
     page.wait_for_function("document.getElementById('histogram').naturalWidth > 0")
+    assert page.is_visible("#method")  # chosen before a row is clicked
+    assert page.locator("#method option").all_text_contents()[1].startswith("integrated gradients")
 
     page.click("#predictions th[data-key=probability]")
     ascending = [float(x) for x in page.locator("#predictions td.probability").all_text_contents()]
@@ -111,14 +126,23 @@ def test_paste_table_sort_explain_and_a_bad_file(server, page, tiny_run, trainin
     page.screenshot(path=str(tmp_path / "table.png"), full_page=True)
 
     page.click("#predictions td.id:text-is('rand_a')")
-    page.wait_for_function(
-        "(() => { const img = document.getElementById('attribution');"
-        " return !img.hidden && img.complete && img.naturalWidth > 0; })()",
-        timeout=60_000,
-    )
-    assert page.text_content("#explain-id") == "rand_a"
-    assert "ism attribution of 90 bp" in page.text_content("#explain-status")
+    ism_track = _shown(page, "#attribution")
+    assert page.text_content("#explain-id") == "rand_a" and page.text_content("#explain-method") == "ISM"
+    assert "ISM attribution of 90 bp" in page.text_content("#explain-status")
+    assert "in log-odds of enhancer" in page.text_content("#attribution-caption")
+    for bases, seq in zip(
+        page.locator("#motifs td.bases").all_text_contents(), page.locator("#motifs td.sequence").all_text_contents()
+    ):
+        first, last = (int(x) for x in bases.split("-"))  # 1-based, inclusive
+        assert records["rand_a"][first - 1 : last] == seq
     page.screenshot(path=str(tmp_path / "explain.png"), full_page=True)
+
+    page.select_option("#method", "ig")  # re-explains the row shown; the menu and the track never disagree
+    page.wait_for_function("document.getElementById('explain-method').textContent === 'integrated gradients'")
+    ig_track = _shown(page, "#attribution")
+    assert ig_track != ism_track and "integrated gradients attribution of 90 bp" in page.text_content("#explain-status")
+    page.click("#predictions td.id:text-is('copy')")
+    assert "an exact copy of a training sequence" in page.text_content("#explain-training")
 
     page.fill("#sequences", "")
     page.set_input_files(
@@ -127,7 +151,29 @@ def test_paste_table_sort_explain_and_a_bad_file(server, page, tiny_run, trainin
     page.click("#submit")
     page.wait_for_selector("#error:not([hidden])")
     assert "broken.fa: record 'r2' position 5" in page.text_content("#error")
+    # nothing of the earlier input is left to be read as this one's result
+    assert page.locator("#predictions tbody tr").count() == 0
+    assert not page.is_visible("#results") and not page.is_visible("#explain")
     page.screenshot(path=str(tmp_path / "error.png"), full_page=True)
 
     assert all(url.startswith(server) for url in requested), [u for u in requested if not u.startswith(server)]
     assert {p.name for p in tmp_path.glob("*.png")} == {"table.png", "explain.png", "error.png"}
+
+
+def test_a_long_attribution_shows_progress_and_stops_on_cancel(server, page, training_seqs, monkeypatch, tmp_path):
+    from enhancerlm.interpret import ism
+
+    monkeypatch.setattr(ism, "SCORE_STEP", 16)  # short model calls, so the bar moves within the test
+    page.goto(server + "/")
+    page.fill("#sequences", fasta(query_records(training_seqs)))
+    page.click("#submit")
+    page.wait_for_function("document.querySelectorAll('#predictions tbody tr').length === 6")
+    page.click("#predictions td.id:text-is('long')")
+    page.wait_for_function(
+        "/of 3,092 model inputs, about .* left/.test(document.getElementById('explain-status').textContent)"
+    )
+    assert page.is_visible("#explain-progress") and page.is_visible("#cancel")
+    page.screenshot(path=str(tmp_path / "progress.png"), full_page=True)
+    page.click("#cancel")
+    assert page.text_content("#explain-status") == "cancelled" and not page.is_visible("#explain-progress")
+    assert not page.is_visible("#attribution")

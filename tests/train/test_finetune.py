@@ -1,5 +1,7 @@
 """finetune: learns a separable toy task, writes history and a loadable model, early stopping, LoRA, grouping."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +15,8 @@ from enhancerlm.train.finetune import make_trainer
 FAST = dict(lr=5e-3, batch_size=8, warmup_ratio=0.0)
 
 
-def test_learns_separable_toy_task_and_writes_a_run_folder(make_tiny, make_toy, tmp_path, capsys):
+def test_learns_separable_toy_task_and_writes_a_run_folder(make_tiny, make_toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("enhancerlm.train.callbacks.on_terminal", lambda: True)  # bars, as in a terminal
     clf = make_tiny()
     clf.model.eval()
     config = TrainConfig(epochs=3, **FAST)
@@ -33,6 +36,18 @@ def test_learns_separable_toy_task_and_writes_a_run_folder(make_tiny, make_toy, 
     seqs = make_toy(4, seed=2).sequence.tolist()
     np.testing.assert_allclose(loaded.predict_proba(seqs), clf.predict_proba(seqs), atol=1e-6)
     assert (tmp_path / "history.tsv").is_file() and (tmp_path / "train_run.json").is_file()
+
+
+def test_off_a_terminal_progress_is_one_log_line_per_epoch(make_tiny, make_toy, tmp_path, capsys, caplog):
+    with caplog.at_level("INFO", logger="enhancerlm.train.callbacks"):
+        finetune(make_tiny(), make_toy(8), None, TrainConfig(epochs=2, **FAST), tmp_path, progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err and "it/s]" not in err  # no bar redrawn with carriage returns into a log file
+    lines = [m for m in caplog.messages if " done: step " in m]
+    assert [m.split(",")[0] for m in lines] == ["epoch 1 of 2 done: step 2 of 4", "epoch 2 of 2 done: step 4 of 4"]
+    assert lines[1].endswith("so far, about 00:00 left")
+    epochs = [m for m in caplog.messages if m.startswith("epoch 1.00: ")]  # the Trainer's numbers, 3 decimals
+    assert epochs and all(re.fullmatch(r"epoch 1\.00:( \w+=-?\d+\.\d{3})+", m) for m in epochs), epochs
 
 
 def test_early_stopping_stops_and_keeps_best(make_tiny, make_toy, tmp_path):

@@ -105,6 +105,30 @@ def test_tsv_input_becomes_a_vcf(kmer_model, genome_fasta, tmp_path):
     assert (tmp_path / "out" / "variants.vcf.gz.tbi").is_file()  # sorted records: indexed
 
 
+def test_without_the_extras_a_tsv_is_scored_and_what_needs_them_is_left_out(
+    kmer_model, genome_fasta, tmp_path, monkeypatch, caplog
+):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("pysam", "logomaker") else find_spec(name, *a)
+    )
+    path = tmp_path / "v.tsv"
+    path.write_text(f"chrom\tpos\tref\talt\nchr1\t101\t{CHR1[100]}\tA\n")
+    with caplog.at_level("WARNING", logger="enhancerlm.variants.run"):
+        result = score_variants(kmer_model, path, genome_fasta, tmp_path / "out", VariantConfig(window_bp=W))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".chunks",
+        "skipped.tsv",
+        "summary.json",
+        "variants.tsv",
+    ]
+    assert result.summary["outputs"] == ["variants.tsv", "skipped.tsv", "summary.json"] and len(result.table) == 1
+    assert "pysam is not installed: variants.vcf.gz is not written (pip install 'enhancerlm[variants]')" in caplog.text
+    assert "logomaker is not installed: top_variants.png is not written" in caplog.text
+
+
 @pytest.mark.slow  # fits a 3-class logistic regression with a cross-validated C (~5 s on 2 cores)
 def test_multi_class_model_has_one_delta_per_class(genome_fasta, tmp_path):
     rng = np.random.default_rng(0)

@@ -9,6 +9,7 @@ import pytest
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models import load_classifier
+from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.variants import VariantConfig, score_variants
 from enhancerlm.variants.score import score_windows
@@ -77,18 +78,25 @@ def test_both_strands_is_predicts_both_strands(kmer_model, genome_fasta, tmp_pat
     np.testing.assert_array_equal(table["p_ref"], expected)
 
 
-class Recorder:
+class Recorder(SequenceClassifier):
     """A model that records what it is asked to score (probability = GC fraction)."""
 
-    label_map, max_bp = LABELS, None
+    label_map, backbone, family, max_bp = LABELS, "recorder", "recorder", None
 
     def __init__(self):
         self.seen: list[str] = []
 
-    def predict_proba(self, seqs, batch_size=None):
+    def _predict_windows(self, seqs, batch_size=None):
         self.seen += list(seqs)
         gc = np.array([(s.count("G") + s.count("C")) / len(s) for s in seqs], dtype=np.float32)
         return np.stack([1 - gc, gc], axis=1)
+
+    def save(self, directory):
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, directory):
+        raise NotImplementedError
 
 
 def test_shared_windows_are_scored_once():

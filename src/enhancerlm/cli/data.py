@@ -7,6 +7,8 @@ from typing import Any, List, Optional
 
 import typer
 
+from enhancerlm.cli.options import config_option, writable_folder
+from enhancerlm.data.build_config import BuildConfig, chrom_list
 from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
 
 data_app = typer.Typer(
@@ -39,7 +41,9 @@ def _read(
 def audit(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: List[str] = typer.Option(..., "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     near_threshold: float = typer.Option(DEFAULT_THRESHOLD, "--near-threshold", help=_THRESHOLD_HELP),
     kmer: int = typer.Option(DEFAULT_K, "--kmer", help="k-mer size (bp) for near duplicates."),
     num_perm: int = typer.Option(DEFAULT_NUM_PERM, "--num-perm", help="MinHash functions."),
@@ -62,6 +66,7 @@ def audit(
     """
     from enhancerlm.data.audit_report import write_audit
     from enhancerlm.data.splits import split_leakage
+    from enhancerlm.formatting import metric
 
     options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
     train_table = _read(train, "train", **options)
@@ -81,7 +86,7 @@ def audit(
     typer.echo(
         f"test records {n}: exact {report.exact_duplicates}, revcomp {report.revcomp_duplicates}, "
         f"near {report.near_duplicates}, novel {report.n_novel} ({100 * report.n_novel / n:.1f}%); "
-        f"GC AUROC {report.gc_auroc if report.gc_auroc is None else round(report.gc_auroc, 3)}; "
+        f"GC AUROC {metric(report.gc_auroc)}; "
         f"renamed ids {report.n_renamed}; written to {out}",
         err=True,
     )
@@ -91,7 +96,9 @@ def audit(
 def prepare(
     train: List[str] = typer.Option(..., "--train", help=_SPEC_HELP),
     test: Optional[List[str]] = typer.Option(None, "--test", help=_SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     dedup: str = typer.Option(
         "exact",
         "--dedup",
@@ -139,7 +146,9 @@ def prepare(
 
 @data_app.command("synthetic")
 def synthetic(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_per_class: int = typer.Option(500, "--n-per-class", help="Sequences per class."),
     length_bp: int = typer.Option(200, "--length-bp", help="Sequence length (bp)."),
     seed: int = typer.Option(0, "--seed"),
@@ -181,7 +190,9 @@ def synthetic(
 
 @data_app.command("ensembl-like")
 def ensembl_like(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
     n_train: int = typer.Option(20000, "--n-train", help="Training rows (the hub set has 123,872)."),
     n_test: int = typer.Option(5000, "--n-test", help="Test rows (the hub set has 30,970)."),
     seed: int = typer.Option(0, "--seed"),
@@ -200,6 +211,73 @@ def ensembl_like(
     data = make_ensembl_like(n_train, n_test, seed, shape)
     write_ensembl_like(data, out, layout=layout, params=shape_params(n_train, n_test, seed, shape))
     typer.echo(f"{n_train} train, {n_test} test records; written to {out}", err=True)
+
+
+@data_app.command("build")
+def build(
+    positives: List[str] = typer.Option(
+        ..., "--positives", help="Region file FILE[:LABEL] (BED, narrowPeak, broadPeak, GB .csv.gz); repeat per file."
+    ),
+    genome: Path = typer.Option(
+        ..., "--genome", "-g", help="Genome FASTA, plain or bgzip (.gz); indexed or indexable."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left untouched on error).", callback=writable_folder
+    ),
+    exclude: Optional[List[str]] = typer.Option(
+        None, "--exclude", help="Regions no window may touch, e.g. the ENCODE blacklist BED; repeatable."
+    ),
+    width: str = config_option(BuildConfig, "width", metavar="BP|native"),
+    max_n: int = config_option(BuildConfig, "max_n"),
+    background: str = config_option(BuildConfig, "background"),
+    neg_ratio: float = config_option(BuildConfig, "neg_ratio"),
+    flank: int = config_option(BuildConfig, "flank"),
+    test_chroms: List[str] = config_option(BuildConfig, "test_chroms"),
+    val_chroms: List[str] = config_option(BuildConfig, "val_chroms"),
+    map_chroms: bool = config_option(BuildConfig, "map_chroms", "--map-chroms"),
+    shuffle_k: int = config_option(BuildConfig, "shuffle_k"),
+    dedup: str = config_option(BuildConfig, "dedup"),
+    label: str = config_option(BuildConfig, "label"),
+    negative_label: str = config_option(BuildConfig, "negative_label"),
+    seed: int = config_option(BuildConfig, "seed"),
+) -> None:
+    """Peaks + genome -> OUT/train.tsv, val.tsv, test.tsv (id, sequence, label, chrom, start, end, strand, gc,
+    source), regions_<split>.bed, manifest.json, composition.png.
+
+    Windows centred on narrowPeak summits (else midpoints), negatives matched to the positives' GC and
+    repeat content bin by bin, split by chromosome (default: DeepSEA's hold-out, chr8+chr9 test, chr7
+    validation; Zhou & Troyanskaya 2015), homologous windows across splits dropped. The TSVs are SPECs:
+    enhancerlm run --train OUT/train.tsv --test OUT/test.tsv ...
+    """
+    from enhancerlm.data.build import build as build_set  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.data.build_outputs import write_build
+
+    config = BuildConfig(
+        width=width,
+        max_n=max_n,
+        background=background,
+        neg_ratio=neg_ratio,
+        flank=flank,
+        test_chroms=chrom_list(test_chroms),
+        val_chroms=chrom_list(val_chroms),
+        map_chroms=map_chroms,
+        shuffle_k=shuffle_k,
+        dedup=dedup,
+        label=label,
+        negative_label=negative_label,
+        seed=seed,
+    )
+    built = build_set(positives, genome, config, tuple(exclude or ()))
+    manifest = write_build(built, genome, out, config)
+    for split, stats in manifest["statistics"].items():
+        auroc = stats["gc_only_auroc"]
+        shown = "n/a" if auroc is None else f"{auroc:.3f}"
+        counts = ", ".join(f"{k} {v}" for k, v in stats["n"].items()) or "empty"
+        gc_ks = stats["gc"].get("ks_statistic")
+        typer.echo(
+            f"{split}: {counts}; GC-only AUROC {shown}; GC KS {'n/a' if gc_ks is None else f'{gc_ks:.3f}'}", err=True
+        )
+    typer.echo(f"written to {out} (manifest.json lists every count)", err=True)
 
 
 def register(app: typer.Typer) -> None:

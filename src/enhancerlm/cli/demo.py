@@ -7,9 +7,13 @@ from typing import Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
+
 
 def demo(
-    out: str = typer.Option("demo-out", "--out", help="Output folder (must be new or empty)."),
+    out: str = typer.Option(
+        "demo-out", "--out", help="Output folder (must be new or empty).", callback=writable_folder
+    ),
     n_per_class: Optional[int] = typer.Option(None, "--n-per-class", help="Synthetic sequences per class."),
     pretrain_steps: Optional[int] = typer.Option(None, "--pretrain-steps", help="Masked-LM pre-training steps."),
     search_epochs: Optional[int] = typer.Option(None, "--search-epochs", help="Epochs per search trial."),

@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.cli.options import genome_option, map_chroms_option, writable_file
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -33,6 +34,7 @@ def embed(
         "-o",
         help="Output FILE.npy: float32 matrix, one row per record in input order; FILE.ids.tsv beside it "
         "holds row, id, label (when the input has labels), length_bp.",
+        callback=writable_file,
     ),
     pooling: Pooling = typer.Option(
         Pooling.mean, "--pooling", help="mean: over the sequence's own tokens (no [CLS]/[SEP], no padding); cls: [CLS]."
@@ -57,6 +59,8 @@ def embed(
     trust_remote_code: bool = typer.Option(False, "--trust-remote-code", help="Allow a hub model's own code to run."),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    genome: Optional[Path] = genome_option(),
+    map_chroms: bool = map_chroms_option(),
     quantize: str = typer.Option(
         "none", "--quantize", metavar="none|int8", help=QUANTIZE_HELP.replace("{default}", "none")
     ),
@@ -71,7 +75,7 @@ def embed(
     from enhancerlm.embeddings import embed_to_files, load_backbone
     from enhancerlm.embeddings.store import embed_manifest, output_paths
     from enhancerlm.models.quantize import quantize as quantized
-    from enhancerlm.sequences.spec import iter_specs
+    from enhancerlm.sequences.spec import Genome, iter_specs
 
     output_paths(out)  # a wrong --out is an error before the model loads
     classifier = quantized(load_backbone(backbone, trust_remote_code=trust_remote_code), quantize)
@@ -86,7 +90,14 @@ def embed(
         "quantize": quantize,  # int8 vectors differ slightly from fp32 ones: a resume must not mix them
     }
     manifest = embed_manifest(backbone, inputs, settings, classifier.device.type)
-    chunks = iter_specs(inputs, chunk_size, min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
+    chunks = iter_specs(
+        inputs,
+        chunk_size,
+        min_length=min_length,
+        warn_below=classifier.min_bp,
+        strict_ids=strict_ids,
+        genome=Genome(genome, map_chroms),
+    )
     with contextlib.closing(_progress(chunks, "embed")) as stream:  # the reader's summary is logged now, not at exit
         n = embed_to_files(
             classifier,

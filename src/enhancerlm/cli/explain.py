@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, genome_option, map_chroms_option, writable_folder
 from enhancerlm.config import load_yaml
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.config import ExplainConfig
@@ -37,14 +37,18 @@ def _config(config_file: Optional[Path], flags: dict):
 
 
 def explain(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`), or the run folder OUT."
+    ),
     inputs: List[str] = typer.Option(
         ...,
         "--input",
         "-i",
         help="Input SPEC (repeatable): PATH or PATH:LABEL; labels split the motif counts by class.",
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error).", callback=writable_folder
+    ),
     # default=None: "not given", so that a --config file can set it (its help names the real default).
     methods: Optional[List[Method]] = config_option(ExplainConfig, "methods", "--method", default=None),
     max_seqs: Optional[int] = config_option(ExplainConfig, "max_seqs", default=None, min=1),
@@ -61,14 +65,16 @@ def explain(
     ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    genome: Optional[Path] = genome_option(),
+    map_chroms: bool = map_chroms_option(),
 ) -> None:
     """Write attribution tracks (TSV, PNG), top mutations, motifs matched to JASPAR, logos and explain.html.
 
     A repeated id is renamed NAME~2, NAME~3, ... (logged); every table also has the row number seq_index.
     """
-    from enhancerlm.interpret import explain as run_explain  # imported late: `enhancerlm --help` stays fast
-    from enhancerlm.models import load_classifier
-    from enhancerlm.sequences.spec import read_specs
+    from enhancerlm.api import explain as run_explain  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import load
+    from enhancerlm.sequences.spec import Genome, read_specs
 
     config = _config(
         config_file,
@@ -85,9 +91,15 @@ def explain(
             "quantize": quantize,
         },
     )
-    classifier = load_classifier(model)
-    table = read_specs(list(inputs), min_length=min_length, warn_below=classifier.min_bp, strict_ids=strict_ids)
-    result = run_explain(classifier, table, out, config)
+    classifier = load(model, require_trained=True)
+    table = read_specs(
+        list(inputs),
+        min_length=min_length,
+        warn_below=classifier.min_bp,
+        strict_ids=strict_ids,
+        genome=Genome(genome, map_chroms),
+    )
+    result = run_explain(classifier, table, out, config=config)
     typer.echo(
         f"explained {len(result.table)} sequences with {classifier.backbone} "
         f"({', '.join(config.methods)}); {len(result.motifs)} motifs; see {out / 'explain.html'}",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from enhancerlm import __version__
 from enhancerlm.errors import EnhancerlmError
+
+_COMMAND = "enhancerlm.command"  # ctx.meta key (meta is shared by every context of one invocation)
 
 
 class _Group(TyperGroup):
@@ -18,8 +20,30 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except EnhancerlmError as err:
-            typer.echo(f"error: {err}", err=True)
+            command = ctx.meta.get(_COMMAND)
+            typer.echo(f"error: {err.with_fix(_flag(command, err.setting))}", err=True)
             raise typer.Exit(2) from None
+
+    def resolve_command(self, ctx, args):  # type: ignore[override]  # typer's own click types
+        """Also remember the command that runs (``data audit``, not ``data``), so a hint names its flags."""
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta[_COMMAND] = _innermost(ctx, command, rest)
+        return name, command, rest
+
+
+def _innermost(ctx, command, args: list[str]):
+    """The command that ``args`` name under ``command`` (itself when it is no group or nothing more is named)."""
+    while isinstance(command, TyperGroup) and args and (sub := command.get_command(ctx, args[0])) is not None:
+        command, args = sub, args[1:]
+    return command
+
+
+def _flag(command, setting: str | None) -> str | None:
+    """``--sequence-column`` where ``command`` has an option for ``setting``; None where it has none."""
+    for param in getattr(command, "params", ()):
+        if param.name == setting and isinstance(param, TyperOption):
+            return max(param.opts, key=len)
+    return None
 
 
 app = typer.Typer(

@@ -7,12 +7,13 @@ from typing import Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
 from enhancerlm.errors import InputError
 
 
 def mutagenesis(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (from `enhancerlm run`/`train`)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder.", callback=writable_folder),
     genome: Optional[Path] = typer.Option(None, "--genome", "-g", help="FASTA the --region is cut from."),
     region: Optional[str] = typer.Option(
         None, "--region", help="CHROM:START-END, 1-based inclusive (as genome browsers show), e.g. chr1:1,001-1,200."
@@ -25,25 +26,20 @@ def mutagenesis(
 ) -> None:
     """Write OUT/mutagenesis.tsv (3 x L substitutions), max_abs_delta.bedgraph, logo.png and summary.json."""
     # imported late: `enhancerlm --help` stays fast
-    from enhancerlm.models import load_classifier
-    from enhancerlm.sequences.genome import open_genome
+    from enhancerlm.api import load
+    from enhancerlm.api import mutagenesis as run_mutagenesis
     from enhancerlm.sequences.spec import read_specs
-    from enhancerlm.variants import mutagenesis as ism
 
     if (region is None) == (input_spec is None):
         raise InputError("give either --region CHROM:START-END (with --genome) or --input SPEC")
-    classifier = load_classifier(model)
-    if region is not None:
-        if genome is None:
-            raise InputError("--region needs --genome FASTA")
-        with open_genome(genome, index_dir=out / ".index") as fasta:
-            targets = ism.region_targets(fasta, ism.parse_region(region, fasta.chrom_sizes))
-    else:
-        assert input_spec is not None  # one of the two, checked above
-        table = read_specs([input_spec], warn_below=classifier.min_bp)
-        targets = ism.record_targets(table["id"].tolist(), table["sequence"].tolist())
-    result = ism.run_mutagenesis(classifier, targets, out, target=target, batch_size=batch_size)
-    typer.echo(f"{len(result)} substitutions of {len(targets.ids)} sequence(s) -> {out}", err=True)
+    if region is not None and genome is None:
+        raise InputError("--region needs --genome FASTA")
+    classifier = load(model, require_trained=True)
+    table = None if input_spec is None else read_specs([input_spec], warn_below=classifier.min_bp)
+    result = run_mutagenesis(
+        classifier, table, genome=genome, region=region, out=out, target=target, batch_size=batch_size
+    )
+    typer.echo(f"{len(result)} substitutions of {result['id'].nunique()} sequence(s) -> {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:

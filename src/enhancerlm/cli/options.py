@@ -6,9 +6,12 @@ import dataclasses
 import inspect
 import types
 import typing
+from pathlib import Path
 from typing import Optional
 
 import typer
+
+from enhancerlm.io import check_writable
 
 # config_option's "take the field's default" marker (None is a real default: "not given").
 FIELD_DEFAULT = object()
@@ -94,3 +97,35 @@ def _base_type(hint):
     args = [t for t in typing.get_args(hint) if t is not type(None)]
     is_union = typing.get_origin(hint) is typing.Union or isinstance(hint, types.UnionType)
     return args[0] if is_union else hint
+
+
+GENOME_HELP = (
+    "Genome FASTA (plain or bgzip) that region-file inputs are cut from: --input peaks.bed[:LABEL] "
+    "(BED, narrowPeak, broadPeak, GB .csv.gz), each region as it is, '-' strands reverse-complemented."
+)
+MAP_CHROMS_HELP = "Map chromosome names chr1 <-> 1, chrM <-> MT between region-file inputs and --genome."
+
+
+def genome_option():
+    """``--genome FASTA`` of the commands that read SPECs: where region-file inputs take their sequences."""
+    return typer.Option(None, "--genome", "-g", help=GENOME_HELP)
+
+
+def map_chroms_option():
+    """``--map-chroms`` beside :func:`genome_option`."""
+    return typer.Option(False, "--map-chroms", help=MAP_CHROMS_HELP)
+
+
+def writable_file(param: typer.CallbackParam, value: Optional[Path]) -> Optional[Path]:
+    """Option callback: an output file that could not be written is an error before the command's work starts."""
+    return None if value is None else check_writable(value, folder=False, option=_flag(param))
+
+
+def writable_folder(param: typer.CallbackParam, value: Optional[Path]) -> Optional[Path]:
+    """Option callback: :func:`writable_file` for an output folder."""
+    return None if value is None else check_writable(value, folder=True, option=_flag(param))
+
+
+def _flag(param: typer.CallbackParam) -> str:
+    """The long name of an option (``--out``), for messages."""
+    return max(param.opts, key=len)

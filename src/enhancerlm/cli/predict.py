@@ -9,6 +9,7 @@ from typing import Generator, Iterable, Optional
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
+from enhancerlm.cli.options import genome_option, map_chroms_option, writable_file
 from enhancerlm.config import QUANTIZE_HELP
 
 
@@ -20,18 +21,22 @@ class Aggregate(str, Enum):
 
 
 def predict(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`)."),
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`), or the run folder OUT."
+    ),
     input_spec: str = typer.Option(
         ...,
         "--input",
         "-i",
-        help="Input SPEC: FASTA, CSV/TSV table, folder or hf:OWNER/NAME; labels, if any, are ignored.",
+        help="Input SPEC: FASTA, CSV/TSV table, folder, hf:OWNER/NAME, or a region file (BED, narrowPeak; "
+        "with --genome); labels, if any, are ignored.",
     ),
     out: Path = typer.Option(
         ...,
         "--out",
         "-o",
         help="Output TSV: id, probability, prediction, p_<class> (written whole, or not at all on error).",
+        callback=writable_file,
     ),
     batch_size: Optional[int] = typer.Option(
         None, "--batch-size", min=1, help="Windows per forward pass (default: 64 on CPU, 256 on GPU)."
@@ -55,6 +60,8 @@ def predict(
     ),
     strict_ids: bool = typer.Option(False, "--strict-ids", help=STRICT_IDS_HELP),
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
+    genome: Optional[Path] = genome_option(),
+    map_chroms: bool = map_chroms_option(),
     quantize: str = typer.Option(
         "none", "--quantize", metavar="none|int8", help=QUANTIZE_HELP.replace("{default}", "none")
     ),
@@ -64,12 +71,12 @@ def predict(
     One row per record, in input order; a repeated id is written as NAME~2, NAME~3, ... (the renaming
     is logged). Records shorter than the model's k are scored on [CLS] [SEP] alone, with a warning.
     """
-    from enhancerlm.models import load_classifier  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import load  # imported late: `enhancerlm --help` stays fast
     from enhancerlm.models.quantize import quantize as quantized
     from enhancerlm.predict import predict_to_tsv
-    from enhancerlm.sequences.spec import iter_spec
+    from enhancerlm.sequences.spec import Genome, iter_spec
 
-    classifier = quantized(load_classifier(model), quantize)
+    classifier = quantized(load(model, require_trained=True), quantize)
     # Shorter than k: no k-mer, so the model sees [CLS] [SEP] only; kept and counted, never dropped silently.
     chunks = iter_spec(
         input_spec,
@@ -78,7 +85,9 @@ def predict(
         min_length=min_length,
         warn_below=classifier.min_bp,
         strict_ids=strict_ids,
+        genome=Genome(genome, map_chroms),
     )
+    # streamed in chunks (memory stays flat) through predict_table, the function enhancerlm.predict(...) calls too
     n = predict_to_tsv(
         classifier,
         _progress(chunks),
@@ -92,10 +101,10 @@ def predict(
 
 
 def _progress(chunks: Iterable, desc: str = "predict") -> Generator:
-    """Pass chunks through, counting their sequences on a stderr progress bar named ``desc``."""
-    from tqdm import tqdm
+    """Pass chunks through, counting their sequences on stderr (a bar on a terminal, a line per chunk elsewhere)."""
+    from enhancerlm.progress import progress_bar
 
-    with tqdm(unit="seq", desc=desc, leave=False) as bar:
+    with progress_bar(unit="seq", desc=desc, leave=False) as bar:
         for chunk in chunks:
             yield chunk
             bar.update(len(chunk))

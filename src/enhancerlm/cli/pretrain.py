@@ -7,13 +7,17 @@ from typing import List, Optional
 
 import typer
 
+from enhancerlm.cli.options import writable_folder
+
 
 def pretrain(
     fasta: List[Path] = typer.Option(..., "--fasta", help="FASTA file(s), plain or gzip; repeat for more."),
     backbone: str = typer.Option(
         ..., "--backbone", "-b", help="tiny-dnabert-6 (random init), or a DNABERT folder / hub id to continue."
     ),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (hub layout, history, checkpoints/)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder (hub layout, history, checkpoints/).", callback=writable_folder
+    ),
     epochs: int = typer.Option(1, "--epochs", help="Passes over the training crops."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="Optimizer steps; overrides --epochs."),
     lr: float = typer.Option(4e-4, "--lr", help="Peak learning rate (use less to continue a pre-trained model)."),
@@ -38,6 +42,7 @@ def pretrain(
     cpu: bool = typer.Option(False, "--cpu", help="Train on the CPU even where a GPU is present."),
 ) -> None:
     """Pre-train (or continue pre-training) a DNABERT model by masked language modelling on k-mer spans."""
+    from enhancerlm.formatting import metric
     from enhancerlm.train.pretrain import PretrainConfig
     from enhancerlm.train.pretrain import pretrain as run_pretraining
 
@@ -56,7 +61,7 @@ def pretrain(
         use_cpu=cpu,
     )
     result = run_pretraining(fasta, backbone, out, config, resume=resume)
-    scores = " ".join(f"{name}={value:.4g}" for name, value in result.final_metrics.items())
+    scores = " ".join(f"{name}={metric(value)}" for name, value in result.final_metrics.items())
     typer.echo(
         f"pre-trained model: {result.out_dir} ({result.global_step} steps, "
         f"{result.tokens_seen} tokens) {scores}".rstrip(),

@@ -7,14 +7,16 @@ from typing import Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.scan.config import ScanConfig
 
 
 def scan(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (from `enhancerlm run`/`train`)."),
+    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
     genome: Path = typer.Option(..., "--genome", "-g", help="FASTA, plain or bgzip (.gz); indexed or indexable."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder; rerunning into it resumes a killed scan."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder; rerunning into it resumes a killed scan.", callback=writable_folder
+    ),
     regions: Optional[Path] = typer.Option(None, "--regions", help="BED of regions to scan (default: everything)."),
     window_bp: Optional[int] = config_option(ScanConfig, "window_bp"),
     stride_bp: Optional[int] = config_option(ScanConfig, "stride_bp"),
@@ -35,7 +37,7 @@ def scan(
     Multi-GPU or multi-process: `torchrun --nproc_per_node N -m enhancerlm.cli.main scan ...`
     or `accelerate launch --num_processes N -m enhancerlm.cli.main scan ...`.
     """
-    from enhancerlm.scan import scan_genome  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import scan_genome  # imported late: `enhancerlm --help` stays fast
 
     if rc:
         typer.echo("WARNING: --rc is deprecated; use --both-strands", err=True)
@@ -53,7 +55,7 @@ def scan(
         class_name=class_name,
         quantize=quantize,
     )
-    result = scan_genome(model, genome, out, config, regions=regions)
+    result = scan_genome(model, genome, out, regions=regions, config=config)
     if result.summary is not None:
         s = result.summary
         typer.echo(

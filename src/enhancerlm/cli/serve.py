@@ -34,8 +34,9 @@ def serve(
 
     The page shows a sortable table (id, length, probability, call, novel/duplicate against the
     training set), a score histogram, a TSV download, and per sequence its attribution track, top
-    JASPAR matches and window scores; beside it the model card from the run folder. Model work runs
-    on one worker thread behind a bounded queue. Listens on 127.0.0.1 unless --host says otherwise.
+    JASPAR matches and window scores; beside it the model card from the run folder. Scoring and
+    attribution run on a worker each behind bounded queues; a long attribution shows its progress and
+    can be cancelled. Listens on 127.0.0.1 unless --host says otherwise.
     """
     import uvicorn  # imported late: `enhancerlm --help` stays fast
 

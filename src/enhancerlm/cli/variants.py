@@ -7,15 +7,17 @@ from typing import Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option
+from enhancerlm.cli.options import config_option, writable_folder
 from enhancerlm.variants.config import VariantConfig
 
 
 def variants(
-    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (from `enhancerlm run`/`train`)."),
+    model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
     vcf: Path = typer.Option(..., "--vcf", help="VCF, VCF.gz, BCF, or TSV of chrom, pos (1-based), ref, alt[, id]."),
     genome: Path = typer.Option(..., "--genome", "-g", help="FASTA, plain or bgzip (.gz); indexed or indexable."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder; rerunning into it resumes a killed run."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Output folder; rerunning into it resumes a killed run.", callback=writable_folder
+    ),
     window_bp: Optional[int] = config_option(VariantConfig, "window_bp"),
     both_strands: bool = config_option(VariantConfig, "both_strands"),
     strict: bool = config_option(VariantConfig, "strict", "--strict"),
@@ -32,7 +34,7 @@ def variants(
     at the same base and keeps the same length (indels: its right flank is extended or trimmed).
     delta = p_alt - p_ref; the top variants are ranked by |log-odds delta|.
     """
-    from enhancerlm.variants import score_variants  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.api import score_variants  # imported late: `enhancerlm --help` stays fast
 
     config = VariantConfig(
         window_bp=window_bp,
@@ -44,7 +46,7 @@ def variants(
         chunk_variants=chunk_variants,
         batch_size=batch_size,
     )
-    result = score_variants(model, vcf, genome, out, config)
+    result = score_variants(model, vcf, genome, out, config=config)
     s = result.summary
     skipped = ", ".join(f"{n} {reason}" for reason, n in s["n_skipped"].items()) or "none"
     typer.echo(

@@ -6,12 +6,14 @@ import logging
 import math
 from dataclasses import asdict, dataclass, field
 
+import bioframe
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH, best_matches
 from enhancerlm.errors import InputError
+from enhancerlm.formatting import metric
 from enhancerlm.sequences.dna import canonical_sequences, gc_fraction
 from enhancerlm.sequences.ids import renamed_ids as find_renamed_ids
 from enhancerlm.sequences.records import LabelMap
@@ -49,6 +51,10 @@ class AuditReport:
     within its source), original_id, id; ``n_renamed`` counts them all. ``short_records`` counts, per
     split, the records shorter than ``short_records_min_bp`` bp (the model's k; they are kept and
     scored on ``[CLS] [SEP]`` alone); both are empty/None when no length was given.
+
+    ``interval_overlaps`` (when both sides carry ``chrom, start, end``, e.g. ``data build``'s TSVs or
+    region files read with ``--genome``): test records whose interval shares at least one base with a
+    training interval, however different their sequences (:func:`interval_overlaps`); None otherwise.
     """
 
     n_train: int
@@ -78,6 +84,7 @@ class AuditReport:
     n_renamed: int = 0
     short_records: dict = field(default_factory=dict)
     short_records_min_bp: int | None = None
+    interval_overlaps: dict | None = None
     gc_auroc_scope: str = GC_AUROC_SCOPE
     test_category: np.ndarray = field(default=None, repr=False, compare=False)
 
@@ -263,6 +270,7 @@ def audit(
     report = _build_report(train, test, category, conflicts, near, pooled, auroc, by_split, params)
     report.n_renamed = len(renamed)
     report.renamed_ids = renamed.head(MAX_RENAMED_LISTED).to_dict(orient="records")
+    report.interval_overlaps = interval_overlaps(train, test)
     if min_bp is not None:
         report.short_records_min_bp = int(min_bp)
         report.short_records = {
@@ -275,14 +283,56 @@ def audit(
         report.exact_duplicates,
         report.revcomp_duplicates,
         report.near_duplicates,
-        auroc,
+        metric(auroc),
     )
     if report.gc_warning:
         logger.warning(
-            "audit: GC content alone separates the classes (AUROC %.3f); compare every model with a GC-only baseline",
-            auroc,
+            "audit: GC content alone separates the classes (AUROC %s); compare every model with a GC-only baseline",
+            metric(auroc),
         )
     return report
+
+
+def _intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """``chrom, start, end, id`` of the records that carry coordinates (others have no chrom or NaN bounds)."""
+    if not {"chrom", "start", "end"} <= set(table.columns):
+        return pd.DataFrame(columns=["chrom", "start", "end", "id"])
+    has = table["chrom"].fillna("").astype(str).ne("") & table[["start", "end"]].notna().all(axis=1)
+    rows = table.loc[has, ["chrom", "start", "end", "id"]].reset_index(drop=True)
+    return rows.astype({"chrom": str, "start": np.int64, "end": np.int64, "id": str})
+
+
+def interval_overlaps(train: pd.DataFrame, test: pd.DataFrame) -> dict | None:
+    """Test records whose genomic interval overlaps a training interval (``bioframe.overlap``, >= 1 bp).
+
+    Sequence duplicates miss these: a test window shifted by half its width from a training window
+    shares half its bases, and two calls of one peak in train and test share the element itself.
+
+    Returns
+    -------
+    dict or None
+        None unless both tables carry coordinates; else ``n_train_with_coordinates``,
+        ``n_test_with_coordinates``, ``n_test_overlapping`` (test records with >= 1 overlap),
+        ``n_pairs`` and ``pairs`` (up to ``MAX_RENAMED_LISTED``: test_id, train_id, overlap_bp).
+    """
+    a, b = _intervals(test), _intervals(train)
+    if a.empty or b.empty:
+        return None
+    hits = bioframe.overlap(a, b, how="inner", suffixes=("", "_train"), return_overlap=True)
+    pairs = pd.DataFrame(
+        {
+            "test_id": hits["id"],
+            "train_id": hits["id_train"],
+            "overlap_bp": (hits["overlap_end"] - hits["overlap_start"]).astype(np.int64),
+        }
+    )
+    return {
+        "n_train_with_coordinates": len(b),
+        "n_test_with_coordinates": len(a),
+        "n_test_overlapping": int(pairs["test_id"].nunique()),
+        "n_pairs": len(pairs),
+        "pairs": pairs.head(MAX_RENAMED_LISTED).to_dict(orient="records"),
+    }
 
 
 def _build_report(train, test, category, conflicts, near, pooled, auroc, by_split, params) -> AuditReport:

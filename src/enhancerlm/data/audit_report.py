@@ -56,8 +56,8 @@ def reading_markdown(report: AuditReport) -> list[str]:
     if report.short_records_min_bp is not None:
         counts = ", ".join(f"{split} {n}" for split, n in report.short_records.items())
         lines += [
-            f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored on "
-            f"[CLS] [SEP] alone): {counts}",
+            f"- records shorter than {report.short_records_min_bp} bp (the model's k; kept, scored with no "
+            f"k-mer of their own): {counts}",
             "",
         ]
     if not report.n_renamed:
@@ -81,6 +81,18 @@ def reading_markdown(report: AuditReport) -> list[str]:
     return lines + [""]
 
 
+def _interval_row(report: AuditReport) -> list[str]:
+    """The interval-overlap row of the duplicates table, when both sides carry coordinates."""
+    overlaps = report.interval_overlaps
+    if not overlaps:
+        return []
+    n = overlaps["n_test_overlapping"]
+    return [
+        f"| overlaps a training interval (chrom/start/end; {overlaps['n_pairs']} pairs) | {n} | "
+        f"{_pct(n, report.n_test)} |"
+    ]
+
+
 def to_markdown(report: AuditReport) -> str:
     """A one-page readable summary: counts, renamed ids, duplicates with percentages, GC AUROC and its warning."""
     n_test, p = report.n_test, report.near_params
@@ -100,6 +112,7 @@ def to_markdown(report: AuditReport) -> str:
         f"| near duplicate (Jaccard >= {p['threshold']}, k={p['k']}) | {report.near_duplicates} | "
         f"{_pct(report.near_duplicates, n_test)} |",
         f"| **novel** (no exact or reverse-complement twin) | {report.n_novel} | {_pct(report.n_novel, n_test)} |",
+        *_interval_row(report),
         "",
         "Report test metrics on the novel subset (`novel_test_ids` in audit.json) next to the full test set.",
         f"Test duplicates whose training twin carries another label: {report.label_conflicts}.",

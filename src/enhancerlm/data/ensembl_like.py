@@ -198,22 +198,38 @@ def _plant_sites(
             seq[start : start + width] = site if is_pos else rng.permutation(site)
 
 
-def _distinct_count(length: int) -> int:
-    """Sequences of ``length`` bp that differ on either strand: (4**L + reverse-complement palindromes) / 2."""
-    return (4**length + (4 ** (length // 2) if length % 2 == 0 else 0)) // 2
+def distinct_sequences(length_bp: int) -> int:
+    """How many sequences of ``length_bp`` differ on either strand: (4^L + palindromes) / 2 (Burnside).
 
-
-def _within_room(lengths: np.ndarray, below: int) -> np.ndarray:
-    """``lengths`` with each length used at most as often as it has distinct sequences (the excess moves up).
-
-    Only ten 2 bp sequences differ on either strand: at the hub's size (155 short records) a uniform draw
-    asks for more. Lengths within room keep their draw, so smaller sets are generated as before.
+    A sequence and its reverse complement count once; reverse-complement palindromes (4^(L/2) of them,
+    even L only) are their own pair. 2 bp: 10, 3 bp: 32, 4 bp: 136, 5 bp: 512.
     """
-    out = lengths.copy()
-    for length in range(int(lengths.min()), below - 1):
-        at = np.flatnonzero(out == length)
-        out[at[_distinct_count(length) :]] = length + 1
-    return out
+    palindromes = 4 ** (length_bp // 2) if length_bp % 2 == 0 else 0
+    return (4**length_bp + palindromes) // 2
+
+
+def _short_lengths(n: int, shape: EnsemblLikeShape, rng: np.random.Generator) -> np.ndarray:
+    """Lengths of the ``n`` short records: uniform below ``short_below_bp``, the first the shortest.
+
+    A length drawn more often than it has distinct sequences passes the extra records on to the next
+    length (at the hub's size, some 39 draws of 2 bp for its 10 sequences), so every short record stays
+    distinct on either strand; lengths within their room keep their draw, and smaller sets are
+    generated as before.
+    """
+    low, below = shape.length_bp[0], shape.short_below_bp
+    room = sum(distinct_sequences(length) for length in range(low, below))
+    if n > room:
+        raise ConfigError(
+            f"short_share={shape.short_share}: {n} short records, but only {room} sequences of "
+            f"{low}-{below - 1} bp differ on either strand; lower short_share"
+        )
+    lengths = rng.integers(low, below, size=n)
+    lengths[0] = low
+    for step, order in ((1, range(low, below - 1)), (-1, range(below - 1, low, -1))):
+        for length in order:  # up first; back down only if the longest got more than it holds (n <= room)
+            extra = np.flatnonzero(lengths == length)[distinct_sequences(length) :]
+            lengths[extra] = length + step
+    return lengths
 
 
 def _short_sequences(lengths: np.ndarray, seen: set, rng: np.random.Generator) -> list[str]:
@@ -275,10 +291,7 @@ def make_ensembl_like(
     test_short_label = (np.arange(c.test_short) + 1) % 2  # positive first
     n_train_units = c.train_pos - c.pairs + c.train_neg - c.train_short
     n_test_units = c.test_pos - c.copies + c.test_neg - c.test_short
-    low, below = shape.length_bp[0], shape.short_below_bp
-    short_lengths = rng.integers(low, below, size=c.train_short + c.test_short)
-    short_lengths[0] = low
-    short_lengths = _within_room(short_lengths, below)
+    short_lengths = _short_lengths(c.train_short + c.test_short, shape, rng)
     bulk_lengths = _bulk_lengths(n_train_units + n_test_units, shape, rng)
     short = _short_sequences(short_lengths, set(), rng)
     train_pos_units = c.train_pos - c.pairs - int(train_short_label.sum())

@@ -14,6 +14,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from enhancerlm.data.audit import MAX_RENAMED_LISTED
+from enhancerlm.data.near_duplicate_defaults import DEDUP_MODES
 from enhancerlm.data.near_duplicates import MinHashLSH, best_matches, near_duplicate_pairs
 from enhancerlm.data.splits import stratified_split  # re-exported: the one validation split
 from enhancerlm.errors import ConfigError, InputError
@@ -24,7 +25,6 @@ from enhancerlm.sequences.records import COLUMNS
 
 logger = logging.getLogger(__name__)
 
-DEDUP_MODES = ("none", "exact", "near")
 REMOVED_COLUMNS = ("id", "label", "reason", "test_id", "jaccard")
 
 

@@ -27,8 +27,15 @@ def load_backbone(
     """
     path = Path(name_or_path)
     if path.is_dir() and "id2label" in read_manifest(path):
-        classifier = load_classifier(path)
-        # a saved probe (run --mode probe): its frozen backbone is the model to embed with
-        return require_transformer(classifier.transformer if isinstance(classifier, ProbeClassifier) else classifier)
+        return embedding_model(load_classifier(path))
     options = CreateOptions(trust_remote_code=trust_remote_code, allow_bin_weights=allow_bin_weights, seed=seed)
     return require_transformer(create_classifier(name_or_path, _UNUSED_LABELS, options))
+
+
+def embedding_model(classifier) -> TransformerClassifier:
+    """The transformer whose hidden states embed for ``classifier``: itself, or a probe's frozen backbone.
+
+    Models without a transformer (k-mer LR, GC, CNN, ensembles): ConfigError.
+    """
+    # a saved probe (run --mode probe): its frozen backbone is the model to embed with
+    return require_transformer(classifier.transformer if isinstance(classifier, ProbeClassifier) else classifier)

@@ -7,7 +7,7 @@ import json
 import logging
 from html import escape
 from pathlib import Path
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from matplotlib.figure import Figure
 
@@ -156,7 +156,7 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
         )
     for row in rows.values():
         novel = (row.block or {}).get("novel")
-        if novel and "n" in novel and row.key in ("fine_tuned", "zero_shot"):
+        if novel and "n" in novel and row.key in ("fine_tuned", "zero_shot") and all_novel(rows.values()) is None:
             assert row.block is not None  # novel came from it
             notes.append(
                 f"Novel subset: {novel['n']} of {row.block['n']} test sequences have no duplicate "
@@ -168,6 +168,27 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
         warnings += [f"{row.label}: {w}" for w in (row.block or {}).get("warnings", [])]
         warnings += [f"{row.label}, novel subset: {w}" for w in novel.get("warnings", [])]
     return warnings, notes
+
+
+def all_novel(rows: Iterable[ModelRow]) -> int | None:
+    """The test set's size when every test sequence is novel (each row's novel subset is its whole set), else None."""
+    sizes = {(r.block["n"], (r.block.get("novel") or {}).get("n")) for r in rows if r.block and "n" in r.block}
+    if len(sizes) != 1:
+        return None
+    n, n_novel = sizes.pop()
+    return n if n == n_novel else None
+
+
+def novel_section(rows: Sequence[ModelRow]) -> str:
+    """Table 2 on the novel test sequences; a sentence instead where they are the whole test set (Table 1 again)."""
+    n = all_novel(rows)
+    if n is not None:
+        return (
+            f'<p class="note">All {n} test sequences are novel: none duplicates a training sequence (see the '
+            "data audit), so Table 1 already is the evaluation on novel sequences.</p>"
+        )
+    novel_rows = [r._replace(block=(r.block or {}).get("novel")) for r in rows]
+    return metrics_table(novel_rows, "Table 2. Test sequences with no duplicate in the training set.")
 
 
 def _with_ci(block: Mapping, key: str) -> str:
@@ -210,6 +231,13 @@ def audit_warnings(audit: Mapping) -> list[str]:
             f"{leaked} of {audit.get('n_test', '?')} test sequences duplicate a training sequence "
             f"({audit.get('exact_duplicates', 0)} exact, {audit.get('revcomp_duplicates', 0)} as reverse "
             "complement); Table 2 leaves them out."
+        )
+    overlaps = audit.get("interval_overlaps") or {}
+    if overlaps.get("n_test_overlapping"):
+        out.append(
+            f"{overlaps['n_test_overlapping']} of {audit.get('n_test', '?')} test records overlap a training "
+            f"record's genomic interval ({overlaps['n_pairs']} pairs; coordinates from the inputs), beside the "
+            "sequence duplicates above."
         )
     if audit.get("label_conflicts"):
         out.append(
@@ -299,7 +327,6 @@ def render_report(
     notes = [notes] if isinstance(notes, str) else list(notes or [])
     if audit is None and isinstance(metrics.get("audit"), Mapping):
         audit = metrics["audit"]  # the audit summary that metrics.json carries
-    novel_rows = [r._replace(block=(r.block or {}).get("novel")) for r in rows]
     level = next((r.block["bootstrap"]["level"] for r in rows if r.block and r.block.get("bootstrap")), 0.95)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections = [
@@ -308,8 +335,7 @@ def render_report(
         f"percentile-bootstrap {level:.0%} intervals.</p>",
         _paragraphs(warnings, "warn") + _paragraphs(derived_notes + notes, "note"),
         "<h2>Test set</h2>" + metrics_table(rows, "Table 1. All test sequences."),
-        "<h2>Novel test sequences</h2>"
-        + metrics_table(novel_rows, "Table 2. Test sequences with no duplicate in the training set."),
+        "<h2>Novel test sequences</h2>" + novel_section(rows),
     ]
     if reference:
         sections.append(

@@ -47,6 +47,16 @@ class RunConfig(ConfigBase):
         },
     )
     label_column: str = field(default="label", metadata={"help": "Label column of CSV/TSV inputs."})
+    genome: typing.Optional[str] = field(
+        default=None,
+        metadata={
+            "help": "Genome FASTA that region-file SPECs (peaks.bed:LABEL, narrowPeak, GB .csv.gz) are cut from."
+        },
+    )
+    map_chroms: bool = field(
+        default=False,
+        metadata={"help": "Map chromosome names chr1 <-> 1, chrM <-> MT between region files and --genome."},
+    )
     positive_label: typing.Optional[str] = field(default=None, metadata={"help": "Positive class of a binary task."})
     dedup: bool = field(
         default=True, metadata={"help": "Remove test duplicates (exact, reverse complement) from train."}

@@ -11,11 +11,12 @@ fine-tune; with ``--mode both`` it is tested beside the fine-tuned model (model 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,11 +25,15 @@ import yaml
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
-from enhancerlm.io import write_text_atomic
+from enhancerlm.experiment.estimate import estimate_stage
+from enhancerlm.io import atomic_path, check_writable, write_text_atomic
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
+
+INPUTS_DIR = "inputs"  # where a run given in-memory tables keeps them (OUT/inputs/train.tsv, test.tsv)
+SPLITS = ("train", "test")
 
 
 @dataclass
@@ -44,9 +49,10 @@ class RunResult:
 class Inputs:
     """Validated tables of one run; ids unique within train and within test (they may be shared).
 
-    ``k`` is the backbone's k-mer size in bp (None for models without one): records shorter than it
-    are kept, counted in the audit. ``dedup`` (with ``--dedup``): the training records kept and those
-    removed as copies of test records, computed once, when the inputs are checked.
+    ``k`` is the shortest input in bp with a token or k-mer feature of its own (the tokenizer's k, a
+    k-mer baseline's shortest k-mer; None for models without one): records shorter than it are kept,
+    counted in the audit. ``dedup`` (with ``--dedup``): the training records kept and those removed as
+    copies of test records, computed once, when the inputs are checked.
     """
 
     train: pd.DataFrame
@@ -56,33 +62,61 @@ class Inputs:
     dedup: stages.Dedup | None = None
 
 
-def load_inputs(cfg: RunConfig) -> Inputs:
-    """Read and validate every SPEC; nothing is written before this succeeds.
+def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None) -> Inputs:
+    """Read and validate every SPEC (or in-memory table); nothing is written before this succeeds.
 
     Repeated ids within train (or within test) are renamed ``NAME~2``, ... (``cfg.strict_ids``: an
     error); train and test may share ids, since nothing keys records by id across them. Records
     shorter than the backbone's k are kept with a warning, unless ``cfg.min_length`` drops them.
+    ``frames`` (split name -> DataFrame) replaces reading that split's SPECs; the same checks apply
+    (:func:`enhancerlm.sequences.frames.table_from_frame`).
     """
     from enhancerlm.models.registry import resolve_backbone
-    from enhancerlm.sequences.spec import read_specs
 
     spec, _ = resolve_backbone(cfg.backbone)
-    columns: dict[str, Any] = {
-        "sequence_column": cfg.sequence_column,
-        "label_column": cfg.label_column,
-        "min_length": cfg.min_length,
-        "warn_below": spec.k,
-        "strict_ids": cfg.strict_ids,
-    }
-    train = read_specs(cfg.train, split="train", require_labels=True, **columns)
-    test = read_specs(cfg.test, split="test", require_labels=True, **columns)
+    train, test = (_read_split(cfg, split, (frames or {}).get(split), spec.short_below_bp) for split in SPLITS)
     label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
     unknown = sorted(set(test["label"]) - set(label_map.names))
     if unknown:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
     train, test = train.reset_index(drop=True), test.reset_index(drop=True)
     dedup = _dedup_keeping_classes(train, test, label_map) if cfg.dedup else None
-    return Inputs(train, test, label_map, spec.k, dedup)
+    return Inputs(train, test, label_map, spec.short_below_bp, dedup)
+
+
+def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int | None) -> pd.DataFrame:
+    """One split's validated, labelled table: its SPECs read, or its in-memory ``frame`` checked the same way."""
+    from enhancerlm.sequences.frames import table_from_frame
+    from enhancerlm.sequences.spec import Genome, read_specs
+    from enhancerlm.sequences.tables import Columns
+
+    settings: dict[str, Any] = {"min_length": cfg.min_length, "warn_below": k, "strict_ids": cfg.strict_ids}
+    if frame is not None:
+        columns = Columns(cfg.sequence_column, cfg.label_column)
+        return table_from_frame(frame, split=split, columns=columns, require_labels=True, **settings)
+    names: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column}
+    genome = Genome(cfg.genome, cfg.map_chroms)
+    return read_specs(getattr(cfg, split), split=split, require_labels=True, genome=genome, **names, **settings)
+
+
+def with_frame_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame]) -> RunConfig:
+    """``cfg`` whose train/test name the files the run keeps its in-memory tables in (``OUT/inputs/<split>.tsv``).
+
+    A run folder explains itself: its config names readable SPECs even when the tables came from memory.
+    """
+    unknown = sorted(set(frames) - set(SPLITS))
+    if unknown:
+        raise ConfigError(f"in-memory inputs {unknown}: only {list(SPLITS)} can be given as tables")
+    paths: dict[str, Any] = {split: [str(Path(cfg.out) / INPUTS_DIR / f"{split}.tsv")] for split in frames}
+    return dataclasses.replace(cfg, **paths)
+
+
+def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str]) -> None:
+    """The validated tables of ``splits`` as TSVs (id, sequence, label) under ``out/inputs``, atomically."""
+    for split in splits:
+        (out / INPUTS_DIR).mkdir(exist_ok=True)
+        with atomic_path(out / INPUTS_DIR / f"{split}.tsv") as tmp:
+            getattr(inputs, split)[["id", "sequence", "label"]].to_csv(tmp, sep="\t", index=False)
 
 
 def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> stages.Dedup:
@@ -159,21 +193,29 @@ def _add_log_file(out: Path, held: Sequence[logging.LogRecord] = ()) -> logging.
     return handler
 
 
-def run_experiment(cfg: RunConfig, sources: dict | None = None) -> RunResult:
+def run_experiment(
+    cfg: RunConfig, sources: dict | None = None, *, frames: Mapping[str, pd.DataFrame] | None = None
+) -> RunResult:
     """Run the whole experiment described by ``cfg``; see the module docstring for the order.
 
     ``sources`` (from :func:`enhancerlm.experiment.config.read_run_config`) says which settings the user
     chose; without it, every non-default value counts as chosen. Settings left None come from the
-    backbone's registry entry, resolved here before anything is read or written.
+    backbone's registry entry, resolved here before anything is read or written. ``frames`` (``"train"``
+    and/or ``"test"`` -> DataFrame) are used as they are, never written and read back first; the run keeps
+    a copy in ``OUT/inputs/`` and its config names those files (:func:`with_frame_inputs`).
     """
+    frames = frames or {}
+    cfg = with_frame_inputs(cfg, frames) if frames else cfg
     with _hold_records() as held:  # warnings about the inputs belong in run.log too
         cfg, sources = resolve_run_config(cfg, sources)
         stages.check_max_length(cfg)
         stages.check_mode(cfg)
-        inputs = load_inputs(cfg)
+        check_writable(cfg.out, folder=True)
+        inputs = load_inputs(cfg, frames)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
     try:
+        write_frame_inputs(inputs, out, list(frames))
         return _run(cfg, inputs, out, sources)
     finally:
         logging.getLogger("enhancerlm").removeHandler(handler)
@@ -196,12 +238,14 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = stages.fits_in_closed_form(cfg.backbone)
+    chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
+    if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
+        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, inputs.label_map))
     if cfg.zero_shot and not closed_form:
         probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
     finetuned = history = search = probe = None
     setting, warnings = stages.Setting(None, None, {}), []
     if cfg.mode != "probe":
-        chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
         search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
         setting = stages.choose_setting(cfg, search, sources)
         finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)

@@ -452,6 +452,8 @@ def metrics_stage(
         k: audit.to_dict()[k]
         for k in ("exact_duplicates", "revcomp_duplicates", "near_duplicates", "n_novel", "gc_auroc")
     }
+    if audit.interval_overlaps is not None:  # records with coordinates: test intervals overlapping train ones
+        metrics["audit"]["test_overlapping_train_intervals"] = audit.interval_overlaps["n_test_overlapping"]
     return metrics
 
 

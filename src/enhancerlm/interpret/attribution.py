@@ -10,6 +10,7 @@ import pandas as pd
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.interpret.config import METHODS
+from enhancerlm.interpret.progress import CancelFlag, ProgressFn
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.tokenization.windows import split_windows
 
@@ -26,6 +27,8 @@ def attribute(
     ig_steps: int = 32,
     ig_baseline: str = "pad",
     seed: int = 0,
+    progress: ProgressFn | None = None,
+    cancel: CancelFlag | None = None,
 ) -> list[np.ndarray]:
     """Per-base attribution of each sequence, each shape=(L_i,).
 
@@ -33,13 +36,17 @@ def attribute(
     on the word embeddings, in log-odds units (transformers models). ``"attention"``: [CLS] attention
     of the last layer (transformers with [CLS]). Sequences longer than the model's ``max_bp`` are
     windowed; for ``ig``/``attention`` a base's score is the mean over the windows that hold it.
+    ``progress(done, total)`` and ``cancel`` (``is_set()``, checked between model calls) are passed
+    to ISM (counting model inputs) and integrated gradients (counting windows); attention ignores them.
     """
     from enhancerlm.interpret.attention import cls_attention
     from enhancerlm.interpret.gradients import integrated_gradients
     from enhancerlm.interpret.ism import saturation_mutagenesis
 
     if method == "ism":
-        return saturation_mutagenesis(classifier, seqs, target=target, batch_size=batch_size).attribution
+        return saturation_mutagenesis(
+            classifier, seqs, target=target, batch_size=batch_size, progress=progress, cancel=cancel
+        ).attribution
     if method == "ig":
 
         def run(s):
@@ -51,6 +58,8 @@ def attribute(
                 baseline=ig_baseline,
                 batch_size=batch_size or 16,
                 seed=seed,
+                progress=progress,
+                cancel=cancel,
             ).attribution
     elif method == "attention":
 

@@ -134,7 +134,9 @@ def _track_pngs(folder: Path, ids, seqs, tracks: dict, n_plots: int) -> list[Pat
     paths = []
     for i in range(min(n_plots, len(seqs))):
         name = f"{i:04d}_{re.sub(r'[^A-Za-z0-9._-]', '_', ids[i])[:80]}.png"
-        fig = plot_attribution(seqs[i], {m: t[i] for m, t in tracks.items()}, title=ids[i])
+        fig = plot_attribution(
+            seqs[i], {m: t[i] for m, t in tracks.items()}, title=ids[i], one_based=True, ylabel="{} (log-odds)"
+        )
         paths.append(save_figure(fig, folder / name))
     return paths
 
@@ -218,7 +220,7 @@ def explain(
             logos = write_motifs(report, tmp)
         summary = _summary(table, tracks, rc, report, planted, config)
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        write_html(tmp / "explain.html", summary, report, logos, mutations, track_pngs)
+        write_html(tmp / "explain.html", summary, report, logos, mutations, track_pngs, table)
     motifs = report.table if report is not None else pd.DataFrame()
     log.info("explanations of %d sequences written to %s", len(table), out_dir)
     return ExplainResult(out_dir, table, tracks, mutations, rc, motifs, summary)

@@ -10,6 +10,7 @@ import torch
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.ism import target_index
+from enhancerlm.interpret.progress import CancelFlag, ProgressFn, Steps
 from enhancerlm.interpret.seqlets import shuffle_sequences
 from enhancerlm.interpret.tokens import token_layout, tokens_to_bases
 from enhancerlm.models.hf import TransformerClassifier, length_sorted_batches, pad_batch, preserved_model_state
@@ -107,6 +108,8 @@ def integrated_gradients(
     baseline: str = "pad",
     batch_size: int = 16,
     seed: int = 0,
+    progress: ProgressFn | None = None,
+    cancel: CancelFlag | None = None,
 ) -> IGResult:
     """Integrated gradients of the target log-odds w.r.t. the word embeddings (``model.get_input_embeddings()``).
 
@@ -128,6 +131,10 @@ def integrated_gradients(
     batch_size : int
         Sequences per attribution call (each expands to ``n_steps`` model rows).
     seed : int
+    progress : callable (done, total) -> None, optional
+        Called after every attribution call with the sequences done so far and in all.
+    cancel : object with ``is_set()`` (a ``threading.Event``), optional
+        Checked between attribution calls; when set, :class:`~enhancerlm.errors.Cancelled` is raised.
 
     Returns
     -------
@@ -145,14 +152,17 @@ def integrated_gradients(
     lig = _captum()(_log_odds_forward(model, t), layer)
     token_attr: list[np.ndarray] = [np.empty(0)] * len(seqs)
     delta = np.zeros(len(seqs))
-    with preserved_model_state(classifier, eval_mode=True):
+    steps = Steps(len(seqs), "integrated gradients", "sequence", progress, cancel)
+    with steps, preserved_model_state(classifier, eval_mode=True):
         for rows in length_sorted_batches(ids, batch_size):
+            steps.check()
             attr, d = _attribute_batch(
                 lig, classifier, [ids[i] for i in rows], [base_ids[i] for i in rows], n_steps, use_input, feature_dim
             )
             for row, a in zip(rows, attr):
                 token_attr[row] = a
             delta[rows] = d
+            steps.advance(len(rows))
     log.debug("integrated gradients, %d steps: max |convergence delta| %.3g", n_steps, np.abs(delta).max())
     bases = [tokens_to_bases(a, len(s), *token_layout(encoder, len(s), x)) for a, s, x in zip(token_attr, seqs, ids)]
     return IGResult(bases, token_attr, delta)

@@ -139,8 +139,14 @@ def write_motifs(report: MotifReport, folder: Path) -> list[Path]:
     table = report.table.assign(logo=[f"logos/{p.name}" for p in logos]) if logos else report.table
     report.table = table
     table.to_csv(folder / "motifs.tsv", sep="\t", index=False, float_format="%.4g")
-    seqlet_table = report.seqlets.table.drop(columns="seq_index").assign(motif="")
-    for motif in report.motifs:
-        seqlet_table.loc[motif.members, "motif"] = motif.name
+    seqlet_table = report.seqlets.table.drop(columns="seq_index").assign(motif=seqlet_motifs(report))
     seqlet_table.to_csv(folder / "seqlets.tsv", sep="\t", index=False, float_format="%.6g")
     return logos
+
+
+def seqlet_motifs(report: MotifReport) -> np.ndarray:
+    """The motif each seqlet joined, shape=(n_seqlets,), object; "" for seqlets in no motif."""
+    names = np.full(len(report.seqlets.table), "", dtype=object)
+    for motif in report.motifs:
+        names[motif.members] = motif.name
+    return names

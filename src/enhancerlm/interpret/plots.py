@@ -36,7 +36,13 @@ def _logomaker():
 
 
 def plot_attribution(
-    seq: str, tracks: dict[str, np.ndarray], title: str = "", track_seqs: dict[str, str] | None = None
+    seq: str,
+    tracks: dict[str, np.ndarray],
+    title: str = "",
+    track_seqs: dict[str, str] | None = None,
+    *,
+    one_based: bool = False,
+    ylabel: str = "{}",
 ):
     """One panel per method: each base drawn with height = its attribution (negative below the axis).
 
@@ -49,6 +55,10 @@ def plot_attribution(
     title : str
     track_seqs : dict of str -> str, optional
         The sequence a panel draws where it is not ``seq`` (e.g. a variant's ALT window next to its REF).
+    one_based : bool
+        Number the bases from 1 (as genome browsers do) rather than 0; base i is drawn at x = i (+1).
+    ylabel : str
+        Each panel's y label, ``{}`` standing for its method (add the unit here).
 
     Returns
     -------
@@ -57,20 +67,22 @@ def plot_attribution(
     plt = _pyplot()
     width = min(max(len(seq) / 10, 6), 40)
     fig, axes = plt.subplots(len(tracks), 1, figsize=(width, 1.6 * len(tracks)), squeeze=False)
+    first = int(one_based)
     for ax, (method, scores) in zip(axes[:, 0], tracks.items()):
         drawn = (track_seqs or {}).get(method, seq)
         onehot, scores = one_hot(drawn), np.asarray(scores, dtype=np.float64)
+        x = np.arange(len(drawn)) + first
         if len(drawn) <= MAX_LOGO_BP:
-            frame = pd.DataFrame(onehot * scores[:, None], columns=list(BASES))
+            frame = pd.DataFrame(onehot * scores[:, None], columns=list(BASES), index=x)
             _logomaker().Logo(frame, ax=ax, color_scheme=_COLOURS)
         else:
             colours = [_COLOURS.get(b, "grey") for b in drawn.upper()]
-            ax.bar(np.arange(len(drawn)), scores, width=1.0, color=colours)
+            ax.bar(x, scores, width=1.0, color=colours)
         ax.axhline(0, color="black", lw=0.5)
-        ax.set_ylabel(method)
-        ax.set_xlim(-0.5, len(drawn) - 0.5)
+        ax.set_ylabel(ylabel.format(method))
+        ax.set_xlim(first - 0.5, first + len(drawn) - 0.5)
     axes[0, 0].set_title(title)
-    axes[-1, 0].set_xlabel("position (bp, 0-based)")
+    axes[-1, 0].set_xlabel(f"position (bp, {first}-based)")
     fig.tight_layout()
     return fig
 

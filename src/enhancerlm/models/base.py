@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Sequence
 
 import numpy as np
 
-from enhancerlm.errors import ConfigError
+from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
+from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.tokenization.windows import aggregate_windows, check_aggregate, split_windows
 
 if TYPE_CHECKING:  # the registry imports this module
     from enhancerlm.models.registry import BackboneSpec, CreateOptions
+
+log = logging.getLogger(__name__)
 
 # Written into every saved model folder; `load_classifier` reads it to pick the family's loader.
 MANIFEST = "enhancerlm.json"
@@ -32,8 +37,7 @@ class SequenceClassifier(ABC):
     family : str
         Registry family (the module that can load it back).
     max_bp : int or None
-        Longest sequence, in bp, scored in one pass; longer ones are windowed by
-        ``enhancerlm.predict``. None: no limit.
+        Longest sequence, in bp, scored in one pass; ``predict_proba`` windows longer ones. None: no limit.
     min_bp : int
         Shortest sequence, in bp, that gives the model one token of its own (k for k-mer models,
         1 otherwise); shorter records are kept and scored on ``[CLS] [SEP]`` alone.
@@ -85,9 +89,76 @@ class SequenceClassifier(ABC):
             f"--quantize {mode}: backbone {self.backbone!r} ({self.family}) has no linear layers to quantise"
         )
 
+    def predict_proba(
+        self,
+        seqs: Sequence[str],
+        batch_size: int | None = None,
+        *,
+        stride_bp: int | None = None,
+        aggregate: str = "mean",
+        both_strands: bool = False,
+    ) -> np.ndarray:
+        """Class probabilities of sequences of any length, shape=(len(seqs), n_classes), float32.
+
+        The one home of windowing and strand averaging; every family only scores windows
+        (``_predict_windows``). A sequence longer than ``max_bp`` is cut into overlapping windows
+        (:func:`enhancerlm.tokenization.windows.split_windows`) whose probabilities are aggregated;
+        nothing is truncated.
+
+        Parameters
+        ----------
+        seqs : sequence of str
+            DNA sequences (any case; bases other than A/C/G/T are scored as N), any length >= 1 bp.
+        batch_size : int, optional
+            Windows per forward pass (default: the device's, 64 on CPU, 256 on GPU).
+        stride_bp : int, optional
+            Step, in bp, between the windows of a long sequence (default: half a window).
+        aggregate : {"mean", "max"}
+            Windows -> sequence: mean probabilities, or those of the window with the highest
+            positive-class (last class) probability.
+        both_strands : bool
+            Average each sequence's probabilities with its reverse complement's: an enhancer works on
+            either strand, so a strand-blind score is the better estimate.
+
+        Returns
+        -------
+        np.ndarray, shape=(len(seqs), n_classes), float32
+            In the order of ``seqs``; column ``j`` is class ``label_map.names[j]``.
+
+        Notes
+        -----
+        Cost: one window forward per ``stride_bp`` of sequence beyond ``max_bp`` (twice with
+        ``both_strands``); memory holds all windows' strings and one batch of tokens.
+        """
+        if isinstance(seqs, (str, bytes)):
+            raise InputError(f"seqs: expected a list of sequences, got one string; pass [{str(seqs)[:12]!r}...]")
+        check_aggregate(aggregate)  # before any window is scored
+        seqs = list(seqs)
+        if not seqs:
+            return np.empty((0, self.label_map.n_classes), dtype=np.float32)
+        if both_strands:
+            proba = self._windowed_proba(seqs + [reverse_complement(s) for s in seqs], batch_size, stride_bp, aggregate)
+            return (proba[: len(seqs)] + proba[len(seqs) :]) / 2
+        return self._windowed_proba(seqs, batch_size, stride_bp, aggregate)
+
+    def _windowed_proba(
+        self, seqs: list[str], batch_size: int | None, stride_bp: int | None, aggregate: str
+    ) -> np.ndarray:
+        """One strand: windows of at most ``max_bp`` -> ``_predict_windows`` -> one row per sequence."""
+        windows = split_windows(seqs, self.max_bp, stride_bp)
+        if len(windows.seqs) > len(seqs):
+            n_long = sum(len(s) > (self.max_bp or 0) for s in seqs)
+            log.info("%d sequences longer than %d bp scored as %d windows", n_long, self.max_bp, len(windows.seqs))
+        proba = self._predict_windows(windows.seqs, batch_size)
+        return aggregate_windows(proba, windows.seq_index, len(seqs), aggregate)
+
     @abstractmethod
-    def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        """Class probabilities, shape=(len(seqs), n_classes); sequences fit in ``max_bp``."""
+    def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
+        """The family's forward pass: class probabilities, shape=(len(seqs), n_classes), float32.
+
+        ``seqs`` is non-empty and each fits in ``max_bp`` (``predict_proba`` windows longer ones
+        first); implement this, never ``predict_proba``.
+        """
 
     @abstractmethod
     def save(self, directory: str | Path) -> None:

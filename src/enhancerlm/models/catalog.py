@@ -169,6 +169,7 @@ register(
         family="kmer-lr",
         max_tokens=None,
         is_baseline=True,
+        min_bp=4,  # its shortest k-mer
         finetune=None,
         description="baseline: 4-, 5-, 6-mer frequencies (strand-canonical) + cross-validated logistic regression",
     )
@@ -180,6 +181,7 @@ register(
         family="gkm-lr",
         max_tokens=None,
         is_baseline=True,
+        min_bp=7,  # its word length
         finetune=None,
         description="baseline: gapped 7-mers with 5 informative positions (both strands) + logistic regression",
     )
@@ -203,6 +205,7 @@ register(
         name="offline-best",
         family="ensemble",
         max_tokens=None,
+        min_bp=7,  # its longest member's (gkm-lr)
         finetune=None,  # members fit themselves
         description="recipe: gapped k-mer LR + k-mer LR, probabilities averaged (best measured offline model; "
         "docs/results.md)",

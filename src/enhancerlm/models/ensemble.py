@@ -19,7 +19,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm import predict
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
 from enhancerlm.models.base import SequenceClassifier, read_manifest
@@ -30,6 +29,7 @@ from enhancerlm.models.registry import (
     create_classifier,
     load_classifier,
     register_family,
+    resolve_backbone,
 )
 from enhancerlm.sequences.records import LabelMap
 
@@ -98,6 +98,13 @@ class EnsembleClassifier(SequenceClassifier):
         limits = [m.max_bp for m in self.models if m.max_bp is not None]
         return min(limits) if limits else None
 
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: derived from the members
+        """The longest member minimum: a shorter record is featureless for at least one member."""
+        if self.models:
+            return max(m.min_bp for m in self.models)
+        return max(resolve_backbone(m.backbone)[0].short_below_bp or 1 for m in self.members)
+
     @classmethod
     def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "EnsembleClassifier":
         members = [Member(**m) for m in spec.config["members"]]
@@ -143,16 +150,12 @@ class EnsembleClassifier(SequenceClassifier):
             config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
         ).classifier
 
-    def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""
         if not self.models:
             raise ConfigError(f"{self.backbone}: the ensemble is not trained; call fit(train_table) first")
-        seqs = list(seqs)
         return np.mean(
-            [
-                predict.predict_proba(m, seqs, batch_size=batch_size, both_strands=self.both_strands)
-                for m in self.models
-            ],
+            [m.predict_proba(seqs, batch_size, both_strands=self.both_strands) for m in self.models],
             axis=0,
         ).astype(np.float32)
 

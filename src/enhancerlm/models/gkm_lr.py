@@ -86,6 +86,11 @@ class GappedKmerLRClassifier(LinearBaseline):
         gapped_table(length, informative)  # validates (and builds the table once)
         self.label_map, self.length, self.informative, self.backbone = label_map, length, informative, backbone
 
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: it follows the word length
+        """Shorter records hold no gapped word: all-zero features, scored on the intercept alone."""
+        return self.length
+
     def features(self, seqs: Sequence[str]) -> WordFeatures:
         """Gapped k-mer frequencies (``gapped_kmer_frequencies``' columns) in product form."""
         return WordFeatures(seqs, gapped_table(self.length, self.informative))

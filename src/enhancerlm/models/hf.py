@@ -168,7 +168,7 @@ class TransformerClassifier(SequenceClassifier):
         Parameters
         ----------
         seqs : sequence of str
-            Each fits in ``max_bp`` (``enhancerlm.predict`` windows longer ones first).
+            Each fits in ``max_bp`` (``predict_proba`` and ``enhancerlm.embeddings`` window longer ones first).
         to_rows : callable
             ``to_rows(output, attention_mask)`` -> tensor, shape=(batch, width): one row per sequence of
             the batch from the model's output (logits for predictions, pooled hidden states for embeddings).
@@ -195,7 +195,7 @@ class TransformerClassifier(SequenceClassifier):
                 out[rows] = to_rows(output, mask).float().cpu().numpy()
         return out
 
-    def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
         logits = self.predict_logits(seqs, batch_size)
         return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
 

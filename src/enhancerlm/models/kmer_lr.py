@@ -216,12 +216,10 @@ class LinearBaseline(SequenceClassifier):
             log.info("%s: validation accuracy %.3f", self.backbone, accuracy)
         return self
 
-    def predict_proba(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+    def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes), float32 (``batch_size`` is not needed)."""
         if self.head is None:
             raise ConfigError(f"{self.backbone}: the model is not fitted; call fit(train_table) first")
-        if len(seqs) == 0:
-            return np.empty((0, self.label_map.n_classes), dtype=np.float32)
         return self.head.predict_proba(self.features(seqs)).astype(np.float32)
 
     def save(self, directory: str | Path) -> None:
@@ -263,6 +261,11 @@ class KmerLRClassifier(LinearBaseline):
         if bad or not ks:
             raise ConfigError(f"kmer-lr: k values {list(ks)} must be among {SUPPORTED_K}")
         self.label_map, self.ks, self.canonical, self.backbone = label_map, tuple(ks), canonical, backbone
+
+    @property
+    def min_bp(self) -> int:  # type: ignore[override]  # read-only here: it follows ks
+        """Shorter records have no k-mer at all: all-zero features, scored on the intercept alone."""
+        return min(self.ks)
 
     def features(self, seqs: Sequence[str]) -> WordFeatures:
         """Frequencies for each k, concatenated: shape=(len(seqs), n_features), in product form."""

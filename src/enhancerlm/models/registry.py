@@ -95,6 +95,9 @@ class BackboneSpec:
         Architecture of built-in models (e.g. a tiny BERT), passed to the family.
     is_baseline : bool
         A cheap non-LM model (k-mer LR, GC, CNN).
+    min_bp : int or None
+        Shortest input, in bp, with a feature of its own for a model without a tokenizer k (a k-mer
+        baseline's shortest k-mer); equals its classifiers' ``min_bp``.
     finetune : FinetuneDefaults or None
         Fine-tuning settings that suit this backbone (``enhancerlm run`` starts from them); None for
         models fitted in closed form (k-mer LR, GC, ensembles of them), which have no learning rate.
@@ -109,7 +112,14 @@ class BackboneSpec:
     needs_remote_code: bool = False
     config: dict = field(default_factory=dict, hash=False)
     is_baseline: bool = False
+    min_bp: int | None = None
     finetune: FinetuneDefaults | None = FinetuneDefaults()
+
+    @property
+    def short_below_bp(self) -> int | None:
+        """Inputs shorter than this many bp have no token or feature of their own (``min_bp``, else ``k``);
+        None where every non-empty input has one. Known without importing the family (and torch)."""
+        return self.min_bp or self.k
 
 
 @dataclass(frozen=True)

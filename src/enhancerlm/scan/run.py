@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tqdm.auto import tqdm
-
 from enhancerlm.io import write_text_atomic
-from enhancerlm.models import load_classifier
+from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.quantize import quantize
+from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
 from enhancerlm.scan.assemble import CallSettings, assemble
 from enhancerlm.scan.config import ScanConfig
 from enhancerlm.scan.distributed import Process, current_process
-from enhancerlm.scan.score import place_model, score_block, score_column
-from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
+from enhancerlm.scan.score import JobModel, job_model, place_model, score_block, score_column
+from enhancerlm.scan.store import ChunkStore, text_digest
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Genome, open_genome, read_regions, whole_genome_regions
 
@@ -56,7 +55,7 @@ class ScanResult:
 
 
 def scan_genome(
-    model: str | Path,
+    model: str | Path | SequenceClassifier,
     genome: str | Path,
     out: str | Path,
     config: ScanConfig = ScanConfig(),
@@ -74,8 +73,9 @@ def scan_genome(
 
     Parameters
     ----------
-    model : str or Path
-        Folder of a model saved by enhancerlm.
+    model : str, Path or SequenceClassifier
+        Folder of a model saved by enhancerlm, or a classifier in memory (saved once to a temporary
+        folder so that a resume can tell it is the same model; moved to the scan's device).
     genome : str or Path
         FASTA, plain or bgzip; indexed, or indexable (see ``enhancerlm.sequences.genome``).
     out : str or Path
@@ -98,7 +98,8 @@ def scan_genome(
         Bad settings, a window longer than the model's maximum, or a resume with other settings.
     """
     began, out = time.perf_counter(), Path(out)
-    classifier = load_classifier(model)
+    source = job_model(model)
+    classifier = source.classifier
     column = score_column(classifier.label_map, config.class_name)
     config = config.for_model(classifier.max_bp)
     process = current_process()
@@ -107,14 +108,14 @@ def scan_genome(
         assert config.window_bp is not None and config.stride_bp is not None  # for_model filled both
         tiling = Tiling(region_list, config.window_bp, config.stride_bp)
         store = ChunkStore(out)
-        manifest = _manifest(model, fasta, tiling, config, classifier.label_map.names[column], process)
+        manifest = _manifest(source, fasta, tiling, config, classifier.label_map.names[column], process)
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
         classifier = quantize(classifier, config.quantize)
         todo = _claim_chunks(store, manifest, tiling.n_chunks(config.chunk_windows), process)
         _score_chunks(todo, classifier, column, fasta, tiling, store, config, process, on_chunk)
         process.barrier()
-        summary = _write_outputs(out, tiling, store, config, fasta, model, regions) if process.is_main else None
+        summary = _write_outputs(out, tiling, store, config, fasta, source.name, regions) if process.is_main else None
         process.barrier()
     seconds = time.perf_counter() - began
     log.info(
@@ -139,7 +140,7 @@ def _score_chunks(
     on_chunk: Callable[[int], None] | None,
 ) -> None:
     """Score and save the chunks numbered ``todo``, in order; progress on stderr from process 0 only."""
-    for index in tqdm(todo, desc="scan chunks", unit="chunk", disable=None if process.is_main else True):
+    for index in progress_bar(todo, desc="scan chunks", unit="chunk", disable=not process.is_main):
         block = tiling.chunk(index, config.chunk_windows)
         store.save(
             index,
@@ -171,14 +172,15 @@ def _claim_chunks(store: ChunkStore, manifest: dict, n_chunks: int, process: Pro
     return process.share(pending)
 
 
-def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process) -> dict:
+def _manifest(
+    model: JobModel, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process
+) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    model_files = sorted(p for p in Path(model).rglob("*") if p.is_file())
     sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     regions = "".join(f"{r.chrom}\t{r.start}\t{r.end}\n" for r in tiling.regions)
     return {
         "format": 1,
-        "model_sha256": file_digest(model_files),
+        "model_sha256": model.sha256,
         "genome_file": fasta.path.name,
         "genome_bytes": fasta.path.stat().st_size,
         "genome_sizes_sha256": text_digest(sizes),
@@ -198,14 +200,14 @@ def _manifest(model, fasta: Genome, tiling: Tiling, config: ScanConfig, class_na
 
 
 def _write_outputs(
-    out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome, model, regions
+    out: Path, tiling: Tiling, store: ChunkStore, config: ScanConfig, fasta: Genome, model: str, regions
 ) -> dict:
     calls = CallSettings(config.threshold, config.merge_gap_bp, config.min_length_bp)
     description = f"enhancer probability, {config.window_bp} bp windows every {config.stride_bp} bp"
     stats = assemble(out, tiling, store, config.chunk_windows, calls, fasta.chrom_sizes, description)
     summary = {
         "versions": versions(),
-        "model": str(model),
+        "model": model,
         "genome": str(fasta.path),
         "regions": None if regions is None else str(regions),
         "config": dataclasses.asdict(config),

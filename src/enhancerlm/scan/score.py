@@ -8,19 +8,58 @@ a tenth of its length is still scored (its N k-mers are [UNK] tokens); mostly-N 
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.models.registry import load_classifier
 from enhancerlm.predict import predict_proba
+from enhancerlm.scan.store import file_digest
 from enhancerlm.scan.tiling import Tiling, WindowBlock
 from enhancerlm.sequences.dna import N_CODE, base_codes
 from enhancerlm.sequences.genome import Genome
 from enhancerlm.sequences.records import LabelMap
 
 log = logging.getLogger(__name__)
+
+
+class JobModel(NamedTuple):
+    """The model a resumable job (scan, variants) scores with, and what its manifest and summary say of it.
+
+    Attributes
+    ----------
+    classifier : SequenceClassifier
+    sha256 : str
+        Digest of the model's saved files (names and bytes): a resume with another model is refused.
+    name : str
+        The folder as given, or ``"<backbone> (in memory)"``, for ``summary.json``.
+    folder : Path or None
+        The saved model's folder; None for a model given in memory.
+    """
+
+    classifier: SequenceClassifier
+    sha256: str
+    name: str
+    folder: Path | None
+
+
+def job_model(model: str | Path | SequenceClassifier) -> JobModel:
+    """A saved model folder, loaded; or a classifier in memory, saved once into a temporary folder to digest it."""
+    if isinstance(model, SequenceClassifier):
+        with tempfile.TemporaryDirectory(prefix="enhancerlm-model-") as tmp:
+            model.save(tmp)
+            return JobModel(model, folder_digest(tmp), f"{model.backbone} (in memory)", None)
+    return JobModel(load_classifier(model), folder_digest(model), str(model), Path(model))
+
+
+def folder_digest(folder: str | Path) -> str:
+    """sha256 over the names and bytes of every file under ``folder``, in path order."""
+    return file_digest(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
 
 
 def score_column(label_map: LabelMap, class_name: str | None) -> int:

@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from enhancerlm import formatting
 from enhancerlm.data.splits import split_ids, stratified_split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
@@ -136,7 +137,7 @@ def choose_best(history: pd.DataFrame, metric: str, params: Sequence[str] = ("lr
     best = order.iloc[0]
     best_params = {p: best[p].item() if hasattr(best[p], "item") else best[p] for p in params}
     best_params["epochs"] = int(best["epoch"])
-    log.info("best: %s with validation %s %.4g", best_params, metric, best["value"])
+    log.info("best: %s with validation %s %s", best_params, metric, formatting.metric(best["value"]))
     return SearchResult(
         float(best["lr"]), int(best["epoch"]), float(best["value"]), history, selection_rule(metric), best_params
     )

@@ -186,6 +186,47 @@ def gc_fraction(seqs: Sequence[str]) -> np.ndarray:
         return np.where(acgt > 0, gc / np.maximum(acgt, 1), np.nan)
 
 
+def prefix_counts(mask: np.ndarray) -> np.ndarray:
+    """Running count of True values: ``out[i]`` = True values in ``mask[:i]``, shape=(L + 1,).
+
+    int32 while it fits (a chromosome block): 4-5x faster than int64 on the same bools.
+    """
+    running = np.zeros(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 else np.int64)
+    np.cumsum(mask, out=running[1:])
+    return running
+
+
+def window_sums(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many True values of ``mask`` fall in each window ``[start, end)``, from one prefix sum.
+
+    One pass over ``mask`` and two lookups per window: O(len(mask) + n_windows) time, one integer
+    array of ``len(mask) + 1`` extra memory, however many windows overlap. Windows of several grids
+    over one mask: compute :func:`prefix_counts` once and subtract at each grid's bounds.
+
+    Parameters
+    ----------
+    mask : np.ndarray of bool, shape=(L,)
+        E.g. ``codes == 1`` for C, or the soft-masked bases of a chromosome block.
+    starts, ends : np.ndarray of int, shape=(n,)
+        0-based half-open windows inside ``[0, L]``.
+
+    Returns
+    -------
+    np.ndarray of int64, shape=(n,)
+    """
+    running = prefix_counts(mask)
+    return running[ends].astype(np.int64) - running[starts]
+
+
+def window_base_counts(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G+C and A+C+G+T counts (int64, shape=(n,)) of each window ``[start, end)`` of one ACGT code array.
+
+    The window form of :func:`gc_fraction`'s counts for many windows of one long sequence (a
+    chromosome block): GC fraction = gc / acgt, N (and other) bases = (end - start) - acgt.
+    """
+    return window_sums((codes == 1) | (codes == 2), starts, ends), window_sums(codes < N_CODE, starts, ends)
+
+
 def kmer_ids(codes: np.ndarray, k: int, *, canonical: bool = False, order: str = ACGT) -> tuple[np.ndarray, np.ndarray]:
     """Ids of every k-mer window along the last axis: 2 bits per base, first base most significant.
 

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.validate import decode_text, open_bytes, require_file
+from enhancerlm.sequences.validate import UTF8_BOM, TextNotes, decode_text, open_bytes, require_file
 
 log = logging.getLogger(__name__)
 
 _LOWER = bytes(range(ord("a"), ord("z") + 1))
-# Editors on Windows write a byte-order mark before the first '>'; it is not part of the header.
-UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class FastaRecord(NamedTuple):
@@ -103,7 +101,8 @@ def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
     wrapped at any width, end in ``\\n``, ``\\r\\n`` or ``\\r``, and be separated by blank lines; a UTF-8
     byte-order mark before the first '>' is skipped. The file may be gzip- or bgzip-compressed
     (detected from its first bytes, not its name). Lower-case (soft-masked) bases are upper-cased
-    and counted; the count is logged at INFO once per file. The alphabet is not checked here
+    and counted, as are the BOM and the ``\\r\\n``/``\\r`` line ends; the counts are logged at INFO once
+    per file. The alphabet is not checked here
     (``validate.validate_table`` does that, naming record and position).
 
     Parameters
@@ -123,11 +122,11 @@ def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
         Missing/unreadable/binary file, sequence data before the first header, a header with no id.
     """
     path = require_file(path)
-    masks = _MaskCount()
+    masks, text = _MaskCount(), TextNotes()
     header: tuple[str, str] | None = None
     chunks: list[bytes] = []
     with open_bytes(path) as handle:
-        for line_no, line in _lines(handle, path):
+        for line_no, line in _lines(handle, path, text):
             if line.startswith(b">"):
                 if header is not None:
                     yield FastaRecord(header[0], _sequence(chunks, header[0], path), header[1])
@@ -143,15 +142,19 @@ def iter_fasta_records(path: str | Path) -> Iterator[FastaRecord]:
         yield FastaRecord(header[0], _sequence(chunks, header[0], path), header[1])
         masks.end_record()
     masks.log(path)
+    text.log(path)
 
 
-def _lines(handle: BinaryIO, path: Path) -> Iterator[tuple[int, bytes]]:
-    """Stripped lines with 1-based line numbers; decompression errors become InputError."""
+def _lines(handle: BinaryIO, path: Path, text: TextNotes) -> Iterator[tuple[int, bytes]]:
+    """Stripped lines with 1-based line numbers, BOM and line ends counted in ``text``; decompression errors
+    become InputError."""
     line_no = 0
     try:
         for raw in handle:
-            if line_no == 0:
-                raw = raw.removeprefix(UTF8_BOM)
+            if line_no == 0 and raw.startswith(UTF8_BOM):
+                raw, text.bom = raw[len(UTF8_BOM) :], 1
+            if b"\r" in raw:
+                text.add_bytes(raw)
             raw = raw.strip()
             # Classic Mac line endings (a lone \r) arrive as one long "line".
             for line in raw.split(b"\r") if b"\r" in raw else (raw,):

@@ -14,11 +14,11 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
 
 import pyfaidx
 
 from enhancerlm.errors import InputError
+from enhancerlm.sequences.regions import Region, merge_regions, place_regions, read_region_file, to_regions
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 # BGZF blocks are gzip members whose "extra" field holds a subfield with id "BC" (SAM spec, section 4.1).
 _BGZF_FEXTRA = 0x04
 _BGZF_SUBFIELD = b"BC"
-
-
-class Region(NamedTuple):
-    """A 0-based half-open interval ``[start, end)`` on ``chrom``, as in BED."""
-
-    chrom: str
-    start: int
-    end: int
 
 
 class Genome:
@@ -54,12 +46,20 @@ class Genome:
 
     def fetch(self, chrom: str, start: int, end: int) -> str:
         """Upper-case sequence of ``chrom[start:end]`` (0-based half-open, bp); bounds must lie inside."""
+        self._check(chrom, start, end)
+        return self._fasta[chrom][start:end]
+
+    def fetch_raw(self, chrom: str, start: int, end: int) -> str:
+        """``chrom[start:end]`` as the FASTA has it: soft-masked (lower-case) repeat bases stay lower case."""
+        self._check(chrom, start, end)
+        return self._fasta.faidx.from_file(chrom, start + 1, end) if end > start else ""
+
+    def _check(self, chrom: str, start: int, end: int) -> None:
         size = self.chrom_sizes.get(chrom)
         if size is None:
             raise InputError(f"{self.path}: no sequence named {chrom!r}")
         if not 0 <= start <= end <= size:
             raise InputError(f"{self.path}: interval {chrom}:{start}-{end} lies outside {chrom} (0-{size})")
-        return self._fasta[chrom][start:end]
 
     def close(self) -> None:
         self._fasta.close()
@@ -185,59 +185,17 @@ def whole_genome_regions(chrom_sizes: dict[str, int]) -> list[Region]:
 
 
 def read_regions(path: str | Path, chrom_sizes: dict[str, int]) -> list[Region]:
-    """Read and check a BED file's first three columns; sorted by (chrom, start), overlapping or
-    book-ended intervals merged (as ``bedtools merge``) so no base is scanned twice.
-
-    ``track``/``browser``/``#`` lines are skipped. Every interval must satisfy
-    ``0 <= start < end <= size`` of a chromosome in the genome.
+    """Read a region file (:mod:`enhancerlm.sequences.regions`) for scanning: every interval must lie in
+    the genome; sorted by (chrom, start), overlapping or book-ended intervals merged (as ``bedtools
+    merge``) so no base is scanned twice.
 
     Raises
     ------
     InputError
         Naming the file, line, interval and the reason.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"regions BED {path} does not exist")
-    regions = []
-    with open(path) as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if line.strip() and not line.startswith(("#", "track", "browser")):
-                regions.append(_parse_bed_line(line, f"{path} line {line_no}", chrom_sizes))
-    if not regions:
-        raise InputError(f"regions BED {path} has no intervals")
-    return merge_regions(regions)
+    placed = place_regions(read_region_file(path), chrom_sizes, strict=True)
+    return merge_regions(to_regions(placed.kept))
 
 
-def _parse_bed_line(line: str, where: str, chrom_sizes: dict[str, int]) -> Region:
-    fields = line.rstrip("\r\n").split("\t") if "\t" in line else line.split()
-    if len(fields) < 3:
-        raise InputError(f"{where}: a BED line needs chrom, start, end; got {line.strip()!r}")
-    chrom = fields[0]
-    try:
-        start, end = int(fields[1]), int(fields[2])
-    except ValueError:
-        raise InputError(f"{where}: start and end must be integers, got {fields[1]!r}, {fields[2]!r}") from None
-    if chrom not in chrom_sizes:
-        known = ", ".join(list(chrom_sizes)[:5]) + (", ..." if len(chrom_sizes) > 5 else "")
-        raise InputError(f"{where}: chromosome {chrom!r} is not in the genome (it has {known})")
-    size = chrom_sizes[chrom]
-    if not 0 <= start < end <= size:
-        raise InputError(
-            f"{where}: interval {chrom}:{start}-{end} is outside {chrom} (0-{size}) or empty; "
-            "BED is 0-based half-open, so 0 <= start < end <= chromosome length"
-        )
-    return Region(chrom, start, end)
-
-
-def merge_regions(regions: list[Region]) -> list[Region]:
-    """Sort by (chrom, start) and merge overlapping or book-ended regions."""
-    merged: list[Region] = []
-    for region in sorted(regions):
-        if merged and merged[-1].chrom == region.chrom and region.start <= merged[-1].end:
-            last = merged.pop()
-            region = Region(last.chrom, last.start, max(last.end, region.end))
-        merged.append(region)
-    if len(merged) < len(regions):
-        log.info("merged %d overlapping BED intervals into %d regions", len(regions), len(merged))
-    return merged
+__all__ = ["Genome", "Region", "merge_regions", "open_genome", "read_regions", "whole_genome_regions"]

@@ -16,7 +16,7 @@ import pandas as pd
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import empty_table, make_table
 from enhancerlm.sequences.tables import Columns, read_table, table_stem
-from enhancerlm.sequences.validate import decode_text
+from enhancerlm.sequences.validate import UTF8_BOM, TextNotes, decode_text
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +98,22 @@ def _read_class_folder(folder: Path, split: str, id_prefix: str) -> pd.DataFrame
     if not files:
         log.warning("%s: class folder holds no .txt sequence files", folder)
         return empty_table()
-    label = folder.name
-    seqs = [_read_sequence_file(p) for p in files]
+    label, text = folder.name, TextNotes()
+    seqs = [_read_sequence_file(p, text) for p in files]
+    text.log(folder)
     return make_table(
         [f"{id_prefix}{label}/{p.stem}" for p in files], seqs, [label] * len(files), split=split, source=str(folder)
     )
 
 
-def _read_sequence_file(path: Path) -> str:
+def _read_sequence_file(path: Path, text: TextNotes) -> str:
     try:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+    if data.startswith(UTF8_BOM):
+        data, text.bom = data[len(UTF8_BOM) :], text.bom + 1
+    text.add_bytes(data)
     # One sequence per file; whitespace (a final newline, wrapping) carries no bases.
     return "".join(decode_text(data, str(path)).split())
 

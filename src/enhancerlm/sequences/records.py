@@ -14,6 +14,10 @@ from enhancerlm.errors import InputError
 # hub datasets, Genomic Benchmarks: the id as read). Ids may be renamed to be unique within a split
 # (``sequences.ids``); the description never is, so the renaming stays recoverable.
 COLUMNS = ("id", "sequence", "label", "split", "source", "description")
+# Optional genomic coordinates a record may carry (0-based half-open, as BED): read from tables that have
+# them (``data build``'s TSVs) and from region files (``--genome``); the audit reports train/test interval
+# overlaps from them. A table either has all four or none; records without coordinates have chrom "".
+COORDINATE_COLUMNS = ("chrom", "start", "end", "strand")
 
 # Names that mean "not an enhancer" in common data sets; in a binary task they get id 0 so that
 # "probability" always means probability of the other (positive) class.

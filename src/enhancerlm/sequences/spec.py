@@ -14,18 +14,27 @@ from typing import Iterator, NamedTuple, Sequence
 import pandas as pd
 
 from enhancerlm.errors import InputError
-from enhancerlm.sequences.fasta import UTF8_BOM, iter_fasta_records
+from enhancerlm.sequences.fasta import iter_fasta_records
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.hub import read_hub_dataset
 from enhancerlm.sequences.ids import IdRenamer
 from enhancerlm.sequences.records import LabelMap, make_table
+from enhancerlm.sequences.region_records import region_chunks
+from enhancerlm.sequences.regions import is_region_file
 from enhancerlm.sequences.tables import DELIMITERS, Columns, iter_table
-from enhancerlm.sequences.validate import ValidationNotes, open_bytes, validate_table
+from enhancerlm.sequences.validate import UTF8_BOM, ValidationNotes, open_bytes, validate_table
 
-KINDS = ("fasta", "table", "genomic_benchmarks", "hub")
+KINDS = ("fasta", "table", "genomic_benchmarks", "hub", "regions")
 HUB_PREFIX = "hf:"
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas", ".ffn", ".frn", ".mfa", ".fsa")
 _SPEC_FORMS = "an input SPEC is PATH, PATH:LABEL or hf:OWNER/NAME"
+
+
+class Genome(NamedTuple):
+    """Where region-file SPECs take their sequences from (``--genome``, ``--map-chroms``)."""
+
+    path: str | Path | None = None
+    map_chroms: bool = False
 
 
 class Spec(NamedTuple):
@@ -34,7 +43,8 @@ class Spec(NamedTuple):
     Attributes
     ----------
     kind : str
-        One of ``"fasta"``, ``"table"``, ``"genomic_benchmarks"``, ``"hub"``.
+        One of ``"fasta"``, ``"table"``, ``"genomic_benchmarks"``, ``"hub"``, ``"regions"`` (a BED,
+        narrowPeak, broadPeak or GB coordinate table, read from a genome: :mod:`enhancerlm.sequences.region_records`).
     path : str
         The file or folder; for ``"hub"`` the hub id (or a local dataset folder).
     label : str or None
@@ -66,7 +76,7 @@ def parse_spec(spec: str) -> Spec:
         if not hub_id:
             raise InputError(f"input SPEC '{spec}': no dataset after 'hf:'; {_SPEC_FORMS}")
         return Spec("hub", hub_id)
-    path, label = _split_label(spec)
+    path, label = split_label(spec)
     kind = _detect_kind(Path(path))
     if label is not None and kind in ("genomic_benchmarks", "hub"):
         raise InputError(
@@ -75,7 +85,14 @@ def parse_spec(spec: str) -> Spec:
     return Spec(kind, path, label)
 
 
-def _split_label(spec: str) -> tuple[str, str | None]:
+def split_label(spec: str) -> tuple[str, str | None]:
+    """``PATH:LABEL`` -> (PATH, LABEL), ``PATH`` -> (PATH, None); split at the last colon, only where PATH exists.
+
+    Raises
+    ------
+    InputError
+        Neither the whole text nor the part before its last colon exists, or the label is empty.
+    """
     head, colon, label = spec.rpartition(":")
     if colon and head and Path(head).exists():
         if not label.strip():
@@ -91,6 +108,8 @@ def _detect_kind(path: Path) -> str:
     if path.is_dir():
         saved = (path / "dataset_dict.json").is_file() or (path / "state.json").is_file()
         return "hub" if saved else "genomic_benchmarks"
+    if is_region_file(path):
+        return "regions"
     if _first_byte(path) == b">":
         return "fasta"
     name = path.name.lower().removesuffix(".gz")
@@ -99,8 +118,8 @@ def _detect_kind(path: Path) -> str:
     if name.endswith(tuple(DELIMITERS)):
         return "table"
     raise InputError(
-        f"{path}: cannot tell its format; expected FASTA (first line '>id') or a table "
-        f"named {'/'.join(DELIMITERS)} (optionally .gz)"
+        f"{path}: cannot tell its format; expected FASTA (first line '>id'), a table "
+        f"named {'/'.join(DELIMITERS)} (optionally .gz) or a region file (.bed, .narrowPeak, .broadPeak; with --genome)"
     )
 
 
@@ -124,6 +143,7 @@ def read_spec(
     warn_below: int | None = None,
     require_labels: bool = False,
     strict_ids: bool = False,
+    genome: Genome = Genome(),
 ) -> pd.DataFrame:
     """Read one input SPEC into a validated canonical table, every record kept unless ``min_length`` drops it.
 
@@ -145,6 +165,8 @@ def read_spec(
     strict_ids : bool
         A repeated id is an error instead of being renamed ``NAME~2``, ``NAME~3``, ... (see
         :mod:`enhancerlm.sequences.ids`).
+    genome : Genome
+        The FASTA that region-file SPECs (``peaks.bed[:LABEL]``) are cut from.
 
     Returns
     -------
@@ -158,7 +180,7 @@ def read_spec(
         Naming the file, record and position of the problem; also when there are no records.
     """
     columns = Columns(sequence_column, label_column or None, id_column)
-    return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids)
+    return _read_all([spec], split, columns, require_labels, min_length, warn_below, strict_ids, genome)
 
 
 def read_specs(
@@ -172,6 +194,7 @@ def read_specs(
     min_length: int | None = None,
     warn_below: int | None = None,
     strict_ids: bool = False,
+    genome: Genome = Genome(),
 ) -> pd.DataFrame:
     """Read several SPECs into one validated table, in the order given; ids unique within each split.
 
@@ -179,21 +202,22 @@ def read_specs(
     in input order (one WARNING with the count and examples; :mod:`enhancerlm.sequences.ids`), or
     with ``strict_ids`` is an error naming both records. Validation notes (IUPAC codes, RNA, short
     records) are logged once for all inputs. With ``require_labels`` every record must have a label
-    and there must be at least 2 classes (as ``LabelMap.from_labels`` checks). Other parameters as
-    in :func:`read_spec`.
+    and there must be at least 2 classes (as ``LabelMap.from_labels`` checks); without it, every
+    record or none (a record without a label among labelled ones is an error, not a class ``""``).
+    Other parameters as in :func:`read_spec`.
 
     Raises
     ------
     InputError
-        As :func:`read_spec`; also a repeated id with ``strict_ids``, an unlabelled record or fewer
-        than 2 classes when labels are required.
+        As :func:`read_spec`; also a repeated id with ``strict_ids``, an unlabelled record (when labels
+        are required or other records have one) or fewer than 2 classes when labels are required.
     """
     if not specs:
         raise InputError(f"no input given; {_SPEC_FORMS}")
     columns = Columns(sequence_column, label_column or None, id_column)
-    table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids)
+    table = _read_all(specs, split, columns, require_labels, min_length, warn_below, strict_ids, genome)
+    check_labelled(table, required=require_labels)
     if require_labels:
-        _check_labelled(table)
         LabelMap.from_labels(table["label"])
     return table
 
@@ -206,12 +230,13 @@ def _read_all(
     min_length: int | None,
     warn_below: int | None,
     strict_ids: bool,
+    genome: Genome = Genome(),
 ) -> pd.DataFrame:
     """Validate each SPEC, log the notes once, concatenate, make ids unique within each split."""
     notes, tables = ValidationNotes(), []
     for spec in specs:
         parsed = spec if isinstance(spec, Spec) else parse_spec(spec)
-        chunks = list(_raw_chunks(parsed, split, columns, require_labels, chunk_size=None))
+        chunks = list(_raw_chunks(parsed, split, columns, require_labels, chunk_size=None, genome=genome))
         table = pd.concat(chunks, ignore_index=True) if chunks else None
         if table is None or table.empty:
             raise InputError(f"{_source(parsed)}: no sequence records found")
@@ -243,6 +268,7 @@ def iter_spec(
     warn_below: int | None = None,
     require_labels: bool = False,
     strict_ids: bool = False,
+    genome: Genome = Genome(),
 ) -> Iterator[pd.DataFrame]:
     """Yield validated canonical tables of at most ``chunk_size`` rows, in file order.
 
@@ -260,7 +286,7 @@ def iter_spec(
     renamer, notes = IdRenamer(strict=strict_ids), ValidationNotes()
     n_read = n_kept = 0
     try:
-        for chunk in _raw_chunks(parsed, split, columns, require_labels, chunk_size):
+        for chunk in _raw_chunks(parsed, split, columns, require_labels, chunk_size, genome):
             if chunk.empty:
                 continue
             first_record, n_read = n_read + 1, n_read + len(chunk)
@@ -302,10 +328,14 @@ def _source(spec: Spec) -> str:
 
 
 def _raw_chunks(
-    spec: Spec, split: str, columns: Columns, require_labels: bool, chunk_size: int | None
+    spec: Spec, split: str, columns: Columns, require_labels: bool, chunk_size: int | None, genome: Genome = Genome()
 ) -> Iterator[pd.DataFrame]:
     """Unvalidated canonical tables of at most ``chunk_size`` rows (None: one table)."""
-    if spec.kind == "fasta":
+    if spec.kind == "regions":
+        yield from region_chunks(
+            spec.path, spec.label, genome.path, map_chroms=genome.map_chroms, split=split, chunk_size=chunk_size
+        )
+    elif spec.kind == "fasta":
         yield from _fasta_chunks(spec, split, chunk_size)
     elif spec.kind == "table":
         yield from iter_table(
@@ -331,11 +361,16 @@ def _fasta_chunks(spec: Spec, split: str, chunk_size: int | None) -> Iterator[pd
         yield make_table(ids, seqs, labels, split=split, source=spec.path, descriptions=descriptions)
 
 
-def _check_labelled(table: pd.DataFrame) -> None:
+def check_labelled(table: pd.DataFrame, required: bool = True) -> None:
+    """Every record labelled (``required``), else every record or none: the one rule of `run` and `data audit`.
+
+    A blank cell in a label column is a gap in the file: read as a class ``""`` it would be counted and learnt.
+    """
     unlabelled = (table["label"] == "").to_numpy()
-    if unlabelled.any():
-        row = table.iloc[int(unlabelled.argmax())]
-        raise InputError(
-            f"{row['source']}: record '{row['id']}' has no label; give the input a label "
-            f"as {row['source']}:LABEL, or a label column"
-        )
+    if not unlabelled.any() or (not required and unlabelled.all()):
+        return
+    row = table.iloc[int(unlabelled.argmax())]
+    raise InputError(
+        f"{row['source']}: record '{row['id']}' has no label; give the input a label "
+        f"as {row['source']}:LABEL, or a label column"
+    )

@@ -8,11 +8,12 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import empty_table, make_table
-from enhancerlm.sequences.validate import open_bytes, require_file
+from enhancerlm.sequences.validate import UTF8_BOM, CountingReader, TextNotes, open_bytes, require_file
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t", ".tab": "\t"}
 # Spellings of the sequence column in public data sets (Genomic Benchmarks on the hub use "seq");
 # tried only when the caller kept the default name "sequence".
 SEQUENCE_ALIASES = ("sequence", "seq", "Sequence", "sequences", "SEQ")
+_DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "vertical bars"}
 _INTERVAL_COLUMNS = ({"region", "start", "end"}, {"chrom", "start", "end"}, {"chr", "start", "end"})
 
 
@@ -120,12 +122,14 @@ def iter_table(
 
 
 def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.DataFrame]:
+    text = TextNotes()
     with open_bytes(path) as handle:
         _reject_binary(handle, path)
+        sep = _header_delimiter(handle, path, sep, text)
         try:
             # index_col=False: a row with more fields than the header is an error, not an index.
             with pd.read_csv(
-                handle,
+                CountingReader(handle, text),
                 sep=sep,
                 dtype=str,
                 keep_default_na=False,
@@ -142,6 +146,26 @@ def _csv_frames(path: Path, sep: str, chunk_size: int | None) -> Iterator[pd.Dat
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OSError, EOFError, zlib.error) as err:
             # pandas reports malformed rows and bad UTF-8 as ParserError/ValueError subclasses.
             raise InputError(f"{path}: cannot be read as a {sep!r}-delimited table: {str(err).strip()}") from None
+    text.log(path)
+
+
+def _header_delimiter(handle: BinaryIO, path: Path, sep: str, text: TextNotes) -> str:
+    """``sep``, unless the header line holds none of it and one other delimiter: then that one, with a warning.
+
+    Spreadsheets in many locales save "CSV" with semicolons; read with commas, the header would be one
+    column named 'id;sequence;label' and the message about it would name a missing column, not the cause.
+    Also notes a UTF-8 byte-order mark in ``text`` (pandas skips it).
+    """
+    line = handle.readline(1 << 16)
+    handle.seek(0)
+    text.bom = int(line.startswith(UTF8_BOM))
+    header = line.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
+    others = [d for d in _DELIMITER_NAMES if d != sep and d in header]
+    if sep in header or len(others) != 1:
+        return sep
+    names = _DELIMITER_NAMES[sep], _DELIMITER_NAMES[others[0]]
+    log.warning("%s: its header line has no %s but %s: read as %s-separated", path, *names, names[1].rstrip("s"))
+    return others[0]
 
 
 def _next_frame(reader) -> pd.DataFrame | None:
@@ -197,8 +221,30 @@ def frame_to_table(
         ids = [f"{id_prefix}{x}" if x else "" for x in _text(frame[columns.id])]  # "" fails validation
     else:
         ids = [f"{id_prefix}{row_prefix}{first_row + i}" for i in range(len(frame))]
-    return make_table(
+    table = make_table(
         ids, seqs, _labels(frame, columns.label, label, require_labels, source), split=split, source=source
+    )
+    return _with_coordinates(table, frame, source, first_row)
+
+
+def _with_coordinates(table: pd.DataFrame, frame: pd.DataFrame, source: str, first_row: int) -> pd.DataFrame:
+    """Carry ``chrom, start, end[, strand]`` over when the table has them (e.g. ``data build``'s TSVs)."""
+    if not {"chrom", "start", "end"} <= set(frame.columns):
+        return table
+    bounds = frame[["start", "end"]].apply(pd.to_numeric, errors="coerce")
+    bad = bounds.isna().any(axis=1).to_numpy() | (bounds["start"] >= bounds["end"]).to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise InputError(
+            f"{source}: data row {first_row + i}: start {frame['start'].iloc[i]!r} and end {frame['end'].iloc[i]!r} "
+            "must be integers with start < end (0-based half-open, as BED)"
+        )
+    strand = frame["strand"].astype(str).to_numpy() if "strand" in frame.columns else "."
+    return table.assign(
+        chrom=frame["chrom"].astype(str).to_numpy(),
+        start=bounds["start"].to_numpy(dtype=np.int64),
+        end=bounds["end"].to_numpy(dtype=np.int64),
+        strand=strand,
     )
 
 
@@ -237,6 +283,14 @@ def _missing_column(source: str, name: str, role: str, present, hint: str = "") 
     if any(cols <= set(present) for cols in _INTERVAL_COLUMNS):
         message += (
             "; these look like genomic intervals, not sequences: fetch the sequences first "
-            "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset)"
+            "(for Genomic Benchmarks: genomic_benchmarks.loc2seq.download_dataset), or give the table itself "
+            "as the input with --genome FASTA, which cuts them from the genome"
         )
-    return InputError(f"{message}; name the {role} column with {role}_column= (CLI: --{role}-column){hint}")
+    # --sequence-column exists for `run` only: other commands are told to rename the column instead
+    default = getattr(Columns(), role)
+    return InputError(
+        message,
+        setting=f"{role}_column",
+        fix=f"name the {role} column with {{setting}}{hint}",
+        otherwise=f"name the {role} column '{default}'{hint}",
+    )

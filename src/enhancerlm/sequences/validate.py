@@ -35,6 +35,8 @@ _IS_URACIL = np.zeros(256, dtype=bool)
 _IS_URACIL[list(b"Uu")] = True
 _SHORT_EXAMPLES = 3  # records named in a short-record warning
 
+# Editors on Windows write a byte-order mark before the first line; it is not part of the text.
+UTF8_BOM = b"\xef\xbb\xbf"
 _GZIP_MAGIC = b"\x1f\x8b"
 # Other compressions we recognise only to say so clearly (gzip/bgzip is the one genomics tools share).
 _OTHER_MAGIC = {b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd", b"PK\x03\x04": "zip"}
@@ -85,6 +87,49 @@ def _read_magic(path: Path) -> bytes:
             return handle.read(6)
     except OSError as err:
         raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
+
+
+class TextNotes:
+    """What the readers of one text file skipped: a UTF-8 byte-order mark, Windows and old Mac line ends.
+
+    Both are read right (the FASTA reader and pandas strip them); counted here so that the log says so,
+    one INFO line per file.
+    """
+
+    def __init__(self):
+        self.bom = 0  # byte-order marks (a folder of one-sequence files may have one per file)
+        self.crlf = 0  # "\r\n" line ends (Windows)
+        self.cr = 0  # lone "\r" line ends (classic Mac OS)
+
+    def add_bytes(self, data: bytes) -> None:
+        """Count the line ends of ``data``, a line or a block of the file (a block may end inside "\r\n")."""
+        crlf = data.count(b"\r\n")
+        self.crlf += crlf
+        self.cr += data.count(b"\r") - crlf
+
+    def log(self, path: str | Path) -> None:
+        marks = "a UTF-8 byte-order mark" if self.bom == 1 else f"{self.bom} UTF-8 byte-order marks"
+        found = [f"skipped {marks}"] if self.bom else []
+        for n, kind in ((self.crlf, "Windows (\\r\\n)"), (self.cr, "old Mac (\\r)")):
+            if n:
+                found.append(f"read {n} {kind} line ends")
+        if found:
+            log.info("%s: %s", path, "; ".join(found))
+
+
+class CountingReader:
+    """A binary file handle whose ``read`` counts line ends into a :class:`TextNotes` (for pandas' reader)."""
+
+    def __init__(self, handle: BinaryIO, notes: TextNotes):
+        self.handle, self.notes, self._last = handle, notes, b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        if self._last == b"\r" and data[:1] == b"\n":  # a "\r\n" split between two reads
+            self.notes.cr, self.notes.crlf = self.notes.cr - 1, self.notes.crlf + 1
+        self.notes.add_bytes(data)
+        self._last = data[-1:] or self._last
+        return data
 
 
 def decode_text(data: bytes, where: str) -> str:
@@ -198,8 +243,8 @@ class ValidationNotes:
         if n_kept:
             log.warning(
                 "%s: kept %d record(s) shorter than %d bp (the model's k)%s: they have no %d-mer and are "
-                "scored on [CLS] [SEP] alone, as DNABERT's tokenizer sees them; pass min_length "
-                "(--min-length) to drop them instead",
+                "scored on [CLS] [SEP] alone by a transformer (as DNABERT's tokenizer sees them), on no "
+                "feature by a k-mer baseline; pass min_length (--min-length) to drop them instead",
                 where,
                 n_kept,
                 k,

@@ -1,21 +1,31 @@
-"""The Starlette app of ``enhancerlm serve``: one page, a JSON API behind it, model work on a job queue.
+"""The Starlette app of ``enhancerlm serve``: one page, a JSON API behind it, model work on two job queues.
+
+Scoring (``predict``) and attribution (``explain``) jobs have a queue and a worker each, so a long
+attribution never keeps the others from scoring (`enhancerlm.serve.jobs`, `enhancerlm.serve.gate`).
 
 Routes
 ------
 ``GET /``                                   the page (paste/upload form, results, model card)
 ``GET /static/...``                         the page's JS and CSS, from this package
-``GET /api/model``                          the model card (JSON)
-``GET /api/health``                         ``{"status": "ok", "waiting": n}``
+``GET /api/model``                          the model card (JSON), with ``methods``: the attribution methods
+                                            this model offers
+``GET /api/health``                         ``{"status": "ok", "waiting": n, "waiting_scoring": n,
+                                            "waiting_attribution": n}``
 ``POST /api/predict``                       form: ``sequences`` (text), ``file`` (uploads), ``both_strands``,
                                             ``threshold`` -> 202 ``{"job": id}``; 400/413 ``{"error": text}``;
                                             503 when the queue is full
-``GET /api/jobs/{id}``                      status, then ``result`` (rows of the table, or one explanation)
+``GET /api/jobs/{id}``                      status (``queued``, ``running``, ``done``, ``failed``,
+                                            ``cancelled``), ``ahead`` (jobs before it in its queue),
+                                            ``progress`` (step, done, total, unit, seconds_left: the estimate),
+                                            ``cancelling``, then ``result`` (rows of the table, or one explanation)
+``POST /api/jobs/{id}/cancel``              stop a job: a queued one never runs, a running attribution stops
+                                            between two model calls -> 202 with its status; 409 once finished
 ``GET /api/jobs/{id}/predictions.tsv``      the table as ``enhancerlm predict`` writes it, plus
                                             length_bp, call, training
 ``GET /api/jobs/{id}/histogram.svg``        histogram of the scores
 ``POST /api/jobs/{id}/rows/{row}/explain``  form: ``method`` (``ism`` or ``ig``) -> 202 ``{"job": id}``
 ``GET /api/jobs/{id}/attribution.svg``      an explain job's per-base attribution track
-``GET /api/jobs/{id}/windows.svg``          an explain job's window scores (long sequences)
+``GET /api/jobs/{id}/windows.svg``          an explain job's window scores (long sequences), aligned with the track
 """
 
 from __future__ import annotations
@@ -35,16 +45,22 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from enhancerlm.errors import InputError
+from enhancerlm.serve.gate import ModelGate
 from enhancerlm.serve.inputs import Upload, read_request
-from enhancerlm.serve.jobs import DONE, Job, JobQueue
+from enhancerlm.serve.jobs import DONE, FINISHED, Job, JobQueue, Progress, Workers
 from enhancerlm.serve.limits import LimitError, QueueFullError, ServeLimits
 from enhancerlm.serve.served import ServedModel
-from enhancerlm.serve.work import Explained, Scored, explain_record, score, warm_up
+from enhancerlm.serve.work import Explained, Scored, explain_methods, explain_record, score, warm_up
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 EXPLAIN_METHODS = ("ism", "ig")
+# The menu's words for each method: what it measures and what it costs.
+METHOD_LABELS = {
+    "ism": "ISM: each substitution scored (exact; 3 model calls a base)",
+    "ig": "integrated gradients (faster on long sequences)",
+}
 NOT_FINISHED = "no finished job of that id and kind (finished jobs are forgotten after a while)"
 # Nothing but this server: a page that cannot load or send anything elsewhere, even by mistake.
 SECURITY_HEADERS = {
@@ -57,13 +73,14 @@ SECURITY_HEADERS = {
 def create_app(served: ServedModel, limits: ServeLimits | None = None) -> Starlette:
     """The web app serving ``served``; its job worker starts now and stops at shutdown."""
     limits = limits or ServeLimits()
-    jobs = JobQueue(limits.queue_size, limits.jobs_kept)
-    jobs.submit("warm-up", warm_up)
+    jobs = Workers(limits.queue_size, limits.jobs_kept)
+    jobs.attribution.submit("warm-up", warm_up)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["number"] = _number
     api = _Api(served, limits, jobs)
 
     async def page(request: Request) -> Response:
-        context = {"card": served.card, "limits": limits, "methods": EXPLAIN_METHODS}
+        context = {"card": served.card, "limits": limits, "methods": api.methods, "names": METHOD_LABELS}
         return templates.TemplateResponse(request, "index.html", context)
 
     routes = [
@@ -72,6 +89,7 @@ def create_app(served: ServedModel, limits: ServeLimits | None = None) -> Starle
         Route("/api/health", api.health),
         Route("/api/predict", api.predict, methods=["POST"]),
         Route("/api/jobs/{job_id}", api.job),
+        Route("/api/jobs/{job_id}/cancel", api.cancel, methods=["POST"]),
         Route("/api/jobs/{job_id}/predictions.tsv", api.tsv),
         Route("/api/jobs/{job_id}/histogram.svg", api.svg("histogram_svg", Scored)),
         Route("/api/jobs/{job_id}/rows/{row:int}/explain", api.explain, methods=["POST"]),
@@ -96,23 +114,29 @@ def _error(message: str, status: int) -> JSONResponse:
 
 
 class _Api:
-    """The JSON endpoints; every model call goes through ``jobs``."""
+    """The JSON endpoints; every model call goes through ``jobs``, one worker at a time on the model (``gate``)."""
 
-    def __init__(self, served: ServedModel, limits: ServeLimits, jobs: JobQueue):
+    def __init__(self, served: ServedModel, limits: ServeLimits, jobs: Workers):
         self.served, self.limits, self.jobs = served, limits, jobs
+        self.gate = ModelGate()
+        self.methods = explain_methods(served.classifier)
 
     async def model(self, request: Request) -> Response:
-        return JSONResponse(self.served.card)
+        return JSONResponse({**self.served.card, "methods": list(self.methods)})
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "waiting": self.jobs.waiting()})
+        waiting = {
+            "waiting_scoring": self.jobs.scoring.waiting(),
+            "waiting_attribution": self.jobs.attribution.waiting(),
+        }
+        return JSONResponse({"status": "ok", "waiting": self.jobs.waiting(), **waiting})
 
-    async def _accept(self, prepare) -> Response:
-        """Queue the work that ``await prepare()`` returns as (kind, callable): 202 with the job's URL, or
-        the request's error as 413 (a limit), 400 (bad input) or 503 (queue full)."""
+    async def _accept(self, jobs: JobQueue, prepare) -> Response:
+        """Queue on ``jobs`` the work that ``await prepare()`` returns as (kind, callable, progress): 202 with
+        the job's URL, or the request's error as 413 (a limit), 400 (bad input) or 503 (queue full)."""
         try:
-            kind, work = await prepare()
-            job = self.jobs.submit(kind, work)
+            kind, work, progress = await prepare()
+            job = jobs.submit(kind, work, progress)
         except LimitError as err:
             return _error(str(err), 413)
         except InputError as err:
@@ -132,18 +156,34 @@ class _Api:
             uploads = [u for u in uploads if u.filename or u.data]  # a browser sends an empty part for no file
             pasted = str(form.get("sequences") or "")
             inputs = await run_in_threadpool(read_request, pasted, uploads, self.limits, self.served.classifier.min_bp)
-            return "predict", lambda: score(self.served, inputs.table, threshold, both_strands, inputs.notes)
 
-        return await self._accept(prepare)
+            def work():
+                with self.gate.scoring():
+                    return score(self.served, inputs.table, threshold, both_strands, inputs.notes)
+
+            return "predict", work, None
+
+        return await self._accept(self.jobs.scoring, prepare)
 
     async def job(self, request: Request) -> Response:
-        job = self.jobs.get(request.path_params["job_id"])
-        if job is None:
+        found = self.jobs.queue_of(request.path_params["job_id"])
+        if found is None:
             return _error(NOT_FINISHED, 404)
-        body: dict[str, Any] = job.to_dict()
+        queue, job = found
+        body: dict[str, Any] = {**job.to_dict(), "ahead": queue.ahead_of(job)}
         if job.status == DONE and job.result is not None:
             body["result"] = job.result.to_dict()
         return JSONResponse(body)
+
+    async def cancel(self, request: Request) -> Response:
+        found = self.jobs.queue_of(request.path_params["job_id"])
+        if found is None:
+            return _error(NOT_FINISHED, 404)
+        queue, job = found
+        if job.status in FINISHED:
+            return _error(f"job {job.id} has already finished ({job.status})", 409)
+        queue.cancel(job)
+        return JSONResponse(job.to_dict(), status_code=202)
 
     def _finished(self, request: Request, kind: type) -> Job | None:
         """The finished job of the path's id whose result is a ``kind``, else None."""
@@ -178,9 +218,19 @@ class _Api:
             method = str(form.get("method") or EXPLAIN_METHODS[0])
             if method not in EXPLAIN_METHODS:
                 raise InputError(f"method {method!r}: use one of {list(EXPLAIN_METHODS)}")
-            return "explain", lambda: explain_record(self.served, seq_id, seq, method, self.limits.max_explain_bp)
+            progress, limit = Progress(), self.limits.max_explain_bp
 
-        return await self._accept(prepare)
+            def work():
+                return explain_record(self.served, seq_id, seq, method, limit, gate=self.gate, progress=progress)
+
+            return "explain", work, progress
+
+        return await self._accept(self.jobs.attribution, prepare)
+
+
+def _number(value) -> str:
+    """A number as a person writes it: ``200``, not ``200.0`` (``200.5`` stays); "?" for None."""
+    return f"{float(value):g}" if value is not None else "?"
 
 
 def _threshold(value) -> float:

@@ -8,6 +8,7 @@ extension (which tells a CSV from a TSV) and to name the input in messages; it i
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import threading
 import zlib
@@ -58,6 +59,34 @@ def pasted_fasta(text: str) -> str:
     return fasta_text([f"seq_{i + 1}" for i in range(len(seqs))], seqs)
 
 
+def pasted_places(text: str) -> dict[str, str]:
+    """Where each record of the pasted text is, in the user's words, keyed by the id the reader gives it.
+
+    Raw lines: ``seq_N`` -> ``line 7 ('ACGTTGCA...')``, the name ``seq_N`` being ours, not the user's.
+    FASTA: the header's first word -> ``record 'enh1' (header on line 3)``.
+
+    Raises
+    ------
+    InputError
+        Raw sequences before a '>' header: FASTA and raw lines mixed, which neither reading fits.
+    """
+    lines = text.splitlines()
+    numbered = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    if text.lstrip().startswith(">"):
+        headers = [(n, line[1:].split()) for n, line in numbered if line.startswith(">")]
+        return {words[0]: f"record '{words[0]}' (header on line {n})" for n, words in reversed(headers) if words}
+    if (header := next((n for n, line in numbered if line.startswith(">")), None)) is not None:
+        raise InputError(
+            f"{PASTED}: line {numbered[0][0]} is a sequence without a '>' header, line {header} a header: paste "
+            "FASTA (every record under its '>' line) or raw sequences one per line, not both"
+        )
+    return {f"seq_{i + 1}": f"line {n} ('{_start(line)}')" for i, (n, line) in enumerate(numbered)}
+
+
+def _start(line: str, n: int = 20) -> str:
+    return line if len(line) <= n else line[:n] + "..."
+
+
 def display_name(filename: str) -> str:
     """The last component of a client-side file name, for messages only (never a server path)."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
@@ -86,7 +115,9 @@ def read_request(
     """
     with tempfile.TemporaryDirectory(prefix="enhancerlm-serve-") as folder:
         names: dict[str, str] = {}
+        places: dict[str, str] = {}
         if pasted.strip():
+            places = pasted_places(pasted)
             path = Path(folder) / "pasted.fa"
             path.write_text(pasted_fasta(pasted), encoding="utf-8")
             names[str(path)] = PASTED
@@ -102,7 +133,8 @@ def read_request(
             try:
                 table = read_specs(list(names), label_column=None, warn_below=warn_below)
             except InputError as err:
-                raise InputError(_with_names(str(err), names)) from None
+                # a page has no flags: the fix is said without one
+                raise InputError(_in_paste(_with_names(err.with_fix(None), names), places)) from None
     table = table.assign(source=table["source"].map(lambda s: names.get(s, s)))
     limits.check_counts(len(table), int(table["sequence"].str.len().sum()))
     return RequestInputs(table, [_with_names(n, names) for n in notes])
@@ -133,6 +165,15 @@ def _gunzip(upload: Upload, max_bytes: int) -> bytes:
     except zlib.error as err:
         raise InputError(f"{display_name(upload.filename)}: not a readable gzip file ({err})") from None
     return b"".join(out)
+
+
+def _in_paste(message: str, places: dict[str, str]) -> str:
+    """A reader's message about the pasted text, its record named as the user knows it (line, header)."""
+    found = re.match(rf"{PASTED}: record '([^']*)'", message)
+    if found is None or found.group(1) not in places:
+        return message
+    rest = message[found.end() :]
+    return f"{PASTED}: {places[found.group(1)]}" + ("," if rest.startswith(" position") else "") + rest
 
 
 def _with_names(message: str, names: dict[str, str]) -> str:

@@ -31,7 +31,10 @@ class ServeLimits(ConfigBase):
         default=5000,
         metadata={"help": "Longest sequence whose per-base attribution is computed, in bp."},
     )
-    queue_size: int = field(default=32, metadata={"help": "Jobs waiting for the worker before new ones are refused."})
+    queue_size: int = field(
+        default=32,
+        metadata={"help": "Jobs waiting for each worker (scoring, attribution) before new ones are refused."},
+    )
     jobs_kept: int = field(
         default=100, metadata={"help": "Finished jobs whose results stay available (each holds its sequences)."}
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,19 +19,28 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.interpret.attribution import attribute
 from enhancerlm.interpret.config import ExplainConfig
 from enhancerlm.predict import predict_proba, prediction_table
+from enhancerlm.serve.gate import ModelGate
+from enhancerlm.serve.jobs import Progress
 from enhancerlm.serve.limits import LimitError
 from enhancerlm.serve.served import ServedModel, training_overlap
-from enhancerlm.tokenization.windows import split_windows
+from enhancerlm.tokenization.windows import default_stride_bp, split_windows
 
 log = logging.getLogger(__name__)
 
 FLOAT_FORMAT = "%.6g"  # as `enhancerlm predict` writes its TSV
+SHOWN_FORMAT = "%.4f"  # the page's table: one width for every row; 4 decimals part scores close to a threshold
 NO_CALL = "none"  # more than two classes and the top probability below the threshold
 UNKNOWN = "unknown"  # no training set to compare with
 N_MOTIF_WINDOWS = 3
 # Shuffled-query nulls per JASPAR match: explain's 50 cost about 0.8 s per window on a CPU; the null is
 # pooled over all ~900 motifs, so 20 still resolve p-values to about 1e-4, in a third of the time.
 MOTIF_SHUFFLES = 20
+METHOD_NAMES = {"ism": "ISM", "ig": "integrated gradients"}
+SHORT_NAMES = {"ism": "ISM", "ig": "IG"}  # y labels: a rotated label longer than the panel is cut
+ATTRIBUTION_UNIT = "log-odds"  # of the positive (or last) class, as `enhancerlm explain` reports it
+# Both pictures of an explanation share width and side margins, so base i sits at the same x in each.
+FIGURE_WIDTH_IN = 12.0
+SIDE_MARGINS = {"left": 0.075, "right": 0.97}
 
 
 @dataclass
@@ -62,7 +72,8 @@ class Scored:
         return self.predictions.to_csv(sep="\t", index=False, float_format=FLOAT_FORMAT)
 
     def to_dict(self) -> dict:
-        """The page's view: rows with numbers as the TSV writes them (``*_text``) and as floats (for sorting)."""
+        """The page's view: rows with numbers as the TSV writes them (``probability_text``), with 4 decimals
+        (``probability_shown``, the table's) and as floats (for sorting)."""
         classes = [c.removeprefix("p_") for c in self.predictions.columns if c.startswith("p_")]
         rows = []
         for i, row in enumerate(self.predictions.itertuples(index=False)):
@@ -73,6 +84,7 @@ class Scored:
                     "length_bp": int(row.length_bp),
                     "probability": float(row.probability),
                     "probability_text": FLOAT_FORMAT % row.probability,
+                    "probability_shown": SHOWN_FORMAT % row.probability,
                     "prediction": row.prediction,
                     "call": row.call,
                     "training": row.training,
@@ -135,6 +147,10 @@ class Explained:
         Why there are no matches, or how to read them.
     windows : pandas.DataFrame
         start, end, probability of each model window (one row when the sequence fits one window).
+    score : float
+        The sequence's score as the table shows it: the mean of its window scores.
+    window_bp, stride_bp : int or None
+        The model's window and the step between windows, in bp (None: no window limit).
     """
 
     id: str
@@ -144,6 +160,9 @@ class Explained:
     motifs: list[dict]
     motif_note: str
     windows: pd.DataFrame
+    score: float = float("nan")
+    window_bp: int | None = None
+    stride_bp: int | None = None
     attribution_svg: bytes = field(repr=False, default=b"")
     windows_svg: bytes = field(repr=False, default=b"")
 
@@ -152,28 +171,64 @@ class Explained:
             "id": self.id,
             "length_bp": len(self.sequence),
             "method": self.method,
+            "unit": ATTRIBUTION_UNIT,
             "attribution": [float(x) for x in self.attribution],
             "motifs": self.motifs,
             "motif_note": self.motif_note,
             "windows": self.windows.to_dict(orient="records"),
+            "score": self.score,
+            "window_bp": self.window_bp,
+            "stride_bp": self.stride_bp,
         }
 
 
-def explain_record(served: ServedModel, seq_id: str, seq: str, method: str, max_bp: int) -> Explained:
-    """Attribution (``"ism"`` or ``"ig"``) of one sequence, its best JASPAR matches, its window scores."""
+def explain_record(
+    served: ServedModel,
+    seq_id: str,
+    seq: str,
+    method: str,
+    max_bp: int,
+    *,
+    gate: ModelGate | None = None,
+    progress: Progress | None = None,
+) -> Explained:
+    """Attribution (``"ism"`` or ``"ig"``) of one sequence, its best JASPAR matches, its window scores.
+
+    ``gate`` is held while the model works and offered to scoring jobs between attribution batches;
+    ``progress`` receives the attribution's counts, and its cancel event stops it between batches.
+    """
     if len(seq) > max_bp:
         raise LimitError(
             f"record '{seq_id}' is {len(seq)} bp; per-base attribution is computed up to {max_bp} bp on this "
             "server (start it with a larger --max-explain-bp)"
         )
+    gate, progress = gate or ModelGate(), progress or Progress()
     config = ExplainConfig(methods=(method,))
-    track = np.asarray(attribute(served.classifier, [seq], method)[0], dtype=np.float64)
+
+    def report(done: int, total: int) -> None:
+        progress.report(done, total)
+        gate.pause_for_scoring()
+
+    with gate.attribution():
+        progress.start(METHOD_NAMES[method], "model input" if method == "ism" else "window")
+        tracks = attribute(served.classifier, [seq], method, progress=report, cancel=progress.cancel)
+        progress.start("window scores")
+        windows = window_scores(served, seq)
+    track = np.asarray(tracks[0], dtype=np.float64)
+    progress.start("JASPAR matches")  # no model here: scoring jobs run meanwhile
     motifs, note = top_motif_matches(seq, track, config)
-    windows = window_scores(served, seq)
-    result = Explained(seq_id, seq, method, track, motifs, note, windows)
+    return _explained(served, seq_id, seq, method, track, motifs, note, windows)
+
+
+def _explained(served, seq_id, seq, method, track, motifs, note, windows) -> Explained:
+    """The result with its pictures: the track, and the windows' scores aligned under it."""
+    window_bp = served.classifier.max_bp
+    stride_bp = default_stride_bp(window_bp) if window_bp is not None else None  # as window_scores cut them
+    score = float(windows["probability"].mean())
+    result = Explained(seq_id, seq, method, track, motifs, note, windows, score, window_bp, stride_bp)
     result.attribution_svg = attribution_svg(seq, track, method, seq_id)
     if len(windows) > 1:
-        result.windows_svg = windows_svg(windows, len(seq), _score_label(served))
+        result.windows_svg = windows_svg(windows, len(seq), _score_label(served), score)
     return result
 
 
@@ -218,6 +273,19 @@ def top_motif_matches(seq: str, track: np.ndarray, config: ExplainConfig) -> tup
     return rows, note + " CORE vertebrates"
 
 
+def explain_methods(classifier) -> tuple[str, ...]:
+    """The attribution methods the page offers for ``classifier``: ISM always, integrated gradients where it
+    has token embeddings (or a one-hot convolution) and captum is installed."""
+    import importlib.util
+
+    # A model without torch weights (k-mer LR, GC) has no gradients, and loading it imported no torch.
+    if "torch" not in sys.modules or importlib.util.find_spec("captum") is None:
+        return ("ism",)
+    from enhancerlm.models.hf import TransformerClassifier
+
+    return ("ism", "ig") if isinstance(classifier, TransformerClassifier) else ("ism",)
+
+
 def warm_up() -> None:
     """Open JASPAR now, on the worker, so that the first explanation does not wait for it (about 1.5 s)."""
     from enhancerlm.interpret.jaspar import load_jaspar
@@ -258,34 +326,61 @@ def _figure(width: float, height: float):
 
 
 def histogram_svg(probability: np.ndarray, threshold: float, label: str) -> bytes:
-    """Histogram of the scores in 20 bins over [0, 1], the threshold as a dashed line."""
+    return _svg(histogram_figure(probability, threshold, label))
+
+
+def histogram_figure(probability: np.ndarray, threshold: float, label: str):
+    """Histogram of the scores in 20 bins over [0, 1], the threshold as a dashed line; counts are whole numbers."""
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = _figure(5, 2.4)
     ax.hist(probability, bins=20, range=(0, 1), color="#255C99")
     ax.axvline(threshold, color="#D62839", ls="--", lw=1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(label)
     ax.set_ylabel("sequences")
     fig.tight_layout()
-    return _svg(fig)
+    return fig
 
 
 def attribution_svg(seq: str, track: np.ndarray, method: str, title: str) -> bytes:
-    """``explain``'s attribution logo (bars past 400 bp), drawn to the page's width."""
+    return _svg(attribution_figure(seq, track, method, title))
+
+
+def attribution_figure(seq: str, track: np.ndarray, method: str, title: str):
+    """``explain``'s attribution logo (bars past 400 bp), drawn to the page's width, bases numbered from 1."""
     from enhancerlm.interpret.plots import plot_attribution
 
-    fig = plot_attribution(seq, {method: track}, title=title)
+    label = f"{SHORT_NAMES.get(method, method)} ({ATTRIBUTION_UNIT})"
+    fig = plot_attribution(seq, {method: track}, title=title, one_based=True, ylabel=label)
     # The page is about 12 inches wide; the file-sized figure (0.1 inch a base) would shrink its labels to dust.
-    fig.set_size_inches(12, 2.6)
-    fig.tight_layout()
-    return _svg(fig)
+    fig.set_size_inches(FIGURE_WIDTH_IN, 2.6)
+    fig.subplots_adjust(bottom=0.2, top=0.88, **SIDE_MARGINS)
+    return fig
 
 
-def windows_svg(windows: pd.DataFrame, length_bp: int, label: str) -> bytes:
-    """Each window's score drawn as a horizontal segment over the bases it covers."""
-    fig, ax = _figure(8, 2)
-    ax.hlines(windows["probability"], windows["start"], windows["end"], color="#255C99", lw=2)
-    ax.set_xlim(0, length_bp)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("position (bp, 0-based)")
-    ax.set_ylabel(label)
-    fig.tight_layout()
-    return _svg(fig)
+def windows_svg(windows: pd.DataFrame, length_bp: int, label: str, score: float) -> bytes:
+    return _svg(windows_figure(windows, length_bp, label, score))
+
+
+def windows_figure(windows: pd.DataFrame, length_bp: int, label: str, score: float):
+    """Each window's score as a segment over the bases it covers, x aligned with `attribution_figure`.
+
+    The sequence's score, the mean of the windows', is the dashed line. The y range leaves room
+    above 1 and below 0, so that a score of 1 is not drawn on the frame.
+    """
+    fig, ax = _figure(FIGURE_WIDTH_IN, 2.2)
+    # Base i (1-based) spans x = i - 0.5 .. i + 0.5, as in the attribution track. Neighbouring windows
+    # overlap: two shades and end ticks keep them apart where their scores are alike.
+    for i, window in enumerate(windows.itertuples(index=False)):
+        x, y = [window.start + 0.5, window.end + 0.5], [window.probability] * 2
+        ax.plot(x, y, color=("#255C99", "#6FA8DC")[i % 2], lw=3, marker="|", markersize=12, solid_capstyle="butt")
+    ax.axhline(score, color="#D62839", ls="--", lw=1, label=f"the sequence's score: mean of {len(windows)} windows")
+    ax.set_xlim(0.5, length_bp + 0.5)
+    ax.set_ylim(-0.08, 1.08)
+    ax.set_yticks([0, 0.5, 1])
+    ax.set_xlabel("position (bp, 1-based)")
+    ax.set_ylabel(f"window\n{label}")
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    fig.subplots_adjust(bottom=0.25, top=0.95, **SIDE_MARGINS)
+    return fig

@@ -14,6 +14,8 @@ import numpy as np
 
 from enhancerlm.errors import ConfigError
 
+AGGREGATES = ("mean", "max")  # how window probabilities become a sequence's (see aggregate_windows)
+
 
 class Windows(NamedTuple):
     """Windows of a batch of sequences.
@@ -43,12 +45,17 @@ def window_starts(length_bp: int, window_bp: int, stride_bp: int) -> np.ndarray:
     return starts
 
 
+def default_stride_bp(window_bp: int) -> int:
+    """The step between windows when none is given: half a window (every base is in about 2 windows)."""
+    return max(window_bp // 2, 1)
+
+
 def split_windows(seqs: Sequence[str], window_bp: int | None, stride_bp: int | None = None) -> Windows:
     """Cut every sequence longer than ``window_bp`` into windows; ``window_bp`` None means no limit."""
     if window_bp is None:
         n = len(seqs)
         return Windows(list(seqs), np.arange(n), np.zeros(n, dtype=np.int64))
-    stride_bp = stride_bp or max(window_bp // 2, 1)
+    stride_bp = stride_bp or default_stride_bp(window_bp)
     if window_bp < 1 or stride_bp < 1 or stride_bp > window_bp:
         raise ConfigError(f"windows: need 1 <= stride_bp ({stride_bp}) <= window_bp ({window_bp})")
     out, index, starts = [], [], []
@@ -62,14 +69,19 @@ def split_windows(seqs: Sequence[str], window_bp: int | None, stride_bp: int | N
 
 def aggregate_windows(proba: np.ndarray, seq_index: np.ndarray, n_seqs: int, how: str = "mean") -> np.ndarray:
     """Window probabilities, shape=(n_windows, n_classes) -> per sequence, shape=(n_seqs, n_classes)."""
+    check_aggregate(how)
     counts = np.bincount(seq_index, minlength=n_seqs)
     if how == "mean":
         sums = np.zeros((n_seqs, proba.shape[1]), dtype=np.float64)
         np.add.at(sums, seq_index, proba)
         return (sums / counts[:, None]).astype(proba.dtype)
-    if how == "max":
-        # The window with the highest positive-class (last class) probability speaks for the sequence.
-        order = np.lexsort((proba[:, -1], seq_index))
-        last = np.cumsum(counts) - 1
-        return proba[order[last]]
-    raise ConfigError(f"aggregate={how!r}: use 'mean' or 'max'")
+    # "max": the window with the highest positive-class (last class) probability speaks for the sequence.
+    order = np.lexsort((proba[:, -1], seq_index))
+    last = np.cumsum(counts) - 1
+    return proba[order[last]]
+
+
+def check_aggregate(how: str) -> None:
+    """ConfigError unless ``how`` is one of ``AGGREGATES`` (callers check before scoring any window)."""
+    if how not in AGGREGATES:
+        raise ConfigError(f"aggregate={how!r}: use {' or '.join(map(repr, AGGREGATES))}")

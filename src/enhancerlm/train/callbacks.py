@@ -1,12 +1,17 @@
-"""Trainer callbacks: progress bars on stderr and epoch summaries through logging, never on stdout."""
+"""Trainer callbacks: progress on stderr and epoch summaries through logging, never on stdout."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 
+from tqdm import tqdm
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback
 from transformers.utils import logging as hf_logging
+
+from enhancerlm.formatting import metric
+from enhancerlm.progress import on_terminal
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,30 @@ class BarsOnlyProgressCallback(ProgressCallback):
         return control
 
 
+class EpochLineCallback(TrainerCallback):
+    """Progress off a terminal: one INFO line per epoch (steps done, time taken), not a bar redrawn every step."""
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started, self.first_step = time.monotonic(), state.global_step  # a resumed run starts later
+        return control
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            seconds = time.monotonic() - self.started
+            per_step = seconds / max(state.global_step - self.first_step, 1)
+            left = per_step * max(state.max_steps - state.global_step, 0)
+            log.info(
+                "epoch %d of %d done: step %d of %d, %s so far, about %s left",
+                round(state.epoch or 0),
+                state.num_train_epochs,
+                state.global_step,
+                state.max_steps,
+                tqdm.format_interval(seconds),
+                tqdm.format_interval(left),
+            )
+        return control
+
+
 class LogEpochCallback(TrainerCallback):
     """One INFO line per Trainer log entry (train loss, validation metrics) on the main process."""
 
@@ -37,17 +66,18 @@ class LogEpochCallback(TrainerCallback):
                 if k not in ("epoch", "train_loss") and not any(q in k for q in _QUIET_KEYS)
             }
             if shown:
-                text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+                text = " ".join(f"{k}={metric(v)}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
                 log.info("epoch %.2f: %s", logs.get("epoch", state.epoch or 0.0), text)
         return control
 
 
 def quiet_trainer(trainer: Trainer, progress: bool) -> Trainer:
-    """Replace the Trainer's stdout printers by stderr bars (if ``progress``) and logging; return it."""
+    """Replace the Trainer's stdout printers by logging and, if ``progress``, stderr bars (a line per epoch
+    off a terminal); return it."""
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
-        trainer.add_callback(BarsOnlyProgressCallback)
+        trainer.add_callback(BarsOnlyProgressCallback if on_terminal() else EpochLineCallback)
     trainer.add_callback(LogEpochCallback)
     return trainer
 

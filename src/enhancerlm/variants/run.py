@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
 import logging
 import time
@@ -11,24 +13,24 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from enhancerlm.device import best_device
 from enhancerlm.errors import InputError
 from enhancerlm.experiment.folder import training_length_bp
 from enhancerlm.io import write_text_atomic
-from enhancerlm.models import load_classifier
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
-from enhancerlm.scan.score import place_model, score_column
+from enhancerlm.scan.score import JobModel, job_model, place_model, score_column
 from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
+from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.variants import outputs
 from enhancerlm.variants.config import VariantConfig
 from enhancerlm.variants.plots import PLOT, plot_top_variants
 from enhancerlm.variants.read import is_vcf, read_variants
 from enhancerlm.variants.score import effects, score_windows
-from enhancerlm.variants.windows import chrom_mapping, extract_windows
+from enhancerlm.variants.windows import extract_windows
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class VariantResult:
 
 
 def score_variants(
-    model: str | Path,
+    model: str | Path | SequenceClassifier,
     variants: str | Path,
     genome: str | Path,
     out: str | Path,
@@ -79,8 +81,9 @@ def score_variants(
 
     Parameters
     ----------
-    model : str or Path
-        Folder of a model saved by enhancerlm.
+    model : str, Path or SequenceClassifier
+        Folder of a model saved by enhancerlm, or a classifier in memory (saved once to a temporary
+        folder so that a resume can tell it is the same model).
     variants : str or Path
         VCF, VCF.gz, BCF or TSV (``enhancerlm.variants.read``).
     genome : str or Path
@@ -100,15 +103,20 @@ def score_variants(
         Bad settings, or a resume with other inputs or settings.
     """
     began, out = time.perf_counter(), Path(out)
-    classifier = load_classifier(model)
+    source = job_model(model)
+    classifier = source.classifier
     column = score_column(classifier.label_map, config.class_name)
-    trained_bp = training_length_bp(model) if classifier.max_bp is None else None
+    trained_bp = training_length_bp(source.folder) if classifier.max_bp is None and source.folder else None
     config = config.for_model(classifier.max_bp, trained_bp)
     if trained_bp and config.window_bp == trained_bp:
         log.info(
             "windows of %d bp: the mean length of the model's training records (--window-bp to change)", trained_bp
         )
     table = read_variants(variants)
+    # A core install (no extras) still scores a TSV of variants; the outputs that need an extra are left out.
+    write_vcf = _installed("pysam", outputs.VCF, "variants")
+    if config.top_n and not _installed("logomaker", PLOT, "interpret"):
+        config = dataclasses.replace(config, top_n=0)
     with open_genome(genome, index_dir=out / INDEX_DIR) as fasta:
         chrom_map = chrom_mapping(table["chrom"], fasta.chrom_sizes, config.map_chroms)
         if not any(chrom_map.values()):
@@ -117,7 +125,7 @@ def score_variants(
                 f"(it has {', '.join(list(fasta.chrom_sizes)[:5])})"
             )
         store = ChunkStore(out)
-        manifest = _manifest(model, variants, fasta, config, classifier, column, len(table))
+        manifest = _manifest(source, variants, fasta, config, classifier, column, len(table))
         store.check_manifest(manifest)
         if config.strict:
             _check_refs(fasta, table, config, chrom_map)
@@ -125,8 +133,8 @@ def score_variants(
         store.start(manifest)
         _score_chunks(classifier, fasta, table, store, config, chrom_map, on_chunk)
         scores = _load_scores(store, len(table), config.chunk_variants, 2 * classifier.label_map.n_classes + 1)
-        result = _write_outputs(out, classifier, column, fasta, table, scores, config, chrom_map, variants)
-    summary = _summary(result, table, scores, config, model, genome, variants, classifier, column)
+        result = _write_outputs(out, classifier, column, fasta, table, scores, config, chrom_map, variants, write_vcf)
+    summary = _summary(result, table, scores, config, source.name, genome, variants, classifier, column)
     write_text_atomic(out / SUMMARY, json.dumps(summary, indent=2) + "\n")
     seconds = time.perf_counter() - began
     log.info("scored %d variants in %.1f s (%.0f variants/s)", len(result[0]), seconds, len(table) / seconds)
@@ -150,7 +158,7 @@ def _score_chunks(classifier, fasta, table, store: ChunkStore, config: VariantCo
     done = store.done()
     if done:
         log.info("resuming: %d of %d chunks already scored", len(done), len(chunks))
-    for index in tqdm([i for i in range(len(chunks)) if i not in done], desc="variant chunks", unit="chunk"):
+    for index in progress_bar([i for i in range(len(chunks)) if i not in done], desc="variant chunks", unit="chunk"):
         windows = extract_windows(fasta, table.iloc[chunks[index]], config.window_bp, chrom_map)
         scores = score_windows(classifier, windows, both_strands=config.both_strands, batch_size=config.batch_size)
         store.save(index, scores.ravel())
@@ -166,8 +174,16 @@ def _load_scores(store: ChunkStore, n: int, chunk_variants: int, width: int) -> 
     return np.concatenate(parts)
 
 
+def _installed(module: str, output: str, extra: str) -> bool:
+    """Whether the optional ``module`` that ``output`` needs is installed; a WARNING saying what is left out if not."""
+    if importlib.util.find_spec(module) is not None:
+        return True
+    log.warning("%s is not installed: %s is not written (pip install 'enhancerlm[%s]')", module, output, extra)
+    return False
+
+
 def _write_outputs(
-    out: Path, classifier: SequenceClassifier, column: int, fasta, table, scores, config, chrom_map, source
+    out: Path, classifier: SequenceClassifier, column: int, fasta, table, scores, config, chrom_map, source, write_vcf
 ):
     """variants.tsv, skipped.tsv, the annotated VCF and the top-variant plot; returns (table, skipped, files)."""
     n_classes = classifier.label_map.n_classes
@@ -183,9 +199,11 @@ def _write_outputs(
     result = outputs.result_table(table, values, scored)
     outputs.write_tsv(out / outputs.TSV, result)
     outputs.write_tsv(out / outputs.SKIPPED, skipped)
-    fields = outputs.info_fields(names, column, config.window_bp)
-    outputs.write_vcf(Path(source) if is_vcf(source) else None, out / outputs.VCF, table, values, fields, reasons)
-    files = [outputs.TSV, outputs.SKIPPED, outputs.VCF]
+    files = [outputs.TSV, outputs.SKIPPED]
+    if write_vcf:
+        fields = outputs.info_fields(names, column, config.window_bp)
+        outputs.write_vcf(Path(source) if is_vcf(source) else None, out / outputs.VCF, table, values, fields, reasons)
+        files.append(outputs.VCF)
     if config.top_n and len(result):
         top = outputs.top_variants(result, config.top_n)
         windows = extract_windows(fasta, table.iloc[np.flatnonzero(scored)[top.index]], config.window_bp, chrom_map)
@@ -194,13 +212,14 @@ def _write_outputs(
     return result, skipped, files
 
 
-def _manifest(model, variants, fasta: Genome, config: VariantConfig, classifier, column: int, n_variants: int) -> dict:
+def _manifest(
+    model: JobModel, variants, fasta: Genome, config: VariantConfig, classifier, column: int, n_variants: int
+) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    model_files = sorted(p for p in Path(model).rglob("*") if p.is_file())
     sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     return {
         "format": 1,
-        "model_sha256": file_digest(model_files),
+        "model_sha256": model.sha256,
         "variants_sha256": file_digest([variants]),
         "genome_file": fasta.path.name,
         "genome_bytes": fasta.path.stat().st_size,
@@ -215,12 +234,12 @@ def _manifest(model, variants, fasta: Genome, config: VariantConfig, classifier,
     }
 
 
-def _summary(result, table, scores, config, model, genome, variants, classifier, column) -> dict:
+def _summary(result, table, scores, config, model: str, genome, variants, classifier, column) -> dict:
     scored_table, skipped, files = result
     top = outputs.top_variants(scored_table, N_TOP_SUMMARY)
     return {
         "versions": versions(),
-        "model": str(model),
+        "model": model,
         "genome": str(genome),
         "variants": str(variants),
         "config": config.to_dict(),

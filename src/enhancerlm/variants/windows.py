@@ -18,17 +18,17 @@ Window geometry (``W = window_bp``; ``p = pos - 1``, the 0-based position of REF
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import InputError
+from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.genome import Genome
 
-log = logging.getLogger(__name__)
+__all__ = ["chrom_mapping", "extract_windows", "alt_window_bounds", "Windows", "SKIP_REASONS"]
 
 # Why a variant is not scored; "" means scored.
 SKIP_REASONS = ("no_sequence_allele", "chrom_not_in_genome", "ref_mismatch", "chrom_end", "allele_too_long")
@@ -55,55 +55,6 @@ class Windows(NamedTuple):
     start: np.ndarray
     skip: np.ndarray
     detail: list[str]
-
-
-def _alias(chrom: str) -> str:
-    """The other naming convention of a chromosome: ``chr1`` <-> ``1``, ``chrM`` <-> ``MT``."""
-    if chrom in ("chrM", "MT"):
-        return "MT" if chrom == "chrM" else "chrM"
-    return chrom[3:] if chrom.startswith("chr") else f"chr{chrom}"
-
-
-def chrom_mapping(chroms: Iterable[str], genome_chroms: Iterable[str], map_names: bool) -> dict[str, str | None]:
-    """Each variant chromosome's name in the genome, or None where the genome has no such sequence.
-
-    Parameters
-    ----------
-    chroms : iterable of str
-        Chromosome names used by the variants.
-    genome_chroms : iterable of str
-        Sequence names of the genome FASTA.
-    map_names : bool
-        Translate ``chr1`` <-> ``1`` (and ``chrM`` <-> ``MT``) where only the other name is in the genome.
-
-    Raises
-    ------
-    InputError
-        Without ``map_names``, when names differ only by that convention: the usual UCSC/Ensembl mix-up,
-        which would otherwise skip every variant.
-    """
-    known = set(genome_chroms)
-    mapping: dict[str, str | None] = {}
-    convention = []
-    for chrom in dict.fromkeys(chroms):
-        if chrom in known:
-            mapping[chrom] = chrom
-        elif _alias(chrom) in known:
-            mapping[chrom] = _alias(chrom) if map_names else None
-            convention.append(chrom)
-        else:
-            mapping[chrom] = None
-    if convention and not map_names:
-        shown = ", ".join(f"{c!r} (genome: {_alias(c)!r})" for c in convention[:3])
-        raise InputError(
-            f"the variants and the genome name chromosomes differently: {shown}"
-            f"{', ...' if len(convention) > 3 else ''}; one uses 'chr1', the other '1' (UCSC vs Ensembl). "
-            "Rerun with --map-chroms to translate the names, or use a genome with the same naming"
-        )
-    absent = [c for c, g in mapping.items() if g is None]
-    if absent:
-        log.warning("chromosomes not in the genome, their variants skipped: %s", ", ".join(absent[:10]))
-    return mapping
 
 
 def alt_window_bounds(pos: int, ref_len: int, alt_len: int, window_bp: int) -> tuple[int, int, int]:
