@@ -27,7 +27,8 @@ from pathlib import Path
 import torch
 from transformers import TrainerCallback
 
-from enhancerlm.train.pretrain import PretrainConfig, build_mlm, pretrain
+from enhancerlm.train.mlm import build_mlm
+from enhancerlm.train.pretrain import PretrainConfig, pretrain
 
 CHRY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "human-chrY-par" / "chrY_PAR1_scaffold.fa"
 

@@ -11,11 +11,12 @@ import matplotlib
 import numpy as np
 import pytest
 import torch
-from transformers import BertConfig, BertForSequenceClassification
+from transformers import BertForSequenceClassification
 
 from enhancerlm.models.dnabert import DnabertClassifier
 from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.tokenization.kmer import KmerTokenizer
+from tests.helpers import tiny_bert_config
 
 matplotlib.use("Agg")
 
@@ -111,12 +112,8 @@ def tiny_classifier(seed: int = 0) -> DnabertClassifier:
     """A 2-layer, 32-wide BERT (about 150k parameters, mostly the 4101-token embedding) with a k=6 tokenizer."""
     torch.manual_seed(seed)
     tokenizer = KmerTokenizer(6)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
+    config = tiny_bert_config(
+        tokenizer.vocab_size,
         max_position_embeddings=TOY_MAX_TOKENS,
         num_labels=2,
         id2label=dict(enumerate(TOY_LABELS.names)),

@@ -1,10 +1,11 @@
-"""ConfigBase: one from_dict for every settings dataclass; unknown keys named, YAML errors name the file."""
+"""ConfigBase: settings declared once (type, range, choices, help) and checked once; unknown keys named."""
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
 
-from enhancerlm.config import ConfigBase, load_yaml
+from enhancerlm.config import ConfigBase, load_yaml, setting, setting_from
 from enhancerlm.errors import ConfigError
 
 
@@ -34,8 +35,9 @@ def test_unknown_keys_are_named_with_the_known_ones():
         Coerced.from_dict({"x": 1})
 
 
-def test_values_are_kept_unless_coercion_is_asked_for():
-    assert Strict.from_dict({"lr": "3e-5"}).lr == "3e-5"  # left to the class's own type check
+def test_values_are_converted_only_where_coercion_is_asked_for():
+    with pytest.raises(ConfigError, match=r"^strict config: lr='3e-5' must be float$"):
+        Strict.from_dict({"lr": "3e-5"})  # every field's type is checked
     cfg = Coerced.from_dict({"lr": "3e-5", "epochs": 2.0, "lrs": 1, "dedup": False})
     assert (cfg.lr, cfg.epochs, cfg.lrs, cfg.dedup) == (3e-5, 2, [1.0], False)
     assert Coerced.from_dict({"epochs": None}).epochs is None
@@ -66,3 +68,72 @@ def test_load_yaml_names_the_file(tmp_path):
         load_yaml(listed)
     with pytest.raises(ConfigError, match=r"missing\.yaml: cannot read config"):
         load_yaml(tmp_path / "missing.yaml")
+
+
+@dataclass(frozen=True)
+class Declared(ConfigBase):
+    n: int = setting(5, ge=1, help="How many.")
+    share: float = setting(0.1, ge=0, lt=1)
+    window_bp: int | None = setting(None, ge=2, unit="bp")
+    lrs: tuple[float, ...] = setting((1e-3,), gt=0)
+    mode: Literal["a", "b"] = setting("a")
+    flag: Literal["auto", True, False] = setting("auto")
+    metric: str = setting("x", choices=("x", "y"))
+    tags: list[str] = setting(["t"])
+
+    config_label = "declared config"
+
+    def check(self) -> None:
+        if self.mode == "b" and self.n > 3:
+            raise ConfigError("declared config: mode b takes at most 3")
+
+
+@dataclass(frozen=True)
+class Derived(ConfigBase):
+    n: int | None = setting_from(Declared, "n", default=None, note="default: from elsewhere")
+    share: float = setting_from(Declared, "share")
+    window_bp: int | None = setting_from(Declared, "window_bp", ge=1)  # takes a 1 bp window, unlike Declared
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"n": 0}, "n=0 must be >= 1"),
+        ({"n": True}, "n=True must be int"),
+        ({"n": 2.0}, "n=2.0 must be int"),
+        ({"share": 1}, "share=1 must be >= 0 and < 1"),
+        ({"window_bp": 1}, r"window_bp=1 must be >= 2 \(bp\)"),
+        ({"window_bp": "5"}, "window_bp='5' must be int or None"),
+        ({"lrs": (1e-3, 0.0)}, r"lrs\[1\]=0.0 must be > 0"),
+        ({"mode": "c"}, r"mode='c' must be one of \['a', 'b'\]"),
+        ({"flag": 1}, "flag=1 must be one of"),  # 1 == True in Python, but it is not a bool
+        ({"metric": "z"}, r"metric='z' must be one of \['x', 'y'\]"),
+        ({"mode": "b"}, "mode b takes at most 3"),
+    ],
+)
+def test_each_field_is_checked_against_its_declaration(changes, message):
+    with pytest.raises(ConfigError, match="^declared config: " + message):
+        Declared(**changes)
+
+
+def test_valid_values_pass_and_lists_become_tuples():
+    cfg = Declared(n=3, share=0, window_bp=None, lrs=[1, 2e-3], mode="b", flag=False, tags=["u"])
+    assert cfg.lrs == (1, 2e-3) and cfg.flag is False
+    assert Declared().tags == ["t"] and Declared().tags is not Declared().tags  # no shared mutable default
+
+
+def test_a_derived_field_takes_the_owners_rules_and_help():
+    assert Derived().n is None and Derived(n=4).n == 4 and Derived().share == 0.1
+    with pytest.raises(ConfigError, match="n=0 must be >= 1"):
+        Derived(n=0)
+    fields = Derived.__dataclass_fields__
+    assert fields["n"].metadata["help"] == "How many (default: from elsewhere)."
+    assert "help" not in fields["share"].metadata  # the owner's has none: a config key, not a flag
+    assert Derived(window_bp=1).window_bp == 1
+    with pytest.raises(ConfigError, match=r"window_bp=0 must be >= 1 \(bp\)"):  # the unit is the owner's
+        Derived(window_bp=0)
+
+
+def test_from_shared_takes_the_fields_both_have():
+    assert Derived.from_shared(Declared(n=2, share=0.5)) == Derived(n=2, share=0.5)
+    assert Derived.from_shared(Declared(), share=0.3).share == 0.3

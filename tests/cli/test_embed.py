@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from enhancerlm.chunks import ChunkStore
 from enhancerlm.cli.main import app
-from enhancerlm.embeddings import embed_sequences, load_backbone, store
+from enhancerlm.embeddings import embed_sequences, load_backbone
 
 runner = CliRunner()
 
@@ -66,7 +67,7 @@ def test_killed_run_resumes_to_the_same_bytes(inputs, tmp_path, monkeypatch):
     assert runner.invoke(app, embed_args(fasta, whole, "--chunk-size", "3")).exit_code == 0
 
     saved = []
-    real_save = store.ChunkFiles.save
+    real_save = ChunkStore.save
 
     def save_then_die(self, index, vectors, records):
         if saved:  # chunk 0 is on disk: die before chunk 1 is
@@ -74,7 +75,7 @@ def test_killed_run_resumes_to_the_same_bytes(inputs, tmp_path, monkeypatch):
         saved.append(index)
         real_save(self, index, vectors, records)
 
-    monkeypatch.setattr(store.ChunkFiles, "save", save_then_die)
+    monkeypatch.setattr(ChunkStore, "save", save_then_die)
     assert runner.invoke(app, embed_args(fasta, resumed, "--chunk-size", "3")).exit_code != 0
     assert not resumed.exists() and not (tmp_path / "resumed.ids.tsv").exists()  # nothing at the final paths
     assert sorted(p.name for p in (tmp_path / "resumed.npy.parts").glob("chunk_*")) == [
@@ -83,7 +84,7 @@ def test_killed_run_resumes_to_the_same_bytes(inputs, tmp_path, monkeypatch):
     ]
 
     redone = []
-    monkeypatch.setattr(store.ChunkFiles, "save", lambda self, i, v, r: (redone.append(i), real_save(self, i, v, r)))
+    monkeypatch.setattr(ChunkStore, "save", lambda self, i, v, r: (redone.append(i), real_save(self, i, v, r)))
     # a different setting is refused, and the finished chunk is kept
     refused = runner.invoke(app, embed_args(fasta, resumed, "--chunk-size", "3", "--pooling", "cls"))
     assert refused.exit_code == 2 and "different pooling" in refused.output

@@ -38,17 +38,36 @@ def _params(command: str) -> dict[str, click.Parameter]:
     return {p.name: p for p in typer.main.get_command(app).commands[command].params}
 
 
-def test_pretrain_flags_default_to_pretrain_config():
-    # The pretrain flags are written out (importing the trainer would slow every `enhancerlm` start);
-    # this keeps them equal to PretrainConfig, where the defaults are declared.
-    from enhancerlm.train.pretrain import PretrainConfig
+@pytest.mark.parametrize(
+    "command, config, n_options",
+    [
+        ("pretrain", "enhancerlm.train.pretrain_config:PretrainConfig", 12),
+        ("scan", "enhancerlm.scan.config:ScanConfig", 12),
+        ("variants", "enhancerlm.variants.config:VariantConfig", 8),
+        ("demo", "enhancerlm.experiment.config:DemoConfig", 4),
+    ],
+)
+def test_options_are_generated_from_the_config(command, config, n_options):
+    # name, default and help of every option come from the field; fields without help are not options
+    import importlib
 
-    params, defaults = _params("pretrain"), PretrainConfig()
-    names = {"cpu": "use_cpu"}
-    shared = [p for p in params if names.get(p, p) in PretrainConfig.__dataclass_fields__]
-    assert len(shared) == 12
-    for name in shared:
-        assert params[name].default == getattr(defaults, names.get(name, name)), name
+    module, name = config.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    params, defaults = _params(command), cls()
+    documented = [f for f in cls.__dataclass_fields__.values() if "help" in f.metadata]
+    assert len(documented) == n_options
+    for f in documented:
+        assert params[f.name].default == getattr(defaults, f.name), f.name
+        assert params[f.name].help == field_help(f), f.name
+
+
+def test_run_options_are_every_run_config_field_unset():
+    from enhancerlm.experiment.config import RunConfig
+
+    params = _params("run")
+    assert all(params[name].default is None for name in RunConfig.__dataclass_fields__)
+    assert "default: from the backbone" in params["lr"].help  # FinetuneDefaults' help, with a note
+    assert params["quantize"].metavar == "none|int8" and params["mode"].metavar == "finetune|probe|both"
 
 
 @pytest.mark.parametrize(

@@ -156,5 +156,23 @@ def test_reading_settings_strict_ids_and_min_length(tmp_path):
     assert cfg.strict_ids is True and cfg.min_length == 6
     defaults = RunConfig.from_sources(None, {"train": ["a"], "test": ["t"], "out": "o"})
     assert defaults.strict_ids is False and defaults.min_length is None  # rename repeats, keep short records
-    with pytest.raises(ConfigError, match=r"min_length=0: must be >= 1 \(bp\)"):
+    with pytest.raises(ConfigError, match=r"min_length=0 must be >= 1 \(bp\)"):
         RunConfig.from_sources(None, {"train": ["a"], "test": ["t"], "out": "o", "min_length": 0})
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"max_length": 16}, "max_length=16: backbone 'kmer-lr' reads whole sequences"),
+        ({"mode": "probe"}, "mode=probe: backbone 'kmer-lr' has no transformer embeddings to probe"),
+    ],
+)
+def test_resolving_refuses_settings_the_backbone_cannot_take(changes, message):
+    from enhancerlm.experiment.config import resolve_run_config
+
+    with pytest.raises(ConfigError, match=message):
+        resolve_run_config(RunConfig(train=["a"], test=["b"], out="o", backbone="kmer-lr", **changes))
+    resolved, _ = resolve_run_config(
+        RunConfig(train=["a"], test=["b"], out="o", **changes)
+    )  # tiny-dnabert-6 takes both
+    assert resolved.max_length == changes.get("max_length")

@@ -15,6 +15,7 @@ from enhancerlm.data.ensembl_like import make_ensembl_like, planned_counts, writ
 from enhancerlm.data.splits import naive_split_twins
 from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.records import make_table
+from tests.helpers import fast_training
 
 runner = CliRunner()
 N_TRAIN, N_TEST = 150, 50
@@ -104,13 +105,7 @@ def test_tiny_transformer_run_splits_without_twins(data, tmp_path, one_torch_thr
         out,
         "--backbone",
         "tiny-dnabert-6",
-        "--no-search",
-        "--lr",
-        "1e-3",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "32",
+        *fast_training(batch_size=32),
         "--val-fraction",
         "0.2",
         "--no-zero-shot",

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from enhancerlm.cli.main import app
 from enhancerlm.data.synthetic import make_synthetic
 from enhancerlm.models import load_classifier
+from tests.helpers import fast_training, split_with_copies, write_by_label
 
 runner = CliRunner()
 MODEL_BLOCKS = ("zero_shot", "fine_tuned")
@@ -25,12 +26,8 @@ def inputs(tmp_path_factory):
     """42 + 42 training sequences of 80 bp; a test set of 20 in which 4 are copies of training sequences."""
     folder = tmp_path_factory.mktemp("inputs")
     table = make_synthetic(n_per_class=50, length_bp=80, seed=3, n_sites=(1, 2)).table
-    test = pd.concat([table[table["label"] == lab].iloc[:8] for lab in ("enhancer", "not_enhancer")])
-    train = table.drop(index=test.index)
-    leaked = train.groupby("label").head(2).assign(id=lambda t: "copy_" + t["id"])
-    test = pd.concat([test, leaked])
-    for label, part in train.groupby("label"):
-        (folder / f"{label}.fa").write_text("".join(f">{i}\n{s}\n" for i, s in zip(part["id"], part["sequence"])))
+    train, test = split_with_copies(table, 8, 2)
+    write_by_label(folder, train)
     test[["id", "sequence", "label"]].to_csv(folder / "test.tsv", sep="\t", index=False)
     return folder
 
@@ -199,13 +196,7 @@ def test_three_classes_end_to_end(tmp_path):
         f"{tmp_path}/test.tsv",
         "--out",
         str(out),
-        "--no-search",
-        "--epochs",
-        "1",
-        "--lr",
-        "1e-3",
-        "--batch-size",
-        "16",
+        *fast_training(batch_size=16),
         "--n-boot",
         "20",
     ]
@@ -280,11 +271,7 @@ def test_a_model_that_cannot_learn_is_flagged_in_log_metrics_and_report(inputs, 
         str(out),
         "--backbone",
         "tiny-dnabert-6",
-        "--no-search",
-        "--lr",
-        "1e-9",
-        "--epochs",
-        "1",
+        *fast_training(lr="1e-9", batch_size=None),  # a run that learns nothing, at the backbone's batch size
         "--n-boot",
         "20",
         "--baselines",

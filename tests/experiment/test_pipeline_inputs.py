@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app
+from tests.helpers import fast_training
 
 runner = CliRunner()
 
@@ -118,13 +119,7 @@ def test_tiny_dnabert_run_keeps_records_shorter_than_k(published, tmp_path, one_
             published,
             out,
             "tiny-dnabert-6",
-            "--no-search",
-            "--epochs",
-            "1",
-            "--lr",
-            "1e-3",
-            "--batch-size",
-            "8",
+            *fast_training(),
             "--no-zero-shot",
             "--val-fraction",
             "0",
@@ -182,13 +177,7 @@ def test_max_length_windows_training_testing_and_the_saved_model(published, tmp_
             "tiny-dnabert-6",
             "--max-length",
             "16",
-            "--no-search",
-            "--epochs",
-            "1",
-            "--lr",
-            "1e-3",
-            "--batch-size",
-            "8",
+            *fast_training(),
             "--no-zero-shot",
             "--val-fraction",
             "0",
@@ -211,7 +200,7 @@ def test_max_length_windows_training_testing_and_the_saved_model(published, tmp_
     "backbone, max_length, message",
     [
         ("kmer-lr", "16", "max_length=16: backbone 'kmer-lr' reads whole sequences, not token windows"),
-        ("tiny-dnabert-6", "0", "max_length=0: must be >= 1 (tokens)"),
+        ("tiny-dnabert-6", "0", "max_length=0 must be >= 1 (tokens)"),
     ],
 )
 def test_max_length_is_refused_before_writing_where_it_cannot_apply(published, tmp_path, backbone, max_length, message):

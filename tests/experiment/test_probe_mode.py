@@ -15,6 +15,7 @@ from enhancerlm.embeddings import embed_sequences
 from enhancerlm.models import load_classifier
 from enhancerlm.models.kmer_lr import fit_linear_head
 from enhancerlm.models.probe import ProbeClassifier
+from tests.helpers import fast_training, split_with_copies
 
 runner = CliRunner()
 
@@ -24,9 +25,7 @@ def inputs(tmp_path_factory):
     """30 + 30 training sequences of 80 bp, a test set of 16 with 2 copies of training sequences."""
     folder = tmp_path_factory.mktemp("probe-inputs")
     table = make_synthetic(n_per_class=38, length_bp=80, seed=5, n_sites=(1, 2)).table
-    test = pd.concat([table[table["label"] == lab].iloc[:8] for lab in ("enhancer", "not_enhancer")])
-    train = table.drop(index=test.index)
-    test = pd.concat([test, train.groupby("label").head(1).assign(id=lambda t: "copy_" + t["id"])])
+    train, test = split_with_copies(table, 8, 1)
     train.to_csv(folder / "train.tsv", sep="\t", index=False)
     test[["id", "sequence", "label"]].to_csv(folder / "test.tsv", sep="\t", index=False)
     return folder
@@ -87,7 +86,7 @@ def test_probe_equals_a_hand_fit_on_embeddings_and_loads_for_predict(probe_run, 
 @pytest.mark.slow
 def test_both_modes_side_by_side(inputs, tmp_path):
     out = tmp_path / "out"
-    extra = ("--mode", "both", "--no-search", "--epochs", "1", "--lr", "1e-3", "--batch-size", "16")
+    extra = ("--mode", "both", *fast_training(batch_size=16))
     result = runner.invoke(app, run_args(inputs, out, *extra))
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())

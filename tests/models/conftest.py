@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from transformers import BertConfig, BertForMaskedLM, EsmConfig, EsmForMaskedLM, EsmTokenizer
+from transformers import BertForMaskedLM, EsmConfig, EsmForMaskedLM, EsmTokenizer
 
 from enhancerlm.sequences.records import LabelMap, make_table
 from enhancerlm.tokenization.kmer import KmerTokenizer
+from tests.helpers import tiny_bert_config
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 
@@ -62,15 +63,7 @@ def dnabert_folder(tmp_path_factory) -> Path:
     """A tiny BERT in DNABERT's hub layout: config.json without model_type, do_lower_case true."""
     folder = tmp_path_factory.mktemp("dnabert_hub")
     tokenizer = KmerTokenizer(6)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    BertForMaskedLM(config).save_pretrained(folder)
+    BertForMaskedLM(tiny_bert_config(tokenizer.vocab_size)).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     _edit_json(folder / "config.json", lambda c: c.pop("model_type"))
     _edit_json(folder / "tokenizer_config.json", lambda c: c.update(do_lower_case=True))

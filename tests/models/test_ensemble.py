@@ -11,6 +11,7 @@ from enhancerlm.models.ensemble import EnsembleClassifier, Member
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.train.fit import fine_tune_member
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"], positive="enhancer")
 
@@ -40,7 +41,7 @@ def test_probabilities_are_the_mean_of_the_members(toy):
 
 def test_a_neural_member_is_fine_tuned_and_scored_on_both_strands(toy, one_torch_thread):
     ensemble = EnsembleClassifier(BINARY, [Member("gc"), Member("cnn", lr=1e-3, epochs=1, batch_size=16)])
-    ensemble.fit(toy, seed=3)
+    ensemble.fit(toy, seed=3, train_member=fine_tune_member)
     cnn = ensemble.models[1]
     assert cnn.family == "cnn"
     seqs = toy["sequence"].tolist()[:8]
@@ -53,7 +54,7 @@ def test_a_neural_member_is_fine_tuned_and_scored_on_both_strands(toy, one_torch
 def test_save_and_load_give_the_same_probabilities(toy, tmp_path, one_torch_thread):
     ensemble = EnsembleClassifier(
         BINARY, [Member("kmer-lr"), Member("cnn", epochs=1, batch_size=16)], backbone="my-recipe"
-    ).fit(toy)
+    ).fit(toy, train_member=fine_tune_member)
     ensemble.save(tmp_path / "model")
     loaded = load_classifier(tmp_path / "model")
     assert isinstance(loaded, EnsembleClassifier) and loaded.backbone == "my-recipe"
@@ -71,6 +72,13 @@ def test_a_missing_member_folder_is_named(toy, tmp_path):
             folder.rmdir()
     with pytest.raises(ModelNotFoundError, match="1-gc"):
         load_classifier(tmp_path / "model")
+
+
+def test_a_neural_member_needs_a_trainer_before_any_member_is_trained(toy, monkeypatch):
+    ensemble = EnsembleClassifier(BINARY, [Member("gc"), Member("cnn")])
+    monkeypatch.setattr(EnsembleClassifier, "_fit_member", lambda *a: pytest.fail("a member was trained"))
+    with pytest.raises(ConfigError, match="member.s. cnn are fine-tuned.*fit_classifier"):
+        ensemble.fit(toy)
 
 
 def test_unfitted_and_empty_ensembles_are_config_errors():

@@ -14,7 +14,7 @@ import sys
 import pytest
 import torch
 from safetensors.torch import save
-from transformers import BertConfig, BertForMaskedLM, BertTokenizer
+from transformers import BertForMaskedLM, BertTokenizer
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app
@@ -23,17 +23,11 @@ from enhancerlm.models import CreateOptions, create_classifier
 from enhancerlm.models.dnabert import DnabertClassifier
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import UNK_ID, KmerTokenizer
+from tests.helpers import fast_training, tiny_bert_config
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 HUB_ID = "zhihan1996/DNA_bert_6"
-TINY = dict(
-    vocab_size=4101,
-    hidden_size=32,
-    num_hidden_layers=2,
-    num_attention_heads=2,
-    intermediate_size=64,
-    max_position_embeddings=512,
-)
+TINY = tiny_bert_config(4101, max_position_embeddings=512)
 # Keys of DNABERT's config.json (its own fine-tuning code's RNN head, the k-mer split) that plain BERT ignores.
 LEGACY_KEYS = dict(
     rnn="lstm",
@@ -75,7 +69,7 @@ def vocab_txt(request) -> str:
 def pretrained_state(seed: int) -> dict[str, torch.Tensor]:
     """A tiny DNABERT checkpoint: BertForMaskedLM's tensors plus the pooler DNABERT's (transformers 2) BERT had."""
     torch.manual_seed(seed)
-    model = BertForMaskedLM(BertConfig(**TINY))
+    model = BertForMaskedLM(TINY)
     state = {k: v.clone() for k, v in model.state_dict().items()}
     state["bert.pooler.dense.weight"] = torch.randn(32, 32)
     state["bert.pooler.dense.bias"] = torch.randn(32)
@@ -89,7 +83,7 @@ def pickle_bytes(obj, *, legacy: bool = False) -> bytes:
 
 
 def config_json(**extra) -> str:
-    config = {**BertConfig(**TINY).to_dict(), "architectures": ["BertForMaskedLM"], **LEGACY_KEYS, **extra}
+    config = {**TINY.to_dict(), "architectures": ["BertForMaskedLM"], **LEGACY_KEYS, **extra}
     config.pop("transformers_version", None)
     return json.dumps({k: v for k, v in config.items() if v is not None}, indent=2)
 
@@ -294,14 +288,8 @@ def run_args(inputs, out, backbone):
             for label in ("enhancer", "not_enhancer")
             for a in ("--train", f"{inputs}/train_{label}.fa:{label}", "--test", f"{inputs}/test_{label}.fa:{label}")
         ],
-        "--no-search",
+        *fast_training(),
         "--no-zero-shot",
-        "--epochs",
-        "1",
-        "--lr",
-        "1e-3",
-        "--batch-size",
-        "8",
         "--baselines",
         "gc",
         "--n-boot",

@@ -10,8 +10,9 @@ import torch
 from enhancerlm.models import create_classifier
 from enhancerlm.scan import scan_genome
 from enhancerlm.sequences.records import LabelMap
+from tests.helpers import write_fasta
 
-from .helpers import GENOME, SCAN_CONFIG, write_fasta
+from .helpers import GENOME, SCAN_CONFIG
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +26,7 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def genome_fasta(tmp_path_factory) -> Path:
     """chr1 (1,200 bp: 600 bp, a 200 bp N-run, 400 bp soft-masked) and chr2 (150 bp)."""
-    return write_fasta(tmp_path_factory.mktemp("genome") / "genome.fa", GENOME)
+    return write_fasta(tmp_path_factory.mktemp("genome") / "genome.fa", GENOME, description="test record")
 
 
 @pytest.fixture(scope="session")

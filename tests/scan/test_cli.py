@@ -76,7 +76,7 @@ def test_cli_rejects_bad_numbers(tiny_model, genome_fasta, tmp_path, flag, value
         value,
     ]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2 and f"{flag} {value}" in result.output
+    assert result.exit_code == 2 and f"{flag[2:].replace('-', '_')}={value}" in result.output
     assert not (tmp_path / "o").exists()
 
 

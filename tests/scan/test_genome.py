@@ -10,8 +10,9 @@ import pytest
 
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.genome import Region, open_genome, read_regions, whole_genome_regions
+from tests.helpers import write_fasta
 
-from .helpers import GENOME, write_fasta
+from .helpers import GENOME
 
 SIZES = {"chr2": 150, "chr1": 1200}
 
@@ -44,7 +45,7 @@ def test_stale_index_is_rebuilt(tmp_path):
 def test_read_only_folder_indexes_into_index_dir(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    fasta = write_fasta(data / "g.fa", GENOME)
+    fasta = write_fasta(data / "g.fa", GENOME, description="test record")
     data.chmod(stat.S_IRUSR | stat.S_IXUSR)  # no write bits: left alone even when running as root
     try:
         with pytest.raises(InputError, match="samtools faidx"):

@@ -11,8 +11,7 @@ from enhancerlm.scan.score import score_block, score_column, window_sequences
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Region, open_genome
 from enhancerlm.sequences.records import LabelMap
-
-from .helpers import write_fasta
+from tests.helpers import write_fasta
 
 LABELS = LabelMap.from_labels(["enhancer", "not_enhancer"])  # names: (not_enhancer, enhancer)
 

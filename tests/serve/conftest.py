@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app as cli
 from enhancerlm.data.synthetic import make_synthetic
+from tests.helpers import fast_training, split_with_copies, write_by_label
 
 
 @pytest.fixture(scope="session")
@@ -14,14 +15,12 @@ def tiny_run(tmp_path_factory):
     """A run folder from 32 + 32 training sequences of 80 bp, one epoch, no search (about 10 s)."""
     folder = tmp_path_factory.mktemp("serve-run")
     table = make_synthetic(n_per_class=40, length_bp=80, seed=3, n_sites=(1, 2)).table
-    test = table.groupby("label").head(8)
-    train = table.drop(index=test.index)
-    for label, part in train.groupby("label"):
-        (folder / f"{label}.fa").write_text("".join(f">{i}\n{s}\n" for i, s in zip(part["id"], part["sequence"])))
+    train, test = split_with_copies(table, 8)
+    write_by_label(folder, train)
     test[["id", "sequence", "label"]].to_csv(folder / "test.tsv", sep="\t", index=False)
     args = ["run", "--train", f"{folder}/enhancer.fa:enhancer", "--train", f"{folder}/not_enhancer.fa:not_enhancer"]
-    args += ["--test", f"{folder}/test.tsv", "--out", str(folder / "out"), "--no-search", "--epochs", "1"]
-    args += ["--lr", "1e-3", "--batch-size", "16", "--n-boot", "20"]
+    args += ["--test", f"{folder}/test.tsv", "--out", str(folder / "out"), *fast_training(batch_size=16)]
+    args += ["--n-boot", "20"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return folder / "out"

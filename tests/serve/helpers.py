@@ -1,8 +1,10 @@
-"""Polling a job and writing small inputs, shared by the serve tests."""
+"""Polling a job, the queries and the `predict` TSV shared by the serve tests."""
 
 from __future__ import annotations
 
 import time
+
+from tests.helpers import random_dna
 
 
 def wait_for(client, url: str, timeout: float = 60.0) -> dict:
@@ -14,12 +16,6 @@ def wait_for(client, url: str, timeout: float = 60.0) -> dict:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {url} not finished after {timeout} s")
-
-
-def random_dna(n: int, seed: int) -> str:
-    import numpy as np
-
-    return "".join(np.random.default_rng(seed).choice(list("ACGT"), n))
 
 
 def query_records(training_seqs: list[str]) -> dict[str, str]:
@@ -34,10 +30,6 @@ def query_records(training_seqs: list[str]) -> dict[str, str]:
         "long": random_dna(700, 3),
         "tiny": "ACGT",
     }
-
-
-def fasta(records: dict[str, str]) -> str:
-    return "".join(f">{name}\n{seq}\n" for name, seq in records.items())
 
 
 def predict_tsv(model, path, out, *extra: str) -> str:

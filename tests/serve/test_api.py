@@ -16,8 +16,9 @@ from enhancerlm.serve.jobs import JobQueue
 from enhancerlm.serve.limits import QueueFullError, ServeLimits
 from enhancerlm.serve.work import warm_up
 from enhancerlm.tokenization.windows import split_windows
+from tests.helpers import fasta, random_dna
 
-from .helpers import fasta, predict_tsv, query_records, random_dna, wait_for
+from .helpers import predict_tsv, query_records, wait_for
 
 PREDICT_COLUMNS = ["id", "probability", "prediction", "p_not_enhancer", "p_enhancer"]
 

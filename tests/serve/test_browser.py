@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from .helpers import fasta, predict_tsv, query_records
+from tests.helpers import fasta
+
+from .helpers import predict_tsv, query_records
 
 pytestmark = pytest.mark.slow
 

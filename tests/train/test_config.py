@@ -14,7 +14,7 @@ def test_unknown_keys_are_named():
 @pytest.mark.parametrize(
     "key, value, message",
     [
-        ("epochs", 0, "epochs=0 must be at least 1"),
+        ("epochs", 0, "epochs=0 must be >= 1"),
         ("epochs", True, "epochs=True must be int"),
         ("epochs", 2.5, "epochs=2.5 must be int"),
         ("lr", -1e-5, "lr=-1e-05 must be >= 0"),

@@ -9,8 +9,8 @@ from transformers import BertForSequenceClassification, TrainerCallback
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.models import load_classifier
-from enhancerlm.train import TrainConfig, build_dataset, finetune
-from enhancerlm.train.finetune import make_trainer
+from enhancerlm.train import TrainConfig, build_dataset
+from enhancerlm.train.finetune import finetune, make_trainer
 
 FAST = dict(lr=5e-3, batch_size=8, warmup_ratio=0.0)
 

@@ -12,10 +12,8 @@ import typer
 from safetensors.torch import load_file
 from transformers import (
     AutoModelForMaskedLM,
-    BertConfig,
     BertForMaskedLM,
     BertTokenizer,
-    EvalPrediction,
     TrainerCallback,
 )
 from typer.testing import CliRunner
@@ -25,19 +23,11 @@ from enhancerlm.errors import ConfigError
 from enhancerlm.models import CreateOptions, create_classifier
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
-from enhancerlm.train.pretrain import (
-    MaskedTokenMetrics,
-    PretrainConfig,
-    build_mlm,
-    masked_token_outputs,
-    pretrain,
-    save_pretrained_mlm,
-)
+from enhancerlm.train.pretrain import pretrain
+from enhancerlm.train.pretrain_config import PretrainConfig
+from enhancerlm.train.pretrain_folder import save_pretrained_mlm
+from tests.helpers import tiny_bert_config
 
-# A BERT small enough that a step takes milliseconds on a busy CPU; 64 positions -> 67 bp crops.
-MICRO = dict(
-    hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64
-)
 FAST = dict(batch_size=8, warmup_ratio=0.0, min_segment_bp=40)
 
 
@@ -47,7 +37,7 @@ def micro_backbone(tmp_path_factory):
     folder = tmp_path_factory.mktemp("micro")
     tokenizer = KmerTokenizer(6)
     torch.manual_seed(0)
-    model = BertForMaskedLM(BertConfig(vocab_size=tokenizer.vocab_size, **MICRO))
+    model = BertForMaskedLM(tiny_bert_config(tokenizer.vocab_size, num_hidden_layers=1))  # 64 positions: 67 bp crops
     save_pretrained_mlm(model, tokenizer, folder, {"family": "dnabert", "backbone": "tiny-dnabert-6"})
     return str(folder)
 
@@ -146,45 +136,6 @@ def test_output_loads_with_plain_transformers_and_as_a_classifier_body(micro_bac
     assert all(torch.equal(body[key], saved[key]) for key in pretrained_body)
     assert "classifier.weight" not in saved  # the head is new
     assert classifier.predict_proba([seq, "GATTACA" * 5]).shape == (2, 2)
-
-
-def test_held_out_metrics_weigh_every_masked_token_equally_not_every_batch():
-    metrics = MaskedTokenMetrics()
-    # batch 1: one masked token, right, loss 1; batch 2: three masked tokens, one right, loss 2 each
-    batches = [
-        (torch.tensor([[5, 6, 7]]), torch.tensor([[1.0, 9.0, 9.0]]), torch.tensor([[5, -100, -100]])),
-        (torch.tensor([[5, 6, 7]]), torch.tensor([[2.0, 2.0, 2.0]]), torch.tensor([[5, 8, 8]])),
-    ]
-    results = [
-        metrics(EvalPrediction(predictions=(pred, nll), label_ids=labels), compute_result=last)
-        for (pred, nll, labels), last in zip(batches, (False, True))
-    ]
-    assert results[0] == {}
-    assert results[1] == {"mlm_loss": pytest.approx(7 / 4), "masked_accuracy": 2 / 4}  # batch means: 1.5, 0.67
-    again = metrics(EvalPrediction(predictions=batches[0][:2], label_ids=batches[0][2]), compute_result=True)
-    assert again == {"mlm_loss": 1.0, "masked_accuracy": 1.0}  # totals start over after each evaluation
-
-
-def test_masked_token_outputs_are_argmax_and_per_token_cross_entropy():
-    logits = torch.log(torch.tensor([[[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]]))
-    prediction, nll = masked_token_outputs(logits, torch.tensor([[1, -100]]))
-    assert prediction.tolist() == [[0, 2]]
-    assert nll[0, 0].item() == pytest.approx(-np.log(0.2))
-
-
-def test_build_mlm_random_inits_the_registered_tiny_model_reproducibly():
-    a, tokenizer, spec = build_mlm("tiny-dnabert-6", seed=1)
-    b, _, _ = build_mlm("tiny-dnabert-6", seed=1)
-    assert spec.name == "tiny-dnabert-6" and tokenizer.k == 6 and a.config.vocab_size == 4101
-    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
-
-
-@pytest.mark.parametrize("bad", [{"max_steps": 0}, {"mask_rate": 0.0}, {"eval_fraction": 1.0}, {"epochs": True}])
-def test_bad_settings_are_config_errors(bad):
-    with pytest.raises(ConfigError):
-        PretrainConfig(**bad)
-    with pytest.raises(ConfigError, match="unknown"):
-        PretrainConfig.from_dict({"learning_rate": 1e-4})
 
 
 def test_cli_pretrains_the_registered_tiny_model(random_fasta, tmp_path):

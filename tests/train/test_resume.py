@@ -4,7 +4,8 @@ import pytest
 import torch
 from transformers import TrainerCallback
 
-from enhancerlm.train import TrainConfig, finetune
+from enhancerlm.train import TrainConfig
+from enhancerlm.train.finetune import finetune
 
 
 class Killed(Exception):

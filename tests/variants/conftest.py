@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from enhancerlm.data.motifs import load_motifs
@@ -12,6 +11,7 @@ from enhancerlm.data.synthetic import make_synthetic
 from enhancerlm.models import create_classifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.sequences.records import LabelMap
+from tests.helpers import random_dna, write_fasta
 
 LABELS = LabelMap.from_labels(["enhancer", "not_enhancer"])
 # CEBPB and CTCF consensus sites, no decoys: a task a 5-mer logistic regression learns from 200 sequences per class.
@@ -21,18 +21,6 @@ VCF_HEADER = (
     "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=400>\n##contig=<ID=chr2,length=120>\n"
     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 )
-
-
-def random_dna(n: int, seed: int) -> str:
-    return "".join(np.random.default_rng(seed).choice(list("ACGT"), n))
-
-
-def write_fasta(path: Path, records: dict[str, str], width: int = 60) -> Path:
-    with open(path, "w") as handle:
-        for name, seq in records.items():
-            handle.write(f">{name}\n")
-            handle.writelines(seq[i : i + width] + "\n" for i in range(0, len(seq), width))
-    return path
 
 
 def write_vcf(path: Path, lines: list[str], header: str = VCF_HEADER) -> Path:

@@ -12,8 +12,9 @@ from enhancerlm.data.synthetic import MarkovBackground, make_synthetic
 from enhancerlm.interpret.motifs import information_content
 from enhancerlm.sequences.dna import code_strings
 from enhancerlm.variants import VariantConfig, score_variants
+from tests.helpers import write_fasta
 
-from .conftest import PLANTED_IDS, SYNTHETIC, write_fasta, write_vcf
+from .conftest import PLANTED_IDS, SYNTHETIC, write_vcf
 
 FLANK_BP = 50  # background between the enhancers of the test chromosome
 K = 5  # the model's k: an SNV changes the k-mers within K - 1 bases of it

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from enhancerlm.cli.data import MIN_LENGTH_HELP, STRICT_IDS_HELP
-from enhancerlm.cli.options import config_option, genome_option, map_chroms_option, writable_folder
+from enhancerlm.cli.options import genome_option, map_chroms_option, options_from, writable_folder
 from enhancerlm.config import load_yaml
 from enhancerlm.errors import ConfigError
-from enhancerlm.interpret.config import ExplainConfig
-
-
-class Method(str, Enum):
-    """Per-base attribution methods."""
-
-    ism = "ism"
-    ig = "ig"
-    attention = "attention"
+from enhancerlm.interpret.config import METHODS, ExplainConfig
 
 
 def _config(config_file: Optional[Path], flags: dict):
@@ -32,10 +23,12 @@ def _config(config_file: Optional[Path], flags: dict):
         if not isinstance(section, dict):
             raise ConfigError(f"{config_file}: expected a mapping of explain settings")
         data = dict(section)
-    data.update({k: v for k, v in flags.items() if v is not None})
+    data.update({k: v for k, v in flags.items() if v is not None and v != []})
     return ExplainConfig.from_dict(data)
 
 
+# Every option defaults to None, "not given", so that a --config file can set it (its help names the real default).
+@options_from(ExplainConfig, unset=True, flags={"methods": "--method"}, metavars={"methods": "|".join(METHODS)})
 def explain(
     model: Path = typer.Option(
         ..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`), or the run folder OUT."
@@ -49,17 +42,6 @@ def explain(
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output folder (replaced whole, or left as it was on error).", callback=writable_folder
     ),
-    # default=None: "not given", so that a --config file can set it (its help names the real default).
-    methods: Optional[List[Method]] = config_option(ExplainConfig, "methods", "--method", default=None),
-    max_seqs: Optional[int] = config_option(ExplainConfig, "max_seqs", default=None, min=1),
-    n_plots: Optional[int] = config_option(ExplainConfig, "n_plots", default=None, min=0),
-    motifs: Optional[bool] = config_option(ExplainConfig, "motifs", default=None),
-    target: Optional[str] = config_option(ExplainConfig, "target", default=None),
-    rc_seqs: Optional[int] = config_option(ExplainConfig, "rc_seqs", default=None, min=0),
-    batch_size: Optional[int] = config_option(ExplainConfig, "batch_size", default=None, min=1),
-    jaspar_release: Optional[str] = config_option(ExplainConfig, "jaspar_release", default=None),
-    seed: Optional[int] = config_option(ExplainConfig, "seed", default=None),
-    quantize: Optional[str] = config_option(ExplainConfig, "quantize", default=None, metavar="none|int8"),
     config_file: Optional[Path] = typer.Option(
         None, "--config", exists=True, dir_okay=False, help="YAML with explain settings (flags override it)."
     ),
@@ -67,6 +49,7 @@ def explain(
     min_length: Optional[int] = typer.Option(None, "--min-length", min=1, help=MIN_LENGTH_HELP),
     genome: Optional[Path] = genome_option(),
     map_chroms: bool = map_chroms_option(),
+    **settings,
 ) -> None:
     """Write attribution tracks (TSV, PNG), top mutations, motifs matched to JASPAR, logos and explain.html.
 
@@ -76,21 +59,7 @@ def explain(
     from enhancerlm.api import load
     from enhancerlm.sequences.spec import Genome, read_specs
 
-    config = _config(
-        config_file,
-        {
-            "methods": [m.value for m in methods] if methods else None,
-            "max_seqs": max_seqs,
-            "n_plots": n_plots,
-            "motifs": motifs,
-            "target": target,
-            "rc_seqs": rc_seqs,
-            "batch_size": batch_size,
-            "jaspar_release": jaspar_release,
-            "seed": seed,
-            "quantize": quantize,
-        },
-    )
+    config = _config(config_file, settings)
     classifier = load(model, require_trained=True)
     table = read_specs(
         list(inputs),

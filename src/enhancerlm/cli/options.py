@@ -1,4 +1,4 @@
-"""Command-line options built from settings dataclasses, so a setting's default and help live once, in its field."""
+"""Command-line options built from settings dataclasses, so a setting's type, default and help live once, in its field."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from enhancerlm.io import check_writable
 
 # config_option's "take the field's default" marker (None is a real default: "not given").
 FIELD_DEFAULT = object()
-_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}
 
 
 def config_field(cls, name: str) -> dataclasses.Field:
@@ -72,22 +71,75 @@ def config_option(cls, name: str, *names: str, default=FIELD_DEFAULT, **kwargs):
     return typer.Option(value, *names, help=field_help(f), **kwargs)
 
 
-def unset_parameters(cls, metavars: typing.Mapping[str, str] | None = None) -> list[inspect.Parameter]:
-    """One keyword parameter per field of ``cls``, each an option whose default None means "not given".
+def options_from(
+    cls,
+    *,
+    unset: bool = False,
+    flags: typing.Mapping[str, str] | None = None,
+    metavars: typing.Mapping[str, str] | None = None,
+):
+    """Decorator: a command's ``**settings`` become one option per field of ``cls`` that has help.
 
-    For a command whose signature is the whole config (``run``): the flags that were given then
-    override the config file, which overrides the defaults. Lists become repeatable options.
+    The command keeps its own parameters (files, folders ...) and receives every setting by field name
+    in ``**settings``, to build ``cls`` from them in one call: no option repeats a field's type,
+    default or help, and no command rebuilds a config field by field.
+
+    Parameters
+    ----------
+    cls : dataclass type
+        Settings class whose fields are declared with :func:`enhancerlm.config.setting`.
+    unset : bool
+        Every option defaults to None ("not given"), so that a config file can set it (``run``,
+        ``explain``); else the options show and take the fields' defaults.
+    flags : mapping, optional
+        Field -> flag, where it is not ``--field-name`` (``{"class_name": "--class"}``).
+    metavars : mapping, optional
+        Field -> metavar shown in ``--help``.
     """
-    metavars = metavars or {}
-    params = []
+
+    def wrap(command):
+        own = [p for p in inspect.signature(command).parameters.values() if p.kind is not p.VAR_KEYWORD]
+        added = config_parameters(cls, unset=unset, flags=flags, metavars=metavars)
+        command.__signature__ = inspect.Signature(own + added)
+        command.__annotations__ = {**command.__annotations__, **{p.name: p.annotation for p in added}}
+        return command
+
+    return wrap
+
+
+def config_parameters(
+    cls,
+    *,
+    unset: bool = False,
+    flags: typing.Mapping[str, str] | None = None,
+    metavars: typing.Mapping[str, str] | None = None,
+) -> list[inspect.Parameter]:
+    """One keyword parameter per field of ``cls`` that has help, each a typer option (see :func:`options_from`).
+
+    Lists and tuples become repeatable options; a ``Literal`` shows its values as the metavar
+    (``none|int8``) and is checked, with every range, by ``cls`` itself.
+    """
+    flags, metavars = flags or {}, metavars or {}
     hints = typing.get_type_hints(cls)
+    params = []
     for f in dataclasses.fields(cls):
+        if "help" not in f.metadata:
+            continue
         base = _base_type(hints[f.name])
-        inner = typing.get_args(base)[0] if typing.get_origin(base) is list else base
+        repeated = typing.get_origin(base) in (list, tuple)
+        inner = typing.get_args(base)[0] if repeated else base
+        choices = typing.get_args(inner) if typing.get_origin(inner) is typing.Literal else ()
+        shown = type(choices[0]) if choices else inner
         # built at run time for typer, so mypy cannot check a type from a variable
-        annotation = typing.List[inner] if typing.get_origin(base) is list else Optional[base]  # type: ignore[valid-type]
-        metavar = None if base is bool else metavars.get(f.name, _METAVARS[inner.__name__])
-        option = config_option(cls, f.name, default=None, show_default=False, metavar=metavar)
+        optional = unset or field_default(f) is None
+        annotation = typing.List[shown] if repeated else Optional[shown] if optional else shown  # type: ignore[valid-type]
+        metavar = metavars.get(f.name) or ("|".join(map(str, choices)) if choices else None)
+        if metavar is None and repeated:
+            metavar = f"<{shown.__name__}>"  # typer would show <list[float]> for each single value
+        names = (flags[f.name],) if f.name in flags else ()
+        option = config_option(
+            cls, f.name, *names, default=None if unset else FIELD_DEFAULT, show_default=not unset, metavar=metavar
+        )
         params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation))
     return params
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from enhancerlm.cli.options import config_option, writable_folder
+from enhancerlm.cli.options import options_from, writable_folder
 from enhancerlm.variants.config import VariantConfig
 
 
+@options_from(VariantConfig, flags={"strict": "--strict", "map_chroms": "--map-chroms", "class_name": "--class"})
 def variants(
     model: Path = typer.Option(..., "--model", "-m", help="Saved model folder (OUT/model of `enhancerlm run`) or OUT."),
     vcf: Path = typer.Option(..., "--vcf", help="VCF, VCF.gz, BCF, or TSV of chrom, pos (1-based), ref, alt[, id]."),
@@ -18,14 +18,7 @@ def variants(
     out: Path = typer.Option(
         ..., "--out", "-o", help="Output folder; rerunning into it resumes a killed run.", callback=writable_folder
     ),
-    window_bp: Optional[int] = config_option(VariantConfig, "window_bp"),
-    both_strands: bool = config_option(VariantConfig, "both_strands"),
-    strict: bool = config_option(VariantConfig, "strict", "--strict"),
-    map_chroms: bool = config_option(VariantConfig, "map_chroms", "--map-chroms"),
-    class_name: Optional[str] = config_option(VariantConfig, "class_name", "--class"),
-    top_n: int = config_option(VariantConfig, "top_n"),
-    chunk_variants: int = config_option(VariantConfig, "chunk_variants"),
-    batch_size: Optional[int] = config_option(VariantConfig, "batch_size"),
+    **settings,
 ) -> None:
     """Score each variant's REF and ALT windows: OUT/variants.tsv, variants.vcf.gz, skipped.tsv, summary.json,
     top_variants.png.
@@ -36,16 +29,7 @@ def variants(
     """
     from enhancerlm.api import score_variants  # imported late: `enhancerlm --help` stays fast
 
-    config = VariantConfig(
-        window_bp=window_bp,
-        both_strands=both_strands,
-        strict=strict,
-        map_chroms=map_chroms,
-        class_name=class_name,
-        top_n=top_n,
-        chunk_variants=chunk_variants,
-        batch_size=batch_size,
-    )
+    config = VariantConfig.from_dict(settings)
     result = score_variants(model, vcf, genome, out, config=config)
     s = result.summary
     skipped = ", ".join(f"{n} {reason}" for reason, n in s["n_skipped"].items()) or "none"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from enhancerlm.embeddings.pool import require_transformer
 from enhancerlm.models.base import read_manifest
 from enhancerlm.models.hf import TransformerClassifier
+from enhancerlm.models.pooling import require_transformer
 from enhancerlm.models.probe import ProbeClassifier
 from enhancerlm.models.registry import CreateOptions, create_classifier, load_classifier
 from enhancerlm.sequences.records import LabelMap

@@ -9,22 +9,10 @@ import numpy as np
 from sklearn import metrics as skm
 
 from enhancerlm.errors import InputError
+from enhancerlm.evaluate.names import BINARY_METRICS, MULTICLASS_METRICS
 
 log = logging.getLogger(__name__)
 
-# Scalar metrics that get a bootstrap interval, by task. Binary: positive = class id 1.
-BINARY_METRICS = ("accuracy", "precision", "recall", "specificity", "fpr", "f1", "mcc", "auroc", "auprc")
-MULTICLASS_METRICS = (
-    "accuracy",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "precision_micro",
-    "recall_micro",
-    "f1_micro",
-    "mcc",
-    "auroc_macro",
-)
 # Rows of class probabilities must sum to 1 so that argmax equals "proba[:, 1] > 0.5" in a binary task;
 # the slack allows float16 softmax output.
 PROBA_SUM_TOL = 1e-2

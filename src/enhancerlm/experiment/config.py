@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
-from enhancerlm.config import ConfigBase, check_quantize_mode, load_yaml
+from enhancerlm.config import ConfigBase, PoolingMode, QuantizeMode, load_yaml, setting, setting_from
 from enhancerlm.errors import ConfigError
+from enhancerlm.finetuning import FinetuneDefaults
+from enhancerlm.train.config import TrainConfig
+
+# run --mode: what is trained on the backbone (the probe fits on frozen embeddings; see models/probe.py).
+Mode = typing.Literal["finetune", "probe", "both"]
+
+
+def _from_backbone(name: str, also: str = "") -> typing.Any:
+    """A FinetuneDefaults setting as a run flag: None ("not given") until the backbone's entry fills it."""
+    return setting_from(
+        FinetuneDefaults, name, default=None, note="; ".join(filter(None, ["default: from the backbone", also]))
+    )
 
 
 @dataclass
@@ -25,156 +37,93 @@ class RunConfig(ConfigBase):
     study's lr 3e-5) leaves a random-init small model untrained.
     """
 
-    config_label = "run config"  # from_dict / to_dict: ConfigBase
+    config_label = "run config"  # from_dict / to_dict and the checks of each field: ConfigBase
     coerce_values = True  # a YAML file's '3e-5' is a learning rate here
 
-    train: list[str] = field(default_factory=list, metadata={"help": "Training SPEC(s): PATH or PATH:LABEL."})
-    test: list[str] = field(default_factory=list, metadata={"help": "Test SPEC(s): PATH or PATH:LABEL."})
-    backbone: str = field(default="tiny-dnabert-6", metadata={"help": "Registry name, model folder or hub id."})
-    out: str = field(default="", metadata={"help": "Output folder."})
-    seed: int = field(default=0, metadata={"help": "Seed for sampling, splits, head initialisation and training."})
-    sequence_column: str = field(default="sequence", metadata={"help": "Sequence column of CSV/TSV inputs."})
-    strict_ids: bool = field(
-        default=False,
-        metadata={
-            "help": "Make an id repeated within a split an error instead of renaming later repeats NAME~2, NAME~3, ..."
-        },
+    train: list[str] = setting([], help="Training SPEC(s): PATH or PATH:LABEL.")
+    test: list[str] = setting([], help="Test SPEC(s): PATH or PATH:LABEL.")
+    backbone: str = setting("tiny-dnabert-6", help="Registry name, model folder or hub id.")
+    out: str = setting("", help="Output folder.")
+    seed: int = setting(0, help="Seed for sampling, splits, head initialisation and training.")
+    sequence_column: str = setting("sequence", help="Sequence column of CSV/TSV inputs.")
+    strict_ids: bool = setting(
+        False,
+        help="Make an id repeated within a split an error instead of renaming later repeats NAME~2, NAME~3, ...",
     )
-    min_length: typing.Optional[int] = field(
-        default=None,
-        metadata={
-            "help": "Drop records shorter than N bp (counted in a warning); default: keep every non-empty record."
-        },
+    min_length: typing.Optional[int] = setting(
+        None,
+        ge=1,
+        unit="bp",
+        help="Drop records shorter than N bp (counted in a warning); default: keep every non-empty record.",
     )
-    label_column: str = field(default="label", metadata={"help": "Label column of CSV/TSV inputs."})
-    genome: typing.Optional[str] = field(
-        default=None,
-        metadata={
-            "help": "Genome FASTA that region-file SPECs (peaks.bed:LABEL, narrowPeak, GB .csv.gz) are cut from."
-        },
+    label_column: str = setting("label", help="Label column of CSV/TSV inputs.")
+    genome: typing.Optional[str] = setting(
+        None, help="Genome FASTA that region-file SPECs (peaks.bed:LABEL, narrowPeak, GB .csv.gz) are cut from."
     )
-    map_chroms: bool = field(
-        default=False,
-        metadata={"help": "Map chromosome names chr1 <-> 1, chrM <-> MT between region files and --genome."},
+    map_chroms: bool = setting(
+        False, help="Map chromosome names chr1 <-> 1, chrM <-> MT between region files and --genome."
     )
-    positive_label: typing.Optional[str] = field(default=None, metadata={"help": "Positive class of a binary task."})
-    dedup: bool = field(
-        default=True, metadata={"help": "Remove test duplicates (exact, reverse complement) from train."}
+    positive_label: typing.Optional[str] = setting(None, help="Positive class of a binary task.")
+    dedup: bool = setting(True, help="Remove test duplicates (exact, reverse complement) from train.")
+    search: bool = setting(True, help="Run the learning-rate/epoch search first.")
+    search_lrs: typing.Optional[list[float]] = _from_backbone("search_lrs")
+    search_epochs: typing.Optional[int] = _from_backbone("search_epochs")
+    search_per_class: int = setting(500, ge=1, help="Balanced search subset: sequences per class.")
+    search_val_fraction: float = setting(0.2, ge=0, lt=1, help="Validation share of the search subset.")
+    search_metric: typing.Optional[str] = _from_backbone("search_metric")
+    search_trials: int = setting(0, ge=0, help="Optuna trials over a larger space instead of the grid (0: grid).")
+    lr: typing.Optional[float] = _from_backbone("lr", "the search's choice when it runs")
+    epochs: typing.Optional[int] = _from_backbone("epochs", "the search's choice when it runs")
+    batch_size: typing.Optional[int] = _from_backbone("batch_size")
+    gradient_accumulation: int = setting_from(TrainConfig, "gradient_accumulation")
+    warmup_ratio: typing.Optional[float] = _from_backbone("warmup_ratio")
+    weight_decay: float = setting_from(TrainConfig, "weight_decay")
+    val_fraction: float = setting(0.1, ge=0, lt=1, help="Share of train held out for the fine-tuning curves.")
+    early_stopping_patience: typing.Optional[int] = setting_from(TrainConfig, "early_stopping_patience")
+    metric_for_best: typing.Optional[str] = _from_backbone("metric_for_best")
+    max_length: typing.Optional[int] = setting(
+        None, ge=1, unit="tokens", help="Window length in tokens (default: the model's maximum)."
     )
-    search: bool = field(default=True, metadata={"help": "Run the learning-rate/epoch search first."})
-    search_lrs: typing.Optional[list[float]] = field(
-        default=None, metadata={"help": "Learning rates of the grid search (default: from the backbone)."}
+    gradient_checkpointing: bool = setting_from(TrainConfig, "gradient_checkpointing")
+    lora: bool = setting_from(TrainConfig, "lora")
+    baselines: list[str] = setting(["kmer-lr", "gc"], help="Baselines beside the LM.")
+    mode: Mode = setting(
+        "finetune",
+        help="finetune: fine-tune the backbone; probe: logistic regression on its frozen embeddings "
+        "(C by cross-validation on train); both: the two side by side.",
     )
-    search_epochs: typing.Optional[int] = field(
-        default=None, metadata={"help": "Epochs per search trial, every epoch evaluated (default: from the backbone)."}
+    probe_pooling: PoolingMode = setting(
+        "mean", help="Probe embeddings: mean over sequence tokens, or cls ([CLS] token)."
     )
-    search_per_class: int = field(default=500, metadata={"help": "Balanced search subset: sequences per class."})
-    search_val_fraction: float = field(default=0.2, metadata={"help": "Validation share of the search subset."})
-    search_metric: typing.Optional[str] = field(
-        default=None,
-        metadata={"help": "Validation metric that picks the best (lr, epochs) (default: from the backbone)."},
+    probe_layers: list[int] = setting(
+        [-1], help="Probe embeddings: hidden layer(s), averaged (-1: last, 0: embedding output)."
     )
-    search_trials: int = field(
-        default=0, metadata={"help": "Optuna trials over a larger space instead of the grid (0: grid)."}
+    zero_shot: bool = setting(True, help="Evaluate the untrained head as the study did.")
+    explain: bool = setting(False, help="Also explain the fine-tuned model's test calls (ISM, motifs).")
+    explain_max_seqs: int = setting(200, ge=1, help="Test sequences explained with --explain.")
+    both_strands: bool = setting(False, help="Score test sequences on both strands, probabilities averaged.")
+    quantize: QuantizeMode = setting(
+        "none", help="Score the test set (model and baselines) with int8 linear layers: none or int8 (CPU)."
     )
-    lr: typing.Optional[float] = field(
-        default=None,
-        metadata={"help": "Fine-tuning learning rate (default: from the backbone; the search's choice when it runs)."},
+    n_boot: int = setting(1000, ge=1, help="Bootstrap resamples for the 95% intervals.")
+    trust_remote_code: bool = setting(False, help="Allow a hub model's own code to run.")
+    allow_bin_weights: bool = setting(
+        True,
+        help="Read pickle weights where no safetensors exist, through torch's weights-only unpickler "
+        "(default; --no-allow-bin-weights: safetensors only).",
     )
-    epochs: typing.Optional[int] = field(
-        default=None,
-        metadata={"help": "Fine-tuning epochs (default: from the backbone; the search's choice when it runs)."},
-    )
-    batch_size: typing.Optional[int] = field(
-        default=None, metadata={"help": "Per-device batch size (default: from the backbone)."}
-    )
-    gradient_accumulation: int = field(default=1, metadata={"help": "Batches per optimiser step."})
-    warmup_ratio: typing.Optional[float] = field(
-        default=None, metadata={"help": "Share of steps with linear warm-up (default: from the backbone)."}
-    )
-    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
-    val_fraction: float = field(default=0.1, metadata={"help": "Share of train held out for the fine-tuning curves."})
-    early_stopping_patience: typing.Optional[int] = field(
-        default=None, metadata={"help": "Stop after N epochs without improvement."}
-    )
-    metric_for_best: typing.Optional[str] = field(
-        default=None,
-        metadata={
-            "help": "Validation metric whose best epoch the fine-tuned model keeps, or 'last' (default: from the backbone)."
-        },
-    )
-    max_length: typing.Optional[int] = field(
-        default=None, metadata={"help": "Window length in tokens (default: the model's maximum)."}
-    )
-    gradient_checkpointing: bool = field(default=False, metadata={"help": "Trade compute for memory."})
-    lora: bool = field(default=False, metadata={"help": "Fine-tune LoRA adapters instead of all weights."})
-    baselines: list[str] = field(
-        default_factory=lambda: ["kmer-lr", "gc"], metadata={"help": "Baselines beside the LM."}
-    )
-    mode: str = field(
-        default="finetune",
-        metadata={
-            "help": "finetune: fine-tune the backbone; probe: logistic regression on its frozen embeddings "
-            "(C by cross-validation on train); both: the two side by side."
-        },
-    )
-    probe_pooling: str = field(
-        default="mean", metadata={"help": "Probe embeddings: mean over sequence tokens, or cls ([CLS] token)."}
-    )
-    probe_layers: list[int] = field(
-        default_factory=lambda: [-1],
-        metadata={"help": "Probe embeddings: hidden layer(s), averaged (-1: last, 0: embedding output)."},
-    )
-    zero_shot: bool = field(default=True, metadata={"help": "Evaluate the untrained head as the study did."})
-    explain: bool = field(
-        default=False, metadata={"help": "Also explain the fine-tuned model's test calls (ISM, motifs)."}
-    )
-    explain_max_seqs: int = field(default=200, metadata={"help": "Test sequences explained with --explain."})
-    both_strands: bool = field(
-        default=False, metadata={"help": "Score test sequences on both strands, probabilities averaged."}
-    )
-    quantize: str = field(
-        default="none",
-        metadata={"help": "Score the test set (model and baselines) with int8 linear layers: none or int8 (CPU)."},
-    )
-    n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples for the 95% intervals."})
-    trust_remote_code: bool = field(default=False, metadata={"help": "Allow a hub model's own code to run."})
-    allow_bin_weights: bool = field(
-        default=True,
-        metadata={
-            "help": "Read pickle weights where no safetensors exist, through torch's weights-only unpickler (default; --no-allow-bin-weights: safetensors only)."
-        },
-    )
-    resume: bool = field(default=False, metadata={"help": "Continue a killed run in the same --out."})
+    resume: bool = setting(False, help="Continue a killed run in the same --out.")
 
     def validate(self) -> "RunConfig":
-        """Check values that types cannot; returns self."""
+        """Check what a run needs beyond each field's own rules (inputs and an output folder); returns self."""
         if not self.train:
             raise ConfigError("train: give at least one --train SPEC")
         if not self.test:
             raise ConfigError("test: give at least one --test SPEC (the held-out set the report is about)")
         if not self.out:
             raise ConfigError("out: give --out DIR")
-        # None: not given yet, resolved from the backbone (see resolve_run_config).
-        for name in ("search_val_fraction", "val_fraction", "warmup_ratio"):
-            if getattr(self, name) is not None and not 0 <= getattr(self, name) < 1:
-                raise ConfigError(f"{name}={getattr(self, name)!r}: must be in [0, 1)")
-        for name in ("batch_size", "gradient_accumulation", "epochs", "search_epochs", "search_per_class", "n_boot"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ConfigError(f"{name}={getattr(self, name)!r}: must be >= 1")
-        for name, lr in [("lr", self.lr)] + [(f"search_lrs[{i}]", v) for i, v in enumerate(self.search_lrs or [])]:
-            if lr is not None and lr <= 0:
-                raise ConfigError(f"{name}={lr!r}: must be > 0")
-        if self.min_length is not None and self.min_length < 1:
-            raise ConfigError(f"min_length={self.min_length!r}: must be >= 1 (bp)")
         if self.search_lrs is not None and not self.search_lrs:
             raise ConfigError("search_lrs: give at least one learning rate, or leave it out to use the backbone's")
-        _check_metric_for_best(self.metric_for_best)
-        if self.mode not in MODES:
-            raise ConfigError(f"mode={self.mode!r}: use one of {', '.join(MODES)}")
-        check_quantize_mode(self.quantize)
-        if self.probe_pooling not in ("mean", "cls"):
-            raise ConfigError(f"probe_pooling={self.probe_pooling!r}: use 'mean' or 'cls'")
         return self
 
     @classmethod
@@ -183,19 +132,44 @@ class RunConfig(ConfigBase):
         return read_run_config(file, flags)[0]
 
 
-# run --mode: what is trained on the backbone (the probe fits on frozen embeddings; see models/probe.py).
-MODES = ("finetune", "probe", "both")
-# RunConfig fields that default to the backbone's registry entry (the fields of FinetuneDefaults).
-BACKBONE_FIELDS = (
-    "lr",
-    "epochs",
-    "batch_size",
-    "search_lrs",
-    "search_epochs",
-    "search_metric",
-    "warmup_ratio",
-    "metric_for_best",
-)
+@dataclass(frozen=True)
+class DemoConfig(ConfigBase):
+    """Sizes of ``enhancerlm demo`` (synthetic data -> pre-training -> ``run``), chosen so that the small
+    language model visibly learns the task in about 10 minutes on 2 CPU cores.
+
+    The task plants each motif's consensus (``site_sampling="consensus"``): with sites sampled from the
+    matrices (``enhancerlm data synthetic``'s default) 640 training sequences are too few for a
+    random-init transformer on 4,096 six-mers, which stays on its loss plateau (probabilities within
+    0.499 to 0.503, flagged under-trained) or memorises the training set. Batch 16, half the
+    ``tiny-dnabert-6`` entry's 32, doubles the optimiser steps for about the same compute: the model
+    leaves the plateau in the second epoch instead of the third or later. The rest is the registry
+    entry's (learning rates {1e-3, 3e-4}, the search ranked by validation AUROC, the epoch kept by
+    MCC); the demo shortens the search to ``search_epochs`` on ``search_per_class`` sequences per
+    class and fixes the final fine-tune at ``epochs``. Pre-training runs as a step of the story, at
+    batch 8 to pay for the smaller fine-tuning batch: a minute of CPU does not teach a language model
+    much (its held-out loss stays near ln 4101), whatever the batch.
+    Fields with help are the command's flags; ``seed``, ``search_epochs``, ``search_per_class``,
+    ``epochs`` and ``batch_size`` are passed to ``RunConfig`` by name.
+    """
+
+    n_per_class: int = setting(400, ge=10, help="Synthetic sequences per class.")
+    length_bp: int = setting(200, ge=1, unit="bp")
+    site_sampling: typing.Literal["consensus", "pwm"] = setting("consensus")
+    test_fraction: float = setting(0.2, gt=0, lt=1)
+    pretrain_steps: int = setting(60, ge=1, help="Masked-LM pre-training steps.")
+    pretrain_batch_size: int = setting(8, ge=1)
+    pretrain_crop_bp: int = setting(200, ge=1, unit="bp")
+    search_epochs: int = setting(2, ge=1, help="Epochs per search trial.")
+    search_per_class: int = setting(150, ge=1)
+    epochs: int | None = setting(4, ge=1)
+    batch_size: int = setting(16, ge=1)
+    seed: int = setting(0, help="Seed of data, pre-training and the run.")
+
+    config_label = "demo config"
+
+
+# RunConfig fields that default to the backbone's registry entry: the fields of FinetuneDefaults.
+BACKBONE_FIELDS = tuple(f.name for f in fields(FinetuneDefaults))
 # Where a value came from, as recorded in a run's config.yaml (``sources:``). "given": set in a RunConfig
 # built by code; "unused": a fine-tuning setting of a backbone fitted in closed form (k-mer LR, GC).
 SOURCES = ("default", "backbone", "file", "flag", "given", "unused")
@@ -266,20 +240,29 @@ def resolve_run_config(cfg: RunConfig, sources: Mapping[str, str] | None = None)
     """``cfg`` with its backbone fields filled from ``cfg.backbone``'s registry entry; reads no weights.
 
     A model folder written by ``run`` or ``pretrain`` resolves to the entry it was created from; any
-    other hub id or folder gets the generic entry (the study's BERT-base setting). See
+    other hub id or folder gets the generic entry (the study's BERT-base setting). Settings the backbone
+    cannot take (``max_length`` or ``--mode probe`` for one fitted in closed form) are a ConfigError. See
     :func:`with_backbone_defaults` for the arguments and the result.
     """
-    from enhancerlm.models.registry import resolve_backbone
+    from enhancerlm.models.registry import family_class, resolve_backbone
 
     spec, _ = resolve_backbone(cfg.backbone)
+    _check_backbone_takes(cfg, family_class(spec.family).fits_in_closed_form)
     return with_backbone_defaults(cfg, spec.finetune, sources)
 
 
-def _check_metric_for_best(name: str | None) -> None:
-    from enhancerlm.train.config import BEST_METRICS
-
-    if name is not None and name != "last" and name not in BEST_METRICS:
-        raise ConfigError(f"metric_for_best={name!r}: must be 'last' or one of {list(BEST_METRICS)}")
+def _check_backbone_takes(cfg: RunConfig, closed_form: bool) -> None:
+    """A backbone fitted in closed form reads whole sequences (no token window) and has no hidden states to probe."""
+    if closed_form and cfg.max_length is not None:
+        raise ConfigError(
+            f"max_length={cfg.max_length}: backbone {cfg.backbone!r} reads whole sequences, not "
+            "token windows; leave --max-length out"
+        )
+    if closed_form and cfg.mode != "finetune":
+        raise ConfigError(
+            f"mode={cfg.mode}: backbone {cfg.backbone!r} has no transformer embeddings to probe; "
+            "use --mode finetune, or a language-model backbone"
+        )
 
 
 def from_dict(values: dict) -> RunConfig:

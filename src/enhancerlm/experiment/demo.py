@@ -8,41 +8,15 @@ sequences only (no labels, no test data), then `run_experiment` with that pre-tr
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.experiment.config import RunConfig
+from enhancerlm.experiment.config import DemoConfig, RunConfig
 from enhancerlm.experiment.pipeline import RunResult, run_experiment
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.fasta import fasta_text
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DemoConfig:
-    """Sizes of the demo; the defaults take about 10 minutes on 2 CPU cores.
-
-    The pre-trained model resolves to the ``tiny-dnabert-6`` registry entry, whose fine-tuning defaults
-    suit a small, barely pre-trained model: learning rates {1e-3, 3e-4} (far above the study's DNABERT
-    grid), batch 32, the search ranked by validation AUROC and the final model's epoch chosen by it
-    (AUROC moves before the 0.5-threshold metrics do). The demo shortens the search to
-    ``search_epochs`` and fixes the final fine-tune at ``epochs``, because a small model sits on a
-    loss plateau for the first epochs of a search subset this small, where the tie rule would pick
-    one epoch.
-    """
-
-    n_per_class: int = 400
-    length_bp: int = 200
-    test_fraction: float = 0.2
-    pretrain_steps: int = 60
-    pretrain_batch_size: int = 16
-    pretrain_crop_bp: int = 200
-    search_epochs: int = 2
-    search_per_class: int = 150
-    epochs: int | None = 4
-    seed: int = 0
 
 
 def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
@@ -51,7 +25,9 @@ def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
 
     from enhancerlm.data.synthetic import make_synthetic
 
-    data = make_synthetic(n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed)
+    data = make_synthetic(
+        n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed, site_sampling=cfg.site_sampling
+    )
     train, test = train_test_split(
         data.table, test_size=cfg.test_fraction, stratify=data.table["label"], random_state=cfg.seed
     )
@@ -96,14 +72,7 @@ def run_demo(out: str | Path, cfg: DemoConfig = DemoConfig()) -> RunResult:
             max_eval_crops=256,
         ),
     )
-    run = RunConfig(
-        train=specs["train"],
-        test=specs["test"],
-        backbone=str(out / "pretrained"),
-        out=str(out / "run"),
-        seed=cfg.seed,
-        search_epochs=cfg.search_epochs,
-        search_per_class=cfg.search_per_class,
-        epochs=cfg.epochs,
+    run = RunConfig.from_shared(  # seed, search_epochs, search_per_class, epochs, batch_size
+        cfg, train=specs["train"], test=specs["test"], backbone=str(out / "pretrained"), out=str(out / "run")
     )
     return run_experiment(run.validate())

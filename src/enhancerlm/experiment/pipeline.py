@@ -27,6 +27,7 @@ from enhancerlm.experiment import stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
 from enhancerlm.experiment.estimate import estimate_stage
 from enhancerlm.io import atomic_path, check_writable, write_text_atomic
+from enhancerlm.models.registry import fits_in_closed_form
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.records import LabelMap
 
@@ -208,8 +209,6 @@ def run_experiment(
     cfg = with_frame_inputs(cfg, frames) if frames else cfg
     with _hold_records() as held:  # warnings about the inputs belong in run.log too
         cfg, sources = resolve_run_config(cfg, sources)
-        stages.check_max_length(cfg)
-        stages.check_mode(cfg)
         check_writable(cfg.out, folder=True)
         inputs = load_inputs(cfg, frames)
     out = prepare_out(cfg)
@@ -237,7 +236,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     train = stages.dedup_stage(inputs.dedup, out / "audit") if inputs.dedup is not None else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
-    closed_form = stages.fits_in_closed_form(cfg.backbone)
+    closed_form = fits_in_closed_form(cfg.backbone)
     chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
     if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
         estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, inputs.label_map))

@@ -18,6 +18,7 @@ from enhancerlm.models.quantize import quantize
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.train.config import TrainConfig
 
 # split_validation is run's validation split; it lives with the training it feeds.
 from enhancerlm.train.fit import fit_classifier, recipe_config, split_validation  # noqa: F401
@@ -121,39 +122,6 @@ def _create(cfg: RunConfig, label_map: LabelMap, seed: int | None = None):
     return classifier
 
 
-def check_max_length(cfg: RunConfig) -> None:
-    """``max_length`` counts tokens per pass: only backbones that read tokens (not those fitted in closed form) have it."""
-    if cfg.max_length is None:
-        return
-    from enhancerlm.errors import ConfigError
-
-    if cfg.max_length < 1:
-        raise ConfigError(f"max_length={cfg.max_length!r}: must be >= 1 (tokens)")
-    if fits_in_closed_form(cfg.backbone):
-        raise ConfigError(
-            f"max_length={cfg.max_length}: backbone {cfg.backbone!r} reads whole sequences, not "
-            "token windows; leave --max-length out"
-        )
-
-
-def check_mode(cfg: RunConfig) -> None:
-    """``--mode probe|both`` needs a backbone with hidden states (a transformer), not one fitted in closed form."""
-    if cfg.mode != "finetune" and fits_in_closed_form(cfg.backbone):
-        from enhancerlm.errors import ConfigError
-
-        raise ConfigError(
-            f"mode={cfg.mode}: backbone {cfg.backbone!r} has no transformer embeddings to probe; "
-            "use --mode finetune, or a language-model backbone"
-        )
-
-
-def fits_in_closed_form(backbone: str) -> bool:
-    """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
-    from enhancerlm.models.registry import family_class, resolve_backbone
-
-    return family_class(resolve_backbone(backbone)[0].family).fits_in_closed_form
-
-
 def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
     """The study's baseline: the backbone with a fresh, untrained classification head."""
     classifier = _create(cfg, label_map)
@@ -173,24 +141,8 @@ class Setting(NamedTuple):
 
 def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n_classes: int = 2):
     """The fine-tuning settings of this run; ``cfg`` is resolved (``experiment.config.resolve_run_config``)."""
-    from enhancerlm.train.config import TrainConfig
-
     best = best_epoch_metric(cfg.metric_for_best, cfg.early_stopping_patience, has_val, n_classes)
-    # resolved for a fine-tuned backbone: both come from its registry entry when not given
-    assert cfg.batch_size is not None and cfg.warmup_ratio is not None
-    return TrainConfig(
-        epochs=epochs,
-        lr=lr,
-        batch_size=cfg.batch_size,
-        gradient_accumulation=cfg.gradient_accumulation,
-        warmup_ratio=cfg.warmup_ratio,
-        weight_decay=cfg.weight_decay,
-        seed=cfg.seed,
-        early_stopping_patience=cfg.early_stopping_patience,
-        metric_for_best=best,
-        gradient_checkpointing=cfg.gradient_checkpointing,
-        lora=cfg.lora,
-    )
+    return TrainConfig.from_shared(cfg, epochs=epochs, lr=lr, metric_for_best=best)
 
 
 # Binary metric names -> their multi-class counterparts: a registry entry's "auroc" is "auroc_macro" there.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from enhancerlm.config import QUANTIZE_HELP, ConfigBase, check_quantize_mode
+from enhancerlm.config import QUANTIZE_HELP, ConfigBase, QuantizeMode, setting
 from enhancerlm.data.motifs import JASPAR_RELEASE
 from enhancerlm.errors import ConfigError
 
@@ -59,60 +58,40 @@ class ExplainConfig(ConfigBase):
     """
 
     # help: the --flag's text; {default} is the default as written here (see enhancerlm.cli.options).
-    methods: tuple[str, ...] = field(
-        default=("ism",),
-        metadata={"help": "Attribution method (repeatable; default {default}). The first one drives motif discovery."},
+    methods: tuple[str, ...] = setting(
+        ("ism",),
+        choices=METHODS,
+        help="Attribution method (repeatable; default {default}). The first one drives motif discovery.",
     )
-    target: str | None = field(default=None, metadata={"help": "Class to explain (default: the positive class)."})
-    max_seqs: int | None = field(
-        default=1000, metadata={"help": "Explain at most N sequences (seeded random subset; default {default})."}
+    target: str | None = setting(None, help="Class to explain (default: the positive class).")
+    max_seqs: int | None = setting(
+        1000, ge=1, help="Explain at most N sequences (seeded random subset; default {default})."
     )
-    n_plots: int = field(default=10, metadata={"help": "Attribution-track PNGs (default {default})."})
-    motifs: bool = field(
-        default=True, metadata={"help": "Discover motifs and match them to JASPAR (default {default})."}
+    n_plots: int = setting(10, ge=0, help="Attribution-track PNGs (default {default}).")
+    motifs: bool = setting(True, help="Discover motifs and match them to JASPAR (default {default}).")
+    rc_seqs: int = setting(50, ge=0, help="Sequences checked for reverse-complement consistency (default {default}).")
+    null_seqs: int = setting(100, ge=0)
+    null_quantile: float = setting(0.999, gt=0, lt=1)
+    seqlet_width_bp: int = setting(21, ge=1, unit="bp")
+    core_bp: int = setting(8, ge=1, unit="bp")
+    min_seqlets: int = setting(5, ge=1)
+    max_motifs: int = setting(20, ge=1)
+    n_matches: int = setting(3, ge=1)
+    top_mutations: int = setting(10, ge=0)
+    ig_steps: int = setting(32, ge=1)
+    ig_baseline: typing.Literal["pad", "shuffle"] = setting("pad")
+    batch_size: int | None = setting(None, ge=1, help="Inference batch size.")
+    jaspar_release: str | None = setting(
+        None, help=f"e.g. JASPAR2026 (default: {JASPAR_RELEASE}, pinned so that matches do not change with pyjaspar)."
     )
-    rc_seqs: int = field(
-        default=50, metadata={"help": "Sequences checked for reverse-complement consistency (default {default})."}
-    )
-    null_seqs: int = 100
-    null_quantile: float = 0.999
-    seqlet_width_bp: int = 21
-    core_bp: int = 8
-    min_seqlets: int = 5
-    max_motifs: int = 20
-    n_matches: int = 3
-    top_mutations: int = 10
-    ig_steps: int = 32
-    ig_baseline: str = "pad"
-    batch_size: int | None = field(default=None, metadata={"help": "Inference batch size."})
-    jaspar_release: str | None = field(
-        default=None,
-        metadata={
-            "help": f"e.g. JASPAR2026 (default: {JASPAR_RELEASE}, pinned so that matches do not change with pyjaspar)."
-        },
-    )
-    seed: int = field(default=0, metadata={"help": "Seed of sampling and shuffles (default {default})."})
-    quantize: str = field(default="none", metadata={"help": QUANTIZE_HELP})
+    seed: int = setting(0, help="Seed of sampling and shuffles (default {default}).")
+    quantize: QuantizeMode = setting("none", help=QUANTIZE_HELP)
 
-    config_label = "explain config"  # from_dict / to_dict (methods as a list): ConfigBase
+    config_label = "explain config"  # from_dict / to_dict (methods as a list) and each field's checks: ConfigBase
 
-    def __post_init__(self):
-        _check_types(self)
-        object.__setattr__(self, "methods", tuple(self.methods))
-        bad = [m for m in self.methods if m not in METHODS]
-        if not self.methods or bad or len(set(self.methods)) != len(self.methods):
+    def check(self) -> None:
+        if not self.methods or len(set(self.methods)) != len(self.methods):
             raise ConfigError(f"explain methods={list(self.methods)}: give distinct methods among {list(METHODS)}")
-        for name in ("n_plots", "rc_seqs", "null_seqs", "top_mutations"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"explain {name}={getattr(self, name)}: must be >= 0")
-        for name in ("seqlet_width_bp", "core_bp", "min_seqlets", "max_motifs", "n_matches", "ig_steps"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"explain {name}={getattr(self, name)}: must be >= 1")
-        if self.max_seqs is not None and self.max_seqs < 1:
-            raise ConfigError(f"explain max_seqs={self.max_seqs}: must be >= 1 (or None for all)")
-        if not 0 < self.null_quantile < 1:
-            raise ConfigError(f"explain null_quantile={self.null_quantile}: must be between 0 and 1")
-        check_quantize_mode(self.quantize)
         if self.quantize != "none" and "ig" in self.methods:
             raise ConfigError(
                 f"explain quantize={self.quantize} with method ig: integrated gradients need gradients, which "
@@ -120,17 +99,3 @@ class ExplainConfig(ConfigBase):
             )
         if self.core_bp > self.seqlet_width_bp:
             raise ConfigError(f"explain core_bp={self.core_bp} exceeds seqlet_width_bp={self.seqlet_width_bp}")
-
-
-def _check_types(config: ExplainConfig) -> None:
-    """Each value must have its field's type (ints pass as floats; bools are not ints; lists pass as tuples)."""
-    for name, hint in typing.get_type_hints(ExplainConfig).items():
-        value = getattr(config, name)
-        options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-        allowed = tuple(typing.get_origin(t) or t for t in options)
-        if float in allowed:
-            allowed += (int,)
-        if tuple in allowed:
-            allowed += (list,)
-        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-            raise ConfigError(f"explain {name}={value!r}: expected {getattr(hint, '__name__', hint)}")

@@ -7,7 +7,8 @@ family's module only when its class is needed. Entries are listed in the order `
 
 from __future__ import annotations
 
-from enhancerlm.models.registry import BackboneSpec, FinetuneDefaults, register
+from enhancerlm.finetuning import FinetuneDefaults
+from enhancerlm.models.registry import BackboneSpec, register
 
 # A few-hundred-thousand-parameter BERT: trains on 2 CPU cores in minutes. Same tokenizer as DNABERT-6.
 TINY_CONFIG = dict(

@@ -3,18 +3,17 @@
 Published DNABERT ensembles (one model per k) and the classic k-mer models make different mistakes;
 averaging their probabilities is the cheapest way to combine them, and it needs no extra held-out data
 (a learned stacker would). Each member is trained the way its family trains: k-mer/GC models fit in
-closed form, neural members are fine-tuned with their own settings, keeping the best epoch on a 10%
-validation split of the training set. Members are saved in sub-folders, each a complete model.
+closed form, neural members are fine-tuned with their own settings by the trainer the caller passes
+(``enhancerlm.train.fit`` passes its own: the model layer imports no trainer). Members are saved in
+sub-folders, each a complete model.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,7 @@ from enhancerlm.models.registry import (
     BackboneSpec,
     CreateOptions,
     create_classifier,
+    fits_in_closed_form,
     load_classifier,
     register_family,
     resolve_backbone,
@@ -36,8 +36,6 @@ from enhancerlm.sequences.records import LabelMap
 log = logging.getLogger(__name__)
 
 MEMBERS_DIR = "members"
-# Share of the training set a neural member holds out to pick its best epoch (copies stay on one side).
-MEMBER_VAL_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,10 @@ class Member:
     lr: float = CNN_FINETUNE.lr
     epochs: int = CNN_FINETUNE.epochs
     batch_size: int = CNN_FINETUNE.batch_size
+
+
+# Trains one neural member: (fresh model, its Member, training table, seed) -> the trained model.
+MemberTrainer = Callable[[SequenceClassifier, Member, pd.DataFrame, int], SequenceClassifier]
 
 
 @register_family("ensemble")
@@ -111,22 +113,34 @@ class EnsembleClassifier(SequenceClassifier):
         return cls(label_map, members, spec.config.get("both_strands", True), spec.name, options)
 
     def fit(
-        self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0
+        self,
+        train_table: pd.DataFrame,
+        val_table: pd.DataFrame | None = None,
+        seed: int = 0,
+        *,
+        train_member: MemberTrainer | None = None,
     ) -> "EnsembleClassifier":
         """Train every member on ``train_table``; returns self.
 
-        ``val_table`` is only scored and logged. Neural members keep their best epoch by validation
-        AUROC on a stratified 10% of ``train_table``; their checkpoints live in a temporary folder.
+        Closed-form members fit themselves; neural ones are passed to ``train_member``
+        (:func:`enhancerlm.train.fit.fine_tune_member`, which ``fit_classifier`` passes, keeps their best
+        epoch on a stratified 10% of ``train_table``). Without it, a neural member is a ConfigError
+        raised before any member is trained. ``val_table`` is only scored and logged.
         """
-        with tempfile.TemporaryDirectory(prefix="enhancerlm-ensemble-") as tmp:
-            self.models = [self._fit_member(i, m, train_table, seed + i, Path(tmp)) for i, m in enumerate(self.members)]
+        neural = [m.backbone for m in self.members if not fits_in_closed_form(m.backbone)]
+        if neural and train_member is None:
+            raise ConfigError(
+                f"{self.backbone}: member(s) {', '.join(neural)} are fine-tuned; train the ensemble with "
+                "enhancerlm.train.fit.fit_classifier (or pass train_member)"
+            )
+        self.models = [self._fit_member(i, m, train_table, seed + i, train_member) for i, m in enumerate(self.members)]
         if val_table is not None and len(val_table):
             y_val = np.asarray(self.label_map.encode(val_table["label"]))
             accuracy = (self.predict_proba(val_table["sequence"].tolist()).argmax(axis=1) == y_val).mean()
             log.info("%s: validation accuracy %.3f", self.backbone, accuracy)
         return self
 
-    def _fit_member(self, i: int, member: Member, train: pd.DataFrame, seed: int, work: Path):
+    def _fit_member(self, i: int, member: Member, train: pd.DataFrame, seed: int, train_member: MemberTrainer | None):
         log.info("%s: training member %d/%d (%s)", self.backbone, i + 1, len(self.members), member.backbone)
         options = CreateOptions(
             trust_remote_code=self.options.trust_remote_code,
@@ -134,21 +148,10 @@ class EnsembleClassifier(SequenceClassifier):
             seed=seed,
         )
         model = create_classifier(member.backbone, self.label_map, options)
-        # Imported when training: loading the registry (``enhancerlm models``) need not import transformers.Trainer.
-        from enhancerlm.train.fit import fit_classifier, recipe_config
-
-        # Neural members: the CNN's recipe (warm-up, best epoch by validation AUROC) at the member's settings.
-        recipe = dataclasses.replace(CNN_FINETUNE, lr=member.lr, epochs=member.epochs, batch_size=member.batch_size)
-        return fit_classifier(
-            model,
-            train,
-            work / f"{i}-{_slug(member.backbone)}",
-            seed=seed,
-            val_fraction=MEMBER_VAL_FRACTION,
-            write_split=False,
-            progress=False,
-            config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
-        ).classifier
+        if model.fits_in_closed_form:
+            return model.fit(train, seed=seed)  # type: ignore[attr-defined]  # closed-form families define fit
+        assert train_member is not None  # checked in fit before any member was trained
+        return train_member(model, member, train, seed)
 
     def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
         """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""

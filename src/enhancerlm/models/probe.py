@@ -20,6 +20,7 @@ from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import read_manifest
 from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.models.kmer_lr import HEAD_FILE, LinearBaseline, LinearHead
+from enhancerlm.models.pooling import check_settings, embed_sequences
 from enhancerlm.models.registry import load_classifier, register_family
 from enhancerlm.sequences.records import LabelMap
 
@@ -28,7 +29,7 @@ BACKBONE_DIR = "backbone"
 
 @register_family("probe")
 class ProbeClassifier(LinearBaseline):
-    """Frozen-embedding features (:func:`enhancerlm.embeddings.embed_sequences`) + a linear head.
+    """Frozen-embedding features (:func:`enhancerlm.models.pooling.embed_sequences`) + a linear head.
 
     ``max_bp`` is None: the probe takes whole records and the embedding windows long ones itself
     (pooled over windows weighted by bp), so ``enhancerlm.predict`` never averages probe probabilities.
@@ -40,7 +41,7 @@ class ProbeClassifier(LinearBaseline):
     label_map : LabelMap
     pooling : {"mean", "cls"}
     layers : sequence of int
-        Hidden-state indices, averaged (see :mod:`enhancerlm.embeddings.pool`).
+        Hidden-state indices, averaged (see :mod:`enhancerlm.models.pooling`).
     """
 
     def __init__(
@@ -50,8 +51,6 @@ class ProbeClassifier(LinearBaseline):
         pooling: str = "mean",
         layers: Sequence[int] = (-1,),
     ):
-        from enhancerlm.embeddings.pool import check_settings
-
         self.transformer, self.layers = check_settings(transformer, pooling, layers)
         self.label_map, self.pooling, self.backbone = label_map, pooling, transformer.backbone
 
@@ -61,8 +60,6 @@ class ProbeClassifier(LinearBaseline):
 
     def features(self, seqs: Sequence[str]) -> np.ndarray:
         """Embeddings, shape=(len(seqs), hidden), float64 for the head."""
-        from enhancerlm.embeddings.pool import embed_sequences
-
         vectors = embed_sequences(self.transformer, seqs, pooling=self.pooling, layers=self.layers)
         return vectors.astype(np.float64)
 

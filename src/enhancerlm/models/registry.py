@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from enhancerlm.errors import ConfigError, ModelNotFoundError
+from enhancerlm.finetuning import FinetuneDefaults
 from enhancerlm.models.base import SequenceClassifier, read_manifest
 from enhancerlm.sequences.records import LabelMap
 
@@ -31,44 +32,6 @@ _FAMILY_MODULES = {
     "ensemble": "ensemble",
     "probe": "probe",
 }
-
-
-@dataclass(frozen=True)
-class FinetuneDefaults:
-    """How ``enhancerlm run`` fine-tunes a backbone when neither the config file nor a flag says otherwise.
-
-    The defaults are the reference study's DNABERT setting, right for a pre-trained BERT-base (and the
-    fallback for any hub model or folder without an entry); a random-init small model needs a learning
-    rate some 30 times higher and more epochs, so each family's entry sets its own.
-
-    Parameters
-    ----------
-    lr : float
-        Peak AdamW learning rate of the final fine-tune when no search chooses one.
-    epochs : int
-        Epochs of the final fine-tune when no search chooses them.
-    batch_size : int
-        Sequences per device per forward pass (search and final fine-tune).
-    search_lrs : tuple of float
-        Learning rates the grid search tries.
-    search_epochs : int
-        Epochs per search trial (every epoch is evaluated).
-    search_metric : str
-        Validation metric that ranks the search's (lr, epochs) pairs.
-    warmup_ratio : float
-        Share of optimiser steps with linear warm-up, in [0, 1).
-    metric_for_best : str
-        Validation metric whose best epoch the final model keeps; ``"last"``: the last epoch's weights.
-    """
-
-    lr: float = 3e-5
-    epochs: int = 2
-    batch_size: int = 8
-    search_lrs: tuple[float, ...] = (5e-5, 4e-5, 3e-5, 2e-5)
-    search_epochs: int = 5
-    search_metric: str = "mcc"
-    warmup_ratio: float = 0.1
-    metric_for_best: str = "last"
 
 
 @dataclass(frozen=True)
@@ -202,6 +165,11 @@ def family_class(family: str) -> type[SequenceClassifier]:
     if family not in _FAMILIES:
         importlib.import_module(f"enhancerlm.models.{_FAMILY_MODULES[family]}")  # registers its class
     return _FAMILIES[family]
+
+
+def fits_in_closed_form(name_or_path: str) -> bool:
+    """True for backbones trained by their own ``fit`` (k-mer LR, GC, ensembles): no untrained head, no lr to search."""
+    return family_class(resolve_backbone(name_or_path)[0].family).fits_in_closed_form
 
 
 def resolve_backbone(name_or_path: str) -> tuple[BackboneSpec, str | None]:

@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from enhancerlm.chunks import ChunkStore
 from enhancerlm.io import atomic_path
 from enhancerlm.scan.outputs import CallStream, Intervals, TrackStream, bed6_lines, bedgraph_header, bedgraph_lines
-from enhancerlm.scan.store import ChunkStore
 from enhancerlm.scan.tiling import Tiling
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _stream_chunks(
     n_scored = n_skipped = 0
     for index in range(tiling.n_chunks(chunk_windows)):
         block = tiling.chunk(index, chunk_windows)
-        scores = store.load(index, len(block))
+        scores = store.load(index, (len(block),))
         chroms = np.array([tiling.regions[r].chrom for r in block.region])
         bounds = np.flatnonzero(chroms[1:] != chroms[:-1]) + 1
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(block)]):

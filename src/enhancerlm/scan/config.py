@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from enhancerlm.config import QUANTIZE_HELP, ConfigBase, check_quantize_mode
+from enhancerlm.config import QUANTIZE_HELP, ConfigBase, QuantizeMode, setting
 from enhancerlm.errors import ConfigError
 
 DEFAULT_WINDOW_BP = 512
@@ -43,38 +43,22 @@ class ScanConfig(ConfigBase):
     """
 
     # help: the `enhancerlm scan` flag's text (enhancerlm.cli.options).
-    window_bp: int | None = field(
-        default=None, metadata={"help": "Window length (default: 512, or the model's maximum if shorter)."}
+    window_bp: int | None = setting(
+        None, ge=1, unit="bp", help="Window length (default: 512, or the model's maximum if shorter)."
     )
-    stride_bp: int | None = field(default=None, metadata={"help": "Step between windows (default: half the window)."})
-    both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
-    max_n_fraction: float = field(default=0.1, metadata={"help": "Skip windows with more non-ACGT than this."})
-    threshold: float = field(default=0.5, metadata={"help": "Windows scoring at least this are enhancer calls."})
-    merge_gap_bp: int = field(default=0, metadata={"help": "Merge calls at most this far apart."})
-    min_length_bp: int = field(default=0, metadata={"help": "Drop merged calls shorter than this."})
-    chunk_windows: int = field(default=4096, metadata={"help": "Windows per resumable chunk."})
-    batch_size: int | None = field(default=None, metadata={"help": "Windows per model call."})
-    compile: bool = field(default=False, metadata={"help": "torch.compile the model (long GPU scans)."})
-    class_name: str | None = field(default=None, metadata={"help": "Class to score (default: the positive class)."})
-    quantize: str = field(default="none", metadata={"help": QUANTIZE_HELP})
+    stride_bp: int | None = setting(None, ge=1, unit="bp", help="Step between windows (default: half the window).")
+    both_strands: bool = setting(False, help="Average forward and reverse-complement scores.")
+    max_n_fraction: float = setting(0.1, ge=0, le=1, help="Skip windows with more non-ACGT than this.")
+    threshold: float = setting(0.5, ge=0, le=1, help="Windows scoring at least this are enhancer calls.")
+    merge_gap_bp: int = setting(0, ge=0, unit="bp", help="Merge calls at most this far apart.")
+    min_length_bp: int = setting(0, ge=0, unit="bp", help="Drop merged calls shorter than this.")
+    chunk_windows: int = setting(4096, ge=1, help="Windows per resumable chunk.")
+    batch_size: int | None = setting(None, ge=1, help="Windows per model call.")
+    compile: bool = setting(False, help="torch.compile the model (long GPU scans).")
+    class_name: str | None = setting(None, help="Class to score (default: the positive class).")
+    quantize: QuantizeMode = setting("none", help=QUANTIZE_HELP)
 
-    config_label = "scan config"  # from_dict / to_dict: ConfigBase
-
-    def __post_init__(self):
-        checks = [
-            (self.window_bp is None or self.window_bp >= 1, "--window-bp", self.window_bp, ">= 1"),
-            (self.stride_bp is None or self.stride_bp >= 1, "--stride-bp", self.stride_bp, ">= 1"),
-            (0.0 <= self.max_n_fraction <= 1.0, "--max-n-fraction", self.max_n_fraction, "in [0, 1]"),
-            (0.0 <= self.threshold <= 1.0, "--threshold", self.threshold, "in [0, 1]"),
-            (self.merge_gap_bp >= 0, "--merge-gap-bp", self.merge_gap_bp, ">= 0"),
-            (self.min_length_bp >= 0, "--min-length-bp", self.min_length_bp, ">= 0"),
-            (self.chunk_windows >= 1, "--chunk-windows", self.chunk_windows, ">= 1"),
-            (self.batch_size is None or self.batch_size >= 1, "--batch-size", self.batch_size, ">= 1"),
-        ]
-        check_quantize_mode(self.quantize)
-        for ok, flag, value, rule in checks:
-            if not ok:
-                raise ConfigError(f"{flag} {value} must be {rule}")
+    config_label = "scan config"  # from_dict / to_dict and each field's checks: ConfigBase
 
     def for_model(self, max_bp: int | None) -> "ScanConfig":
         """Fill in the window and stride defaults; a window longer than the model takes is an error."""

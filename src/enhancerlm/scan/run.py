@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from enhancerlm.chunks import CHUNK_DIR, ChunkStore, genome_fingerprint, text_digest
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.quantize import quantize
@@ -19,7 +20,6 @@ from enhancerlm.scan.assemble import CallSettings, assemble
 from enhancerlm.scan.config import ScanConfig
 from enhancerlm.scan.distributed import Process, current_process
 from enhancerlm.scan.score import JobModel, job_model, place_model, score_block, score_column
-from enhancerlm.scan.store import ChunkStore, text_digest
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Genome, open_genome, read_regions, whole_genome_regions
 
@@ -107,7 +107,7 @@ def scan_genome(
         region_list = read_regions(regions, fasta.chrom_sizes) if regions else whole_genome_regions(fasta.chrom_sizes)
         assert config.window_bp is not None and config.stride_bp is not None  # for_model filled both
         tiling = Tiling(region_list, config.window_bp, config.stride_bp)
-        store = ChunkStore(out)
+        store = ChunkStore(out / CHUNK_DIR, "scan")
         manifest = _manifest(source, fasta, tiling, config, classifier.label_map.names[column], process)
         store.check_manifest(manifest)
         place_model(classifier, process.device, config.compile)
@@ -176,14 +176,11 @@ def _manifest(
     model: JobModel, fasta: Genome, tiling: Tiling, config: ScanConfig, class_name: str, process: Process
 ) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     regions = "".join(f"{r.chrom}\t{r.start}\t{r.end}\n" for r in tiling.regions)
     return {
         "format": 1,
         "model_sha256": model.sha256,
-        "genome_file": fasta.path.name,
-        "genome_bytes": fasta.path.stat().st_size,
-        "genome_sizes_sha256": text_digest(sizes),
+        **genome_fingerprint(fasta.path, fasta.chrom_sizes),
         "regions_sha256": text_digest(regions),
         "window_bp": config.window_bp,
         "stride_bp": config.stride_bp,

@@ -15,11 +15,11 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from enhancerlm.chunks import folder_digest
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.registry import load_classifier
 from enhancerlm.predict import predict_proba
-from enhancerlm.scan.store import file_digest
 from enhancerlm.scan.tiling import Tiling, WindowBlock
 from enhancerlm.sequences.dna import N_CODE, base_codes
 from enhancerlm.sequences.genome import Genome
@@ -55,11 +55,6 @@ def job_model(model: str | Path | SequenceClassifier) -> JobModel:
             model.save(tmp)
             return JobModel(model, folder_digest(tmp), f"{model.backbone} (in memory)", None)
     return JobModel(load_classifier(model), folder_digest(model), str(model), Path(model))
-
-
-def folder_digest(folder: str | Path) -> str:
-    """sha256 over the names and bytes of every file under ``folder``, in path order."""
-    return file_digest(sorted(p for p in Path(folder).rglob("*") if p.is_file()))
 
 
 def score_column(label_map: LabelMap, class_name: str | None) -> int:

@@ -1,10 +1,13 @@
-"""Trainer callbacks: progress on stderr and epoch summaries through logging, never on stdout."""
+"""Trainer callbacks: progress on stderr (a line per epoch off a terminal) and epoch summaries through logging,
+never on stdout; and hooks."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
+from typing import Callable
 
 from tqdm import tqdm
 from transformers import PrinterCallback, ProgressCallback, Trainer, TrainerCallback
@@ -69,6 +72,34 @@ class LogEpochCallback(TrainerCallback):
                 text = " ".join(f"{k}={metric(v)}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
                 log.info("epoch %.2f: %s", logs.get("epoch", state.epoch or 0.0), text)
         return control
+
+
+class EpochCallback(TrainerCallback):
+    """Calls ``set_epoch(epoch)`` as each epoch begins (the right epoch of a resumed run too), e.g. to draw its crops."""
+
+    def __init__(self, set_epoch: Callable[[int], None]):
+        self.set_epoch = set_epoch
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self.set_epoch(int(math.floor(state.epoch or 0)))
+
+
+class LogLastStep(TrainerCallback):
+    """Logs the training loss at the last step too (Trainer evaluates and saves there, but logs only on schedule)."""
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= state.max_steps:
+            control.should_log = True
+
+
+class AfterEvaluate(TrainerCallback):
+    """Calls ``write(log_history)`` after every evaluation, e.g. so that a killed run keeps its history table."""
+
+    def __init__(self, write: Callable[[list[dict]], object]):
+        self.write = write
+
+    def on_evaluate(self, args, state, control, **kwargs):
+        self.write(state.log_history)
 
 
 def quiet_trainer(trainer: Trainer, progress: bool) -> Trainer:

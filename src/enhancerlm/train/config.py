@@ -1,20 +1,17 @@
-"""Fine-tuning settings as one typed dataclass: unknown keys and out-of-range values are errors."""
+"""Fine-tuning settings as one typed dataclass: each declared once, unknown keys and out-of-range values are errors."""
 
 from __future__ import annotations
 
-import dataclasses
-import types
 import typing
 from dataclasses import dataclass
 
-from enhancerlm.config import ConfigBase
+from enhancerlm.config import ConfigBase, setting, setting_from
 from enhancerlm.errors import ConfigError
-from enhancerlm.evaluate.metrics import BINARY_METRICS, MULTICLASS_METRICS
+from enhancerlm.evaluate.names import BEST_METRICS
+from enhancerlm.finetuning import FinetuneDefaults
 
-LR_SCHEDULES = ("linear", "cosine", "constant_with_warmup")
-LONG_SEQUENCES = ("window", "error")
-# "loss" is the validation loss (lower is better); the rest are whole-set metrics (higher is better).
-BEST_METRICS = ("loss",) + tuple(dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS))
+LrSchedule = typing.Literal["linear", "cosine", "constant_with_warmup"]
+LongSequences = typing.Literal["window", "error"]
 
 
 @dataclass(frozen=True)
@@ -73,35 +70,36 @@ class TrainConfig(ConfigBase):
         Newest epoch checkpoints kept in ``out_dir/checkpoints`` (the best one is always kept); None: all.
     """
 
-    epochs: int = 2
-    lr: float = 3e-5
-    batch_size: int = 8
-    gradient_accumulation: int = 1
-    eval_batch_size: int | None = None
-    warmup_ratio: float = 0.1
-    weight_decay: float = 0.01
-    lr_schedule: str = "linear"
-    seed: int = 0
-    long_sequences: str = "window"
-    window_stride_bp: int | None = None
-    group_by_length: bool = True
-    early_stopping_patience: int | None = None
-    metric_for_best: str | None = None
-    gradient_checkpointing: bool = False
-    lora: bool = False
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.1
-    bf16: str | bool = "auto"
-    use_cpu: bool = False
-    dataloader_workers: int = 0
-    keep_checkpoints: int | None = 2
+    # lr, epochs, batch size and warm-up are a backbone's recipe, declared in FinetuneDefaults.
+    epochs: int = setting_from(FinetuneDefaults, "epochs")
+    lr: float = setting_from(FinetuneDefaults, "lr", ge=0)  # the trainer also runs at 0 (weights stay)
+    batch_size: int = setting_from(FinetuneDefaults, "batch_size")
+    gradient_accumulation: int = setting(1, ge=1, help="Batches per optimiser step.")
+    eval_batch_size: int | None = setting(None, ge=1)
+    warmup_ratio: float = setting_from(FinetuneDefaults, "warmup_ratio")
+    weight_decay: float = setting(0.01, ge=0, help="AdamW weight decay.")
+    lr_schedule: LrSchedule = setting("linear")
+    seed: int = setting(0)
+    long_sequences: LongSequences = setting("window")
+    window_stride_bp: int | None = setting(None, ge=1, unit="bp")
+    group_by_length: bool = setting(True)
+    early_stopping_patience: int | None = setting(None, ge=1, help="Stop after N epochs without improvement.")
+    metric_for_best: str | None = setting(None, choices=BEST_METRICS)
+    gradient_checkpointing: bool = setting(False, help="Trade compute for memory.")
+    lora: bool = setting(False, help="Fine-tune LoRA adapters instead of all weights.")
+    lora_r: int = setting(8, ge=1)
+    lora_alpha: int = setting(16, ge=1)
+    lora_dropout: float = setting(0.1, ge=0, lt=1)
+    bf16: typing.Literal["auto", True, False] = setting("auto")
+    use_cpu: bool = setting(False)
+    dataloader_workers: int = setting(0, ge=0)
+    keep_checkpoints: int | None = setting(2, ge=1)
 
-    config_label = "train config"  # from_dict / to_dict: ConfigBase
+    config_label = "train config"  # from_dict / to_dict and the checks of each field: ConfigBase
 
-    def __post_init__(self):
-        _check_types(self)
-        _check_values(self)
+    def check(self) -> None:
+        if self.early_stopping_patience is not None and self.metric_for_best is None:
+            raise ConfigError("train config: early_stopping_patience needs metric_for_best (e.g. 'mcc')")
 
     def replace(self, **changes) -> "TrainConfig":
         """A copy with ``changes`` applied (validated like ``from_dict``)."""
@@ -110,63 +108,3 @@ class TrainConfig(ConfigBase):
     def effective_batch_size(self, n_devices: int = 1) -> int:
         """Sequences per optimizer step: ``batch_size * gradient_accumulation * n_devices``."""
         return self.batch_size * self.gradient_accumulation * n_devices
-
-
-def _check_types(config: TrainConfig) -> None:
-    hints = typing.get_type_hints(TrainConfig)
-    for f in dataclasses.fields(config):
-        value = getattr(config, f.name)
-        allowed = _allowed_types(hints[f.name])
-        # bool is an int subclass; True must not pass as an epoch count.
-        ok = isinstance(value, allowed) and not (isinstance(value, bool) and bool not in allowed)
-        if not ok:
-            names = " or ".join("None" if t is type(None) else t.__name__ for t in allowed)
-            raise ConfigError(f"train config: {f.name}={value!r} must be {names}")
-
-
-def _allowed_types(hint) -> tuple[type, ...]:
-    args = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-    # An int is a valid float (lr: 1 is odd but well defined).
-    return tuple(args) + ((int,) if float in args else ())
-
-
-def _check_values(c: TrainConfig) -> None:
-    positive = [
-        "epochs",
-        "batch_size",
-        "gradient_accumulation",
-        "eval_batch_size",
-        "window_stride_bp",
-        "early_stopping_patience",
-        "lora_r",
-        "keep_checkpoints",
-    ]
-    for name in positive:
-        value = getattr(c, name)
-        if value is not None and value < 1:
-            raise ConfigError(f"train config: {name}={value!r} must be at least 1")
-    _check_range("lr", c.lr, 0, None)
-    _check_range("warmup_ratio", c.warmup_ratio, 0, 1, closed_high=False)
-    _check_range("weight_decay", c.weight_decay, 0, None)
-    _check_range("lora_dropout", c.lora_dropout, 0, 1, closed_high=False)
-    _check_range("lora_alpha", c.lora_alpha, 1, None)
-    _check_range("dataloader_workers", c.dataloader_workers, 0, None)
-    _check_choice("lr_schedule", c.lr_schedule, LR_SCHEDULES)
-    _check_choice("long_sequences", c.long_sequences, LONG_SEQUENCES)
-    _check_choice("bf16", c.bf16, ("auto", True, False))
-    if c.metric_for_best is not None:
-        _check_choice("metric_for_best", c.metric_for_best, BEST_METRICS)
-    if c.early_stopping_patience is not None and c.metric_for_best is None:
-        raise ConfigError("train config: early_stopping_patience needs metric_for_best (e.g. 'mcc')")
-
-
-def _check_range(name: str, value, low, high, closed_high: bool = True) -> None:
-    too_high = high is not None and (value > high if closed_high else value >= high)
-    if value < low or too_high:
-        upper = "" if high is None else f" and {'<=' if closed_high else '<'} {high}"
-        raise ConfigError(f"train config: {name}={value!r} must be >= {low}{upper}")
-
-
-def _check_choice(name: str, value, choices) -> None:
-    if value not in choices or (isinstance(value, bool) and not any(v is value for v in choices)):
-        raise ConfigError(f"train config: {name}={value!r} must be one of {list(choices)}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, cast
 
@@ -10,12 +12,17 @@ import pandas as pd
 
 from enhancerlm.io import atomic_path
 from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.models.catalog import CNN_FINETUNE
+from enhancerlm.models.ensemble import EnsembleClassifier, Member
 from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.models.registry import FinetuneDefaults
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import finetune
 
 log = logging.getLogger(__name__)
+
+# Share of the training set an ensemble's neural member holds out to pick its best epoch (copies stay on one side).
+MEMBER_VAL_FRACTION = 0.1
 
 
 class FitResult(NamedTuple):
@@ -63,15 +70,7 @@ def recipe_config(recipe: FinetuneDefaults, seed: int, metric_for_best: str | No
     ``metric_for_best`` is passed as resolved by the caller (None: keep the last epoch); ``overrides``
     are further TrainConfig fields (e.g. ``keep_checkpoints=1``).
     """
-    return TrainConfig(
-        epochs=recipe.epochs,
-        lr=recipe.lr,
-        batch_size=recipe.batch_size,
-        warmup_ratio=recipe.warmup_ratio,
-        seed=seed,
-        metric_for_best=metric_for_best,
-        **overrides,
-    )
+    return TrainConfig.from_shared(recipe, seed=seed, metric_for_best=metric_for_best, **overrides)
 
 
 def fit_classifier(
@@ -111,7 +110,9 @@ def fit_classifier(
     resume, progress : bool
         Passed to :func:`enhancerlm.train.finetune.finetune`.
     """
-    if classifier.fits_in_closed_form:  # LinearBaseline or EnsembleClassifier: each defines fit(train, seed=...)
+    if isinstance(classifier, EnsembleClassifier):  # its neural members are trained here, one by one
+        return FitResult(classifier.fit(train, seed=seed, train_member=fine_tune_member), None, None)
+    if classifier.fits_in_closed_form:  # LinearBaseline: fit(train, seed=...)
         return FitResult(cast(Any, classifier).fit(train, seed=seed), None, None)
     fit, val = split_validation(train, val_fraction, seed, out_dir if write_split else None)
     # every family that is not fitted in closed form is a TransformerClassifier (hf, dnabert, cnn)
@@ -125,3 +126,24 @@ def fit_classifier(
         progress=progress,
     )
     return FitResult(result.classifier, result.history, result.out_dir)
+
+
+def fine_tune_member(model: SequenceClassifier, member: Member, train: pd.DataFrame, seed: int) -> SequenceClassifier:
+    """An ensemble's neural member, fine-tuned the way the ``cnn`` entry is, at the member's settings.
+
+    The CNN's recipe (warm-up, best epoch by validation AUROC) with the member's lr, epochs and batch
+    size; the best epoch is picked on a stratified ``MEMBER_VAL_FRACTION`` of ``train``. Checkpoints
+    live in a temporary folder, removed on return.
+    """
+    recipe = dataclasses.replace(CNN_FINETUNE, lr=member.lr, epochs=member.epochs, batch_size=member.batch_size)
+    with tempfile.TemporaryDirectory(prefix="enhancerlm-member-") as work:
+        return fit_classifier(
+            model,
+            train,
+            Path(work),
+            seed=seed,
+            val_fraction=MEMBER_VAL_FRACTION,
+            write_split=False,
+            progress=False,
+            config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
+        ).classifier

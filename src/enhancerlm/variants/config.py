@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from enhancerlm.config import ConfigBase
+from enhancerlm.config import ConfigBase, setting
 from enhancerlm.errors import ConfigError
 
 DEFAULT_WINDOW_BP = 512  # for models without a length limit (k-mer baselines)
@@ -35,30 +35,21 @@ class VariantConfig(ConfigBase):
         Windows per model call; None: the device's default.
     """
 
-    window_bp: int | None = field(
-        default=None,
-        metadata={"help": "Window length, bp (default: the model's maximum; without one, its training length)."},
+    window_bp: int | None = setting(
+        None,
+        ge=2,
+        unit="bp",
+        help="Window length, bp (default: the model's maximum; without one, its training length).",
     )
-    both_strands: bool = field(default=False, metadata={"help": "Average forward and reverse-complement scores."})
-    strict: bool = field(default=False, metadata={"help": "A REF allele that disagrees with the genome is an error."})
-    map_chroms: bool = field(default=False, metadata={"help": "Map chromosome names chr1 <-> 1, chrM <-> MT."})
-    class_name: str | None = field(default=None, metadata={"help": "Class to score (default: the positive class)."})
-    top_n: int = field(default=5, metadata={"help": "Strongest variants drawn in top_variants.png."})
-    chunk_variants: int = field(default=4096, metadata={"help": "Variants per resumable chunk."})
-    batch_size: int | None = field(default=None, metadata={"help": "Windows per model call."})
+    both_strands: bool = setting(False, help="Average forward and reverse-complement scores.")
+    strict: bool = setting(False, help="A REF allele that disagrees with the genome is an error.")
+    map_chroms: bool = setting(False, help="Map chromosome names chr1 <-> 1, chrM <-> MT.")
+    class_name: str | None = setting(None, help="Class to score (default: the positive class).")
+    top_n: int = setting(5, ge=0, help="Strongest variants drawn in top_variants.png.")
+    chunk_variants: int = setting(4096, ge=1, help="Variants per resumable chunk.")
+    batch_size: int | None = setting(None, ge=1, help="Windows per model call.")
 
-    config_label = "variants config"
-
-    def __post_init__(self):
-        checks = [
-            (self.window_bp is None or self.window_bp >= 2, "--window-bp", self.window_bp, ">= 2"),
-            (self.top_n >= 0, "--top-n", self.top_n, ">= 0"),
-            (self.chunk_variants >= 1, "--chunk-variants", self.chunk_variants, ">= 1"),
-            (self.batch_size is None or self.batch_size >= 1, "--batch-size", self.batch_size, ">= 1"),
-        ]
-        for ok, flag, value, rule in checks:
-            if not ok:
-                raise ConfigError(f"{flag} {value} must be {rule}")
+    config_label = "variants config"  # from_dict / to_dict and each field's checks: ConfigBase
 
     def for_model(self, max_bp: int | None, trained_bp: int | None = None) -> "VariantConfig":
         """Fill in the window default; a window longer than the model takes is an error.

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from enhancerlm.chunks import CHUNK_DIR, ChunkStore, file_digest, genome_fingerprint
 from enhancerlm.device import best_device
 from enhancerlm.errors import InputError
 from enhancerlm.experiment.folder import training_length_bp
@@ -22,7 +23,6 @@ from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.progress import progress_bar
 from enhancerlm.provenance import versions
 from enhancerlm.scan.score import JobModel, job_model, place_model, score_column
-from enhancerlm.scan.store import ChunkStore, file_digest, text_digest
 from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.genome import Genome, open_genome
 from enhancerlm.variants import outputs
@@ -124,7 +124,7 @@ def score_variants(
                 f"none of the variants' chromosomes ({', '.join(list(chrom_map)[:5])}) is in {fasta.path} "
                 f"(it has {', '.join(list(fasta.chrom_sizes)[:5])})"
             )
-        store = ChunkStore(out)
+        store = ChunkStore(out / CHUNK_DIR, "variants run")
         manifest = _manifest(source, variants, fasta, config, classifier, column, len(table))
         store.check_manifest(manifest)
         if config.strict:
@@ -169,7 +169,8 @@ def _score_chunks(classifier, fasta, table, store: ChunkStore, config: VariantCo
 def _load_scores(store: ChunkStore, n: int, chunk_variants: int, width: int) -> np.ndarray:
     """All chunks' rows, shape=(n, width): p_ref per class, p_alt per class, non-ACGT bases in the REF window."""
     parts = [
-        store.load(i, len(rows) * width).reshape(len(rows), width) for i, rows in enumerate(_chunks(n, chunk_variants))
+        store.load(i, (len(rows) * width,)).reshape(len(rows), width)
+        for i, rows in enumerate(_chunks(n, chunk_variants))
     ]
     return np.concatenate(parts)
 
@@ -216,14 +217,11 @@ def _manifest(
     model: JobModel, variants, fasta: Genome, config: VariantConfig, classifier, column: int, n_variants: int
 ) -> dict:
     """Everything a chunk's scores depend on; a resume must match it exactly."""
-    sizes = "".join(f"{c}\t{n}\n" for c, n in fasta.chrom_sizes.items())
     return {
         "format": 1,
         "model_sha256": model.sha256,
         "variants_sha256": file_digest([variants]),
-        "genome_file": fasta.path.name,
-        "genome_bytes": fasta.path.stat().st_size,
-        "genome_sizes_sha256": text_digest(sizes),
+        **genome_fingerprint(fasta.path, fasta.chrom_sizes),
         "window_bp": config.window_bp,
         "both_strands": config.both_strands,
         "map_chroms": config.map_chroms,

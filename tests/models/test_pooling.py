@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from enhancerlm.embeddings import embed_sequences
-from enhancerlm.embeddings.pool import pool_windows
 from enhancerlm.errors import ConfigError
+from enhancerlm.models.pooling import pool_windows
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.tokenization.windows import split_windows
 

@@ -25,13 +25,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from enhancerlm.config import POOLING_MODES
 from enhancerlm.errors import ConfigError
 from enhancerlm.models.hf import BatchRows, TransformerClassifier
 from enhancerlm.tokenization.windows import split_windows
 
 log = logging.getLogger(__name__)
 
-POOLINGS = ("mean", "cls")
+POOLINGS = POOLING_MODES
 
 
 def require_transformer(classifier) -> TransformerClassifier:
