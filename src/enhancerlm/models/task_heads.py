@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Ridge penalties tried per target; on standardised features scikit-learn's alpha weighs against the sum
 # (not mean) of squared errors, so useful values grow with the number of rows: hence the wide span.
-ALPHA_GRID = tuple(float(a) for a in np.logspace(-2, 6, 17))
+ALPHA_GRID = tuple(float(a) for a in np.logspace(-3, 7, 21))
 
 
 @dataclass
