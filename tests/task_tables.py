@@ -1,4 +1,4 @@
-"""Small synthetic multi-label and regression tables whose truth is a known function of the sequence.
+"""Small synthetic multi-label and regression tables whose truth is a known function of the sequence, and tiny models.
 
 Two kinds of signal, so that every family meets one it can see:
 
@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
+from transformers import BertForSequenceClassification
 
+from enhancerlm.models.cnn import CnnClassifier, CnnConfig, CnnForSequenceClassification
+from enhancerlm.models.dnabert import DnabertClassifier
+from enhancerlm.models.hf import label_kwargs
 from enhancerlm.sequences.records import make_table
 from enhancerlm.sequences.task import Task
+from enhancerlm.tokenization.char import CharTokenizer
+from enhancerlm.tokenization.kmer import KmerTokenizer
+from tests.helpers import tiny_bert_config
 
 MOTIFS = {"alpha": "GATAAG", "beta": "CCGCGG"}
 MULTILABEL = Task("multilabel", ("alpha", "beta", "noise"))
@@ -82,3 +90,18 @@ def per_label_auroc(task: Task, table: pd.DataFrame, outputs: np.ndarray) -> dic
 def spearman(task: Task, table: pd.DataFrame, outputs: np.ndarray) -> float:
     """Spearman correlation of the first target with its prediction."""
     return float(spearmanr(task.encode(table)[:, 0], outputs[:, 0])[0])
+
+
+def small_cnn(task, seed: int = 0) -> CnnClassifier:
+    """A two-block, 16-channel CNN (a few thousand weights) with the task's head."""
+    torch.manual_seed(seed)
+    config = CnnConfig(channels=(16, 16), kernel_sizes=(7, 5), hidden_size=16, dropout=0.0, **label_kwargs(task))
+    return CnnClassifier(CnnForSequenceClassification(config), CharTokenizer(), task, "cnn", 4096)
+
+
+def tiny_bert(task, seed: int = 0) -> DnabertClassifier:
+    """The 2-layer, 32-wide BERT of the training tests with the task's head."""
+    torch.manual_seed(seed)
+    tokenizer = KmerTokenizer(6)
+    config = tiny_bert_config(tokenizer.vocab_size, max_position_embeddings=128, **label_kwargs(task))
+    return DnabertClassifier(BertForSequenceClassification(config), tokenizer, task, "tiny", tokenizer.max_bp(128))

@@ -6,26 +6,18 @@ import json
 
 import numpy as np
 import pytest
-import torch
-from transformers import BertForSequenceClassification
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models import load_classifier
-from enhancerlm.models.cnn import CnnClassifier, CnnConfig, CnnForSequenceClassification
-from enhancerlm.models.dnabert import DnabertClassifier
 from enhancerlm.models.ensemble import EnsembleClassifier, Member
 from enhancerlm.models.gc import GCClassifier
 from enhancerlm.models.gkm_lr import GappedKmerLRClassifier
-from enhancerlm.models.hf import label_kwargs
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.models.probe import ProbeClassifier, write_probe_summary
 from enhancerlm.models.registry import create_classifier
 from enhancerlm.models.task_heads import OneVsRestHead, RidgeHead
-from enhancerlm.tokenization.char import CharTokenizer
-from enhancerlm.tokenization.kmer import KmerTokenizer
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import finetune
-from tests.helpers import tiny_bert_config
 from tests.task_tables import (
     COMPOSITION_LABELS,
     MULTILABEL,
@@ -33,24 +25,10 @@ from tests.task_tables import (
     composition_table,
     motif_table,
     per_label_auroc,
+    small_cnn,
     spearman,
+    tiny_bert,
 )
-
-
-def small_cnn(task, seed: int = 0) -> CnnClassifier:
-    """A two-block, 16-channel CNN (a few thousand weights) with the task's head."""
-    torch.manual_seed(seed)
-    config = CnnConfig(channels=(16, 16), kernel_sizes=(7, 5), hidden_size=16, dropout=0.0, **label_kwargs(task))
-    return CnnClassifier(CnnForSequenceClassification(config), CharTokenizer(), task, "cnn", 4096)
-
-
-def tiny_bert(task, seed: int = 0) -> DnabertClassifier:
-    """The 2-layer, 32-wide BERT of the training tests with the task's head."""
-    torch.manual_seed(seed)
-    tokenizer = KmerTokenizer(6)
-    config = tiny_bert_config(tokenizer.vocab_size, max_position_embeddings=128, **label_kwargs(task))
-    return DnabertClassifier(BertForSequenceClassification(config), tokenizer, task, "tiny", tokenizer.max_bp(128))
-
 
 # Closed-form families with features small enough for the tests: (model of a task, table builder, labels).
 CLOSED_FORM = {
