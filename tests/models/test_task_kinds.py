@@ -15,6 +15,7 @@ from enhancerlm.models.gkm_lr import GappedKmerLRClassifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.models.probe import ProbeClassifier, write_probe_summary
 from enhancerlm.models.registry import create_classifier
+from enhancerlm.models.targets import TargetScale
 from enhancerlm.models.task_heads import OneVsRestHead, RidgeHead
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import finetune
@@ -200,3 +201,22 @@ def test_fine_tuned_families_learn_the_task_and_round_trip(name, kind, tmp_path,
     loaded = load_classifier(tmp_path / "run" / "model")
     assert loaded.task == task and loaded.model.config.problem_type == task.problem_type
     np.testing.assert_array_equal(loaded.predict_outputs(held_out["sequence"].tolist()), outputs)
+
+
+@pytest.mark.parametrize("task", [MULTILABEL, REGRESSION], ids=["multilabel", "regression"])
+def test_hub_and_dnabert_folders_get_the_task_s_head_and_keep_it_when_saved(task, nt_folder, dnabert_folder, tmp_path):
+    for i, folder in enumerate((nt_folder, dnabert_folder)):
+        classifier = create_classifier(str(folder), task)
+        config = classifier.model.config
+        assert (config.num_labels, config.problem_type, classifier.task) == (task.n_outputs, task.problem_type, task)
+        if task.kind == "regression":  # as the trainer leaves it: the training targets' mean and sd
+            classifier.target_scale = TargetScale(np.array([100.0]), np.array([10.0]))
+        seqs = motif_table(5, 4)["sequence"].tolist()
+        outputs = classifier.predict_outputs(seqs)
+        logits = classifier.predict_logits(seqs)
+        expected = logits * 10 + 100 if task.kind == "regression" else 1 / (1 + np.exp(-logits.astype(np.float64)))
+        np.testing.assert_allclose(outputs, expected, rtol=1e-6)
+        classifier.save(tmp_path / str(i))
+        loaded = load_classifier(tmp_path / str(i))
+        assert loaded.task == task and loaded.model.config.problem_type == task.problem_type
+        np.testing.assert_array_equal(loaded.predict_outputs(seqs), outputs)
