@@ -107,6 +107,8 @@ def test_metrics_have_every_block_with_intervals_and_novel_subset(finished_run):
 def test_leaked_copies_removed_from_train_and_recorded(finished_run):
     removed = pd.read_csv(finished_run / "audit" / "removed_from_train.tsv", sep="\t")
     assert len(removed) == 4 and set(removed["reason"]) == {"exact"}
+    # Found once, when the inputs are checked (it was logged twice: the check and the stage each looked).
+    assert (finished_run / "run.log").read_text().count("dedup: removed 4 of 84 training records") == 1
 
 
 def test_predictions_and_model_agree(finished_run, inputs):

@@ -40,7 +40,7 @@ def test_masks_fix_the_first_and_last_position():
 
 def test_frequencies_match_the_definition_and_never_straddle_sequences():
     seqs = ["ACGTTGCANTTACG", "acgtac", "AC", "GGGATTTACCAGT"]
-    features = gapped_kmer_frequencies(seqs, length=5, informative=3)
+    features = gapped_kmer_frequencies(seqs, length=5, informative=3).toarray()  # float32 CSR
     assert features.shape == (4, 3 * 64) and features.dtype == np.float32
     for row, seq in zip(features, seqs):
         np.testing.assert_allclose(row, reference(seq, 5, 3), atol=1e-6)
@@ -50,7 +50,7 @@ def test_frequencies_match_the_definition_and_never_straddle_sequences():
 def test_a_sequence_and_its_reverse_complement_get_the_same_features():
     rng = np.random.default_rng(0)
     seq = "".join(rng.choice(list("ACGT"), 80))
-    features = gapped_kmer_frequencies([seq, reverse_complement(seq)])
+    features = gapped_kmer_frequencies([seq, reverse_complement(seq)]).toarray()
     np.testing.assert_allclose(features[0], features[1], atol=1e-7)
 
 
@@ -75,3 +75,8 @@ def test_a_gapped_site_is_learnt_better_than_with_contiguous_kmers(tmp_path):
     assert accuracy(model) >= 0.75 and accuracy(model) > accuracy(contiguous) + 0.05  # 0.80 vs 0.71
     model.save(tmp_path)
     np.testing.assert_array_equal(load_classifier(tmp_path).predict_proba(seqs), model.predict_proba(seqs))
+
+
+def test_words_longer_than_the_window_table_allows_are_refused():
+    with pytest.raises(ConfigError, match="length 9 bp is over 8"):
+        GappedKmerLRClassifier(BINARY, length=9, informative=4)

@@ -23,7 +23,7 @@ def _named(freqs: np.ndarray, k: int) -> list[dict]:
 
 def test_kmer_frequencies_are_exact_and_never_straddle_sequences():
     # "AAAT" then "ATTN": the concatenation has AAT|A.. k-mers across the boundary that must not count.
-    assert _named(kmer_frequencies(["AAAT", "ATTN", "AC"], 3, canonical=False), 3) == [
+    assert _named(kmer_frequencies(["AAAT", "ATTN", "AC"], 3, canonical=False).toarray(), 3) == [
         {"AAA": 0.5, "AAT": 0.5},
         {"ATT": 1.0},
         {},
@@ -31,7 +31,7 @@ def test_kmer_frequencies_are_exact_and_never_straddle_sequences():
 
 
 def test_canonical_counts_join_reverse_complements():
-    freqs = kmer_frequencies(["AAAT", "ATTT", "ACGT"], 3, canonical=True)
+    freqs = kmer_frequencies(["AAAT", "ATTT", "ACGT"], 3, canonical=True).toarray()
     assert freqs.shape == (3, 32)  # 64 3-mers, none its own reverse complement (odd k)
     np.testing.assert_array_equal(freqs[0], freqs[1])  # ATTT is the reverse complement of AAAT
     assert kmer_frequencies(["A"], 4, canonical=True).shape == (1, 136)  # (256 + 16 palindromes) / 2
@@ -99,3 +99,38 @@ def test_saved_baseline_is_plain_json(gc_table, tmp_path):
     model.save(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["enhancerlm.json", "linear_model.json"]
     assert model.predict_proba([]).shape == (0, 2)
+
+
+# Measured with the dense, LogisticRegressionCV fit these models had before their features were kept in
+# product form: the chosen C and the test metrics must not move.
+IENHANCER_PINNED = {
+    "kmer-lr": ([0.003], 0.7454545454545455, 0.8311838840276871),
+    "gkm-lr": ([0.0003], 0.7575757575757576, 0.8445050280788822),
+    "gc": ([1.0], 0.7595959595959596, 0.8350039179835445),
+    "offline-best": ([0.0003, 0.001], 0.7575757575757576, 0.8446356275303643),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IENHANCER_PINNED))
+def test_real_enhancers_get_the_same_c_and_metrics_as_before(name, shared_data):
+    from sklearn.metrics import roc_auc_score
+
+    from enhancerlm.sequences.spec import read_specs
+
+    folder = shared_data / "ienhancer"
+    table = read_specs(
+        [
+            f"{folder}/train_strong_enhancers.fa:enhancer",
+            f"{folder}/train_weak_enhancers.fa:enhancer",
+            f"{folder}/train_non_enhancers.fa:not_enhancer",
+        ]
+    )
+    train, test = table.iloc[::6], table.iloc[3::6]  # 495 and 495 real 200 bp records
+    model = create_classifier(name, BINARY).fit(train, seed=0)
+    proba = model.predict_proba(test["sequence"].tolist())
+    y = np.asarray(BINARY.encode(test["label"]))
+    heads = [model.head] if hasattr(model, "head") else [member.head for member in model.models]
+    Cs, accuracy, auroc = IENHANCER_PINNED[name]
+    assert [head.C for head in heads] == Cs
+    assert (proba.argmax(axis=1) == y).mean() == pytest.approx(accuracy, abs=1e-12)
+    assert roc_auc_score(y, proba[:, 1]) == pytest.approx(auroc, abs=1e-6)

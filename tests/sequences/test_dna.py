@@ -13,6 +13,9 @@ from enhancerlm.sequences.dna import (
     one_hot,
     padded_codes,
     reverse_complement,
+    reverse_complement_codes,
+    window_codes,
+    window_ids,
 )
 from enhancerlm.tokenization.kmer import kmer_vocab
 
@@ -99,6 +102,28 @@ def test_long_kmers_use_the_whole_int64():
     assert ids.dtype == np.int64
     assert ids[0] == 0  # T^16 -> its reverse complement A^16
     assert kmer_ids(base_codes("T" * 16), 16)[0].tolist() == [4**16 - 1]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_window_ids_read_every_window_of_every_sequence_in_base_5(whole):
+    seqs, width = ["ACGTN", "AC", "g", "TTTTTT"], 3
+    ids, seq = window_ids(concat_codes(seqs, ATCG), width, whole=whole)
+    # The definition: a window per start (only those that fit when whole), reading N past the end.
+    windows = [
+        ((s + "N" * width)[start : start + width], i)
+        for i, s in enumerate(seqs)
+        for start in range(len(s) - width + 1 if whole else len(s))
+    ]
+    assert seq.tolist() == [i for _, i in windows]
+    codes = [base_codes(window, ATCG) for window, _ in windows]
+    assert ids.tolist() == [int(c @ 5 ** np.arange(width - 1, -1, -1)) for c in codes]
+    np.testing.assert_array_equal(window_codes(width)[ids], codes)
+
+
+def test_reverse_complement_codes_keep_n():
+    codes = base_codes("ACGTN", ATCG)
+    assert reverse_complement_codes(codes, ATCG).tolist() == base_codes("NACGT", ATCG).tolist()
+    assert reverse_complement_codes(base_codes("AACN")).tolist() == base_codes("NGTT").tolist()
 
 
 def test_window_sums_and_base_counts_match_slicing():

@@ -52,13 +52,15 @@ class Inputs:
 
     ``k`` is the shortest input in bp with a token or k-mer feature of its own (the tokenizer's k, a
     k-mer baseline's shortest k-mer; None for models without one): records shorter than it are kept,
-    counted in the audit.
+    counted in the audit. ``dedup`` (with ``--dedup``): the training records kept and those removed as
+    copies of test records, computed once, when the inputs are checked.
     """
 
     train: pd.DataFrame
     test: pd.DataFrame
     label_map: LabelMap
     k: int | None = None
+    dedup: stages.Dedup | None = None
 
 
 def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None) -> Inputs:
@@ -78,9 +80,9 @@ def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None
     unknown = sorted(set(test["label"]) - set(label_map.names))
     if unknown:
         raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
-    if cfg.dedup:
-        _check_classes_survive_dedup(train, test, label_map)
-    return Inputs(train.reset_index(drop=True), test.reset_index(drop=True), label_map, spec.short_below_bp)
+    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+    dedup = _dedup_keeping_classes(train, test, label_map) if cfg.dedup else None
+    return Inputs(train, test, label_map, spec.short_below_bp, dedup)
 
 
 def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int | None) -> pd.DataFrame:
@@ -118,8 +120,9 @@ def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str]) -> None
             getattr(inputs, split)[["id", "sequence", "label"]].to_csv(tmp, sep="\t", index=False)
 
 
-def _check_classes_survive_dedup(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> None:
-    """Refuse, before anything is written, a run whose dedup would leave a class with no training record."""
+def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> stages.Dedup:
+    """Training records that duplicate test records, removed once (the run writes them later); refused, before
+    anything is written, when that would leave a class with no training record."""
     from enhancerlm.data.prepare import remove_test_overlap
 
     kept, removed = remove_test_overlap(train, test, mode="exact")
@@ -133,6 +136,7 @@ def _check_classes_survive_dedup(train: pd.DataFrame, test: pd.DataFrame, label_
             "repeats the training set. Give a test set of other sequences, or --no-dedup to train on them "
             "anyway (the test then measures recall of seen sequences, not generalisation)"
         )
+    return stages.Dedup(kept, removed)
 
 
 def prepare_out(cfg: RunConfig) -> Path:
@@ -229,7 +233,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
         min_bp=inputs.k,
     )
     novel = audit.novel_mask(include_near=True)
-    train = stages.dedup_stage(inputs.train, inputs.test, out / "audit") if cfg.dedup else inputs.train
+    train = stages.dedup_stage(inputs.dedup, out / "audit") if inputs.dedup is not None else inputs.train
     y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
     probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = fits_in_closed_form(cfg.backbone)

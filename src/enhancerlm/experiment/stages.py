@@ -87,14 +87,23 @@ def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> di
     return checks
 
 
-def dedup_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path) -> pd.DataFrame:
-    """Train without the sequences that also occur in test (either strand); removed ids recorded."""
-    from enhancerlm.data.prepare import remove_test_overlap
+class Dedup(NamedTuple):
+    """Training records kept, and those removed because they also occur in test (either strand):
+    :func:`enhancerlm.data.prepare.remove_test_overlap`'s two tables."""
 
-    kept, removed = remove_test_overlap(train, test, mode="exact")
+    kept: pd.DataFrame
+    removed: pd.DataFrame
+
+
+def dedup_stage(dedup: Dedup, out: Path) -> pd.DataFrame:
+    """Train without the sequences that also occur in test; the removed ids recorded in ``out``.
+
+    The overlap is found once, when the run checks its inputs (a dedup that empties a class is refused
+    before anything is written); this stage writes what was found.
+    """
     with atomic_path(out / "removed_from_train.tsv") as tmp:
-        removed.to_csv(tmp, sep="\t", index=False)
-    return kept
+        dedup.removed.to_csv(tmp, sep="\t", index=False)
+    return dedup.kept
 
 
 def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:

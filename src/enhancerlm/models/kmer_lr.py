@@ -11,17 +11,20 @@ import json
 import logging
 from abc import abstractmethod
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.base import SequenceClassifier, log_validation, manifest_task, read_manifest
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
-from enhancerlm.sequences.dna import ATCG, concat_codes, kmer_ids
+from enhancerlm.models.word_features import WordFeatures, WordTable
+from enhancerlm.sequences.dna import ATCG, kmer_ids, window_codes
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.kmer import SUPPORTED_K
@@ -35,7 +38,6 @@ HEAD_FILE = "linear_model.json"
 # Thousands of correlated k-mer features want strong regularisation: on iEnhancer the choice sat at the
 # lower edge of a grid starting at 1e-3 in every fold (1e-4 for gapped k-mers), hence the low start.
 C_GRID = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
-_CHUNK = 2048  # sequences counted at once: bounds the (chunk, 4**k) count matrix to ~67 MB at k=6
 
 
 @dataclass
@@ -58,9 +60,17 @@ class LinearHead:
     intercept: np.ndarray
     C: float
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        """Features, shape=(n, n_features) -> class probabilities, shape=(n, n_classes), float64."""
-        logits = ((features - self.mean) / self.scale) @ self.coef.T + self.intercept
+    def predict_proba(self, features) -> np.ndarray:
+        """Features, shape=(n, n_features) -> class probabilities, shape=(n, n_classes), float64.
+
+        ``features``: a dense matrix, or any matrix-like with ``@`` (sparse, ``WordFeatures``), whose
+        standardisation is then folded into the coefficients rather than densifying it.
+        """
+        if isinstance(features, np.ndarray):
+            logits = ((features - self.mean) / self.scale) @ self.coef.T + self.intercept
+        else:
+            weights = (self.coef / self.scale).T
+            logits = np.asarray(features @ weights) - self.mean @ weights + self.intercept
         if self.coef.shape[0] == 1:  # binary: sklearn's single logit is that of class 1
             logits = np.concatenate([np.zeros_like(logits), logits], axis=1)
         logits -= logits.max(axis=1, keepdims=True)
@@ -76,73 +86,89 @@ class LinearHead:
         return cls(**arrays, C=float(data["C"]))
 
 
-def fit_linear_head(features: np.ndarray, y: np.ndarray, seed: int = 0) -> LinearHead:
+def fit_linear_head(features, y: np.ndarray, seed: int = 0) -> LinearHead:
     """Standardise, then fit an L2 logistic regression with C chosen by stratified cross-validation.
+
+    The fit and the rule for C (k folds up to 20,000 sequences, one held-out fold above) are
+    :mod:`enhancerlm.models.logistic`'s. Memory: the features plus O(n x n_classes) per product;
+    no copy of the features per fold or per grid point.
 
     Parameters
     ----------
-    features : np.ndarray, shape=(n, n_features)
+    features : np.ndarray or WordFeatures, shape=(n, n_features)
+        A dense matrix (standardised here, as scikit-learn's ``StandardScaler``) or word frequencies
+        kept in product form (standardised inside each product, from their column moments).
     y : np.ndarray, shape=(n,)
         Class ids 0..n_classes-1; every class must be present.
     seed : int
         Seeds the cross-validation folds.
     """
     # imported here: the registry loads this module for every model, and scoring a transformer needs no sklearn
-    from sklearn.linear_model import LogisticRegressionCV
-    from sklearn.model_selection import StratifiedKFold
-    from sklearn.preprocessing import StandardScaler
+    from enhancerlm.models.logistic import Standardised, fit_cv
 
     counts = np.bincount(y)
     if len(counts) < 2 or counts.min() < 2:
         raise InputError(f"training set: need at least 2 sequences of every class, found counts {counts.tolist()}")
-    scaler = StandardScaler().fit(features)
-    folds = int(min(5, counts.min()))
-    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    model = LogisticRegressionCV(
-        Cs=list(C_GRID), cv=cv, l1_ratios=(0.0,), scoring="neg_log_loss", max_iter=2000, use_legacy_attributes=False
-    )
-    model.fit(scaler.transform(features), y)
-    return LinearHead(
-        mean=scaler.mean_,
-        scale=scaler.scale_,
-        coef=model.coef_,
-        intercept=model.intercept_,
-        C=float(np.ravel(model.C_)[0]),
-    )
+    if isinstance(features, np.ndarray):
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler().fit(features)
+        mean, scale = scaler.mean_, scaler.scale_
+        design = Standardised(scaler.transform(features), np.zeros_like(mean), np.ones_like(scale))
+    else:
+        mean, var = features.column_moments(_moment_rows(len(y), seed))
+        scale = np.sqrt(var)
+        scale[scale < 10 * np.finfo(scale.dtype).eps] = 1.0  # a constant column, as StandardScaler leaves it
+        design = Standardised(features, mean, scale)
+    coef, C = fit_cv(design, np.asarray(y), C_GRID, seed)
+    return LinearHead(mean=mean, scale=scale, coef=coef[:, :-1], intercept=coef[:, -1], C=C)
 
 
-def kmer_frequencies(seqs: Sequence[str], k: int, canonical: bool = True) -> np.ndarray:
-    """k-mer frequencies per sequence, shape=(len(seqs), 4**k) or (len(seqs), n_canonical).
+def _moment_rows(n: int, seed: int) -> np.ndarray | None:
+    """Rows the column scales are measured on: all up to ``CV_MAX_N``, else that many drawn at random (seeded).
+
+    The scales only weight the penalty per column; 20,000 rows measure them to about 1%, and a pass
+    over every row costs as much as several iterations of the fit.
+    """
+    from enhancerlm.models.logistic import CV_MAX_N
+
+    if n <= CV_MAX_N:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size=CV_MAX_N, replace=False))
+
+
+@lru_cache(maxsize=8)
+def kmer_table(ks: tuple[int, ...], canonical: bool = True) -> WordTable:
+    """The word table of the k-mer frequencies of every k in ``ks``: columns k by k, each in ``kmer_frequencies``' order.
+
+    A window of ``max(ks)`` bp starts at every base (reading N past the end) and holds the k-mer of
+    every k at its start; each k is one block (divided by the sequence's number of valid k-mers).
+    """
+    windows = window_codes(max(ks))
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    block: list[np.ndarray] = []
+    first_column = 0  # the columns of each k follow those of the k before it
+    for b, k in enumerate(ks):
+        ids, valid = kmer_ids(windows[:, :k], k, canonical=canonical, order=ATCG)
+        keep = np.unique(_canonical_ids(k)) if canonical else np.arange(4**k)
+        rows.append(np.flatnonzero(valid[:, 0]))
+        cols.append(first_column + np.searchsorted(keep, ids[valid]))
+        block.append(np.full(len(keep), b))
+        first_column += len(keep)
+    return WordTable(max(ks), False, np.concatenate(rows), np.concatenate(cols), np.concatenate(block))
+
+
+def kmer_frequencies(seqs: Sequence[str], k: int, canonical: bool = True) -> sparse.csr_matrix:
+    """k-mer frequencies per sequence, shape=(len(seqs), 4**k) or (len(seqs), n_canonical), float32 CSR.
 
     k-mers with N (or any non-ACGT letter) are skipped; frequencies are counts divided by the number
     of valid k-mers (a sequence with none gets zeros). Columns follow DNABERT's k-mer order
     (``kmer_vocab(k)[5:]``); with ``canonical``, a k-mer and its reverse complement share the column
-    of the lexicographically smaller id.
+    of the lexicographically smaller id. One vectorised pass (:class:`WordFeatures`); about L - k + 1
+    nonzeros a row, 8 bytes each.
     """
-    n_kmers = 4**k
-    keep = np.unique(_canonical_ids(k)) if canonical else np.arange(n_kmers)
-    out = np.empty((len(seqs), len(keep)), dtype=np.float64)
-    for lo in range(0, len(seqs), _CHUNK):
-        counts = _kmer_counts(seqs[lo : lo + _CHUNK], k, canonical)
-        totals = counts.sum(axis=1, keepdims=True)
-        out[lo : lo + _CHUNK] = counts[:, keep] / np.maximum(totals, 1)
-    return out
-
-
-def _kmer_counts(seqs: Sequence[str], k: int, canonical: bool) -> np.ndarray:
-    """Counts, shape=(len(seqs), 4**k): one k-mer pass over the concatenation, one bincount."""
-    # DNABERT's base order, so that the columns follow its k-mer vocabulary.
-    codes, lengths = concat_codes(seqs, ATCG)
-    ids, valid = kmer_ids(codes, k)
-    seq_of = np.repeat(np.arange(len(seqs)), lengths)[: len(ids)]
-    ends = np.cumsum(lengths)
-    # A k-mer is inside its sequence when it ends at or before the sequence's last base.
-    valid &= np.arange(len(ids)) + k <= ends[seq_of]
-    ids, seq_of = ids[valid], seq_of[valid]
-    if canonical:
-        ids = _canonical_ids(k)[ids]
-    flat = np.bincount(seq_of * 4**k + ids, minlength=len(seqs) * 4**k)
-    return flat.reshape(len(seqs), 4**k).astype(np.float64)
+    return WordFeatures(seqs, kmer_table((k,), canonical)).tocsr()
 
 
 def _canonical_ids(k: int) -> np.ndarray:
@@ -164,8 +190,8 @@ class LinearBaseline(SequenceClassifier):
     head: "TaskHead | None" = None
 
     @abstractmethod
-    def features(self, seqs: Sequence[str]) -> np.ndarray:
-        """Feature matrix, shape=(len(seqs), n_features)."""
+    def features(self, seqs: Sequence[str]):
+        """Feature matrix, shape=(len(seqs), n_features): an ndarray, or word frequencies in product form."""
 
     def params(self) -> dict:
         """Feature settings written to the manifest (``enhancerlm.json``)."""
@@ -257,9 +283,9 @@ class KmerLRClassifier(LinearBaseline):
         """Shorter records have no k-mer at all: all-zero features, scored on the intercept alone."""
         return min(self.ks)
 
-    def features(self, seqs: Sequence[str]) -> np.ndarray:
-        """Frequencies for each k, concatenated: shape=(len(seqs), n_features)."""
-        return np.concatenate([kmer_frequencies(seqs, k, self.canonical) for k in self.ks], axis=1)
+    def features(self, seqs: Sequence[str]) -> WordFeatures:
+        """Frequencies for each k, concatenated: shape=(len(seqs), n_features), in product form."""
+        return WordFeatures(seqs, kmer_table(self.ks, self.canonical))
 
     def params(self) -> dict:
         return {"ks": list(self.ks), "canonical": self.canonical}

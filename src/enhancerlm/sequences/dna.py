@@ -117,6 +117,11 @@ def code_strings(codes) -> list[str]:
     return [ACGT_LETTERS[row].tobytes().decode("ascii") for row in codes]
 
 
+def reverse_complement_codes(codes: np.ndarray, order: str = ACGT) -> np.ndarray:
+    """Codes of the reverse complement along the last axis, same shape (code 4 stays 4)."""
+    return _COMPLEMENT_CODE[order][codes][..., ::-1]
+
+
 def one_hot(seq: str) -> np.ndarray:
     """Sequence -> one-hot, shape=(L, 4), float64, ACGT columns; non-ACGT positions are all-zero rows.
 
@@ -260,3 +265,57 @@ def kmer_ids(codes: np.ndarray, k: int, *, canonical: bool = False, order: str =
             rev |= (complement[part] & 3).astype(dtype) << (2 * j)
     ids = np.minimum(fwd, rev) if canonical else fwd
     return ids.astype(np.int64), ~invalid
+
+
+# Codes per window position: 4 bases and N. A window id is its codes read as a base-5 number.
+WINDOW_BASE = N_CODE + 1
+
+
+def window_ids(codes: Codes, width: int, *, whole: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Id of every window of ``width`` bp that starts in a sequence: its codes as a base-5 number.
+
+    ``id = sum(code[start + j] * 5 ** (width - 1 - j))``, code 4 (N) included, so a window id keeps
+    where its Ns are (gapped words read around them). One vectorised pass over all sequences.
+
+    Parameters
+    ----------
+    codes : Codes
+        Sequences from :func:`concat_codes` (either base order; ids follow it).
+    width : int
+        Window length in bp, 1 to 13 (ids fit an int32).
+    whole : bool
+        True: only windows that end inside their sequence. False: a window at every base, reading
+        code 4 past the sequence's end (so the k-mers shorter than ``width`` at a sequence's end
+        still have a window to start in).
+
+    Returns
+    -------
+    ids : np.ndarray of int32, shape=(n_windows,)
+    seq : np.ndarray of int64, shape=(n_windows,)
+        The sequence each window starts in, ascending (windows in sequence order).
+    """
+    if not 1 <= width <= 13:
+        raise ValueError(f"window width {width} bp: must be 1 to 13 (ids are int32)")
+    flat, lengths = codes
+    pad = width - 1
+    seq_of = np.repeat(np.arange(len(lengths)), lengths)
+    # Each sequence is followed by `pad` Ns, so no window reads into the next sequence.
+    padded = np.full(len(flat) + pad * (len(lengths) + 1), N_CODE, dtype=np.uint8)
+    starts = np.arange(len(flat)) + pad * seq_of
+    padded[starts] = flat
+    n_starts = len(padded) - pad
+    ids = np.zeros(n_starts, dtype=np.int32)
+    for j in range(width):  # width vectorised passes over contiguous slices
+        ids *= WINDOW_BASE
+        ids += padded[j : j + n_starts]
+    ids = ids[starts]
+    if whole:
+        inside = np.arange(len(flat)) + width <= np.cumsum(lengths)[seq_of]
+        ids, seq_of = ids[inside], seq_of[inside]
+    return ids, seq_of
+
+
+def window_codes(width: int) -> np.ndarray:
+    """The codes of every window id (inverse of :func:`window_ids`), shape=(5**width, width), uint8."""
+    powers = WINDOW_BASE ** np.arange(width - 1, -1, -1)
+    return ((np.arange(WINDOW_BASE**width)[:, None] // powers) % WINDOW_BASE).astype(np.uint8)
