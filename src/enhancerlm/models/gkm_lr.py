@@ -19,11 +19,13 @@ import numpy as np
 from scipy import sparse
 
 from enhancerlm.errors import ConfigError
+from enhancerlm.models.base import manifest_task
 from enhancerlm.models.kmer_lr import LinearBaseline
 from enhancerlm.models.registry import register_family
 from enhancerlm.models.word_features import WordFeatures, WordTable
 from enhancerlm.sequences.dna import ATCG, kmer_ids, reverse_complement_codes, window_codes
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 MAX_LENGTH = 8  # bp per word: the table of every window has 5**8 = 390,625 rows
 
@@ -80,7 +82,7 @@ class GappedKmerLRClassifier(LinearBaseline):
         Registry name.
     """
 
-    def __init__(self, label_map: LabelMap, length: int = 7, informative: int = 5, backbone: str = "gkm-lr"):
+    def __init__(self, label_map: LabelMap | Task, length: int = 7, informative: int = 5, backbone: str = "gkm-lr"):
         if informative > 6:
             raise ConfigError(f"gkm-lr: informative={informative} gives too many features (at most 6)")
         gapped_table(length, informative)  # validates (and builds the table once)
@@ -100,4 +102,4 @@ class GappedKmerLRClassifier(LinearBaseline):
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GappedKmerLRClassifier":
-        return cls(LabelMap.from_dict(manifest), manifest["length"], manifest["informative"], manifest["backbone"])
+        return cls(manifest_task(manifest), manifest["length"], manifest["informative"], manifest["backbone"])

@@ -23,13 +23,14 @@ import numpy as np
 from enhancerlm.errors import InputError
 from enhancerlm.models.kmer_lr import LinearHead, fit_linear_head
 from enhancerlm.models.targets import TargetScale
+from enhancerlm.models.word_features import WordFeatures
 from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
 # Ridge penalties tried per target; on standardised features scikit-learn's alpha weighs against the sum
 # (not mean) of squared errors, so useful values grow with the number of rows: hence the wide span.
-ALPHA_GRID = tuple(float(a) for a in np.logspace(-2, 6, 17))
+ALPHA_GRID = tuple(float(a) for a in np.logspace(-3, 7, 21))
 
 
 @dataclass
@@ -115,7 +116,11 @@ def fit_task_head(features, y: np.ndarray, task: Task, seed: int = 0) -> TaskHea
 
 
 def fit_one_vs_rest(features, y: np.ndarray, names, seed: int = 0) -> OneVsRestHead:
-    """One L2 logistic regression per label (C by stratified CV on that label); y shape=(n, n_labels), 0/1/NaN."""
+    """One L2 logistic regression per label (C by stratified CV on that label); y shape=(n, n_labels), 0/1/NaN.
+
+    Cost: n_labels binary fits of :func:`enhancerlm.models.kmer_lr.fit_linear_head`, each its own
+    C grid and folds; prediction reads the features once per label.
+    """
     heads = []
     for j, name in enumerate(names):
         known = ~np.isnan(y[:, j])
@@ -130,7 +135,8 @@ def fit_ridge(features, y: np.ndarray, names) -> RidgeHead:
     """Ridge regression per target on standardised features and targets; alpha by leave-one-out over ``ALPHA_GRID``.
 
     Cost: scikit-learn's ``RidgeCV`` (GCV) decomposes the dense (n, n_features) matrix once per target;
-    sparse or product-form features are made dense here (n x n_features float64).
+    sparse or product-form features are made dense here (n x n_features float64: 2 GB for 124,000
+    sequences x 2,080 k-mer columns, 10 GB with 10,240 gapped k-mer columns; a warning above 2 GB).
     """
     from sklearn.linear_model import RidgeCV
     from sklearn.preprocessing import StandardScaler
@@ -174,13 +180,25 @@ def head_from_dict(data: dict) -> TaskHead:
 
 
 def _rows(features, keep: np.ndarray):
-    """The rows of ``features`` where ``keep`` (all of it, uncopied, when every row is kept)."""
-    return features if keep.all() else features[keep]
+    """The rows of ``features`` where ``keep`` (all of it, uncopied, when every row is kept).
+
+    Product-form word features have no row indexing: the kept rows are made explicit (dense float64),
+    which only a masked fit with missing values needs.
+    """
+    if keep.all():
+        return features
+    if isinstance(features, WordFeatures):
+        return features.dense_rows(np.flatnonzero(keep))
+    return features[keep]
 
 
 def _dense(features) -> np.ndarray:
-    """Features as a dense float64 array (a sparse matrix via ``toarray``, a product form via ``tocsr``)."""
+    """Features as a dense float64 array (product-form word features made explicit, a sparse matrix via ``toarray``)."""
     if isinstance(features, np.ndarray):
         return features.astype(np.float64, copy=False)
-    matrix = features.tocsr() if not hasattr(features, "toarray") else features
-    return np.asarray(matrix.toarray(), dtype=np.float64)
+    n, d = features.shape
+    if n * d * 8 > 2**31:
+        log.warning("ridge regression: %d x %d features made dense take %.1f GB", n, d, n * d * 8 / 2**30)
+    if isinstance(features, WordFeatures):
+        return features.dense_rows(np.arange(n))
+    return np.asarray(features.toarray(), dtype=np.float64)
