@@ -138,11 +138,15 @@ class Task:
         return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def decide(self, outputs: np.ndarray) -> np.ndarray:
-        """Outputs -> predictions: class names (single-label), 0/1 per label at 0.5 (multi-label), values (regression)."""
+        """Outputs -> predictions: class names (single-label), 0/1 per label (multi-label), values (regression).
+
+        A label is called above probability 0.5 (0.5 itself is not), the rule of a binary task's
+        positive class, so that the metrics' calls (:mod:`enhancerlm.evaluate`) are these calls.
+        """
         if self.single_label:
             return np.asarray(self.names, dtype=object)[np.asarray(outputs).argmax(axis=1)]
         if self.kind == "multilabel":
-            return (np.asarray(outputs) >= 0.5).astype(np.int8)
+            return (np.asarray(outputs) > 0.5).astype(np.int8)
         return np.asarray(outputs, dtype=np.float32)
 
     # -- truth -----------------------------------------------------------------------------------------
