@@ -165,3 +165,12 @@ def test_single_label_tasks_evaluate_as_with_class_names():
     proba = np.column_stack([1 - (s := rng.random(40)), s])
     task = Task("binary", ("not_enhancer", "enhancer"))
     assert evaluate(y, proba, task, n_boot=50) == evaluate(y, proba, list(task.names), n_boot=50)
+
+
+def test_task_metrics_are_the_evaluation_without_intervals():
+    from enhancerlm.evaluate import task_metrics
+
+    y, p = _regression_set(40)
+    assert task_metrics(y, p, TARGETS) == regression_metrics(y, p, TARGETS.names)
+    y, p = _multilabel_set(40)
+    assert task_metrics(y, p, LABELS)["auroc_macro"] == evaluate(y, p, LABELS, n_boot=10)["auroc_macro"]

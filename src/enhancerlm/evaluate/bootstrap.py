@@ -214,6 +214,18 @@ def _evaluate_novel(evaluate_set: Callable[[np.ndarray], dict], mask: np.ndarray
     return block
 
 
+def task_metrics(y_true, outputs, task: Task) -> dict:
+    """A task's whole-set metrics without intervals (a validation set each epoch); keys as in :func:`evaluate`.
+
+    ``y_true`` and ``outputs`` as :func:`evaluate` takes them; the scalar metrics at the top are
+    :func:`enhancerlm.evaluate.names.task_metric_names` of ``task.kind``.
+    """
+    if task.single_label:
+        return compute_metrics(y_true, outputs, task.names)
+    check, compute, _ = _MULTI_OUTPUT[task.kind]
+    return compute(*check(y_true, outputs, task.names), task.names)
+
+
 # Multi-output kinds: (validate, whole-set metrics, metrics of weighted replicates), by task kind.
 _MULTI_OUTPUT = {
     "multilabel": (check_multilabel, multilabel_metrics, multilabel_replicates),
