@@ -13,13 +13,43 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from enhancerlm.errors import InputError
-from enhancerlm.evaluate.plots import plot_pr_curves, plot_roc_curves
+from enhancerlm.evaluate.metrics import compute_metrics
+from enhancerlm.evaluate.plots import plot_confusion_matrices, plot_pr_curves, plot_roc_curves
+from enhancerlm.sequences.task import Task
 
 # Beyond this many labels one panel per label is unreadable: the curves pool every (sequence, label) pair.
 MAX_LABEL_PANELS = 12
 # Beyond this many points a scatter hides its density; draw a random sample of them (fixed seed).
 MAX_SCATTER_POINTS = 5000
 PANEL_SIZE = (4.2, 4.0)
+
+
+def test_figures(truth, outputs: Mapping[str, np.ndarray], task: Task) -> dict[str, Figure]:
+    """The test-set figures of a task's report, by name: the one place that chooses them by task kind.
+
+    Single-label: ``confusion``, ``roc``, ``pr`` (:mod:`enhancerlm.evaluate.plots`); multi-label:
+    ``roc_per_label``, ``pr_per_label``; regression: ``scatter`` (predicted vs measured).
+
+    Parameters
+    ----------
+    truth : array-like
+        As :meth:`Task.encode` gives it: class ids, shape=(n,), or shape=(n, n_outputs).
+    outputs : mapping of str to np.ndarray, shape=(n, n_outputs)
+        Model name -> its outputs (probabilities or predicted values).
+    task : Task
+    """
+    names = list(task.names)
+    if task.kind == "multilabel":
+        return {f"{kind}_per_label": plot_label_curves(truth, outputs, names, kind) for kind in ("roc", "pr")}
+    if task.kind == "regression":
+        return {"scatter": plot_predicted_vs_measured(truth, outputs, names)}
+    matrices = {k: compute_metrics(truth, p, names)["confusion_matrix"] for k, p in outputs.items()}
+    predictions = {k: (truth, p) for k, p in outputs.items()}
+    return {
+        "confusion": plot_confusion_matrices(matrices, names),
+        "roc": plot_roc_curves(predictions),
+        "pr": plot_pr_curves(predictions),
+    }
 
 
 def _grid(n_rows: int, n_cols: int) -> tuple[Figure, np.ndarray]:

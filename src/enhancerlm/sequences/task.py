@@ -90,6 +90,16 @@ class Task:
         """The single-label task of a label map (binary with two classes, else multi-class)."""
         return cls("binary" if label_map.n_classes == 2 else "multiclass", tuple(label_map.names))
 
+    @classmethod
+    def of(cls, task: "Task | LabelMap") -> "Task":
+        """``task`` as it is, or the single-label task of a LabelMap (what callers of earlier versions pass)."""
+        return task if isinstance(task, Task) else cls.from_label_map(task)
+
+    @property
+    def positive(self) -> str | None:
+        """The positive class of a binary task (its probability is a sequence's score); None for the others."""
+        return self.names[1] if self.kind == "binary" else None
+
     @property
     def single_label(self) -> bool:
         """True for binary and multi-class tasks: one class per sequence, probabilities that sum to 1."""
