@@ -217,8 +217,7 @@ def _evaluate_novel(evaluate_set: Callable[[np.ndarray], dict], mask: np.ndarray
 def task_metrics(y_true, outputs, task: Task) -> dict:
     """A task's whole-set metrics without intervals (a validation set each epoch); keys as in :func:`evaluate`.
 
-    ``y_true`` and ``outputs`` as :func:`evaluate` takes them; the scalar metrics at the top are
-    :func:`enhancerlm.evaluate.names.task_metric_names` of ``task.kind``.
+    ``y_true`` and ``outputs`` as :func:`evaluate` takes them.
     """
     if task.single_label:
         return compute_metrics(y_true, outputs, task.names)

@@ -13,27 +13,18 @@ MULTICLASS_METRICS = (
     "mcc",
     "auroc_macro",
 )
-# Multi-label: each label is a binary task of its own (``per_label.<label>`` holds BINARY_METRICS); these
-# summarise the labels. Macro: the mean over labels; micro: every (sequence, label) pair pooled.
-MULTILABEL_METRICS = ("auroc_macro", "auprc_macro", "auroc_micro", "auprc_micro", "f1_macro", "f1_micro")
-# Regression, per target (``per_target.<name>`` with several targets; the top level is the mean over targets).
+# Multi-label: per-label AUROC/AUPRC averaged over labels (macro) or pooled over every (sequence, label) (micro).
+# These rank epochs and trials; a test-set block (evaluate.multilabel) adds the calls' F1 (macro and micro)
+# and ``per_label.<label>`` blocks of BINARY_METRICS.
+MULTILABEL_METRICS = ("auroc_macro", "auprc_macro", "auroc_micro", "auprc_micro")
+MULTILABEL_F1 = ("f1_macro", "f1_micro")
+# Regression: agreement of predicted and measured values, averaged over targets.
 REGRESSION_METRICS = ("pearson", "spearman", "r2", "mse")
-# Metrics where lower is better besides the loss; nothing ranks epochs or trials by them.
-LOWER_IS_BETTER = ("mse",)
 # Validation metrics that can pick an epoch or rank a search: "loss" is the validation loss (lower is
-# better); the rest are whole-set metrics (higher is better).
+# better); the rest are whole-set metrics (higher is better), so mse (lower is better) is left out:
+# "loss" is the MSE of a regression head already.
 BEST_METRICS = ("loss",) + tuple(
     m
     for m in dict.fromkeys(BINARY_METRICS + MULTICLASS_METRICS + MULTILABEL_METRICS + REGRESSION_METRICS)
-    if m not in LOWER_IS_BETTER
+    if m != "mse"
 )
-
-
-def task_metric_names(kind: str) -> tuple[str, ...]:
-    """The scalar metrics at the top of a task's evaluation block (``kind``: binary, multiclass, ...)."""
-    return {
-        "binary": BINARY_METRICS,
-        "multiclass": MULTICLASS_METRICS,
-        "multilabel": MULTILABEL_METRICS,
-        "regression": REGRESSION_METRICS,
-    }[kind]

@@ -78,11 +78,7 @@ class RunConfig(ConfigBase):
         help="Regression task: the numeric column(s) of CSV/TSV inputs, comma-separated or repeated (X[,Y]); "
         "columns named target:NAME are read without it.",
     )
-    mask_missing: bool = setting(
-        False,
-        help="Leave empty cells of label/target columns out of the loss and the metrics, per label or target, "
-        "instead of refusing them.",
-    )
+    mask_missing: bool = setting_from(TrainConfig, "mask_missing")
     genome: typing.Optional[str] = setting(
         None, help="Genome FASTA that region-file SPECs (peaks.bed:LABEL, narrowPeak, GB .csv.gz) are cut from."
     )

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.evaluate.names import task_metric_names
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig
 from enhancerlm.io import atomic_dir, atomic_path
 from enhancerlm.models.quantize import quantize
@@ -140,10 +139,8 @@ def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n
     return TrainConfig.from_shared(cfg, epochs=epochs, lr=lr, metric_for_best=best)
 
 
-# Binary metric names -> their multi-class counterparts: a registry entry's "auroc" is "auroc_macro" there
-# (and "auprc" in a multi-label task, whose summaries are macro averages too).
+# Binary metric names -> their multi-class counterparts: a registry entry's "auroc" is "auroc_macro" there.
 _MACRO = {"auroc": "auroc_macro", "precision": "precision_macro", "recall": "recall_macro", "f1": "f1_macro"}
-_MULTILABEL = {"auroc": "auroc_macro", "auprc": "auprc_macro", "f1": "f1_macro"}
 
 
 def task_metric(name: str, n_classes: int | Task, chosen: bool = True) -> str:
@@ -151,18 +148,21 @@ def task_metric(name: str, n_classes: int | Task, chosen: bool = True) -> str:
 
     ``n_classes``: the task, or a single-label task's number of classes. A multi-label or regression
     task ranks by its own metric (``Task.default_metric``) unless the user ``chosen`` ``name``, which
-    must then be one of its metrics (a ConfigError otherwise).
+    must then be one of its epoch metrics or their binary names (a ConfigError otherwise).
     """
-    task = n_classes if isinstance(n_classes, Task) else None
-    if task is None or task.single_label:
-        count = task.n_outputs if task is not None else int(n_classes)  # type: ignore[arg-type]
+    from enhancerlm.train import metrics
+
+    if not isinstance(n_classes, Task) or n_classes.single_label:
+        count = n_classes.n_outputs if isinstance(n_classes, Task) else n_classes
         return _MACRO.get(name, name) if count > 2 else name
+    task = n_classes
     if not chosen:
         return task.default_metric
-    known = task_metric_names(task.kind)
-    metric = (_MULTILABEL if task.kind == "multilabel" else {}).get(name, name)
-    if metric not in known:
-        raise ConfigError(f"metric {name!r} is not a metric of a {task.kind} task; choose one of {list(known)}")
+    metric = metrics.task_metric(task, name)  # a name it does not report falls back to the default there
+    counterpart = task.kind == "multilabel" and name in ("auroc", "auprc")  # -> their macro averages
+    if metric != name and not counterpart:
+        known = ["loss", *metrics.epoch_metric_names(task)]
+        raise ConfigError(f"metric {name!r} is not a metric of a {task.kind} task; choose one of {known}")
     return metric
 
 
@@ -216,6 +216,7 @@ def search_stage(cfg: RunConfig, task: Task | LabelMap, train: pd.DataFrame, out
         seed=cfg.seed,
         base_config=base,
         metric=task_metric(cfg.search_metric, task),
+        task=task,
     )
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import SearchSpace, optuna_search
@@ -272,6 +273,7 @@ def finetune_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, lr: float | 
         val_fraction=cfg.val_fraction,
         config_for=config_for,
         resume=cfg.resume,
+        mask_missing=cfg.mask_missing,
     )
     if result.out_dir is None:  # fitted in closed form: nothing written yet
         with atomic_dir(out / "model") as folder:
@@ -314,14 +316,15 @@ def probe_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, out: Path):
     """
     from enhancerlm.models.probe import ProbeClassifier, write_probe_summary
 
-    probe = ProbeClassifier(_create(cfg, task), task.label_map, cfg.probe_pooling, cfg.probe_layers)
-    probe.fit(train, seed=cfg.seed)
+    probe = ProbeClassifier(_create(cfg, task), task, cfg.probe_pooling, cfg.probe_layers)
+    probe.fit(train, seed=cfg.seed, mask_missing=cfg.mask_missing)
     with atomic_dir(out / "probe") as folder:
         probe.save(folder)
         summary = write_probe_summary(probe, folder / "probe.json")
+    chosen = ", ".join(f"{k}={v}" for k, v in summary.items() if k in ("C", "alpha"))  # per label/target: lists
     log.info(
-        "probe: C=%g on %d %s-pooled features of layers %s",
-        summary["C"],
+        "probe: %s on %d %s-pooled features of layers %s",
+        chosen,
         summary["n_features"],
         probe.pooling,
         list(probe.layers),
@@ -355,6 +358,7 @@ def baseline_stage(
         val_fraction=cfg.val_fraction,
         config_for=config_for,
         resume=cfg.resume,
+        mask_missing=cfg.mask_missing,
     ).classifier
     return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
 

@@ -18,7 +18,7 @@ from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.records import LabelMap
-from enhancerlm.sequences.task import Task
+from enhancerlm.sequences.task import TASK_KINDS, Task
 from enhancerlm.tokenization.windows import aggregate_windows, check_aggregate, split_windows
 
 if TYPE_CHECKING:  # the registry imports this module
@@ -52,6 +52,8 @@ class SequenceClassifier(ABC):
     fits_in_closed_form : bool
         True for models trained by their own ``fit(train_table, seed=...)`` (k-mer LR, GC, ensembles
         of them): no untrained head, no learning rate. False: fine-tuned by ``enhancerlm.train``.
+    task_kinds : tuple of str
+        Task kinds the family learns (every kind, for every family of this package).
     """
 
     backbone: str
@@ -59,6 +61,8 @@ class SequenceClassifier(ABC):
     max_bp: int | None = None
     min_bp: int = 1
     fits_in_closed_form: ClassVar[bool] = False
+    # The task kinds the family can learn; ``registry.create_classifier`` refuses the others by name.
+    task_kinds: ClassVar[tuple[str, ...]] = TASK_KINDS
 
     # The task is stored once; `label_map` is its view. A subclass may still declare a class-level
     # `label_map` (families written before tasks had kinds): its task is then that label map's.
@@ -79,12 +83,13 @@ class SequenceClassifier(ABC):
         return task.label_map
 
     @label_map.setter
-    def label_map(self, value: LabelMap) -> None:
-        self.task = Task.from_label_map(value)
+    def label_map(self, value: LabelMap | Task) -> None:
+        # A Task is accepted too: families' constructors take "label_map" (the older name) and store it here.
+        self.task = value if isinstance(value, Task) else Task.from_label_map(value)
 
     @classmethod
-    def create(cls, spec: "BackboneSpec", label_map: LabelMap, options: "CreateOptions") -> "SequenceClassifier":
-        """A fresh classifier for ``spec`` (``registry.create_classifier`` calls it): untrained head or model."""
+    def create(cls, spec: "BackboneSpec", task: Task, options: "CreateOptions") -> "SequenceClassifier":
+        """A fresh classifier for ``spec`` and ``task`` (``registry.create_classifier`` calls it): untrained head or model."""
         raise NotImplementedError(f"{cls.__name__} is not created from a registry entry")
 
     @classmethod
@@ -257,3 +262,25 @@ def read_manifest(directory: str | Path) -> dict:
     """The manifest of a saved model folder, or {} where there is none (a plain hub-layout folder)."""
     path = Path(directory) / MANIFEST
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def log_validation(model: SequenceClassifier, table, what: str = "validation") -> None:
+    """Log one agreement figure of ``model`` on a labelled canonical table (a closed-form fit's held-out check).
+
+    Accuracy of the top class (binary, multi-class), of every label at probability 0.5 over the known
+    values (multi-label), or the Pearson r of predicted and measured values, averaged over targets
+    (regression). Only logged: model selection never reads it.
+    """
+    truth = model.task.encode(table, allow_missing=True)
+    outputs = model.predict_outputs(table["sequence"].tolist())
+    if model.task.single_label:
+        log.info("%s: %s accuracy %.3f", model.backbone, what, float((outputs.argmax(axis=1) == truth).mean()))
+        return
+    known = ~np.isnan(truth)
+    if model.task.kind == "multilabel":
+        log.info(
+            "%s: %s per-label accuracy %.3f", model.backbone, what, float(((outputs >= 0.5) == truth)[known].mean())
+        )
+        return
+    r = [np.corrcoef(outputs[known[:, j], j], truth[known[:, j], j])[0, 1] for j in range(truth.shape[1])]
+    log.info("%s: %s Pearson r %.3f (mean over targets)", model.backbone, what, float(np.nanmean(r)))

@@ -15,12 +15,13 @@ from pathlib import Path
 import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForSequenceClassification, PretrainedConfig, PreTrainedModel
+from transformers.loss.loss_utils import ForSequenceClassificationLoss
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from enhancerlm.models.base import read_manifest
+from enhancerlm.models.base import manifest_task, read_manifest
 from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
-from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.char import PAD_ID, CharTokenizer
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,11 @@ class _ConvBlock(nn.Module):
 
 
 class CnnForSequenceClassification(PreTrainedModel):
-    """One-hot CNN classifier: ``forward(input_ids, attention_mask, labels=None) -> SequenceClassifierOutput``."""
+    """One-hot CNN with a head of ``config.num_labels`` outputs: ``forward(input_ids, attention_mask, labels=None)``.
+
+    Returns a ``SequenceClassifierOutput``; the loss (with ``labels``) is transformers' for
+    ``config.problem_type``: class ids for cross-entropy, 0/1 floats per label, or float targets.
+    """
 
     config_class = CnnConfig
     base_model_prefix = "cnn"
@@ -142,7 +147,9 @@ class CnnForSequenceClassification(PreTrainedModel):
         logits = self.head(_masked_max_mean(x, mask))
         loss = None
         if labels is not None:
-            loss = nn.functional.cross_entropy(logits, labels.view(-1))
+            # transformers' own sequence-classification loss, chosen by config.problem_type as for
+            # BERT's head: cross-entropy, BCE-with-logits per label, or MSE (see models.hf.label_kwargs).
+            loss = ForSequenceClassificationLoss(labels, logits, self.config)
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
 
@@ -165,15 +172,15 @@ class CnnClassifier(TransformerClassifier):
     has_hidden_states = False  # convolutions: no transformer hidden states to embed or probe
 
     @classmethod
-    def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "CnnClassifier":
+    def create(cls, spec: BackboneSpec, task: Task, options: CreateOptions) -> "CnnClassifier":
         """A random-init CNN, or (``options.source``: a saved CNN folder) its weights with a new label head."""
         torch.manual_seed(options.seed)
         if options.source is None:
-            model = CnnForSequenceClassification(CnnConfig(**spec.config, **label_kwargs(label_map)))
+            model = CnnForSequenceClassification(CnnConfig(**spec.config, **label_kwargs(task)))
         else:
             config = from_pretrained(CnnConfig.from_pretrained, options.source, "CNN config")
-            config.update(label_kwargs(label_map))
-            # The last dense layer is re-initialised when the number of classes differs.
+            config.update(label_kwargs(task))
+            # The last dense layer is re-initialised when the number of outputs differs.
             model = load_model(
                 CnnForSequenceClassification.from_pretrained,
                 options.source,
@@ -182,7 +189,7 @@ class CnnClassifier(TransformerClassifier):
                 ignore_mismatched_sizes=True,
                 allow_bin_weights=options.allow_bin_weights,
             )
-        return cls(model, CharTokenizer(), label_map, spec.name, model.config.max_bp)
+        return cls(model, CharTokenizer(), task, spec.name, model.config.max_bp)
 
     @classmethod
     def load(cls, directory: str | Path) -> "CnnClassifier":
@@ -191,4 +198,4 @@ class CnnClassifier(TransformerClassifier):
         tokenizer = CharTokenizer.from_pretrained(directory)
         # The window the model was trained and tested with: a run's --max-length may have shortened it.
         max_bp = min(manifest.get("max_bp") or model.config.max_bp, model.config.max_bp)
-        return cls(model, tokenizer, LabelMap.from_dict(manifest), manifest["backbone"], max_bp)
+        return cls(model, tokenizer, manifest_task(manifest), manifest["backbone"], max_bp).restore_head(manifest)

@@ -17,7 +17,7 @@ import torch
 from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.models.base import read_manifest
+from enhancerlm.models.base import manifest_task, read_manifest
 from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.registry import (
     BackboneSpec,
@@ -25,7 +25,7 @@ from enhancerlm.models.registry import (
     list_backbones,
     register_family,
 )
-from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.kmer import KmerTokenizer
 
 log = logging.getLogger(__name__)
@@ -43,17 +43,17 @@ class DnabertClassifier(TransformerClassifier):
         return self.encoder.k
 
     @classmethod
-    def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "DnabertClassifier":
+    def create(cls, spec: BackboneSpec, task: Task, options: CreateOptions) -> "DnabertClassifier":
         tokenizer = KmerTokenizer(_spec_k(spec))
         torch.manual_seed(options.seed)  # seeds the new classification head (or the whole random model)
         if options.source is None:
-            config = BertConfig(vocab_size=tokenizer.vocab_size, **spec.config, **label_kwargs(label_map))
+            config = BertConfig(vocab_size=tokenizer.vocab_size, **spec.config, **label_kwargs(task))
             model = BertForSequenceClassification(config)
         else:
             _check_vocab(options.source, tokenizer)
             config = from_pretrained(BertConfig.from_pretrained, options.source, "DNABERT config")
             _drop_remote_code_map(config)
-            config.update(label_kwargs(label_map))
+            config.update(label_kwargs(task))
             model = load_model(
                 BertForSequenceClassification.from_pretrained,
                 options.source,
@@ -62,7 +62,7 @@ class DnabertClassifier(TransformerClassifier):
                 allow_bin_weights=options.allow_bin_weights,
             )
             _check_vocab_size(model, tokenizer, options.source)
-        return cls(model, tokenizer, label_map, spec.name, tokenizer.max_bp(model.config.max_position_embeddings))
+        return cls(model, tokenizer, task, spec.name, tokenizer.max_bp(model.config.max_position_embeddings))
 
     @classmethod
     def create_encoder(cls, spec: BackboneSpec, source: str | None, trust_remote_code: bool = False) -> KmerTokenizer:
@@ -87,10 +87,10 @@ class DnabertClassifier(TransformerClassifier):
         manifest = read_manifest(directory)
         model = load_model(BertForSequenceClassification.from_pretrained, str(directory), "fine-tuned model")
         tokenizer = KmerTokenizer.from_pretrained(directory)
-        label_map = LabelMap.from_dict(manifest)
         max_bp = tokenizer.max_bp(model.config.max_position_embeddings)
         # The window the model was trained and tested with: a run's --max-length may have shortened it.
-        return cls(model, tokenizer, label_map, manifest["backbone"], min(manifest.get("max_bp") or max_bp, max_bp))
+        window_bp = min(manifest.get("max_bp") or max_bp, max_bp)
+        return cls(model, tokenizer, manifest_task(manifest), manifest["backbone"], window_bp).restore_head(manifest)
 
 
 def _spec_k(spec: BackboneSpec) -> int:

@@ -1,7 +1,7 @@
-"""Ensembles: several registry models trained on the same data, their probabilities averaged.
+"""Ensembles: several registry models trained on the same data, their outputs averaged.
 
 Published DNABERT ensembles (one model per k) and the classic k-mer models make different mistakes;
-averaging their probabilities is the cheapest way to combine them, and it needs no extra held-out data
+averaging their probabilities (or, for a regression task, their predicted values) is the cheapest way to combine them, and it needs no extra held-out data
 (a learned stacker would). Each member is trained the way its family trains: k-mer/GC models fit in
 closed form, neural members are fine-tuned with their own settings by the trainer the caller passes
 (``enhancerlm.train.fit`` passes its own: the model layer imports no trainer). Members are saved in
@@ -20,7 +20,7 @@ import pandas as pd
 
 from enhancerlm.errors import ConfigError, ModelNotFoundError
 from enhancerlm.io import atomic_dir
-from enhancerlm.models.base import SequenceClassifier, read_manifest
+from enhancerlm.models.base import SequenceClassifier, log_validation, manifest_task, read_manifest
 from enhancerlm.models.catalog import CNN_FINETUNE
 from enhancerlm.models.registry import (
     BackboneSpec,
@@ -32,6 +32,7 @@ from enhancerlm.models.registry import (
     resolve_backbone,
 )
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,12 @@ MemberTrainer = Callable[[SequenceClassifier, Member, pd.DataFrame, int], Sequen
 
 @register_family("ensemble")
 class EnsembleClassifier(SequenceClassifier):
-    """Mean of the members' class probabilities, optionally over both strands.
+    """Mean of the members' outputs (class or label probabilities, or values), optionally over both strands.
 
     Parameters
     ----------
-    label_map : LabelMap
+    label_map : Task or LabelMap
+        What every member predicts.
     members : sequence of Member
     both_strands : bool
         Score each sequence and its reverse complement and average (enhancers work on either strand).
@@ -82,7 +84,7 @@ class EnsembleClassifier(SequenceClassifier):
 
     def __init__(
         self,
-        label_map: LabelMap,
+        label_map: LabelMap | Task,
         members: Sequence[Member],
         both_strands: bool = True,
         backbone: str = "ensemble",
@@ -108,9 +110,9 @@ class EnsembleClassifier(SequenceClassifier):
         return max(resolve_backbone(m.backbone)[0].short_below_bp or 1 for m in self.members)
 
     @classmethod
-    def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "EnsembleClassifier":
+    def create(cls, spec: BackboneSpec, task: Task, options: CreateOptions) -> "EnsembleClassifier":
         members = [Member(**m) for m in spec.config["members"]]
-        return cls(label_map, members, spec.config.get("both_strands", True), spec.name, options)
+        return cls(task, members, spec.config.get("both_strands", True), spec.name, options)
 
     def fit(
         self,
@@ -119,6 +121,7 @@ class EnsembleClassifier(SequenceClassifier):
         seed: int = 0,
         *,
         train_member: MemberTrainer | None = None,
+        mask_missing: bool = False,
     ) -> "EnsembleClassifier":
         """Train every member on ``train_table``; returns self.
 
@@ -126,6 +129,8 @@ class EnsembleClassifier(SequenceClassifier):
         (:func:`enhancerlm.train.fit.fine_tune_member`, which ``fit_classifier`` passes, keeps their best
         epoch on a stratified 10% of ``train_table``). Without it, a neural member is a ConfigError
         raised before any member is trained. ``val_table`` is only scored and logged.
+        ``mask_missing``: closed-form members leave missing truth out of each output's fit (a neural
+        member's trainer is told by whoever passes ``train_member``).
         """
         neural = [m.backbone for m in self.members if not fits_in_closed_form(m.backbone)]
         if neural and train_member is None:
@@ -133,32 +138,42 @@ class EnsembleClassifier(SequenceClassifier):
                 f"{self.backbone}: member(s) {', '.join(neural)} are fine-tuned; train the ensemble with "
                 "enhancerlm.train.fit.fit_classifier (or pass train_member)"
             )
-        self.models = [self._fit_member(i, m, train_table, seed + i, train_member) for i, m in enumerate(self.members)]
+        self.models = [
+            self._fit_member(i, m, train_table, seed + i, train_member, mask_missing)
+            for i, m in enumerate(self.members)
+        ]
         if val_table is not None and len(val_table):
-            y_val = np.asarray(self.label_map.encode(val_table["label"]))
-            accuracy = (self.predict_proba(val_table["sequence"].tolist()).argmax(axis=1) == y_val).mean()
-            log.info("%s: validation accuracy %.3f", self.backbone, accuracy)
+            log_validation(self, val_table)
         return self
 
-    def _fit_member(self, i: int, member: Member, train: pd.DataFrame, seed: int, train_member: MemberTrainer | None):
+    def _fit_member(
+        self,
+        i: int,
+        member: Member,
+        train: pd.DataFrame,
+        seed: int,
+        train_member: MemberTrainer | None,
+        mask_missing: bool,
+    ):
         log.info("%s: training member %d/%d (%s)", self.backbone, i + 1, len(self.members), member.backbone)
         options = CreateOptions(
             trust_remote_code=self.options.trust_remote_code,
             allow_bin_weights=self.options.allow_bin_weights,
             seed=seed,
         )
-        model = create_classifier(member.backbone, self.label_map, options)
+        model = create_classifier(member.backbone, self.task, options)
         if model.fits_in_closed_form:
-            return model.fit(train, seed=seed)  # type: ignore[attr-defined]  # closed-form families define fit
+            # closed-form families define fit
+            return model.fit(train, seed=seed, mask_missing=mask_missing)  # type: ignore[attr-defined]
         assert train_member is not None  # checked in fit before any member was trained
         return train_member(model, member, train, seed)
 
     def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
-        """Class probabilities, shape=(len(seqs), n_classes): the mean over members (and strands)."""
+        """The task's outputs, shape=(len(seqs), n_outputs): the mean over members (and strands)."""
         if not self.models:
             raise ConfigError(f"{self.backbone}: the ensemble is not trained; call fit(train_table) first")
         return np.mean(
-            [m.predict_proba(seqs, batch_size, both_strands=self.both_strands) for m in self.models],
+            [m.predict_outputs(seqs, batch_size, both_strands=self.both_strands) for m in self.models],
             axis=0,
         ).astype(np.float32)
 
@@ -185,7 +200,7 @@ class EnsembleClassifier(SequenceClassifier):
         if missing or "folders" not in manifest:
             raise ModelNotFoundError(f"{directory}: ensemble member folder(s) missing: {missing or 'all'}")
         model = cls(
-            LabelMap.from_dict(manifest),
+            manifest_task(manifest),
             [Member(**m) for m in manifest["members"]],
             manifest["both_strands"],
             manifest["backbone"],

@@ -1,7 +1,9 @@
-"""GC-content baseline: one feature, the GC fraction, into a logistic regression.
+"""GC-content baseline: one feature, the GC fraction, into the task's linear head.
 
 Enhancer sets are often GC-richer than their backgrounds; a model that barely beats this baseline
-has mostly learned GC content.
+has mostly learned GC content. The head is a logistic regression (binary, multi-class), one per
+label (multi-label: how much of each cell type's call GC alone explains) or a linear regression per
+target (regression), as :mod:`enhancerlm.models.task_heads` fits them.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from typing import Sequence
 
 import numpy as np
 
+from enhancerlm.models.base import manifest_task
 from enhancerlm.models.kmer_lr import LinearBaseline
 from enhancerlm.models.registry import register_family
 from enhancerlm.sequences.dna import gc_fraction
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 
 def gc_feature(seqs: Sequence[str]) -> np.ndarray:
@@ -27,9 +31,9 @@ def gc_feature(seqs: Sequence[str]) -> np.ndarray:
 
 @register_family("gc")
 class GCClassifier(LinearBaseline):
-    """GC fraction -> standardisation -> logistic regression."""
+    """GC fraction -> standardisation -> the task's linear head (logistic, per-label logistic, or linear)."""
 
-    def __init__(self, label_map: LabelMap, backbone: str = "gc"):
+    def __init__(self, label_map: LabelMap | Task, backbone: str = "gc"):
         self.label_map, self.backbone = label_map, backbone
 
     def features(self, seqs: Sequence[str]) -> np.ndarray:
@@ -38,4 +42,4 @@ class GCClassifier(LinearBaseline):
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GCClassifier":
-        return cls(LabelMap.from_dict(manifest), backbone=manifest["backbone"])
+        return cls(manifest_task(manifest), backbone=manifest["backbone"])

@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterator, Protocol, Sequence, cast
+from typing import Any, Callable, ClassVar, Iterator, Protocol, Self, Sequence, cast
 
 import numpy as np
 import torch
 
 from enhancerlm.device import autocast, default_batch_size
-from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.models.base import SequenceClassifier, manifest_task
+from enhancerlm.models.targets import TargetScale, read_target_scale
 
 # Loading lives in models/weights.py; importable from here as before.
 from enhancerlm.models.weights import from_pretrained, load_model  # noqa: F401
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +100,24 @@ def _logits(output, attention_mask: torch.Tensor) -> torch.Tensor:
     return output.logits
 
 
-def label_kwargs(label_map: LabelMap) -> dict:
-    """A transformers config's label fields (``num_labels``, ``id2label``, ``label2id``) for ``label_map``."""
-    d = label_map.to_dict()
+def label_kwargs(task: Task | LabelMap) -> dict:
+    """A transformers config's head fields for ``task``: ``num_labels``, ``id2label``, ``label2id``, ``problem_type``.
+
+    ``num_labels`` is the task's number of outputs (classes, labels or targets). ``problem_type`` makes
+    transformers' own sequence-classification heads pick the task's loss: cross-entropy over classes,
+    BCE-with-logits per label for multi-label tasks (a sequence may be active in several cell types,
+    so the labels are independent Bernoulli outcomes, not one softmax), and MSE for regression. MSE,
+    not Poisson, because the targets are standardised real numbers (:mod:`enhancerlm.models.targets`):
+    STARR-seq and MPRA activities are log-ratios that can be negative, not counts; a Poisson loss
+    suits raw read counts, which these tables do not hold.
+    """
+    task = task if isinstance(task, Task) else Task.from_label_map(task)
+    d = task.label_map.to_dict()
     return {
-        "num_labels": label_map.n_classes,
+        "num_labels": task.n_outputs,
         "id2label": {int(i): n for i, n in d["id2label"].items()},
         "label2id": d["label2id"],
+        "problem_type": task.problem_type,
     }
 
 
@@ -117,7 +130,8 @@ class TransformerClassifier(SequenceClassifier):
         Returns ``.logits`` of shape (batch, n_classes).
     encoder : TokenEncoder
         Sequences -> token ids ([CLS]/[SEP] included).
-    label_map : LabelMap
+    label_map : Task or LabelMap
+        What the head predicts (a LabelMap: its binary or multi-class task).
     backbone : str
         Registry name.
     max_bp : int or None
@@ -125,12 +139,16 @@ class TransformerClassifier(SequenceClassifier):
 
     Attributes
     ----------
+    target_scale : TargetScale or None
+        Regression: the training targets' mean and sd; the head predicts standardised values and
+        ``predict_outputs`` undoes the scaling. Set by the trainer, saved with the model.
     has_hidden_states : bool
         The model returns ``hidden_states`` (``output_hidden_states=True``), so
         ``enhancerlm.embeddings`` can embed with it; False for families that are not transformers.
     """
 
     has_hidden_states: ClassVar[bool] = True
+    target_scale: TargetScale | None = None
 
     def __init__(self, model, encoder: TokenEncoder, label_map, backbone: str, max_bp: int | None):
         self.model = model
@@ -157,7 +175,10 @@ class TransformerClassifier(SequenceClassifier):
         return int8_copy(self)
 
     def predict_logits(self, seqs: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        """Logits, shape=(len(seqs), n_classes), float32; batches sorted by length to pad little."""
+        """The head's raw outputs, shape=(len(seqs), n_outputs), float32; batches sorted by length to pad little.
+
+        Class or label logits, or standardised values (regression; see ``target_scale``).
+        """
         return self.forward_rows(seqs, _logits, self.model.config.num_labels, batch_size)
 
     def forward_rows(
@@ -196,8 +217,8 @@ class TransformerClassifier(SequenceClassifier):
         return out
 
     def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
-        logits = self.predict_logits(seqs, batch_size)
-        return torch.softmax(torch.from_numpy(logits), dim=-1).numpy()
+        outputs = self.task.activate(self.predict_logits(seqs, batch_size))
+        return outputs if self.target_scale is None else self.target_scale.restore(outputs)
 
     def limit_window(self, max_tokens: int) -> None:
         """Score at most ``max_tokens`` tokens a pass: ``max_bp`` becomes the bp they cover (it never grows).
@@ -222,4 +243,14 @@ class TransformerClassifier(SequenceClassifier):
         directory = Path(directory)
         self.model.save_pretrained(directory)  # transformers 5 always writes safetensors
         self.encoder.save_pretrained(directory)
-        self.write_manifest(directory, max_bp=self.max_bp)
+        self.write_manifest(directory, max_bp=self.max_bp, **self.head_manifest())
+
+    def head_manifest(self) -> dict:
+        """What the manifest records beyond the task to rebuild the outputs: the regression target scale."""
+        return {} if self.target_scale is None else {"target_scale": self.target_scale.to_dict()}
+
+    def restore_head(self, manifest: dict) -> Self:
+        """Set the task and target scale a loaded model's manifest records (``load`` of each family); returns self."""
+        self.task = manifest_task(manifest)
+        self.target_scale = read_target_scale(manifest)
+        return self

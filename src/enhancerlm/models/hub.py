@@ -24,10 +24,10 @@ from pathlib import Path
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
-from enhancerlm.models.base import read_manifest
+from enhancerlm.models.base import manifest_task, read_manifest
 from enhancerlm.models.hf import TransformerClassifier, from_pretrained, label_kwargs, load_model
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
-from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.hub import HubTokenEncoder, infer_max_tokens
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,12 @@ class HubClassifier(TransformerClassifier):
     bp_per_token: float | None = None  # the registry entry's; None: measured on a random sequence
 
     @classmethod
-    def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "HubClassifier":
+    def create(cls, spec: BackboneSpec, task: Task, options: CreateOptions) -> "HubClassifier":
         source, remote = options.source or spec.hub_id, options.trust_remote_code
         assert source is not None, f"hf entry {spec.name!r} has no hub_id"  # every "hf" entry registers one
         tokenizer = from_pretrained(_load_tokenizer, source, "tokenizer", trust_remote_code=remote)
         config = from_pretrained(AutoConfig.from_pretrained, source, "model config", trust_remote_code=remote)
-        config.update(label_kwargs(label_map))
+        config.update(label_kwargs(task))
         torch.manual_seed(options.seed)  # seeds the new classification head
         model = load_model(
             AutoModelForSequenceClassification.from_pretrained,
@@ -65,14 +65,14 @@ class HubClassifier(TransformerClassifier):
         encoder = HubTokenEncoder(tokenizer, spec.max_tokens if declared else infer_max_tokens(tokenizer, config))
         max_bp = encoder.max_bp(spec.config.get("bp_per_token"))
         log.info("%s: up to %s tokens, %s bp per pass", spec.name, encoder.max_tokens, max_bp)
-        classifier = cls._build(model, encoder, label_map, spec.name, max_bp, remote)
+        classifier = cls._build(model, encoder, task, spec.name, max_bp, remote)
         classifier.bp_per_token = spec.config.get("bp_per_token")
         return classifier
 
     @classmethod
-    def _build(cls, model, encoder, label_map, backbone, max_bp, remote) -> "HubClassifier":
+    def _build(cls, model, encoder, task, backbone, max_bp, remote) -> "HubClassifier":
         _accept_attention_mask(model)
-        classifier = cls(model, encoder, label_map, backbone, max_bp)
+        classifier = cls(model, encoder, task, backbone, max_bp)
         classifier.trust_remote_code = remote
         return classifier
 
@@ -81,7 +81,11 @@ class HubClassifier(TransformerClassifier):
         self.model.save_pretrained(directory)  # safetensors; remote-code models also copy their code here
         self.encoder.save_pretrained(directory)
         self.write_manifest(
-            directory, max_bp=self.max_bp, max_tokens=self.encoder.max_tokens, trust_remote_code=self.trust_remote_code
+            directory,
+            max_bp=self.max_bp,
+            max_tokens=self.encoder.max_tokens,
+            trust_remote_code=self.trust_remote_code,
+            **self.head_manifest(),
         )
 
     def limit_window(self, max_tokens: int) -> None:
@@ -109,9 +113,10 @@ class HubClassifier(TransformerClassifier):
             AutoModelForSequenceClassification.from_pretrained, source, "fine-tuned model", trust_remote_code=remote
         )
         encoder = HubTokenEncoder(tokenizer, manifest.get("max_tokens"))
-        return cls._build(
-            model, encoder, LabelMap.from_dict(manifest), manifest["backbone"], manifest.get("max_bp"), remote
+        classifier = cls._build(
+            model, encoder, manifest_task(manifest), manifest["backbone"], manifest.get("max_bp"), remote
         )
+        return classifier.restore_head(manifest)
 
 
 def _load_tokenizer(source: str, use_safetensors=None, **kwargs):

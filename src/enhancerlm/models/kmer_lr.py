@@ -12,18 +12,22 @@ import logging
 from abc import abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence, cast
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 import pandas as pd
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import write_text_atomic
-from enhancerlm.models.base import SequenceClassifier, read_manifest
+from enhancerlm.models.base import SequenceClassifier, log_validation, manifest_task, read_manifest
 from enhancerlm.models.registry import BackboneSpec, CreateOptions, register_family
 from enhancerlm.sequences.dna import ATCG, concat_codes, kmer_ids
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.tokenization.kmer import SUPPORTED_K
+
+if TYPE_CHECKING:  # task_heads builds on this module's LinearHead
+    from enhancerlm.models.task_heads import TaskHead
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +152,16 @@ def _canonical_ids(k: int) -> np.ndarray:
 
 
 class LinearBaseline(SequenceClassifier):
-    """A baseline that is ``features(seqs)`` followed by a ``LinearHead`` (kmer-lr, gc).
+    """A baseline that is ``features(seqs)`` followed by a linear head of its task (kmer-lr, gkm-lr, gc, probe).
 
-    Subclasses define ``features``, ``params`` (saved in the manifest) and ``from_manifest``.
+    Subclasses define ``features``, ``params`` (saved in the manifest) and ``from_manifest``. The head
+    is the task's (:mod:`enhancerlm.models.task_heads`): a ``LinearHead`` (binary, multi-class),
+    one-vs-rest logistic heads (multi-label) or ridge regression (regression).
     """
 
     max_bp = None
     fits_in_closed_form = True
-    head: LinearHead | None = None
+    head: "TaskHead | None" = None
 
     @abstractmethod
     def features(self, seqs: Sequence[str]) -> np.ndarray:
@@ -171,30 +177,36 @@ class LinearBaseline(SequenceClassifier):
         """An unfitted model with the settings recorded by ``params``."""
 
     @classmethod
-    def create(cls, spec: BackboneSpec, label_map: LabelMap, options: CreateOptions) -> "LinearBaseline":
+    def create(cls, spec: BackboneSpec, task: Task, options: CreateOptions) -> "LinearBaseline":
         # each concrete subclass's __init__ takes (label_map, <its settings>, backbone); this abstract one has none
-        return cast(Any, cls)(label_map, backbone=spec.name, **spec.config)
+        return cast(Any, cls)(task, backbone=spec.name, **spec.config)
 
-    def fit(self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0):
-        """Fit on the canonical table's ``sequence``/``label`` columns; returns self.
+    def fit(
+        self, train_table: pd.DataFrame, val_table: pd.DataFrame | None = None, seed: int = 0, *, mask_missing=False
+    ):
+        """Fit on the canonical table's sequences and the truth columns of the model's task; returns self.
 
-        C is tuned by cross-validation on ``train_table`` (folds seeded by ``seed``); ``val_table``
-        is only scored and logged, so it stays untouched by model selection.
+        C (alpha for regression) is tuned by cross-validation on ``train_table`` (folds seeded by
+        ``seed``); ``val_table`` is only scored and logged, so it stays untouched by model selection.
+        ``mask_missing``: rows without a value for a label or target are left out of that output's
+        fit (else missing truth is an InputError).
         """
-        y = np.asarray(self.label_map.encode(train_table["label"]))
-        self.head = fit_linear_head(self.features(train_table["sequence"].tolist()), y, seed)
-        log.info("%s: fitted on %d sequences, C=%g", self.backbone, len(y), self.head.C)
+        from enhancerlm.models.task_heads import fit_task_head, head_settings
+
+        y = self.task.encode(train_table, allow_missing=mask_missing)
+        self.head = fit_task_head(self.features(train_table["sequence"].tolist()), y, self.task, seed)
+        log.info("%s: fitted on %d sequences, %s", self.backbone, len(y), head_settings(self.head))
         if val_table is not None and len(val_table):
-            y_val = np.asarray(self.label_map.encode(val_table["label"]))
-            accuracy = (self.predict_proba(val_table["sequence"].tolist()).argmax(axis=1) == y_val).mean()
-            log.info("%s: validation accuracy %.3f", self.backbone, accuracy)
+            log_validation(self, val_table)
         return self
 
     def _predict_windows(self, seqs: list[str], batch_size: int | None) -> np.ndarray:
-        """Class probabilities, shape=(len(seqs), n_classes), float32 (``batch_size`` is not needed)."""
+        """The task's outputs, shape=(len(seqs), n_outputs), float32 (``batch_size`` is not needed)."""
+        from enhancerlm.models.task_heads import head_outputs
+
         if self.head is None:
             raise ConfigError(f"{self.backbone}: the model is not fitted; call fit(train_table) first")
-        return self.head.predict_proba(self.features(seqs)).astype(np.float32)
+        return head_outputs(self.head, self.features(seqs)).astype(np.float32)
 
     def save(self, directory: str | Path) -> None:
         """Write ``linear_model.json`` (plain numbers) and the manifest."""
@@ -207,11 +219,15 @@ class LinearBaseline(SequenceClassifier):
 
     @classmethod
     def load(cls, directory: str | Path) -> "LinearBaseline":
+        from enhancerlm.models.task_heads import head_from_dict
+
         path = Path(directory) / HEAD_FILE
         if not path.is_file():
             raise InputError(f"{path}: not found; {directory} is not a saved linear baseline")
-        model = cls.from_manifest(read_manifest(directory))
-        model.head = LinearHead.from_dict(json.loads(path.read_text()))
+        manifest = read_manifest(directory)
+        model = cls.from_manifest(manifest)
+        model.task = manifest_task(manifest)  # the saved kind: a family's from_manifest reads the names only
+        model.head = head_from_dict(json.loads(path.read_text()))
         return model
 
 

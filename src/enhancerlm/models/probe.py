@@ -1,8 +1,9 @@
-"""Linear probe: a frozen transformer's embeddings -> standardisation -> logistic regression (C by CV on train).
+"""Linear probe: a frozen transformer's embeddings -> standardisation -> the task's linear head (by CV on train).
 
 The protocol of BEND and DART-Eval: no backpropagation, forward passes only. The transformer is never
-changed; the head is the pickle-free ``LinearHead`` of the k-mer baseline, fitted by the same
-``fit_linear_head`` (stratified, seeded folds). Saved as ``backbone/`` (the transformer, as it saves
+changed; the head is the pickle-free head of the k-mer baseline for the task, fitted the same way
+(:mod:`enhancerlm.models.task_heads`): logistic regression with C by stratified, seeded folds, one per
+label for a multi-label task; ridge regression with alpha by leave-one-out for a regression task. Saved as ``backbone/`` (the transformer, as it saves
 itself) + ``linear_model.json`` (plain numbers) + the manifest (pooling, layers), so ``enhancerlm
 predict --model`` loads it without unpickling anything.
 """
@@ -17,12 +18,14 @@ import numpy as np
 
 from enhancerlm.errors import InputError
 from enhancerlm.io import write_text_atomic
-from enhancerlm.models.base import read_manifest
+from enhancerlm.models.base import manifest_task, read_manifest
 from enhancerlm.models.hf import TransformerClassifier
-from enhancerlm.models.kmer_lr import HEAD_FILE, LinearBaseline, LinearHead
+from enhancerlm.models.kmer_lr import HEAD_FILE, LinearBaseline
 from enhancerlm.models.pooling import check_settings, embed_sequences
 from enhancerlm.models.registry import load_classifier, register_family
+from enhancerlm.models.task_heads import head_from_dict, head_settings
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 BACKBONE_DIR = "backbone"
 
@@ -38,7 +41,8 @@ class ProbeClassifier(LinearBaseline):
     ----------
     transformer : TransformerClassifier
         The frozen backbone; its own classification head is not used.
-    label_map : LabelMap
+    label_map : Task or LabelMap
+        What the head predicts.
     pooling : {"mean", "cls"}
     layers : sequence of int
         Hidden-state indices, averaged (see :mod:`enhancerlm.models.pooling`).
@@ -47,7 +51,7 @@ class ProbeClassifier(LinearBaseline):
     def __init__(
         self,
         transformer: TransformerClassifier,
-        label_map: LabelMap,
+        label_map: LabelMap | Task,
         pooling: str = "mean",
         layers: Sequence[int] = (-1,),
     ):
@@ -89,19 +93,21 @@ class ProbeClassifier(LinearBaseline):
         manifest = read_manifest(directory)
         transformer = load_classifier(directory / BACKBONE_DIR)
         assert isinstance(transformer, TransformerClassifier)  # probes are only built on transformers
-        probe = cls(transformer, LabelMap.from_dict(manifest), manifest["pooling"], manifest["layers"])
-        probe.head = LinearHead.from_dict(json.loads(path.read_text()))
+        probe = cls(transformer, manifest_task(manifest), manifest["pooling"], manifest["layers"])
+        probe.head = head_from_dict(json.loads(path.read_text()))
         return probe
 
 
 def write_probe_summary(probe: ProbeClassifier, path: str | Path) -> dict:
-    """The probe's setting (C chosen, pooling, layers, width) as JSON at ``path``; returns it."""
+    """The probe's setting (C chosen, per label for multi-label; alpha per target for regression; pooling,
+    layers, width) as JSON at ``path``; returns it."""
     assert probe.head is not None  # written after fitting
+    settings = head_settings(probe.head)
     summary = {
-        "C": probe.head.C,
+        **{k: v for k, v in settings.items() if k != "n_features"},
         "pooling": probe.pooling,
         "layers": list(probe.layers),
-        "n_features": probe.head.mean.size,
+        "n_features": settings["n_features"],
     }
     write_text_atomic(path, json.dumps(summary, indent=2) + "\n")
     return summary

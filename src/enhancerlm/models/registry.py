@@ -215,7 +215,9 @@ def _generic_hub_spec(source: str) -> BackboneSpec:
 def create_classifier(name_or_path: str, task: "Task | LabelMap", options: CreateOptions = CreateOptions()):
     """A fresh classifier for fine-tuning: pre-trained body (if any) plus a new head seeded by ``options.seed``.
 
-    ``task``: what the head predicts (a LabelMap is the binary or multi-class task of its classes).
+    ``task``: what the head predicts (a LabelMap is the binary or multi-class task of its classes):
+    every family learns every kind (``SequenceClassifier.task_kinds``), each with the loss or fit of
+    its kind.
     """
     task = task if isinstance(task, Task) else Task.from_label_map(task)
     spec, source = resolve_backbone(name_or_path)
@@ -225,9 +227,13 @@ def create_classifier(name_or_path: str, task: "Task | LabelMap", options: Creat
         )
     if options.source is None and source is not None:
         options = CreateOptions(source, options.trust_remote_code, options.allow_bin_weights, options.seed)
-    if not task.single_label:
-        raise ConfigError(f"backbone {spec.name!r}: a {task.kind} head is not available for its family {spec.family!r}")
-    return family_class(spec.family).create(spec, task.label_map, options)
+    cls = family_class(spec.family)
+    if task.kind not in cls.task_kinds:
+        raise ConfigError(
+            f"backbone {spec.name!r}: its family {spec.family!r} learns {', '.join(cls.task_kinds)} tasks, "
+            f"not {task.kind} ({', '.join(task.names)})"
+        )
+    return cls.create(spec, task, options)
 
 
 def create_encoder(name_or_path: str, trust_remote_code: bool = False):

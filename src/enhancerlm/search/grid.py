@@ -22,6 +22,7 @@ from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.provenance import changed_settings
 from enhancerlm.search.setup import SearchSetup
+from enhancerlm.sequences.task import Task
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import CHECKPOINTS, finetune
 
@@ -98,7 +99,8 @@ def grid_search(
     max_epochs : int
         Epochs per trial; every epoch is a candidate.
     """
-    out_dir, seed, metric = Path(setup.out_dir), setup.seed, setup.metric
+    out_dir, seed = Path(setup.out_dir), setup.seed
+    task, metric = setup.resolve(table)
     if not lrs:
         raise ConfigError("grid search: lrs is empty")
     config = setup.base_config.replace(epochs=max_epochs, seed=seed, metric_for_best=None, early_stopping_patience=None)
@@ -112,7 +114,7 @@ def grid_search(
     }
     check_settings(out_dir, settings)
     train, val = prepare_split(
-        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed
+        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed, task=task
     )
     histories = []
     for lr in lrs:
@@ -181,16 +183,25 @@ def check_settings(out_dir: Path, settings: dict) -> None:
 
 
 def prepare_split(
-    table: pd.DataFrame, out_dir: Path, *, val_fraction: float, subset_per_class: int | None, seed: int
+    table: pd.DataFrame,
+    out_dir: Path,
+    *,
+    val_fraction: float,
+    subset_per_class: int | None,
+    seed: int,
+    task: Task | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Balanced subset -> stratified train/val split; the ids of each side are written to ``split.tsv``.
 
     The split is :func:`enhancerlm.data.splits.stratified_split`: copies of a sequence (either strand)
-    stay on one side, so the validation score does not reward memorised training records.
+    stay on one side, so the validation score does not reward memorised training records. The subset
+    is balanced over the classes, or over ``task``'s strata (:meth:`Task.strata`) for a multi-label or
+    regression task.
     """
     if not 0 < val_fraction < 1:
         raise ConfigError(f"val_fraction={val_fraction!r} must be between 0 and 1")
-    subset = balanced_subset(table, subset_per_class, seed) if subset_per_class is not None else table
+    strata = None if task is None or task.single_label else task.strata(table)
+    subset = balanced_subset(table, subset_per_class, seed, strata) if subset_per_class is not None else table
     train, val = stratified_split(subset, val_fraction, seed)
     split = split_ids(train, val)
     path = out_dir / SPLIT_FILE
@@ -210,8 +221,17 @@ def prepare_split(
     return train.reset_index(drop=True), val.reset_index(drop=True)
 
 
-def balanced_subset(table: pd.DataFrame, per_class: int, seed: int) -> pd.DataFrame:
-    """``per_class`` sequences drawn from every class (fewer if the smallest class is smaller), seeded."""
+def balanced_subset(table: pd.DataFrame, per_class: int, seed: int, strata: list[str] | None = None) -> pd.DataFrame:
+    """``per_class`` sequences drawn from every class (fewer if the smallest class is smaller), seeded.
+
+    ``strata``: one group name per row (a multi-label or regression task's :meth:`Task.strata`) to
+    draw from instead of the classes; a stratum smaller than ``per_class`` is taken whole, since label
+    sets of a multi-label task are often rare and would otherwise shrink every other stratum.
+    """
+    if strata is not None:
+        groups = table.groupby(pd.Series(strata, index=table.index), sort=True)
+        parts = [group.sample(n=min(per_class, len(group)), random_state=seed) for _, group in groups]
+        return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
     counts = table["label"].value_counts()
     if len(counts) < 2:
         raise InputError(f"search: need at least 2 labelled classes, found {counts.to_dict()}")

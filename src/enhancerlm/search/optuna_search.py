@@ -90,7 +90,8 @@ def optuna_search(
     """
     import optuna
 
-    out_dir, seed, metric, base_config = Path(setup.out_dir), setup.seed, setup.metric, setup.base_config
+    out_dir, seed, base_config = Path(setup.out_dir), setup.seed, setup.base_config
+    task, metric = setup.resolve(table)
     if n_trials < 1:
         raise ConfigError(f"n_trials={n_trials!r} must be at least 1")
     settings = {
@@ -103,7 +104,7 @@ def optuna_search(
     }
     check_settings(out_dir, settings)
     train, val = prepare_split(
-        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed
+        table, out_dir, val_fraction=setup.val_fraction, subset_per_class=setup.subset_per_class, seed=seed, task=task
     )
     study = _open_study(out_dir, seed, direction="minimize" if metric == "loss" else "maximize")
     done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)

@@ -19,30 +19,34 @@ log = logging.getLogger(__name__)
 
 
 class TokenDataset(torch.utils.data.Dataset):
-    """Token ids and class ids, one item per training example.
+    """Token ids and the truth, one item per training example.
 
-    Items are ``{"input_ids": np.ndarray shape=(n_tokens,), "labels": int}``; ``Trainer``'s
-    ``LengthGroupedSampler`` reads the lengths off ``input_ids``.
+    Items are ``{"input_ids": np.ndarray shape=(n_tokens,), "labels": int}`` (a class id) or, for
+    multi-label and regression tasks, ``"labels": np.ndarray shape=(n_outputs,), float32`` (0/1 per
+    label or standardised values, NaN where missing); ``Trainer``'s ``LengthGroupedSampler`` reads
+    the lengths off ``input_ids``.
 
     Parameters
     ----------
     ids : list of np.ndarray
         Token ids per example, [CLS]/[SEP] included.
-    labels : sequence of int, length len(ids)
-        Class id per example.
+    labels : array-like, shape=(len(ids),) or (len(ids), n_outputs)
+        Class id per example, or a row of outputs per example.
     """
 
-    def __init__(self, ids: list[np.ndarray], labels: Sequence[int]):
+    def __init__(self, ids: list[np.ndarray], labels: Sequence[int] | np.ndarray):
         if len(ids) != len(labels):
             raise InputError(f"dataset: {len(ids)} token arrays but {len(labels)} labels")
         self.ids = ids
-        self.labels = np.asarray(labels, dtype=np.int64)
+        labels = np.asarray(labels)
+        self.labels = labels.astype(np.int64) if labels.ndim == 1 else labels.astype(np.float32)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __getitem__(self, i: int) -> dict:
-        return {"input_ids": self.ids[i], "labels": int(self.labels[i])}
+        label = self.labels[i]
+        return {"input_ids": self.ids[i], "labels": int(label) if self.labels.ndim == 1 else label}
 
     @property
     def lengths(self) -> np.ndarray:
@@ -57,27 +61,34 @@ def build_dataset(
     long_sequences: str = "window",
     stride_bp: int | None = None,
     what: str = "train",
+    mask_missing: bool = False,
 ) -> TokenDataset:
     """Tokenise a labelled canonical table; sequences longer than ``classifier.max_bp`` become windows.
 
-    Every window inherits its sequence's label. With ``long_sequences="error"`` a sequence longer than
+    Every window inherits its sequence's truth. With ``long_sequences="error"`` a sequence longer than
     ``max_bp`` is an InputError naming it.
 
     Parameters
     ----------
     classifier : TransformerClassifier
-        Supplies ``encoder``, ``label_map`` and ``max_bp`` (bp).
+        Supplies ``encoder``, ``task`` (and a regression model's ``target_scale``, by which the
+        targets are standardised) and ``max_bp`` (bp).
     table : pd.DataFrame
-        Canonical table with columns ``id``, ``sequence``, ``label``.
+        Canonical table with columns ``id``, ``sequence`` and the task's truth columns
+        (:meth:`enhancerlm.sequences.task.Task.truth_columns`).
     long_sequences : {"window", "error"}
     stride_bp : int or None
         Step between windows in bp; None: ``max_bp // 2``.
     what : str
         Name of the table in messages (``"train"``, ``"val"``).
+    mask_missing : bool
+        Keep missing values as NaN (masked out of the loss); False: they are an InputError.
     """
     if len(table) == 0:
         raise InputError(f"{what} table is empty")
-    labels = np.asarray(classifier.label_map.encode(table["label"]), dtype=np.int64)
+    labels = classifier.task.encode(table, allow_missing=mask_missing)
+    if classifier.target_scale is not None:
+        labels = classifier.target_scale.standardise(labels)
     seqs = table["sequence"].tolist()
     if long_sequences == "error":
         _reject_long(table, classifier.max_bp, what)
@@ -126,12 +137,16 @@ class PadCollator:
     pad_to: int | None = None
 
     def __call__(self, features: list[dict]) -> dict[str, torch.Tensor]:
-        """Examples -> ``input_ids``, ``attention_mask`` shape=(batch, n_tokens) and ``labels`` shape=(batch,)."""
+        """Examples -> ``input_ids``, ``attention_mask`` shape=(batch, n_tokens) and ``labels``.
+
+        ``labels``: class ids, shape=(batch,), int64; or outputs, shape=(batch, n_outputs), float32.
+        """
         input_ids, mask = pad_batch([np.asarray(f["input_ids"]) for f in features], self.pad_id)
         if self.pad_to is not None and self.pad_to > input_ids.shape[1]:
             extra = (0, self.pad_to - input_ids.shape[1])
             input_ids, mask = F.pad(input_ids, extra, value=self.pad_id), F.pad(mask, extra, value=0)
         batch = {"input_ids": input_ids, "attention_mask": mask}
         if "labels" in features[0]:
-            batch["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.long)
+            labels = np.asarray([f["labels"] for f in features])
+            batch["labels"] = torch.from_numpy(labels.astype(np.int64 if labels.ndim == 1 else np.float32))
         return batch

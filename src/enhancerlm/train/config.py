@@ -68,6 +68,10 @@ class TrainConfig(ConfigBase):
         Worker processes that collate batches (0: in the main process).
     keep_checkpoints : int or None
         Newest epoch checkpoints kept in ``out_dir/checkpoints`` (the best one is always kept); None: all.
+    mask_missing : bool
+        Multi-label and regression tables: a missing value (empty or NaN) of a label or target is left
+        out of the loss and the validation metrics of that output (:func:`enhancerlm.train.losses.masked_loss`);
+        False: a missing value is an error naming the record.
     """
 
     # lr, epochs, batch size and warm-up are a backbone's recipe, declared in FinetuneDefaults.
@@ -94,6 +98,9 @@ class TrainConfig(ConfigBase):
     use_cpu: bool = setting(False)
     dataloader_workers: int = setting(0, ge=0)
     keep_checkpoints: int | None = setting(2, ge=1)
+    mask_missing: bool = setting(
+        False, help="Leave missing label/target values out of the loss and metrics of that output (else an error)."
+    )
 
     config_label = "train config"  # from_dict / to_dict and the checks of each field: ConfigBase
 

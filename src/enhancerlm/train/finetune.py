@@ -12,18 +12,20 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import torch
-from scipy.special import softmax
 from transformers import EarlyStoppingCallback, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_utils import EvalPrediction
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.evaluate.history import history_from_trainer_log
-from enhancerlm.evaluate.metrics import compute_metrics, scalar_metric_names
 from enhancerlm.io import atomic_dir, atomic_path, write_text_atomic
 from enhancerlm.models.hf import TransformerClassifier, preserved_model_state
+from enhancerlm.models.targets import target_scale_for
 from enhancerlm.provenance import changed_settings, versions
 from enhancerlm.train.callbacks import no_save_bars, quiet_trainer
 from enhancerlm.train.collate import PadCollator, TokenDataset, build_dataset
 from enhancerlm.train.config import TrainConfig
+from enhancerlm.train.losses import MaskedLossTrainer
+from enhancerlm.train.metrics import epoch_metric_names, epoch_metrics, validation_metrics  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,9 @@ def finetune(
     classifier : TransformerClassifier
         Fresh or pre-trained classifier; its ``model`` is trained in place.
     train, val : pd.DataFrame
-        Canonical tables (``id``, ``sequence``, ``label``); ``val`` None: no validation.
+        Canonical tables (``id``, ``sequence`` and the task's truth columns); ``val`` None: no validation.
+        A regression model learns standardised targets: the mean and sd of ``train``'s are kept
+        as the classifier's ``target_scale`` (unless it has one) and undone at prediction.
     config : TrainConfig
     out_dir : Path
         Run folder; the trained model is written to ``out_dir/model``.
@@ -95,16 +99,23 @@ def finetune(
     _check_request(classifier, val, config)
     checkpoint = _checkpoint_to_resume(out_dir, resume)
     set_seed(config.seed)
-    train_ds = build_dataset(
-        classifier, train, long_sequences=config.long_sequences, stride_bp=config.window_stride_bp, what="train"
-    )
-    val_ds = (
-        None
-        if val is None
-        else build_dataset(
-            classifier, val, long_sequences=config.long_sequences, stride_bp=config.window_stride_bp, what="val"
+    if classifier.target_scale is None:  # a model trained before keeps the scale its head learned on
+        classifier.target_scale = target_scale_for(
+            classifier.task, classifier.task.encode(train, allow_missing=config.mask_missing)
         )
-    )
+    datasets = {
+        what: build_dataset(
+            classifier,
+            table,
+            long_sequences=config.long_sequences,
+            stride_bp=config.window_stride_bp,
+            what=what,
+            mask_missing=config.mask_missing,
+        )
+        for what, table in (("train", train), ("val", val))
+        if table is not None
+    }
+    train_ds, val_ds = datasets["train"], datasets.get("val")
     # The Trainer moves the model (and may turn on checkpointing): both are put back after training.
     with preserved_model_state(classifier):
         trainer = make_trainer(classifier, train_ds, val_ds, config, out_dir, progress=progress, callbacks=callbacks)
@@ -141,23 +152,23 @@ def make_trainer(
     """The ``Trainer`` :func:`finetune` runs (LoRA-wrapped model, early stopping, quiet logs).
 
     ``collator`` None: :class:`PadCollator` padding each batch to its longest member.
-    The model moves to the Trainer's device.
+    The model moves to the Trainer's device. The loss is the model's own (transformers' for its
+    ``problem_type``), or with ``config.mask_missing`` on a multi-label or regression task the same
+    loss over the known values only (:class:`enhancerlm.train.losses.MaskedLossTrainer`).
     """
     args = training_arguments(config, Path(out_dir), has_val=val_ds is not None, progress=progress)
     model = _with_lora(classifier.model, config) if config.lora else classifier.model
     extra = list(callbacks)
     if config.early_stopping_patience is not None:
         extra.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
-    names = classifier.label_map.names
-    trainer = Trainer(
+    trainer_class = MaskedLossTrainer if config.mask_missing and not classifier.task.single_label else Trainer
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_ds,
         eval_dataset=val_ds,
         data_collator=collator or PadCollator(classifier.encoder.pad_id),
-        compute_metrics=(lambda pred: validation_metrics(pred.label_ids, _proba(pred.predictions), names))
-        if val_ds is not None
-        else None,
+        compute_metrics=_metrics_of(classifier) if val_ds is not None else None,
         callbacks=extra,
     )
     return quiet_trainer(trainer, progress)
@@ -208,11 +219,12 @@ def _use_bf16(config: TrainConfig) -> bool:
 def _check_request(classifier: TransformerClassifier, val: pd.DataFrame | None, config: TrainConfig) -> None:
     if val is None and config.metric_for_best is not None:
         raise ConfigError(f"train config: metric_for_best={config.metric_for_best!r} needs a validation table")
-    allowed = ("loss",) + scalar_metric_names(classifier.label_map.n_classes)
+    allowed = ("loss",) + epoch_metric_names(classifier.task)
     if config.metric_for_best is not None and config.metric_for_best not in allowed:
+        task = classifier.task
         raise ConfigError(
-            f"train config: metric_for_best={config.metric_for_best!r} is not reported for "
-            f"{classifier.label_map.n_classes} classes; use one of {list(allowed)}"
+            f"train config: metric_for_best={config.metric_for_best!r} is not reported for a {task.kind} task "
+            f"of {task.n_outputs} outputs; use one of {[m for m in allowed if m != 'mse']}"
         )
 
 
@@ -251,29 +263,29 @@ def _record_run(
             "config": config.to_dict(),
             "backbone": classifier.backbone,
             "labels": list(classifier.label_map.names),
+            "task": classifier.task.to_dict(),
             "seed": config.seed,
             "versions": versions(),
         }
         write_text_atomic(path, json.dumps(run, indent=2) + "\n")
 
 
-def _proba(logits) -> np.ndarray:
-    logits = logits[0] if isinstance(logits, tuple) else logits
-    return softmax(np.asarray(logits, dtype=np.float64), axis=-1)
+def _metrics_of(classifier: TransformerClassifier):
+    """The Trainer's ``compute_metrics``: the task's epoch metrics on the whole validation pass.
 
-
-def validation_metrics(y_true: np.ndarray, proba: np.ndarray, class_names: Sequence[str]) -> dict[str, float]:
-    """Scalar whole-set metrics for the Trainer's per-epoch log (``mcc``, ``auroc``...); undefined ones left out.
-
-    Parameters
-    ----------
-    y_true : np.ndarray, shape=(n,)
-        Class ids of the whole validation set (not a batch).
-    proba : np.ndarray, shape=(n, n_classes)
-        Class probabilities.
+    Logits become the task's outputs (:meth:`Task.activate`); a regression model's standardised
+    outputs and truth go back to the user's units first, so ``mse`` is in those units.
     """
-    metrics = compute_metrics(np.asarray(y_true).ravel(), proba, class_names)
-    return {k: float(metrics[k]) for k in scalar_metric_names(len(class_names)) if metrics.get(k) is not None}
+    task, scale = classifier.task, classifier.target_scale
+
+    def compute(pred: EvalPrediction) -> dict[str, float]:
+        logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
+        outputs, truth = task.activate(np.asarray(logits)), np.asarray(pred.label_ids)
+        if scale is not None:
+            outputs, truth = scale.restore(outputs), scale.restore(truth)
+        return epoch_metrics(task, truth, outputs)
+
+    return compute
 
 
 def _with_lora(model, config: TrainConfig):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from enhancerlm.models.hf import TransformerClassifier
 from enhancerlm.models.registry import FinetuneDefaults
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.finetune import finetune
+from enhancerlm.train.metrics import task_metric
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ def fit_classifier(
     write_split: bool = True,
     resume: bool = False,
     progress: bool = True,
+    mask_missing: bool = False,
 ) -> FitResult:
     """Train ``classifier`` on ``train`` the way its family trains.
 
@@ -96,7 +99,7 @@ def fit_classifier(
     classifier : SequenceClassifier
         A fresh classifier from the registry.
     train : pd.DataFrame
-        Canonical table with ``sequence`` and ``label``.
+        Canonical table with ``sequence`` and the truth columns of the classifier's task.
     out_dir : Path
         Fine-tuning run folder (untouched by closed-form models).
     seed : int
@@ -109,18 +112,23 @@ def fit_classifier(
         Write which record went where to ``out_dir/split.tsv``.
     resume, progress : bool
         Passed to :func:`enhancerlm.train.finetune.finetune`.
+    mask_missing : bool
+        Leave missing label/target values out of each output's fit or loss (``TrainConfig.mask_missing``):
+        closed-form fits and ensemble members; a fine-tuned model also when its TrainConfig says so.
     """
     if isinstance(classifier, EnsembleClassifier):  # its neural members are trained here, one by one
-        return FitResult(classifier.fit(train, seed=seed, train_member=fine_tune_member), None, None)
+        members = functools.partial(fine_tune_member, mask_missing=mask_missing)
+        return FitResult(classifier.fit(train, seed=seed, train_member=members, mask_missing=mask_missing), None, None)
     if classifier.fits_in_closed_form:  # LinearBaseline: fit(train, seed=...)
-        return FitResult(cast(Any, classifier).fit(train, seed=seed), None, None)
+        return FitResult(cast(Any, classifier).fit(train, seed=seed, mask_missing=mask_missing), None, None)
     fit, val = split_validation(train, val_fraction, seed, out_dir if write_split else None)
+    config = config_for(val is not None)
     # every family that is not fitted in closed form is a TransformerClassifier (hf, dnabert, cnn)
     result = finetune(
         cast(TransformerClassifier, classifier),
         fit,
         val,
-        config_for(val is not None),
+        config.replace(mask_missing=True) if mask_missing else config,
         out_dir,
         resume=resume,
         progress=progress,
@@ -128,14 +136,23 @@ def fit_classifier(
     return FitResult(result.classifier, result.history, result.out_dir)
 
 
-def fine_tune_member(model: SequenceClassifier, member: Member, train: pd.DataFrame, seed: int) -> SequenceClassifier:
+def fine_tune_member(
+    model: SequenceClassifier, member: Member, train: pd.DataFrame, seed: int, *, mask_missing: bool = False
+) -> SequenceClassifier:
     """An ensemble's neural member, fine-tuned the way the ``cnn`` entry is, at the member's settings.
 
-    The CNN's recipe (warm-up, best epoch by validation AUROC) with the member's lr, epochs and batch
-    size; the best epoch is picked on a stratified ``MEMBER_VAL_FRACTION`` of ``train``. Checkpoints
-    live in a temporary folder, removed on return.
+    The CNN's recipe (warm-up, best epoch by validation AUROC, or the task's counterpart:
+    :func:`enhancerlm.train.metrics.task_metric`) with the member's lr, epochs and batch size; the
+    best epoch is picked on a stratified ``MEMBER_VAL_FRACTION`` of ``train``. Checkpoints live in a
+    temporary folder, removed on return.
     """
-    recipe = dataclasses.replace(CNN_FINETUNE, lr=member.lr, epochs=member.epochs, batch_size=member.batch_size)
+    recipe = dataclasses.replace(
+        CNN_FINETUNE,
+        lr=member.lr,
+        epochs=member.epochs,
+        batch_size=member.batch_size,
+        metric_for_best=task_metric(model.task, CNN_FINETUNE.metric_for_best),
+    )
     with tempfile.TemporaryDirectory(prefix="enhancerlm-member-") as work:
         return fit_classifier(
             model,
@@ -145,5 +162,7 @@ def fine_tune_member(model: SequenceClassifier, member: Member, train: pd.DataFr
             val_fraction=MEMBER_VAL_FRACTION,
             write_split=False,
             progress=False,
-            config_for=lambda has_val: recipe_config(recipe, seed, recipe.metric_for_best, keep_checkpoints=1),
+            config_for=lambda has_val: recipe_config(
+                recipe, seed, recipe.metric_for_best, keep_checkpoints=1, mask_missing=mask_missing
+            ),
         ).classifier
