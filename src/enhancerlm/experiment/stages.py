@@ -93,10 +93,12 @@ def dedup_stage(train: pd.DataFrame, test: pd.DataFrame, out: Path) -> pd.DataFr
     """Train without the sequences that also occur in test (either strand); removed ids recorded."""
     from enhancerlm.data.prepare import remove_test_overlap
 
-    kept, removed = remove_test_overlap(train, test, mode="exact")
+    _, removed = remove_test_overlap(train, test, mode="exact")
     with atomic_path(out / "removed_from_train.tsv") as tmp:
         removed.to_csv(tmp, sep="\t", index=False)
-    return kept
+    # The kept rows of train as they are: remove_test_overlap's own table has the canonical columns only,
+    # without a multi-output task's label:/target: truth columns (train ids are unique, see load_inputs).
+    return train[~train["id"].isin(removed["id"])].reset_index(drop=True)
 
 
 def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
