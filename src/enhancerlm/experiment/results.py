@@ -69,7 +69,8 @@ def write_predictions(path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, 
             columns = task.prediction_columns(f"_{key.column}")
             table = table.assign(**dict(zip(columns, np.asarray(proba).T)))
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+        # 9 significant digits hold a float32 output exactly: metrics recomputed from this file are metrics.json's
+        table.to_csv(tmp, sep="\t", index=False, float_format="%.9g")
 
 
 def report_stage(
