@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from enhancerlm.experiment.config import RunConfig, resolve_run_config
 from enhancerlm.errors import ConfigError
+from enhancerlm.experiment.config import RunConfig, resolve_run_config
 from enhancerlm.experiment.stages import (
     Setting,
     best_epoch_metric,
