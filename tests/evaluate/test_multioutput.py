@@ -174,3 +174,13 @@ def test_task_metrics_are_the_evaluation_without_intervals():
     assert task_metrics(y, p, TARGETS) == regression_metrics(y, p, TARGETS.names)
     y, p = _multilabel_set(40)
     assert task_metrics(y, p, LABELS)["auroc_macro"] == evaluate(y, p, LABELS, n_boot=10)["auroc_macro"]
+
+
+def test_multi_output_chunks_are_sized_by_cells_and_do_not_change_the_intervals(monkeypatch):
+    from enhancerlm.evaluate import bootstrap
+
+    y, p = _multilabel_set(40)
+    whole = evaluate(y, p, LABELS, n_boot=30, seed=2)
+    monkeypatch.setattr(bootstrap, "_CHUNK_CELLS", 40 * 3 * 4)  # 40 sequences x 3 labels: 4 replicates a chunk
+    assert [len(w) for w in bootstrap.bootstrap_weights(40, 10, 0, cells_per_example=3)] == [4, 4, 2]
+    assert evaluate(y, p, LABELS, n_boot=30, seed=2) == whole
