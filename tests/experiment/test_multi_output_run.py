@@ -171,3 +171,15 @@ def test_a_cnn_regressor_searches_and_keeps_epochs_by_spearman(tables, tmp_path,
     rho = stats.spearmanr(predictions["target:activity"], predictions["pred_activity_fine_tuned"]).statistic
     assert metrics["fine_tuned"]["spearman"] == pytest.approx(rho, abs=1e-12)  # ranks survive 9 digits
     assert "val_spearman" in set(pd.read_csv(out / "finetune" / "history.tsv", sep="\t")["metric"])
+
+
+@pytest.mark.slow
+def test_a_probe_and_the_untrained_head_answer_per_label(tables, tmp_path, one_torch_thread):
+    out = tmp_path / "out"
+    result = run(tables, out, "tiny-dnabert-6", "--label-columns", "heart,liver", "--mode", "probe")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["probe"]["per_label"]) == set(metrics["zero_shot"]["per_label"]) == {"heart", "liver"}
+    assert len(metrics["probe_setting"]["C"]) == 2  # one C per label, each by its own cross-validation
+    predictions = pd.read_csv(out / "predictions.tsv", sep="\t")
+    assert {"p_heart_probe", "p_liver_zero_shot"} <= set(predictions.columns)
