@@ -61,11 +61,6 @@ class Inputs:
     task: Task
     k: int | None = None
 
-    @property
-    def label_map(self) -> LabelMap:
-        """The task's output names as a LabelMap (a single-label task's classes)."""
-        return self.task.label_map
-
 
 def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None) -> Inputs:
     """Read and validate every SPEC (or in-memory table); nothing is written before this succeeds.
