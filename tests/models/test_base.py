@@ -111,8 +111,8 @@ def every_family(gc_table):
     tiny.limit_window(40)  # 43 bp
     cnn.max_bp = 50
     fitted = {name: create_classifier(name, BINARY).fit(gc_table) for name in ("kmer-lr", "gkm-lr", "gc")}
-    members = [Member("kmer-lr"), Member("cnn", epochs=1)]
-    ensemble = EnsembleClassifier(BINARY, members).fit(gc_table.iloc[:40], train_member=fine_tune_member)
+    ensemble = EnsembleClassifier(BINARY, [Member("kmer-lr"), Member("cnn", epochs=1)])
+    ensemble.fit(gc_table.iloc[:40], train_member=fine_tune_member)
     ensemble.models[1].max_bp = 50  # the ensemble windows at its members' shortest limit
     return {"tiny-dnabert-6": tiny, "cnn": cnn, **fitted, "ensemble": ensemble}
 

@@ -16,10 +16,12 @@ from typing import Sequence
 import numpy as np
 
 from enhancerlm.errors import ConfigError
+from enhancerlm.models.base import manifest_task
 from enhancerlm.models.kmer_lr import LinearBaseline
 from enhancerlm.models.registry import register_family
 from enhancerlm.sequences.dna import ATCG, concat_codes, reverse_complement
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 
 _CHUNK = 1024  # sequences featurised at once: bounds the (chunk, n_features) count matrix
 
@@ -82,7 +84,7 @@ class GappedKmerLRClassifier(LinearBaseline):
         Registry name.
     """
 
-    def __init__(self, label_map: LabelMap, length: int = 7, informative: int = 5, backbone: str = "gkm-lr"):
+    def __init__(self, label_map: LabelMap | Task, length: int = 7, informative: int = 5, backbone: str = "gkm-lr"):
         gapped_masks(length, informative)  # validates
         if informative > 6:
             raise ConfigError(f"gkm-lr: informative={informative} gives too many features (at most 6)")
@@ -101,4 +103,4 @@ class GappedKmerLRClassifier(LinearBaseline):
 
     @classmethod
     def from_manifest(cls, manifest: dict) -> "GappedKmerLRClassifier":
-        return cls(LabelMap.from_dict(manifest), manifest["length"], manifest["informative"], manifest["backbone"])
+        return cls(manifest_task(manifest), manifest["length"], manifest["informative"], manifest["backbone"])

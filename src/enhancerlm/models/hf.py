@@ -127,7 +127,7 @@ class TransformerClassifier(SequenceClassifier):
     Parameters
     ----------
     model : transformers.PreTrainedModel
-        Returns ``.logits`` of shape (batch, n_classes).
+        Returns ``.logits`` of shape (batch, n_outputs).
     encoder : TokenEncoder
         Sequences -> token ids ([CLS]/[SEP] included).
     label_map : Task or LabelMap

@@ -246,7 +246,7 @@ class KmerLRClassifier(LinearBaseline):
         Registry name.
     """
 
-    def __init__(self, label_map: LabelMap, ks=(4, 5, 6), canonical: bool = True, backbone: str = "kmer-lr"):
+    def __init__(self, label_map: LabelMap | Task, ks=(4, 5, 6), canonical: bool = True, backbone: str = "kmer-lr"):
         bad = [k for k in ks if k not in SUPPORTED_K]
         if bad or not ks:
             raise ConfigError(f"kmer-lr: k values {list(ks)} must be among {SUPPORTED_K}")
@@ -267,7 +267,7 @@ class KmerLRClassifier(LinearBaseline):
     @classmethod
     def from_manifest(cls, manifest: dict) -> "KmerLRClassifier":
         return cls(
-            LabelMap.from_dict(manifest),
+            manifest_task(manifest),
             ks=manifest["ks"],
             canonical=manifest["canonical"],
             backbone=manifest["backbone"],

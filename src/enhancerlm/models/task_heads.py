@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Ridge penalties tried per target; on standardised features scikit-learn's alpha weighs against the sum
 # (not mean) of squared errors, so useful values grow with the number of rows: hence the wide span.
-ALPHA_GRID = tuple(float(a) for a in np.logspace(-2, 6, 17))
+ALPHA_GRID = tuple(float(a) for a in np.logspace(-3, 7, 21))
 
 
 @dataclass
@@ -115,7 +115,11 @@ def fit_task_head(features, y: np.ndarray, task: Task, seed: int = 0) -> TaskHea
 
 
 def fit_one_vs_rest(features, y: np.ndarray, names, seed: int = 0) -> OneVsRestHead:
-    """One L2 logistic regression per label (C by stratified CV on that label); y shape=(n, n_labels), 0/1/NaN."""
+    """One L2 logistic regression per label (C by stratified CV on that label); y shape=(n, n_labels), 0/1/NaN.
+
+    Cost: n_labels binary fits of :func:`enhancerlm.models.kmer_lr.fit_linear_head`, each its own
+    C grid and folds; prediction reads the features once per label.
+    """
     heads = []
     for j, name in enumerate(names):
         known = ~np.isnan(y[:, j])

@@ -25,7 +25,7 @@ from enhancerlm.train.callbacks import no_save_bars, quiet_trainer
 from enhancerlm.train.collate import PadCollator, TokenDataset, build_dataset
 from enhancerlm.train.config import TrainConfig
 from enhancerlm.train.losses import MaskedLossTrainer
-from enhancerlm.train.metrics import epoch_metric_names, epoch_metrics, validation_metrics  # noqa: F401
+from enhancerlm.train.metrics import epoch_metric_names, epoch_metrics
 
 log = logging.getLogger(__name__)
 
