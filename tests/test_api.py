@@ -213,3 +213,32 @@ def test_run_experiment_from_dataframes_equals_the_run_from_files(data, tmp_path
     kept = read_specs(config["train"], split="train")
     assert kept["sequence"].tolist() == train["sequence"].tolist()
     assert json.loads((tmp_path / "m" / "metrics.json").read_text())["fine_tuned"]["auroc"] > 0.9
+
+
+@pytest.fixture(scope="module")
+def cell_types():
+    """The multi-label/regression table of the run tests: heart GC-rich, liver a planted site, activity of both."""
+    from tests.experiment.test_multi_output_run import cell_type_table
+
+    return cell_type_table(n=200, seed=1)
+
+
+def test_fit_takes_label_or_target_columns(cell_types):
+    model = elm.fit("kmer-lr", cell_types, label_columns=["heart", "liver"])
+    assert (model.task.kind, model.task.names) == ("multilabel", ("heart", "liver"))
+    assert model.predict_proba(cell_types["sequence"].tolist()[:3]).shape == (3, 2)
+    regressor = elm.fit("gc", cell_types, task="regression", target_columns=["activity"])
+    assert regressor.task.kind == "regression" and regressor.predict(["GGGCCCGGCC"]).shape == (1, 1)
+    with pytest.raises(InputError, match="--task multiclass: the table has label columns"):
+        elm.fit("gc", cell_types, task="multiclass", label_columns=["heart"])
+
+
+def test_run_experiment_from_a_multi_output_frame_keeps_its_columns_readable(cell_types, tmp_path):
+    train, test = cell_types.iloc[:150], cell_types.iloc[150:]
+    result = elm.run_experiment(
+        train, test, backbone="gc", baselines=[], out=tmp_path / "run", target_columns=["activity"], n_boot=20
+    )
+    assert result.metrics["task"] == "regression" and result.metrics["fine_tuned"]["spearman"] > 0.3
+    config = yaml.safe_load((tmp_path / "run" / "config.yaml").read_text())["config"]
+    kept = read_specs(config["train"], split="train", target_columns=config["target_columns"])
+    assert kept["target:activity"].astype(float).tolist() == train["activity"].tolist()

@@ -281,3 +281,18 @@ def check_quantize_mode(mode: str, flag: str = "--quantize") -> None:
     """ConfigError unless ``mode`` is one of ``QUANTIZE_MODES`` (for callers that take it outside a config)."""
     if mode not in QUANTIZE_MODES:
         raise ConfigError(f"{flag} {mode!r}: choose one of {', '.join(QUANTIZE_MODES)}")
+
+
+# `--task` values (enhancerlm.sequences.task.TASK_CHOICES, which imports numpy); declared here so that
+# config dataclasses stay light.
+TaskChoice = typing.Literal["auto", "binary", "multiclass", "multilabel", "regression"]
+TASK_HELP = (
+    "What is predicted: auto (multi-label or regression when label/target columns are named or called "
+    "label:NAME/target:NAME, else binary or multi-class from the label column), binary, multiclass, "
+    "multilabel (0/1 columns, --label-columns) or regression (numeric columns, --target-columns)."
+)
+
+
+def name_list(values) -> list[str]:
+    """``["A,B", "C"]`` -> ``["A", "B", "C"]``: a list flag given comma-separated, repeated, or both."""
+    return [name.strip() for value in values for name in str(value).split(",") if name.strip()]

@@ -251,3 +251,56 @@ def test_every_image_loads_in_headless_chromium(report, tmp_path, loaded_images)
     broken = tmp_path / "broken.html"
     broken.write_text(report.read_text(encoding="utf-8").replace("base64,iVBOR", "base64,AAAA", 1), encoding="utf-8")
     assert loaded_images(broken, tmp_path) == "2/3"
+
+
+def _multi_output_metrics(task, y, outputs_by_model) -> dict:
+    from enhancerlm.sequences.task import Task
+
+    assert isinstance(task, Task)
+    blocks = {k: evaluate(y, p, task, n_boot=50, seed=0) for k, p in outputs_by_model.items()}
+    return {"fine_tuned": blocks.pop("fine_tuned"), "baselines": blocks}
+
+
+def test_multilabel_report_has_summary_columns_and_a_table_per_metric_with_baselines(tmp_path):
+    from enhancerlm.sequences.task import Task
+
+    rng = np.random.default_rng(0)
+    task = Task("multilabel", ("heart", "liver"))
+    y = (rng.random((60, 2)) < 0.5).astype(float)
+    outputs = {"fine_tuned": np.clip(0.5 * y + 0.5 * rng.random(y.shape), 0, 1), "gc": rng.random(y.shape)}
+    metrics = _multi_output_metrics(task, y, outputs)
+    page = _parse(write_report(tmp_path / "r.html", title="t", metrics=metrics))
+    assert page.errors == []
+    assert page.tables[0][0] == ["Model", "n"] + [
+        "AUROC (macro)",
+        "AUPRC (macro)",
+        "AUROC (micro)",
+        "AUPRC (micro)",
+        "F1 (macro)",
+        "F1 (micro)",
+    ]
+    auroc = next(t for t in page.tables if t[0] == ["Label", "Fine-tuned", "Baseline: GC content only"])
+    tuned = metrics["fine_tuned"]["per_label"]["liver"]
+    low, high = tuned["ci"]["auroc"]
+    assert _row(auroc, "liver")[1] == f"{tuned['auroc']:.3f} [{low:.2f}, {high:.2f}]"
+    assert sum(1 for t in page.tables if t[0][0] == "Label") == 4  # AUROC, AUPRC, F1, MCC
+
+
+def test_regression_report_has_correlation_columns_and_per_target_tables(tmp_path):
+    from enhancerlm.sequences.task import Task
+
+    rng = np.random.default_rng(0)
+    task = Task("regression", ("dev", "hk"))
+    y = rng.normal(size=(40, 2))
+    metrics = _multi_output_metrics(
+        task, y, {"fine_tuned": y + rng.normal(size=y.shape), "kmer_lr": rng.random(y.shape)}
+    )
+    text = write_report(tmp_path / "r.html", title="t", metrics=metrics).read_text()
+    page = _parse(tmp_path / "r.html")
+    assert page.tables[0][0] == ["Model", "n", "Pearson r", "Spearman ρ", "R²", "MSE"]
+    spearman = next(t for t in page.tables if t[0][0] == "Target" and "Spearman" in text)
+    assert [r[0] for r in spearman[1:]] == ["dev", "hk"]
+    assert "Per target" in text
+    one = _multi_output_metrics(Task("regression", ("dev",)), y[:, :1], {"fine_tuned": y[:, :1], "gc": y[:, :1] * 2})
+    page = _parse(write_report(tmp_path / "one.html", title="t", metrics=one))
+    assert not any(t[0][0] == "Target" for t in page.tables)  # one target: Table 1 is its table

@@ -8,6 +8,7 @@ import pytest
 
 from enhancerlm.errors import InputError
 from enhancerlm.evaluate.sanity import ADVICE, UNDERTRAINED_ADVICE, degenerate_warnings
+from enhancerlm.sequences.task import Task
 
 NAMES = ["not_enhancer", "enhancer"]
 
@@ -127,3 +128,32 @@ def test_auroc_is_read_before_mcc_and_a_history_without_validation_is_fine():
 def test_inputs_are_validated():
     with pytest.raises(InputError, match="proba"):
         degenerate_warnings([0, 1], np.ones((3, 2)) / 2, NAMES)
+
+
+def test_a_multilabel_model_is_checked_label_by_label():
+    y = np.column_stack([np.tile([0, 1], 10), np.tile([0, 1], 10)]).astype(float)
+    good = np.where(y[:, 0] == 1, 0.8, 0.2) + np.linspace(0, 0.1, 20)
+    flat = 0.504 + np.linspace(-0.0005, 0.0005, 20)  # every call 'liver', no ranking
+    task = Task("multilabel", ("heart", "liver"))
+    warnings = degenerate_warnings(y, np.column_stack([good, flat]), task)
+    assert len(warnings) == 2 and all(w.startswith("label 'liver': ") for w in warnings)
+    assert "were called 'liver'" in warnings[0] and warnings[1].endswith(ADVICE)
+    y[:4, 1] = np.nan  # missing truth is left out of the label's check
+    assert "16 of 16 test sequences" in degenerate_warnings(y, np.column_stack([good, flat]), task)[0]
+
+
+def test_a_regression_target_predicted_constant_is_named():
+    truth = np.column_stack([np.linspace(0, 2, 10), np.linspace(-1, 1, 10)])
+    predicted = np.column_stack([truth[:, 0] + 0.1, np.full(10, 0.3) + np.linspace(0, 0.001, 10)])
+    task = Task("regression", ("dev", "hk"))
+    (warning,) = degenerate_warnings(truth, predicted, task)
+    assert warning.startswith("target 'hk': the predictions barely vary") and warning.endswith(ADVICE)
+    predicted[:, 1] = truth[:, 1] * 0.05  # sd 0.05 of the truth's: small, but it varies with the input
+    assert degenerate_warnings(truth, predicted, task) == []
+
+
+def test_a_flat_spearman_curve_warns_for_a_regression_model():
+    truth = np.column_stack([np.linspace(0, 2, 10)])
+    task = Task("regression", ("activity",))
+    warnings = degenerate_warnings(truth, truth + 1, task, curve("spearman", [0.01, 0.02]))
+    assert len(warnings) == 1 and "Validation spearman never rose above chance (0)" in warnings[0]

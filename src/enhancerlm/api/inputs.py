@@ -74,6 +74,8 @@ def read_sequences(
     warn_below: int | None = None,
     strict_ids: bool = False,
     require_labels: bool = False,
+    label_columns: Sequence[str] = (),
+    target_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Any input -> the validated canonical table every function here works on.
 
@@ -97,6 +99,9 @@ def read_sequences(
         A repeated id is an error instead of being renamed ``NAME~2``, ``NAME~3``, ...
     require_labels : bool
         Every record must have a label, and there must be two classes or more.
+    label_columns, target_columns : sequence of str
+        The 0/1 label columns (multi-label) or numeric target columns (regression) of tables and
+        DataFrames, read into ``label:NAME`` / ``target:NAME`` columns (:mod:`enhancerlm.sequences.task`).
 
     Returns
     -------
@@ -114,8 +119,9 @@ def read_sequences(
     from enhancerlm.sequences.tables import Columns
 
     checks: dict[str, Any] = {"min_length": min_length, "warn_below": warn_below, "require_labels": require_labels}
+    truth = (tuple(label_columns), tuple(target_columns))
     if isinstance(data, pd.DataFrame):
-        columns = Columns(sequence_column, label_column, id_column)
+        columns = Columns(sequence_column, label_column, id_column, *truth)
         return table_from_frame(data, label=label, split=split, columns=columns, strict_ids=strict_ids, **checks)
     if isinstance(data, (str, Path)):
         _check_is_not_a_sequence(data)
@@ -124,6 +130,8 @@ def read_sequences(
             "sequence_column": sequence_column,
             "label_column": label_column,
             "id_column": id_column,
+            "label_columns": truth[0],
+            "target_columns": truth[1],
         }
         return read_specs([spec], split, strict_ids=strict_ids, **names, **checks)
     return table_from_seqs(list(data), label=label, split=split, **checks)

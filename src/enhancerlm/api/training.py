@@ -13,7 +13,7 @@ import pandas as pd
 from enhancerlm.api.inputs import Sequences, read_sequences
 from enhancerlm.errors import ConfigError
 from enhancerlm.models.base import SequenceClassifier
-from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task, infer_task
 
 if TYPE_CHECKING:  # the result type; it loads with its function
     from enhancerlm.experiment.pipeline import RunResult
@@ -29,6 +29,10 @@ def fit(
     seed: int = 0,
     val_fraction: float = 0.1,
     positive_label: str | None = None,
+    task: str = "auto",
+    label_columns: Sequence[str] = (),
+    target_columns: Sequence[str] = (),
+    mask_missing: bool = False,
     max_length: int | None = None,
     trust_remote_code: bool = False,
     **settings,
@@ -45,7 +49,8 @@ def fit(
     backbone : str or Path
         Registry name (``"kmer-lr"``, ``"tiny-dnabert-6"``, ``"dnabert-6"`` ...), hub id or model folder.
     train : str, Path, list of str or DataFrame
-        Labelled records, as :func:`read_sequences` takes them (every record labelled, 2+ classes).
+        Labelled records, as :func:`read_sequences` takes them (every record labelled, 2+ classes; or
+        0/1 label columns, or numeric target columns, for a multi-label or regression task).
     out : str or Path, optional
         Fine-tuning folder (``model/``, ``history.tsv``, checkpoints); None: a temporary one, removed.
     seed : int
@@ -54,6 +59,14 @@ def fit(
         Share of ``train`` held out for the fine-tuning curves, in [0, 1).
     positive_label : str, optional
         Positive class of a binary task (default: the one not named like a negative).
+    task : {"auto", "binary", "multiclass", "multilabel", "regression"}
+        What is predicted (``enhancerlm run --task``); auto: from the columns (below) or the labels.
+    label_columns : sequence of str
+        Multi-label task: the 0/1 columns of a table or DataFrame, one per label.
+    target_columns : sequence of str
+        Regression task: the numeric columns, one per target.
+    mask_missing : bool
+        Leave missing label/target values out of the loss of that output, instead of refusing them.
     max_length : int, optional
         Window length in tokens (default: the model's maximum).
     **settings
@@ -67,22 +80,31 @@ def fit(
     from enhancerlm.models.registry import CreateOptions, create_classifier, resolve_backbone
 
     spec, _ = resolve_backbone(str(backbone))
-    table = read_sequences(train, split="train", warn_below=spec.short_below_bp, require_labels=True)
-    label_map = LabelMap.from_labels(table["label"], positive=positive_label)
-    config_for = _train_config(spec, label_map, seed, settings)  # checked before the model is built
+    table = read_sequences(
+        train,
+        split="train",
+        warn_below=spec.short_below_bp,
+        require_labels=True,
+        label_columns=label_columns,
+        target_columns=target_columns,
+    )
+    fitted_task = infer_task(table, task, positive_label)
+    fitted_task.encode(table, allow_missing=mask_missing)  # a missing or bad value: refused before training
+    config_for = _train_config(spec, fitted_task, seed, settings)  # checked before the model is built
     options = CreateOptions(trust_remote_code=trust_remote_code, seed=seed)
-    classifier = create_classifier(str(backbone), label_map, options)
+    classifier = create_classifier(str(backbone), fitted_task, options)
     if max_length is not None:
         if classifier.fits_in_closed_form:
             raise ConfigError(f"max_length={max_length}: {backbone} reads whole sequences, not token windows")
         cast(Any, classifier).limit_window(max_length)  # every family not fitted in closed form reads tokens
     with _fit_folder(out) as folder:
-        return _fit_in(classifier, table, folder, seed, val_fraction, config_for, keep=out is not None)
+        fitting = {"seed": seed, "val_fraction": val_fraction, "mask_missing": mask_missing}
+        return _fit_in(classifier, table, folder, config_for, keep=out is not None, **fitting)
 
 
-def _train_config(spec, label_map: LabelMap, seed: int, settings: dict):
+def _train_config(spec, task: Task, seed: int, settings: dict):
     """``config_for(has_val)``: the backbone's recipe with ``settings`` applied (checked now, used when fine-tuning)."""
-    from enhancerlm.experiment.stages import best_epoch_metric
+    from enhancerlm.experiment.stages import best_epoch_metric, task_metric
     from enhancerlm.models.registry import FinetuneDefaults
     from enhancerlm.train.config import TrainConfig
     from enhancerlm.train.fit import recipe_config
@@ -91,8 +113,9 @@ def _train_config(spec, label_map: LabelMap, seed: int, settings: dict):
 
     def config_for(has_val: bool) -> TrainConfig:
         patience = settings.get("early_stopping_patience")
-        best = best_epoch_metric(recipe.metric_for_best, patience, has_val, label_map.n_classes)
-        return TrainConfig.from_dict({**recipe_config(recipe, seed, best).to_dict(), **settings})
+        best = best_epoch_metric(recipe.metric_for_best, patience, has_val, task, chosen=False)
+        chosen = {"metric_for_best": task_metric(m, task)} if (m := settings.get("metric_for_best")) else {}
+        return TrainConfig.from_dict({**recipe_config(recipe, seed, best).to_dict(), **settings, **chosen})
 
     config_for(True)  # an unknown or bad setting is an error before training starts
     if settings and spec.finetune is None:
@@ -111,14 +134,13 @@ def _fit_folder(out: str | Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def _fit_in(classifier, table, folder: Path, seed: int, val_fraction: float, config_for, keep: bool):
-    """Train through ``train.fit.fit_classifier``; with ``keep``, the model ends in ``folder/model`` either way."""
+def _fit_in(classifier, table, folder: Path, config_for, *, keep: bool, **fitting):
+    """Train through ``train.fit.fit_classifier`` (``fitting``: its seed, val_fraction, mask_missing); with
+    ``keep``, the model ends in ``folder/model`` either way."""
     from enhancerlm.io import atomic_dir
     from enhancerlm.train.fit import fit_classifier
 
-    result = fit_classifier(
-        classifier, table, folder, seed=seed, val_fraction=val_fraction, config_for=config_for, write_split=keep
-    )
+    result = fit_classifier(classifier, table, folder, config_for=config_for, write_split=keep, **fitting)
     if keep and result.out_dir is None:  # closed form: nothing written yet; fine-tuning wrote folder/model
         with atomic_dir(folder / "model") as tmp:
             result.classifier.save(tmp)
@@ -146,7 +168,9 @@ def run_experiment(
         Output folder (``metrics.json``, ``predictions.tsv``, ``report.html``, ``model/`` ...).
     **settings
         Any RunConfig field (every ``enhancerlm run`` flag): ``epochs``, ``search=False``,
-        ``both_strands=True``, ``baselines=["kmer-lr"]``, ``mode="probe"`` ...
+        ``both_strands=True``, ``baselines=["kmer-lr"]``, ``mode="probe"``; the task:
+        ``task="multilabel"``, ``label_columns=["heart", "liver"]`` (0/1 columns),
+        ``target_columns=["activity"]`` (regression), ``mask_missing=True`` ...
 
     Returns
     -------

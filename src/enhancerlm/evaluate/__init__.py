@@ -3,11 +3,16 @@
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # at run time loaded on first use: metric names (evaluate.names) import light, for settings
-    from enhancerlm.evaluate.bootstrap import bootstrap_ci, evaluate
+    from enhancerlm.evaluate.bootstrap import bootstrap_ci, evaluate, task_metrics
     from enhancerlm.evaluate.metrics import compute_metrics
 
-__all__ = ["bootstrap_ci", "compute_metrics", "evaluate"]
-_LAZY = {"bootstrap_ci": "bootstrap", "evaluate": "bootstrap", "compute_metrics": "metrics"}
+__all__ = ["bootstrap_ci", "compute_metrics", "evaluate", "task_metrics"]
+_LAZY = {
+    "bootstrap_ci": "bootstrap",
+    "evaluate": "bootstrap",
+    "task_metrics": "bootstrap",
+    "compute_metrics": "metrics",
+}
 
 
 def __getattr__(name: str):

@@ -14,7 +14,10 @@ MULTICLASS_METRICS = (
     "auroc_macro",
 )
 # Multi-label: per-label AUROC/AUPRC averaged over labels (macro) or pooled over every (sequence, label) (micro).
+# These rank epochs and trials; a test-set block (evaluate.multilabel) adds the calls' F1 (macro and micro)
+# and ``per_label.<label>`` blocks of BINARY_METRICS.
 MULTILABEL_METRICS = ("auroc_macro", "auprc_macro", "auroc_micro", "auprc_micro")
+MULTILABEL_F1 = ("f1_macro", "f1_micro")
 # Regression: agreement of predicted and measured values, averaged over targets.
 REGRESSION_METRICS = ("pearson", "spearman", "r2", "mse")
 # Validation metrics that can pick an epoch or rank a search: "loss" is the validation loss (lower is

@@ -7,45 +7,30 @@ import json
 import logging
 from html import escape
 from pathlib import Path
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Mapping, Sequence
 
 from matplotlib.figure import Figure
 
 from enhancerlm import __version__
 from enhancerlm.errors import InputError
 from enhancerlm.evaluate.plots import figure_png
+from enhancerlm.evaluate.report_tables import (  # noqa: F401 (the report's table API, importable from here)
+    COLUMNS,
+    MODEL_LABELS,
+    ModelRow,
+    all_novel,
+    html_table,
+    metrics_table,
+    model_rows,
+    novel_section,
+    per_output_tables,
+    reference_table,
+)
 from enhancerlm.html_page import html_page, png_img
 from enhancerlm.io import atomic_path
 
 log = logging.getLogger(__name__)
 
-MODEL_LABELS = {
-    "zero_shot": "Zero-shot (untrained head)",
-    "fine_tuned": "Fine-tuned",
-    "probe": "Linear probe (frozen embeddings)",
-    "kmer_lr": "Baseline: k-mer logistic regression",
-    "gc": "Baseline: GC content only",
-}
-COLUMNS = {
-    "binary": [
-        ("accuracy", "Accuracy"),
-        ("precision", "Precision"),
-        ("recall", "Recall"),
-        ("specificity", "Specificity"),
-        ("f1", "F1"),
-        ("mcc", "MCC"),
-        ("auroc", "AUROC"),
-        ("auprc", "AUPRC"),
-    ],
-    "multiclass": [
-        ("accuracy", "Accuracy"),
-        ("precision_macro", "Precision (macro)"),
-        ("recall_macro", "Recall (macro)"),
-        ("f1_macro", "F1 (macro)"),
-        ("mcc", "MCC"),
-        ("auroc_macro", "AUROC (macro, one-vs-rest)"),
-    ],
-}
 # The 2023 DNABERT-6 enhancer study's Table 1 (precision and recall there were averaged over batches).
 PUBLISHED_DNABERT6_2023 = {
     "zero_shot": {"accuracy": 0.517},
@@ -57,84 +42,20 @@ DEFAULT_CAPTIONS = {
     "pr": "Precision-recall curves on the test set; AUPRC (average precision) in the legend.",
     "training": "Per-epoch training and validation curves.",
     "search": "Learning-rate search: validation metrics per epoch, one line per learning rate.",
+    "roc_per_label": "ROC curves on the test set, one panel per label; AUROC in the legend. Dotted: chance.",
+    "pr_per_label": "Precision-recall curves on the test set, one panel per label; AUPRC in the legend.",
+    "scatter": "Predicted against measured values on the test set, one row per target, one column per model.",
 }
 # A GC-only baseline above this AUROC means the classes differ in composition, a shortcut for any
 # model; the same threshold as the data audit's GC warning.
 GC_AUROC_WARN = 0.7
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-class ModelRow(NamedTuple):
-    """One model's row: its key in ``metrics.json``, display label, evaluation block, and kind."""
-
-    key: str
-    label: str
-    block: Mapping | None
-    baseline: bool
-
-
-def model_rows(metrics: Mapping[str, Any]) -> list[ModelRow]:
-    """Rows in table order: zero-shot, fine-tuned, any other model block, then the baselines."""
-    rows = []
-    keys = ["zero_shot", "fine_tuned"] + [k for k in metrics if k not in ("zero_shot", "fine_tuned", "baselines")]
-    for key in keys:
-        if isinstance(metrics.get(key), Mapping) and "task" in metrics[key]:
-            rows.append(ModelRow(key, MODEL_LABELS.get(key, key), metrics[key], False))
-    baselines = metrics.get("baselines") or {}
-    for key in ["kmer_lr", "gc"] + [k for k in baselines if k not in ("kmer_lr", "gc")]:
-        if isinstance(baselines.get(key), Mapping):
-            rows.append(ModelRow(key, MODEL_LABELS.get(key, f"Baseline: {key}"), baselines[key], True))
-    return rows
-
-
-def _cell(block: Mapping, key: str) -> str:
-    value = block.get(key)
-    if value is None:
-        reason = (block.get("undefined") or {}).get(key, "not computed")
-        return f'<td class="na" title="{escape(reason)}">&mdash;</td>'
-    ci = (block.get("ci") or {}).get(key)
-    interval = f' <span class="ci">[{ci[0]:.2f}, {ci[1]:.2f}]</span>' if ci else ""
-    return f"<td>{value:.3f}{interval}</td>"
-
-
-def metrics_table(rows: Sequence[ModelRow], caption: str) -> str:
-    """An HTML table of model rows; a row whose block is missing or skipped says why."""
-    task = next((r.block["task"] for r in rows if r.block and "task" in r.block), "binary")
-    columns = COLUMNS[task]
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
-    body = []
-    for _, label, block, baseline in rows:
-        css = "" if baseline else ' class="lm"'
-        if not block or "task" not in block:
-            reason = (block or {}).get("skipped", "not computed")
-            body.append(
-                f"<tr{css}><td>{escape(label)}</td><td>{(block or {}).get('n', '')}</td>"
-                f'<td class="na" colspan="{len(columns)}">{escape(reason)}</td></tr>'
-            )
-            continue
-        cells = "".join(_cell(block, key_) for key_, _ in columns)
-        body.append(f"<tr{css}><td>{escape(label)}</td><td>{block['n']}</td>{cells}</tr>")
-    return _table(caption, "<th>Model</th><th>n</th>" + head, "".join(body))
-
-
-def _table(caption: str, head: str, body: str, css: str = "") -> str:
-    """Table markup inside a horizontally scrolling box; ``head`` and ``body`` are already HTML."""
-    return (
-        f'<div class="scroll"><table{css}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def reference_table(reference: Mapping[str, Mapping[str, float]], caption: str) -> str:
-    """Published numbers (no intervals) in the same columns as the binary metrics table."""
-    head = "".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS["binary"])
-    body = "".join(
-        f"<tr><td>{escape(MODEL_LABELS.get(name, name))}</td>"
-        + "".join(f"<td>{row[k]:.3f}</td>" if k in row else '<td class="na">&mdash;</td>' for k, _ in COLUMNS["binary"])
-        + "</tr>"
-        for name, row in reference.items()
-    )
-    return _table(caption, "<th>Model</th>" + head, body)
+# The metric the report's notes compare models by, per task kind (a multi-class block has none).
+HEADLINE = {
+    "binary": ("auroc", "AUROC"),
+    "multilabel": ("auroc_macro", "macro AUROC"),
+    "regression": ("spearman", "Spearman ρ"),
+}
 
 
 def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
@@ -142,17 +63,19 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
     warnings, notes = [], []
     rows = {r.key: r for r in model_rows(metrics)}
     gc = rows["gc"].block if "gc" in rows else None
-    if gc and gc.get("auroc") is not None and gc["auroc"] > GC_AUROC_WARN:
+    key, name = HEADLINE.get((gc or {}).get("task", ""), ("", ""))
+    if gc and key.startswith("auroc") and gc.get(key) is not None and gc[key] > GC_AUROC_WARN:
         warnings.append(
-            f"GC content alone reaches AUROC {_with_ci(gc, 'auroc')}: the classes differ in base composition, "
+            f"GC content alone reaches {name} {_with_ci(gc, key)}: the classes differ in base composition, "
             "so a model can score well without learning enhancer sequence features. Judge the language "
             "model by its margin over this baseline."
         )
     tuned, kmer = (rows[k].block if k in rows else None for k in ("fine_tuned", "kmer_lr"))
-    if tuned and kmer and _overlap(tuned, kmer, "auroc"):
+    key, name = HEADLINE.get((tuned or {}).get("task", ""), ("", ""))
+    if tuned and kmer and _overlap(tuned, kmer, key):
         notes.append(
-            f"The fine-tuned model's AUROC {_with_ci(tuned, 'auroc')} and the k-mer logistic "
-            f"regression's {_with_ci(kmer, 'auroc')} have overlapping 95% intervals."
+            f"The fine-tuned model's {name} {_with_ci(tuned, key)} and the k-mer logistic "
+            f"regression's {_with_ci(kmer, key)} have overlapping 95% intervals."
         )
     for row in rows.values():
         novel = (row.block or {}).get("novel")
@@ -168,27 +91,6 @@ def findings(metrics: Mapping) -> tuple[list[str], list[str]]:
         warnings += [f"{row.label}: {w}" for w in (row.block or {}).get("warnings", [])]
         warnings += [f"{row.label}, novel subset: {w}" for w in novel.get("warnings", [])]
     return warnings, notes
-
-
-def all_novel(rows: Iterable[ModelRow]) -> int | None:
-    """The test set's size when every test sequence is novel (each row's novel subset is its whole set), else None."""
-    sizes = {(r.block["n"], (r.block.get("novel") or {}).get("n")) for r in rows if r.block and "n" in r.block}
-    if len(sizes) != 1:
-        return None
-    n, n_novel = sizes.pop()
-    return n if n == n_novel else None
-
-
-def novel_section(rows: Sequence[ModelRow]) -> str:
-    """Table 2 on the novel test sequences; a sentence instead where they are the whole test set (Table 1 again)."""
-    n = all_novel(rows)
-    if n is not None:
-        return (
-            f'<p class="note">All {n} test sequences are novel: none duplicates a training sequence (see the '
-            "data audit), so Table 1 already is the evaluation on novel sequences.</p>"
-        )
-    novel_rows = [r._replace(block=(r.block or {}).get("novel")) for r in rows]
-    return metrics_table(novel_rows, "Table 2. Test sequences with no duplicate in the training set.")
 
 
 def _with_ci(block: Mapping, key: str) -> str:
@@ -256,7 +158,7 @@ def audit_section(audit: Mapping | None) -> str:
         return "<p>No data audit was run.</p>"
     rows = _flatten({k: v for k, v in audit.items() if k != "warnings"})
     table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
-    return _paragraphs(audit_warnings(audit), "warn") + _table(
+    return _paragraphs(audit_warnings(audit), "warn") + html_table(
         "Every audit field.", "<th>Audit field</th><th>Value</th>", table, css=' class="kv"'
     )
 
@@ -337,6 +239,10 @@ def render_report(
         "<h2>Test set</h2>" + metrics_table(rows, "Table 1. All test sequences."),
         "<h2>Novel test sequences</h2>" + novel_section(rows),
     ]
+    per_output = per_output_tables(rows)
+    if per_output:
+        what = "label" if rows[0].block and rows[0].block.get("task") == "multilabel" else "target"
+        sections.append(f"<h2>Per {what}</h2>" + per_output)
     if reference:
         sections.append(
             "<h2>Published reference</h2>"

@@ -9,6 +9,7 @@ import pandas as pd
 
 from enhancerlm.evaluate.history import check_history
 from enhancerlm.evaluate.metrics import check_inputs
+from enhancerlm.sequences.task import Task
 
 # A model that calls at least this share of the test set one class has stopped telling classes apart ...
 ONE_CLASS_SHARE = 0.95
@@ -22,7 +23,10 @@ FLAT_RANGE = 0.01
 CHANCE_MARGIN = 0.05
 # Validation metrics read from the history, in order of preference, and their chance level. AUROC first:
 # it moves before the 0.5-threshold metrics, so a curve flat in AUROC is flat in everything.
-CURVE_CHANCE = {"auroc": 0.5, "auroc_macro": 0.5, "mcc": 0.0}
+CURVE_CHANCE = {"auroc": 0.5, "auroc_macro": 0.5, "mcc": 0.0, "spearman": 0.0, "pearson": 0.0}
+# A regression target whose predictions spread less than this share of the measured values' spread
+# (standard deviations) is predicted (nearly) constant.
+MIN_SPREAD_RATIO = 0.01
 ADVICE = (
     "Try the learning-rate search, the backbone's default learning rate (no --lr) or more epochs; "
     "do not read this result as the model's performance."
@@ -36,7 +40,7 @@ UNDERTRAINED_ADVICE = (
 )
 
 
-def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.DataFrame | None = None) -> list[str]:
+def degenerate_warnings(y_true, proba, task: Task | Sequence[str], history: pd.DataFrame | None = None) -> list[str]:
     """Plain-language warnings for a trained model whose test calls or training curve show it learned nothing.
 
     Three checks, each giving at most one warning (which ends with what to try):
@@ -50,16 +54,20 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
     - flat curve: the validation AUROC (else MCC) never came within ``CHANCE_MARGIN`` above chance, or
       moved less than ``FLAT_RANGE`` across two or more epochs.
 
-    An untrained head is expected to fail all three; do not call this on it.
+    An untrained head is expected to fail all three; do not call this on it. In a multi-label task
+    each label is checked as a binary task of its own (on its known rows; the warning names the
+    label); in a regression task a target whose predictions spread less than ``MIN_SPREAD_RATIO``
+    of its measured values' standard deviation is predicted constant.
 
     Parameters
     ----------
-    y_true : array-like of int, shape=(n,)
-        True class ids of the test set.
-    proba : array-like of float, shape=(n, n_classes)
-        Test-set class probabilities; in a binary task column 1 is the positive class.
-    class_names : sequence of str
-        ``class_names[i]`` names class id ``i``.
+    y_true : array-like
+        Truth of the test set: class ids, shape=(n,), or per label/target, shape=(n, n_outputs)
+        (NaN where missing), as :meth:`Task.encode` gives it.
+    proba : array-like of float, shape=(n, n_outputs)
+        Test-set outputs; in a binary task column 1 is the positive class.
+    task : Task, or sequence of str
+        The task, or the class names of a single-label task (``task[i]`` names class id ``i``).
     history : pd.DataFrame, optional
         Fine-tuning history in the long format of :mod:`enhancerlm.evaluate.history` (``val_auroc`` ...);
         None for models without one (closed-form fits).
@@ -69,6 +77,10 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
     list of str
         Empty when nothing looks degenerate.
     """
+    if isinstance(task, Task) and not task.single_label:
+        found = _per_output_warnings(np.asarray(y_true, dtype=np.float64), np.asarray(proba, np.float64), task)
+        return found + _curve_warnings(history)
+    class_names = list(task.names) if isinstance(task, Task) else list(task)
     y, p = check_inputs(y_true, proba, class_names)
     one_class, flat = _one_class_calls(y, p, class_names), _flat_probabilities(p, class_names)
     ranking = _ranking_auroc(y, p) if flat and not one_class else None
@@ -81,10 +93,40 @@ def degenerate_warnings(y_true, proba, class_names: Sequence[str], history: pd.D
         flat = []
     else:
         undertrained = []
-    found = one_class + flat
-    if history is not None and len(history):
-        found += _flat_curve(check_history(history))
-    return [f"{warning} {ADVICE}" for warning in found] + undertrained
+    return [f"{warning} {ADVICE}" for warning in one_class + flat] + _curve_warnings(history) + undertrained
+
+
+def _curve_warnings(history: pd.DataFrame | None) -> list[str]:
+    if history is None or not len(history):
+        return []
+    return [f"{warning} {ADVICE}" for warning in _flat_curve(check_history(history))]
+
+
+def _per_output_warnings(y: np.ndarray, outputs: np.ndarray, task: Task) -> list[str]:
+    """Each label checked as a binary task, or each target for (nearly) constant predictions; named."""
+    found = []
+    for j, name in enumerate(task.names):
+        known = ~np.isnan(y[:, j])
+        truth, out = y[known, j], outputs[known, j]
+        if len(truth) < 2:
+            continue
+        if task.kind == "regression":
+            found += _constant_target(truth, out, name)
+            continue
+        checks = degenerate_warnings(truth.astype(np.int64), np.column_stack([1 - out, out]), [f"not {name}", name])
+        found += [f"label {name!r}: {warning}" for warning in checks]
+    return found
+
+
+def _constant_target(truth: np.ndarray, predicted: np.ndarray, name: str) -> list[str]:
+    sd_true, sd_pred = float(truth.std()), float(predicted.std())
+    if sd_true == 0 or sd_pred >= MIN_SPREAD_RATIO * sd_true:
+        return []
+    return [
+        f"target {name!r}: the predictions barely vary over the test set (sd {sd_pred:.4g} against the measured "
+        f"values' {sd_true:.4g}, {predicted.min():.4g} to {predicted.max():.4g}): the output hardly depends on "
+        f"the sequence. {ADVICE}"
+    ]
 
 
 def _ranking_auroc(y: np.ndarray, p: np.ndarray) -> float | None:

@@ -8,7 +8,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
-from enhancerlm.config import ConfigBase, PoolingMode, QuantizeMode, load_yaml, setting, setting_from
+from enhancerlm.config import (
+    TASK_HELP,
+    ConfigBase,
+    PoolingMode,
+    QuantizeMode,
+    TaskChoice,
+    load_yaml,
+    name_list,
+    setting,
+    setting_from,
+)
 from enhancerlm.errors import ConfigError
 from enhancerlm.finetuning import FinetuneDefaults
 from enhancerlm.train.config import TrainConfig
@@ -57,6 +67,18 @@ class RunConfig(ConfigBase):
         help="Drop records shorter than N bp (counted in a warning); default: keep every non-empty record.",
     )
     label_column: str = setting("label", help="Label column of CSV/TSV inputs.")
+    task: TaskChoice = setting("auto", help=TASK_HELP)
+    label_columns: list[str] = setting(
+        [],
+        help="Multi-label task: the 0/1 columns of CSV/TSV inputs, one per label, comma-separated or repeated "
+        "(A,B,C); columns named label:NAME are read without it.",
+    )
+    target_columns: list[str] = setting(
+        [],
+        help="Regression task: the numeric column(s) of CSV/TSV inputs, comma-separated or repeated (X[,Y]); "
+        "columns named target:NAME are read without it.",
+    )
+    mask_missing: bool = setting_from(TrainConfig, "mask_missing")
     genome: typing.Optional[str] = setting(
         None, help="Genome FASTA that region-file SPECs (peaks.bed:LABEL, narrowPeak, GB .csv.gz) are cut from."
     )
@@ -113,6 +135,18 @@ class RunConfig(ConfigBase):
         "(default; --no-allow-bin-weights: safetensors only).",
     )
     resume: bool = setting(False, help="Continue a killed run in the same --out.")
+
+    def __post_init__(self) -> None:
+        # --label-columns A,B,C and --label-columns A --label-columns B ... name the same columns
+        self.label_columns, self.target_columns = name_list(self.label_columns), name_list(self.target_columns)
+        super().__post_init__()
+
+    def check(self) -> None:
+        if self.label_columns and self.target_columns:
+            raise ConfigError(
+                f"label_columns {self.label_columns} and target_columns {self.target_columns}: a run has one task, "
+                "multi-label (0/1 label columns) or regression (numeric target columns)"
+            )
 
     def validate(self) -> "RunConfig":
         """Check what a run needs beyond each field's own rules (inputs and an output folder); returns self."""
@@ -172,7 +206,9 @@ class DemoConfig(ConfigBase):
 BACKBONE_FIELDS = tuple(f.name for f in fields(FinetuneDefaults))
 # Where a value came from, as recorded in a run's config.yaml (``sources:``). "given": set in a RunConfig
 # built by code; "unused": a fine-tuning setting of a backbone fitted in closed form (k-mer LR, GC).
-SOURCES = ("default", "backbone", "file", "flag", "given", "unused")
+# "task": a search or epoch metric the backbone's entry named for a binary task, replaced by the task's own
+# (experiment.stages.with_task_metrics).
+SOURCES = ("default", "backbone", "file", "flag", "given", "unused", "task")
 CHOSEN_BY_USER = ("file", "flag", "given")
 
 

@@ -23,13 +23,13 @@ import pandas as pd
 import yaml
 
 from enhancerlm.errors import ConfigError, InputError
-from enhancerlm.experiment import stages
+from enhancerlm.experiment import results, stages
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
 from enhancerlm.experiment.estimate import estimate_stage
 from enhancerlm.io import atomic_path, check_writable, write_text_atomic
 from enhancerlm.models.registry import fits_in_closed_form
 from enhancerlm.provenance import versions
-from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task, infer_task
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +52,14 @@ class Inputs:
 
     ``k`` is the shortest input in bp with a token or k-mer feature of its own (the tokenizer's k, a
     k-mer baseline's shortest k-mer; None for models without one): records shorter than it are kept,
-    counted in the audit. ``dedup`` (with ``--dedup``): the training records kept and those removed as
-    copies of test records, computed once, when the inputs are checked.
+    counted in the audit. ``task`` is what the run predicts, read from the training table. ``dedup`` (with
+    ``--dedup``): the training records kept and those removed as copies of test records, computed once, when
+    the inputs are checked.
     """
 
     train: pd.DataFrame
     test: pd.DataFrame
-    label_map: LabelMap
+    task: Task
     k: int | None = None
     dedup: stages.Dedup | None = None
 
@@ -70,19 +71,23 @@ def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None
     error); train and test may share ids, since nothing keys records by id across them. Records
     shorter than the backbone's k are kept with a warning, unless ``cfg.min_length`` drops them.
     ``frames`` (split name -> DataFrame) replaces reading that split's SPECs; the same checks apply
-    (:func:`enhancerlm.sequences.frames.table_from_frame`).
+    (:func:`enhancerlm.sequences.frames.table_from_frame`). The task comes from the training table
+    (``cfg.task``, its label or truth columns); the truth of both splits is checked against it.
     """
     from enhancerlm.models.registry import resolve_backbone
 
     spec, _ = resolve_backbone(cfg.backbone)
     train, test = (_read_split(cfg, split, (frames or {}).get(split), spec.short_below_bp) for split in SPLITS)
-    label_map = LabelMap.from_labels(train["label"], positive=cfg.positive_label)
-    unknown = sorted(set(test["label"]) - set(label_map.names))
-    if unknown:
-        raise InputError(f"test labels {unknown} do not occur in train (classes: {list(label_map.names)})")
+    task = infer_task(train, cfg.task, cfg.positive_label)
+    if task.single_label:
+        unknown = sorted(set(test["label"]) - set(task.names))
+        if unknown:
+            raise InputError(f"test labels {unknown} do not occur in train (classes: {list(task.names)})")
+    for table in (train, test):  # a missing column or value, or a value that is no 0/1 or number: refused now
+        task.encode(table, allow_missing=cfg.mask_missing)
     train, test = train.reset_index(drop=True), test.reset_index(drop=True)
-    dedup = _dedup_keeping_classes(train, test, label_map) if cfg.dedup else None
-    return Inputs(train, test, label_map, spec.short_below_bp, dedup)
+    dedup = _dedup_keeping_classes(train, test, task) if cfg.dedup else None
+    return Inputs(train, test, task, spec.short_below_bp, dedup)
 
 
 def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int | None) -> pd.DataFrame:
@@ -92,10 +97,11 @@ def _read_split(cfg: RunConfig, split: str, frame: pd.DataFrame | None, k: int |
     from enhancerlm.sequences.tables import Columns
 
     settings: dict[str, Any] = {"min_length": cfg.min_length, "warn_below": k, "strict_ids": cfg.strict_ids}
+    truth: dict[str, Any] = {"label_columns": tuple(cfg.label_columns), "target_columns": tuple(cfg.target_columns)}
     if frame is not None:
-        columns = Columns(cfg.sequence_column, cfg.label_column)
+        columns = Columns(cfg.sequence_column, cfg.label_column, **truth)
         return table_from_frame(frame, split=split, columns=columns, require_labels=True, **settings)
-    names: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column}
+    names: dict[str, Any] = {"sequence_column": cfg.sequence_column, "label_column": cfg.label_column, **truth}
     genome = Genome(cfg.genome, cfg.map_chroms)
     return read_specs(getattr(cfg, split), split=split, require_labels=True, genome=genome, **names, **settings)
 
@@ -112,22 +118,32 @@ def with_frame_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame]) -> Run
     return dataclasses.replace(cfg, **paths)
 
 
-def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str]) -> None:
-    """The validated tables of ``splits`` as TSVs (id, sequence, label) under ``out/inputs``, atomically."""
+def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str], cfg: RunConfig) -> None:
+    """The validated tables of ``splits`` as TSVs (id, sequence, label, truth columns) under ``out/inputs``, atomically.
+
+    Truth columns keep the names ``cfg.label_columns``/``cfg.target_columns`` give them, so that the saved
+    config reads the files back; unnamed ones keep their ``label:NAME``/``target:NAME`` form.
+    """
+    named = {f"label:{c}": c for c in cfg.label_columns} | {f"target:{c}": c for c in cfg.target_columns}
     for split in splits:
         (out / INPUTS_DIR).mkdir(exist_ok=True)
+        table = getattr(inputs, split)
+        columns = ["id", "sequence", "label"] + [c for c in inputs.task.truth_columns() if c != "label"]
         with atomic_path(out / INPUTS_DIR / f"{split}.tsv") as tmp:
-            getattr(inputs, split)[["id", "sequence", "label"]].to_csv(tmp, sep="\t", index=False)
+            table[columns].rename(columns=named).to_csv(tmp, sep="\t", index=False)
 
 
-def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, label_map: LabelMap) -> stages.Dedup:
+def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, task: Task) -> stages.Dedup:
     """Training records that duplicate test records, removed once (the run writes them later); refused, before
     anything is written, when that would leave a class with no training record."""
     from enhancerlm.data.prepare import remove_test_overlap
 
-    kept, removed = remove_test_overlap(train, test, mode="exact")
+    _, removed = remove_test_overlap(train, test, mode="exact")
+    # The kept rows of train as they are: remove_test_overlap's own table has the canonical columns only,
+    # without a multi-output task's label:/target: truth columns (train ids are unique, see _read_split).
+    kept = train[~train["id"].isin(removed["id"])].reset_index(drop=True)
     left = kept["label"].value_counts()
-    empty = [name for name in label_map.names if left.get(name, 0) == 0]
+    empty = [name for name in task.names if left.get(name, 0) == 0] if task.single_label else []
     if empty:
         raise InputError(
             f"removing the {len(removed)} training records that also occur in test (exact or reverse "
@@ -150,16 +166,23 @@ def prepare_out(cfg: RunConfig) -> Path:
     return out
 
 
-def write_config(cfg: RunConfig, out: Path, label_map: LabelMap, sources: dict | None = None) -> None:
-    """The resolved config, where each value came from, versions and label map: a run folder explains itself.
+def write_config(cfg: RunConfig, out: Path, task: Task, sources: dict | None = None) -> None:
+    """The resolved config, where each value came from, versions, label map and task: a run folder explains itself.
 
     ``sources`` maps every config key to ``default``, ``backbone``, ``file``, ``flag``, ``given`` or ``unused``
     (see :func:`enhancerlm.experiment.config.with_backbone_defaults`); the search may still replace a
     ``backbone`` lr or epochs: metrics.json's ``fine_tuning`` block holds the values used.
     """
-    data = {"config": cfg.to_dict(), "sources": sources or {}, "versions": versions(), "labels": label_map.to_dict()}
+    data = {
+        "config": cfg.to_dict(),
+        "sources": sources or {},
+        "versions": versions(),
+        "labels": task.label_map.to_dict(),
+        "task": task.to_dict(),
+    }
     write_text_atomic(out / "config.yaml", yaml.safe_dump(data, sort_keys=False))
-    label_map.save(out / "label_map.json")
+    task.label_map.save(out / "label_map.json")
+    task.save(out / "task.json")
 
 
 class _HeldRecords(logging.Handler):
@@ -211,10 +234,11 @@ def run_experiment(
         cfg, sources = resolve_run_config(cfg, sources)
         check_writable(cfg.out, folder=True)
         inputs = load_inputs(cfg, frames)
+        cfg, sources = stages.with_task_metrics(cfg, inputs.task, sources)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
     try:
-        write_frame_inputs(inputs, out, list(frames))
+        write_frame_inputs(inputs, out, list(frames), cfg)
         return _run(cfg, inputs, out, sources)
     finally:
         logging.getLogger("enhancerlm").removeHandler(handler)
@@ -222,48 +246,49 @@ def run_experiment(
 
 
 def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
-    write_config(cfg, out, inputs.label_map, sources)
+    task = inputs.task
+    write_config(cfg, out, task, sources)
     audit = stages.audit_stage(
         inputs.train,
         inputs.test,
         out / "audit",
         cfg.seed,
-        inputs.label_map.positive,
+        task.positive,
         {"fine_tuning": cfg.val_fraction, "search": cfg.search_val_fraction},
         min_bp=inputs.k,
     )
     novel = audit.novel_mask(include_near=True)
     train = stages.dedup_stage(inputs.dedup, out / "audit") if inputs.dedup is not None else inputs.train
-    y_test = np.asarray(inputs.label_map.encode(inputs.test["label"]))
+    y_test = task.encode(inputs.test, allow_missing=cfg.mask_missing)
     probas: dict[stages.ModelKey, np.ndarray] = {}
     closed_form = fits_in_closed_form(cfg.backbone)
     chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
     if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
-        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, inputs.label_map))
+        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, task))
     if cfg.zero_shot and not closed_form:
-        probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, inputs.label_map, inputs.test)
+        probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, task, inputs.test)
     finetuned = history = search = probe = None
     setting, warnings = stages.Setting(None, None, {}), []
     if cfg.mode != "probe":
-        search = None if closed_form else stages.search_stage(cfg, inputs.label_map, train, out / "search", chosen)
+        search = None if closed_form else stages.search_stage(cfg, task, train, out / "search", chosen)
         setting = stages.choose_setting(cfg, search, sources)
-        finetuned, history = stages.finetune_stage(cfg, inputs.label_map, train, setting.lr, setting.epochs, out)
+        finetuned, history = stages.finetune_stage(cfg, task, train, setting.lr, setting.epochs, out)
         probas[stages.FINE_TUNED] = stages.test_stage(finetuned, inputs.test, cfg)
-        warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], inputs.label_map, history)
+        warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], task, history)
     if cfg.mode != "finetune":
-        probe = stages.probe_stage(cfg, inputs.label_map, train, out)
+        probe = stages.probe_stage(cfg, task, train, out)
         probas[stages.PROBE] = stages.test_stage(probe, inputs.test, cfg)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
         probas[stages.ModelKey(name, is_baseline=True)] = stages.baseline_stage(
-            name, inputs.label_map, train, inputs.test, cfg, out / "baselines"
+            name, task, train, inputs.test, cfg, out / "baselines"
         )
-    metrics = stages.metrics_stage(y_test, probas, inputs.label_map, novel, cfg, audit, setting, warnings)
+    metrics = results.metrics_stage(y_test, probas, task, novel, cfg, audit, setting, warnings)
     if probe is not None:
         metrics["probe_setting"] = json.loads((out / "probe" / "probe.json").read_text())
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
-    stages.write_predictions(out / "predictions.tsv", inputs.test, probas, inputs.label_map, novel)
+    results.write_predictions(out / "predictions.tsv", inputs.test, probas, task, novel)
     if cfg.explain:
         stages.explain_stage(finetuned if finetuned is not None else probe, inputs.test, cfg, out / "explain")
-    report = stages.report_stage(out, cfg, metrics, y_test, probas, inputs.label_map, audit, history, search)
+    report = results.report_stage(out, cfg, metrics, y_test, probas, task, audit, history, search)
     log.info("done: %s", report)
     return RunResult(out, report, metrics)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Collection, Mapping, NamedTuple
+from typing import Any, Collection, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from enhancerlm.models.quantize import quantize
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
+from enhancerlm.sequences.task import Task
 from enhancerlm.train.config import TrainConfig
 
 # split_validation is run's validation split; it lives with the training it feeds.
@@ -114,17 +116,17 @@ def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
     )
 
 
-def _create(cfg: RunConfig, label_map: LabelMap, seed: int | None = None):
+def _create(cfg: RunConfig, task: Task | LabelMap, seed: int | None = None):
     """A fresh classifier of the run's backbone; with ``cfg.max_length``, its window limited to that many tokens."""
-    classifier = create_classifier(cfg.backbone, label_map, _options(cfg, seed))
+    classifier = create_classifier(cfg.backbone, task, _options(cfg, seed))
     if cfg.max_length is not None:
         classifier.limit_window(cfg.max_length)
     return classifier
 
 
-def zero_shot_stage(cfg: RunConfig, label_map: LabelMap, test: pd.DataFrame) -> np.ndarray:
-    """The study's baseline: the backbone with a fresh, untrained classification head."""
-    classifier = _create(cfg, label_map)
+def zero_shot_stage(cfg: RunConfig, task: Task | LabelMap, test: pd.DataFrame) -> np.ndarray:
+    """The study's baseline: the backbone with a fresh, untrained head (outputs as ``predict_outputs``)."""
+    classifier = _create(cfg, task)
     return predict_proba(
         scoring_model(classifier, cfg), test["sequence"].tolist(), stride_bp=None, both_strands=cfg.both_strands
     )
@@ -139,8 +141,9 @@ class Setting(NamedTuple):
     sources: dict
 
 
-def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n_classes: int = 2):
-    """The fine-tuning settings of this run; ``cfg`` is resolved (``experiment.config.resolve_run_config``)."""
+def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n_classes: int | Task = 2):
+    """The fine-tuning settings of this run; ``cfg`` is resolved (``experiment.config.resolve_run_config``,
+    then :func:`with_task_metrics`). ``n_classes``: the task, or a single-label task's number of classes."""
     best = best_epoch_metric(cfg.metric_for_best, cfg.early_stopping_patience, has_val, n_classes)
     return TrainConfig.from_shared(cfg, epochs=epochs, lr=lr, metric_for_best=best)
 
@@ -149,23 +152,58 @@ def train_config(cfg: RunConfig, lr: float, epochs: int, has_val: bool = True, n
 _MACRO = {"auroc": "auroc_macro", "precision": "precision_macro", "recall": "recall_macro", "f1": "f1_macro"}
 
 
-def task_metric(name: str, n_classes: int) -> str:
-    """``name`` as the validation metrics of an ``n_classes`` task call it (``auroc`` -> ``auroc_macro`` for 3+)."""
-    return _MACRO.get(name, name) if n_classes > 2 else name
+def task_metric(name: str, n_classes: int | Task, chosen: bool = True) -> str:
+    """``name`` as the validation metrics of the task call it (``auroc`` -> ``auroc_macro`` for 3+ classes).
+
+    ``n_classes``: the task, or a single-label task's number of classes. A multi-label or regression
+    task ranks by its own metric (``Task.default_metric``) unless the user ``chosen`` ``name``, which
+    must then be one of its epoch metrics or their binary names (a ConfigError otherwise).
+    """
+    from enhancerlm.train import metrics
+
+    if not isinstance(n_classes, Task) or n_classes.single_label:
+        count = n_classes.n_outputs if isinstance(n_classes, Task) else n_classes
+        return _MACRO.get(name, name) if count > 2 else name
+    task = n_classes
+    if not chosen:
+        return task.default_metric
+    metric = metrics.task_metric(task, name)  # a name it does not report falls back to the default there
+    counterpart = task.kind == "multilabel" and name in ("auroc", "auprc")  # -> their macro averages
+    if metric != name and not counterpart:
+        known = ["loss", *metrics.epoch_metric_names(task)]
+        raise ConfigError(f"metric {name!r} is not a metric of a {task.kind} task; choose one of {known}")
+    return metric
 
 
 def best_epoch_metric(
-    metric_for_best: str | None, patience: int | None, has_val: bool, n_classes: int = 2
+    metric_for_best: str | None, patience: int | None, has_val: bool, n_classes: int | Task = 2, chosen: bool = True
 ) -> str | None:
-    """TrainConfig's ``metric_for_best``: the resolved one; with ``"last"``, MCC only if early stopping needs one."""
+    """TrainConfig's ``metric_for_best``: the resolved one; with ``"last"``, MCC (or the task's own metric)
+    only if early stopping needs one. ``n_classes`` and ``chosen`` as :func:`task_metric`."""
     if not has_val:
         return None  # nothing to pick an epoch by (--val-fraction 0): the last epoch's weights
     if metric_for_best not in (None, "last"):
-        return task_metric(metric_for_best, n_classes)
-    return "mcc" if patience else None
+        return task_metric(metric_for_best, n_classes, chosen)
+    return task_metric("mcc", n_classes, chosen=False) if patience else None
 
 
-def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: Path, fixed: Collection[str] = ()):
+def with_task_metrics(cfg: RunConfig, task: Task, sources: Mapping[str, str]) -> tuple[RunConfig, dict[str, str]]:
+    """``cfg`` whose search and epoch metrics suit ``task``: a backbone entry's metric (``auroc``, ``mcc``) is a
+    binary one, so a multi-label or regression run ranks by the task's own (``Task.default_metric``, source
+    ``"task"``) unless the user chose one, which is checked now (before anything is written).
+    """
+    sources, changes = dict(sources), dict[str, Any]()
+    for name in ("search_metric", "metric_for_best"):
+        value = getattr(cfg, name)
+        if task.single_label or value in (None, "last"):
+            continue
+        chosen = sources.get(name) in CHOSEN_BY_USER
+        changes[name] = task_metric(value, task, chosen)
+        sources[name] = sources.get(name, "given") if chosen else "task"
+    return (dataclasses.replace(cfg, **changes) if changes else cfg), sources
+
+
+def search_stage(cfg: RunConfig, task: Task | LabelMap, train: pd.DataFrame, out: Path, fixed: Collection[str] = ()):
     """Learning-rate x epoch search on a balanced subset, unless ``fixed`` (the user's settings) holds both
     ``lr`` and ``epochs`` (or --no-search)."""
     if not cfg.search or {"lr", "epochs"} <= set(fixed):
@@ -174,18 +212,20 @@ def search_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: 
     from enhancerlm.search.setup import SearchSetup
 
     def fresh_classifier(seed: int):
-        return _create(cfg, label_map, seed)
+        return _create(cfg, task, seed)
 
     # resolved for a fine-tuned backbone: the search settings come from its registry entry when not given
     assert cfg.search_lrs is not None and cfg.search_epochs is not None and cfg.search_metric is not None
-    base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=label_map.n_classes)
+    task = Task.of(task)
+    base = train_config(cfg, cfg.search_lrs[0], cfg.search_epochs, n_classes=task)
     setup = SearchSetup(
         out_dir=out,
         val_fraction=cfg.search_val_fraction,
         subset_per_class=cfg.search_per_class,
         seed=cfg.seed,
         base_config=base,
-        metric=task_metric(cfg.search_metric, label_map.n_classes),
+        metric=task_metric(cfg.search_metric, task),
+        task=task,
     )
     if cfg.search_trials:
         from enhancerlm.search.optuna_search import SearchSpace, optuna_search
@@ -223,18 +263,16 @@ def choose_setting(cfg: RunConfig, search, sources: Mapping[str, str]) -> Settin
     return setting
 
 
-def finetune_stage(
-    cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, lr: float | None, epochs: int | None, out: Path
-):
+def finetune_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, lr: float | None, epochs: int | None, out: Path):
     """Fine-tune a fresh classifier on the (deduplicated) training set; the model lands in ``out/model``.
 
     ``lr`` and ``epochs`` are None for a backbone fitted in closed form, which never asks for a config.
     """
-    classifier = _create(cfg, label_map)
+    classifier = _create(cfg, task)
 
     def config_for(has_val: bool):
         assert lr is not None and epochs is not None  # asked for only when fine-tuning, which has a setting
-        return train_config(cfg, lr, epochs, has_val, label_map.n_classes)
+        return train_config(cfg, lr, epochs, has_val, task)
 
     result = fit_classifier(
         classifier,
@@ -244,6 +282,7 @@ def finetune_stage(
         val_fraction=cfg.val_fraction,
         config_for=config_for,
         resume=cfg.resume,
+        mask_missing=cfg.mask_missing,
     )
     if result.out_dir is None:  # fitted in closed form: nothing written yet
         with atomic_dir(out / "model") as folder:
@@ -276,7 +315,7 @@ def scoring_model(classifier, cfg: RunConfig):
         return classifier
 
 
-def probe_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: Path):
+def probe_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, out: Path):
     """Logistic regression on the frozen backbone's embeddings of the (deduplicated) training set.
 
     The backbone is created as for fine-tuning (same weights, window and seed) and never trained;
@@ -286,14 +325,15 @@ def probe_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: P
     """
     from enhancerlm.models.probe import ProbeClassifier, write_probe_summary
 
-    probe = ProbeClassifier(_create(cfg, label_map), label_map, cfg.probe_pooling, cfg.probe_layers)
-    probe.fit(train, seed=cfg.seed)
+    probe = ProbeClassifier(_create(cfg, task), task, cfg.probe_pooling, cfg.probe_layers)
+    probe.fit(train, seed=cfg.seed, mask_missing=cfg.mask_missing)
     with atomic_dir(out / "probe") as folder:
         probe.save(folder)
         summary = write_probe_summary(probe, folder / "probe.json")
+    chosen = ", ".join(f"{k}={v}" for k, v in summary.items() if k in ("C", "alpha"))  # per label/target: lists
     log.info(
-        "probe: C=%g on %d %s-pooled features of layers %s",
-        summary["C"],
+        "probe: %s on %d %s-pooled features of layers %s",
+        chosen,
         summary["n_features"],
         probe.pooling,
         list(probe.layers),
@@ -302,7 +342,7 @@ def probe_stage(cfg: RunConfig, label_map: LabelMap, train: pd.DataFrame, out: P
 
 
 def baseline_stage(
-    name: str, label_map: LabelMap, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig, out: Path
+    name: str, task: Task, train: pd.DataFrame, test: pd.DataFrame, cfg: RunConfig, out: Path
 ) -> np.ndarray:
     """Fit a cheap baseline on the same training set and score the test set.
 
@@ -311,12 +351,12 @@ def baseline_stage(
     """
     from enhancerlm.models.registry import resolve_backbone
 
-    classifier = create_classifier(name, label_map, CreateOptions(seed=cfg.seed))
+    classifier = create_classifier(name, task, CreateOptions(seed=cfg.seed))
     recipe = resolve_backbone(name)[0].finetune
 
     def config_for(has_val: bool):
         assert recipe is not None  # asked for only by a fine-tuned baseline, whose entry has a recipe
-        best = best_epoch_metric(recipe.metric_for_best, None, has_val, label_map.n_classes)
+        best = best_epoch_metric(recipe.metric_for_best, None, has_val, task, chosen=False)
         return recipe_config(recipe, cfg.seed, best)
 
     classifier = fit_classifier(
@@ -327,6 +367,7 @@ def baseline_stage(
         val_fraction=cfg.val_fraction,
         config_for=config_for,
         resume=cfg.resume,
+        mask_missing=cfg.mask_missing,
     ).classifier
     return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
 
@@ -360,112 +401,15 @@ ZERO_SHOT, FINE_TUNED = ModelKey("zero_shot"), ModelKey("fine_tuned")
 PROBE = ModelKey("probe")  # logistic regression on the frozen backbone (--mode probe|both)
 
 
-def sanity_stage(y_test, proba: np.ndarray, label_map: LabelMap, history) -> list[str]:
-    """Warnings for a fine-tuned model that learned nothing (one class for everything, flat curves), logged.
+def sanity_stage(y_test, proba: np.ndarray, task: Task, history) -> list[str]:
+    """Warnings for a fine-tuned model that learned nothing (one class for everything, a label or target
+    predicted constant, flat curves), logged.
 
     Not for the untrained head: degenerate there is expected.
     """
     from enhancerlm.evaluate.sanity import degenerate_warnings
 
-    warnings = degenerate_warnings(y_test, proba, list(label_map.names), history)
+    warnings = degenerate_warnings(y_test, proba, task, history)
     for warning in warnings:
         log.warning("fine-tuned model: %s", warning)
     return warnings
-
-
-def metrics_stage(
-    y_test,
-    probas: Mapping[ModelKey, np.ndarray],
-    label_map: LabelMap,
-    novel,
-    cfg: RunConfig,
-    audit,
-    setting: Setting,
-    warnings: Collection[str] = (),
-) -> dict:
-    """metrics.json: degenerate-result warnings first, then one evaluation block per model (whole-set
-    metrics, 95% CIs, novel subset)."""
-    from enhancerlm.evaluate.bootstrap import evaluate
-
-    metrics: dict = {
-        "warnings": list(warnings),
-        "labels": list(label_map.names),
-        "positive_label": label_map.positive,
-        "n_test": int(len(y_test)),
-        "n_novel": int(np.sum(novel)),
-        "fine_tuning": {"lr": setting.lr, "epochs": setting.epochs, "sources": setting.sources},
-        "baselines": {},
-    }
-    for key, proba in probas.items():
-        block = evaluate(y_test, proba, list(label_map.names), novel_mask=novel, n_boot=cfg.n_boot, seed=cfg.seed)
-        section = metrics["baselines"] if key.is_baseline else metrics
-        section[key.metrics_key] = block
-    metrics["audit"] = {
-        k: audit.to_dict()[k]
-        for k in ("exact_duplicates", "revcomp_duplicates", "near_duplicates", "n_novel", "gc_auroc")
-    }
-    if audit.interval_overlaps is not None:  # records with coordinates: test intervals overlapping train ones
-        metrics["audit"]["test_overlapping_train_intervals"] = audit.interval_overlaps["n_test_overlapping"]
-    return metrics
-
-
-def write_predictions(
-    path: Path, test: pd.DataFrame, probas: Mapping[ModelKey, np.ndarray], label_map: LabelMap, novel
-) -> None:
-    """predictions.tsv: one row per test sequence, each model's positive-class (or max) probability."""
-    table = pd.DataFrame({"id": test["id"], "label": test["label"], "novel": np.asarray(novel, dtype=bool)})
-    for key, proba in probas.items():
-        table[f"p_{key.column}"] = proba[:, 1] if label_map.n_classes == 2 else proba.max(axis=1)
-        table[f"pred_{key.column}"] = [label_map.names[i] for i in proba.argmax(axis=1)]
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-
-
-def report_stage(
-    out: Path,
-    cfg: RunConfig,
-    metrics: dict,
-    y_test,
-    probas: Mapping[ModelKey, np.ndarray],
-    label_map: LabelMap,
-    audit,
-    history,
-    search,
-) -> Path:
-    """Figures (confusion, ROC, PR, curves, search) and the self-contained report.html."""
-    from enhancerlm.evaluate import plots
-    from enhancerlm.evaluate.metrics import compute_metrics
-    from enhancerlm.evaluate.report import PUBLISHED_DNABERT6_2023, write_report
-
-    names = list(label_map.names)
-    labelled = {k.column: p for k, p in probas.items()}
-    figures = {
-        "confusion": plots.plot_confusion_matrices(
-            {k: compute_metrics(y_test, p, names)["confusion_matrix"] for k, p in labelled.items()}, names
-        ),
-        "roc": plots.plot_roc_curves({k: (y_test, p) for k, p in labelled.items()}),
-        "pr": plots.plot_pr_curves({k: (y_test, p) for k, p in labelled.items()}),
-    }
-    if history is not None and len(history):
-        bases = {m.split("_", 1)[1] for m in history["metric"]}
-        figures["training"] = plots.plot_training_curves(history, metrics=[m for m in CURVE_METRICS if m in bases])
-    if search is not None:
-        shown = [f"val_{m}" for m in CURVE_METRICS if f"val_{m}" in set(search.history["metric"])]
-        figures["search"] = plots.plot_search(search.history, metrics=shown)
-    figures_dir = out / "figures"
-    figures_dir.mkdir(exist_ok=True)
-    for name, fig in figures.items():
-        with atomic_path(figures_dir / f"{name}.png") as tmp:
-            fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    report = out / "report.html"
-    write_report(
-        report,
-        title=f"enhancerlm run: {cfg.backbone}",
-        metrics=metrics,
-        figures=figures,
-        audit=audit.to_dict(),
-        config=cfg.to_dict(),
-        reference=PUBLISHED_DNABERT6_2023,
-        warnings=metrics.get("warnings"),
-    )
-    return report

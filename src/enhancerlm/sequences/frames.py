@@ -17,6 +17,7 @@ from enhancerlm.sequences.ids import make_ids_unique
 from enhancerlm.sequences.records import COLUMNS, LabelMap, make_table
 from enhancerlm.sequences.spec import check_labelled
 from enhancerlm.sequences.tables import Columns, frame_to_table
+from enhancerlm.sequences.task import truth_columns
 from enhancerlm.sequences.validate import validate_table
 
 FRAME_SOURCE = "DataFrame"  # the ``source`` of records read from memory: messages name it
@@ -97,5 +98,6 @@ def _validated(
     table = make_ids_unique(table, strict=strict_ids)
     if require_labels:
         check_labelled(table)
-        LabelMap.from_labels(table["label"])
+        if not truth_columns(table):  # a multi-label or regression table's truth is checked by its Task
+            LabelMap.from_labels(table["label"])
     return table

@@ -102,6 +102,16 @@ class Task:
         """The single-label task of a label map (binary with two classes, else multi-class)."""
         return cls("binary" if label_map.n_classes == 2 else "multiclass", tuple(label_map.names))
 
+    @classmethod
+    def of(cls, task: "Task | LabelMap") -> "Task":
+        """``task`` as it is, or the single-label task of a LabelMap (what callers of earlier versions pass)."""
+        return task if isinstance(task, Task) else cls.from_label_map(task)
+
+    @property
+    def positive(self) -> str | None:
+        """The positive class of a binary task (its probability is a sequence's score); None for the others."""
+        return self.names[1] if self.kind == "binary" else None
+
     @property
     def single_label(self) -> bool:
         """True for binary and multi-class tasks: one class per sequence, probabilities that sum to 1."""
@@ -155,11 +165,15 @@ class Task:
         return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
 
     def decide(self, outputs: np.ndarray) -> np.ndarray:
-        """Outputs -> predictions: class names (single-label), 0/1 per label at 0.5 (multi-label), values (regression)."""
+        """Outputs -> predictions: class names (single-label), 0/1 per label (multi-label), values (regression).
+
+        A label is called above probability 0.5 (0.5 itself is not), the rule of a binary task's
+        positive class, so that the metrics' calls (:mod:`enhancerlm.evaluate`) are these calls.
+        """
         if self.single_label:
             return np.asarray(self.names, dtype=object)[np.asarray(outputs).argmax(axis=1)]
         if self.kind == "multilabel":
-            return (np.asarray(outputs) >= 0.5).astype(np.int8)
+            return (np.asarray(outputs) > 0.5).astype(np.int8)
         return np.asarray(outputs, dtype=np.float32)
 
     @property
