@@ -187,6 +187,12 @@ def synthetic(
         0.5, "--activity-sigma", help="Measurement noise of the activity (log2 standard deviation), --cell-types."
     ),
     test_fraction: float = typer.Option(0.2, "--test-fraction", help="Test share, with --cell-types."),
+    site_sampling: str = typer.Option(
+        "pwm",
+        "--site-sampling",
+        metavar="pwm|consensus",
+        help="Motif sites drawn from each matrix (weak sites too), or its consensus (every site detectable).",
+    ),
 ) -> None:
     """Write enhancers.fa and background.fa (use as DIR/enhancers.fa:enhancer DIR/background.fa:not_enhancer),
     planted.tsv (motif sites, 0-based half-open) and motifs.json; with --cell-types, celltypes_{train,test}.tsv
@@ -200,7 +206,13 @@ def synthetic(
         if background_fasta
         else None
     )
-    options: dict[str, Any] = {"motifs": load_motifs(motif) if motif else None, "background": background}
+    if site_sampling not in ("pwm", "consensus"):
+        raise ConfigError(f"--site-sampling {site_sampling!r}: choose pwm or consensus")
+    options: dict[str, Any] = {
+        "motifs": load_motifs(motif) if motif else None,
+        "background": background,
+        "site_sampling": site_sampling,
+    }
     if cell_types:
         _refuse_binary_flags(n_per_class=n_per_class, decoy_rate=decoy_rate, gc_matched=not gc_matched or None)
         _synthetic_cell_types(
