@@ -17,8 +17,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.audit import audit
-from enhancerlm.data.synthetic import MarkovBackground
+from enhancerlm.data.generate.synthetic import MarkovBackground
+from enhancerlm.data.leakage.audit import audit
 from enhancerlm.sequences.dna import ACGT_LETTERS, ascii_bytes, code_strings, reverse_complement
 from enhancerlm.sequences.records import make_table
 

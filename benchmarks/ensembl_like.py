@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/ensembl_like.py [--n-train 20000] [--n-test 5000] [--seed 0] [--keep DIR]
 
-Generates a set with :func:`enhancerlm.data.ensembl_like.make_ensembl_like` (train positives twinned,
+Generates a set with :func:`enhancerlm.data.generate.ensembl_like.make_ensembl_like` (train positives twinned,
 38% of test copied from train positives, lengths 2-573 bp), writes it as ``train.csv`` / ``test.csv``,
 runs ``enhancerlm data audit`` on it (the real entry point, ``--val-fraction`` of the run's fine-tuning
 split), and prints one table: the generator's planted counts beside the audit's, and for the run's
@@ -21,14 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from enhancerlm.data.ensembl_like import (
+from enhancerlm.data.generate.ensembl_like import (
     EnsemblLikeShape,
     make_ensembl_like,
     planned_counts,
     shape_params,
     write_ensembl_like,
 )
-from enhancerlm.data.splits import split_leakage
+from enhancerlm.data.leakage.splits import split_leakage
 from enhancerlm.sequences.records import make_table
 
 RUN_VAL_FRACTION, SEARCH_VAL_FRACTION = 0.1, 0.2  # RunConfig's val_fraction and search_val_fraction defaults

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.splits import stratified_split
+from enhancerlm.data.leakage.splits import stratified_split
 from enhancerlm.models.registry import create_classifier, get_backbone
 from enhancerlm.sequences.spec import read_specs
 from enhancerlm.sequences.task import Task

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.models import create_classifier, load_classifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.sequences.genome import open_genome

@@ -1,10 +1,10 @@
 """From peaks to a data set, where the truth is known: motif-bearing enhancers planted in real human DNA.
 
 1. A pseudo-genome: the shared GRCh38 chrY PAR1 scaffold (1.94 Mbp of real human DNA) cut into nine
-   chromosomes chr1..chr9 and soft-masked in runs (tests/data/pseudo_genome.py, the tests' builder).
+   chromosomes chr1..chr9 and soft-masked in runs (tests/data/peaks/pseudo_genome.py, the tests' builder).
 2. Peaks at GC-rich windows (where enhancer peaks sit in a real genome), written as an ENCODE
    narrowPeak with summits; into each peak's 200 bp summit window the motif sites of one synthetic
-   enhancer (``enhancerlm.data.synthetic``, 2-4 JASPAR sites) are written over the genome's bases.
+   enhancer (``enhancerlm.data.generate.synthetic``, 2-4 JASPAR sites) are written over the genome's bases.
    So a positive differs from its GC-matched neighbours by the planted motifs alone, and from
    random genomic windows also by GC.
 3. ``enhancerlm data build`` with ``--background gc-matched`` and with ``random``; on each,
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -36,7 +36,7 @@ WIDTH = 200
 
 
 def _pseudo_genome_module():
-    spec = importlib.util.spec_from_file_location("pseudo_genome", REPO / "tests" / "data" / "pseudo_genome.py")
+    spec = importlib.util.spec_from_file_location("pseudo_genome", REPO / "tests" / "data" / "peaks" / "pseudo_genome.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -46,7 +46,7 @@ import pandas as pd
 import torch
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
-from enhancerlm.data.prepare import homology_clusters
+from enhancerlm.data.leakage.prepare import homology_clusters
 from enhancerlm.evaluate.metrics import compute_metrics
 from enhancerlm.io import write_text_atomic
 from enhancerlm.models.probe import ProbeClassifier

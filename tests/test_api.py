@@ -19,7 +19,7 @@ from enhancerlm.cli import embed as embed_cli
 from enhancerlm.cli import mutagenesis as mutagenesis_cli
 from enhancerlm.cli import predict as predict_cli
 from enhancerlm.cli.main import _Group
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.errors import ConfigError, InputError, ModelNotFoundError
 from enhancerlm.models import create_classifier, load_classifier
 from enhancerlm.sequences.fasta import fasta_text

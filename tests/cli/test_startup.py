@@ -27,7 +27,7 @@ def test_cli_imports_no_heavy_library():
         "enhancerlm.scan.config",
         "enhancerlm.interpret.config",
         "enhancerlm.variants.config",
-        "enhancerlm.data.build_config",
+        "enhancerlm.data.peaks.build_config",
     ],
 )
 def test_config_modules_behind_cli_flags_are_light(module):

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app
-from enhancerlm.data.ensembl_like import make_ensembl_like, planned_counts, write_ensembl_like
-from enhancerlm.data.splits import naive_split_twins
+from enhancerlm.data.generate.ensembl_like import make_ensembl_like, planned_counts, write_ensembl_like
+from enhancerlm.data.leakage.splits import naive_split_twins
 from enhancerlm.sequences.dna import canonical_sequences
 from enhancerlm.sequences.records import make_table
 from tests.helpers import fast_training

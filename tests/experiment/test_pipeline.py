@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.models import load_classifier
 from tests.helpers import fast_training, split_with_copies, write_by_label
 

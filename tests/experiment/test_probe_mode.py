@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.embeddings import embed_sequences
 from enhancerlm.models import load_classifier
 from enhancerlm.models.kmer_lr import fit_linear_head

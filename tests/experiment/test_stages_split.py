@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from enhancerlm.data.splits import twins_across
+from enhancerlm.data.leakage.splits import twins_across
 from enhancerlm.experiment import stages
 from enhancerlm.sequences.records import make_table
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.prepare import homology_clusters
+from enhancerlm.data.leakage.prepare import homology_clusters
 from enhancerlm.models.kmer_lr import C_GRID
 from enhancerlm.sequences.records import make_table
 

@@ -7,8 +7,8 @@ from typing import Sequence
 import numpy as np
 import pytest
 
-from enhancerlm.data.motifs import load_motifs
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.motifs import load_motifs
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.models import create_classifier
 from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier

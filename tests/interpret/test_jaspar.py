@@ -57,7 +57,7 @@ def test_unknown_release_is_a_config_error():
 
 
 def test_default_release_is_the_pinned_one_shared_with_the_synthetic_motifs():
-    from enhancerlm.data.motifs import JASPAR_RELEASE, open_jaspar
+    from enhancerlm.data.generate.motifs import JASPAR_RELEASE, open_jaspar
 
     assert load_jaspar().release == JASPAR_RELEASE == RELEASE
     with pytest.raises(ConfigError, match=r"JASPAR release 'JASPAR1999' is not bundled"):

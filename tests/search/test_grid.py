@@ -68,7 +68,7 @@ def test_resumed_search_with_other_settings_is_refused(factory, toy, tmp_path):
 
 
 def test_search_split_keeps_copies_together_and_resume_checks_it(toy, tmp_path):
-    from enhancerlm.data.splits import twins_across
+    from enhancerlm.data.leakage.splits import twins_across
     from enhancerlm.search.grid import prepare_split
 
     # Every enhancer twice (second copy reverse-complemented for a third of them), as in human_enhancers_ensembl.

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from enhancerlm.cli.main import app as cli
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.synthetic import make_synthetic
 from tests.helpers import fast_training, split_with_copies, write_by_label
 
 

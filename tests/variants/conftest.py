@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from enhancerlm.data.motifs import load_motifs
-from enhancerlm.data.synthetic import make_synthetic
+from enhancerlm.data.generate.motifs import load_motifs
+from enhancerlm.data.generate.synthetic import make_synthetic
 from enhancerlm.models import create_classifier
 from enhancerlm.models.kmer_lr import KmerLRClassifier
 from enhancerlm.sequences.records import LabelMap

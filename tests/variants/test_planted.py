@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.motifs import load_motifs
-from enhancerlm.data.synthetic import MarkovBackground, make_synthetic
+from enhancerlm.data.generate.motifs import load_motifs
+from enhancerlm.data.generate.synthetic import MarkovBackground, make_synthetic
 from enhancerlm.interpret.motifs import information_content
 from enhancerlm.sequences.dna import code_strings
 from enhancerlm.variants import VariantConfig, score_variants

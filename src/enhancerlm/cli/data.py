@@ -8,8 +8,8 @@ from typing import Any, List, Optional
 import typer
 
 from enhancerlm.cli.options import config_field, config_option, writable_folder
-from enhancerlm.data.build_config import BuildConfig, chrom_list
-from enhancerlm.data.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from enhancerlm.data.leakage.near_duplicate_defaults import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD
+from enhancerlm.data.peaks.build_config import BuildConfig, chrom_list
 from enhancerlm.errors import ConfigError
 
 data_app = typer.Typer(
@@ -65,8 +65,8 @@ def audit(
     Writes OUT/audit.json, OUT/audit.md, OUT/gc_histogram.png and OUT/length_histogram.png. Ids renamed
     to be unique within a split are listed there.
     """
-    from enhancerlm.data.audit_report import write_audit
-    from enhancerlm.data.splits import split_leakage
+    from enhancerlm.data.leakage.audit_report import write_audit
+    from enhancerlm.data.leakage.splits import split_leakage
     from enhancerlm.formatting import metric
 
     options: dict[str, Any] = {"strict_ids": strict_ids, "min_length": min_length}
@@ -121,9 +121,9 @@ def prepare(
     The TSVs keep each record's header in a description column; ids renamed to be unique
     (NAME~2, ...) are written as renamed, so the files read back unchanged.
     """
-    from enhancerlm.data.near_duplicates import MinHashLSH
-    from enhancerlm.data.prepare import prepare as run_prepare
-    from enhancerlm.data.prepare import write_prepared
+    from enhancerlm.data.leakage.near_duplicates import MinHashLSH
+    from enhancerlm.data.leakage.prepare import prepare as run_prepare
+    from enhancerlm.data.leakage.prepare import write_prepared
 
     params = MinHashLSH(k=kmer, threshold=near_threshold, seed=seed)
     options: dict[str, Any] = {"require_labels": True, "strict_ids": strict_ids, "min_length": min_length}
@@ -198,8 +198,8 @@ def synthetic(
     planted.tsv (motif sites, 0-based half-open) and motifs.json; with --cell-types, celltypes_{train,test}.tsv
     (label:<cell type> 0/1), activity_{train,test}.tsv (target:<cell type>), truth.tsv, planted.tsv and
     motifs.json with the noise ceiling."""
-    from enhancerlm.data.motifs import load_motifs
-    from enhancerlm.data.synthetic import MarkovBackground
+    from enhancerlm.data.generate.motifs import load_motifs
+    from enhancerlm.data.generate.synthetic import MarkovBackground
 
     background = (
         MarkovBackground.fit(_read([background_fasta], "")["sequence"].tolist(), markov_order)
@@ -227,7 +227,7 @@ def synthetic(
             options,
         )
         return
-    from enhancerlm.data.synthetic import make_synthetic, write_synthetic
+    from enhancerlm.data.generate.synthetic import make_synthetic, write_synthetic
 
     if n_sequences is not None:
         raise ConfigError("--n-sequences applies with --cell-types; the enhancer/not-enhancer set takes --n-per-class")
@@ -252,7 +252,7 @@ def _refuse_binary_flags(**given) -> None:
 
 
 def _synthetic_cell_types(out, n_sequences, length_bp, seed, n_cell_types, n_sites, sigma, test_fraction, options):
-    from enhancerlm.data.synthetic_celltypes import make_celltype_synthetic, write_celltype_synthetic
+    from enhancerlm.data.generate.synthetic_celltypes import make_celltype_synthetic, write_celltype_synthetic
 
     data = make_celltype_synthetic(
         n_sequences,
@@ -293,7 +293,12 @@ def ensembl_like(
 ) -> None:
     """Write a set with the structure of Genomic Benchmarks human_enhancers_ensembl: positives twinned
     inside train, 38% of test copied from train positives, lengths 2-573 bp, a few records under 6 bp."""
-    from enhancerlm.data.ensembl_like import EnsemblLikeShape, make_ensembl_like, shape_params, write_ensembl_like
+    from enhancerlm.data.generate.ensembl_like import (
+        EnsemblLikeShape,
+        make_ensembl_like,
+        shape_params,
+        write_ensembl_like,
+    )
 
     shape = EnsemblLikeShape()
     data = make_ensembl_like(n_train, n_test, seed, shape)
@@ -347,8 +352,8 @@ def build(
     validation; Zhou & Troyanskaya 2015), homologous windows across splits dropped. The TSVs are SPECs:
     enhancerlm run --train OUT/train.tsv --test OUT/test.tsv ...
     """
-    from enhancerlm.data.build import build as build_set  # imported late: `enhancerlm --help` stays fast
-    from enhancerlm.data.build_outputs import write_build
+    from enhancerlm.data.peaks.build import build as build_set  # imported late: `enhancerlm --help` stays fast
+    from enhancerlm.data.peaks.build_outputs import write_build
 
     config = BuildConfig(
         width=width,

@@ -1,10 +1,7 @@
-"""Data sets: leakage audit (``audit``), leakage-free splits (``prepare``), sets built from peaks and a
-genome (``build``), synthetic enhancers (``synthetic``).
+"""Data sets, in three parts and the pre-training corpus:
 
-Modules: ``near_duplicates`` (MinHash + LSH, and the best-match join), ``audit`` and
-``audit_report`` (what leaks, written as JSON/Markdown/PNG), ``plots``, ``prepare``, ``splits`` (the one
-duplicate-aware validation split), ``motifs`` (JASPAR matrices), ``synthetic`` and ``ensembl_like``
-(sets with the structure of Genomic Benchmarks ``human_enhancers_ensembl``); ``build``, ``build_config``,
-``build_outputs``, ``windows`` (peaks -> windows), ``background`` (matched genomic negatives) and
-``shuffle`` (k-mer-preserving shuffles) for ``data build``.
+- ``leakage``: what a test set shares with its training set (audit) and splits free of it (prepare).
+- ``peaks``: labelled sets built from peak files and a genome, with matched negatives (build).
+- ``generate``: synthetic sets whose truth is known (motif enhancers, cell types, ensembl-like).
+- ``pretrain_corpus``: FASTA records cut into pre-training crops.
 """

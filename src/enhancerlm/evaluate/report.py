@@ -121,7 +121,7 @@ def _flatten(data, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def audit_warnings(audit: Mapping) -> list[str]:
-    """Plain-language warnings from an audit dict (``enhancerlm.data.audit.AuditReport.to_dict()``).
+    """Plain-language warnings from an audit dict (``enhancerlm.data.leakage.audit.AuditReport.to_dict()``).
 
     Reads the fields it knows (duplicates, label conflicts, GC warning) when present, plus any
     ``warnings`` list; other audit formats still render in the field table.

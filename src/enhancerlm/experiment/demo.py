@@ -23,7 +23,7 @@ def write_demo_data(folder: Path, cfg: DemoConfig) -> dict[str, list[str]]:
     """Synthetic train/test FASTAs and the pre-training corpus; returns the SPECs."""
     from sklearn.model_selection import train_test_split
 
-    from enhancerlm.data.synthetic import make_synthetic
+    from enhancerlm.data.generate.synthetic import make_synthetic
 
     data = make_synthetic(
         n_per_class=cfg.n_per_class, length_bp=cfg.length_bp, seed=cfg.seed, site_sampling=cfg.site_sampling

@@ -136,7 +136,7 @@ def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str], cfg: Ru
 def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, task: Task) -> stages.Dedup:
     """Training records that duplicate test records, removed once (the run writes them later); refused, before
     anything is written, when that would leave a class with no training record."""
-    from enhancerlm.data.prepare import remove_test_overlap
+    from enhancerlm.data.leakage.prepare import remove_test_overlap
 
     _, removed = remove_test_overlap(train, test, mode="exact")
     # The kept rows of train as they are: remove_test_overlap's own table has the canonical columns only,

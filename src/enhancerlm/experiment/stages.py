@@ -49,7 +49,7 @@ def audit_stage(
     "search": cfg.search_val_fraction}``) adds what a plain split of ``train`` with that share and
     ``seed`` would have leaked (:func:`validation_checks`).
     """
-    from enhancerlm.data.audit_report import write_audit
+    from enhancerlm.data.leakage.audit_report import write_audit
 
     checks = validation_checks(train, val_fractions or {}, seed)
     report = write_audit(train, test, out, seed=seed, positive=positive, validation_split=checks, min_bp=min_bp)
@@ -65,8 +65,8 @@ def audit_stage(
 
 
 def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> dict:
-    """Per split name, :func:`enhancerlm.data.splits.split_leakage` of ``train``; shares of 0 are left out."""
-    from enhancerlm.data.splits import split_leakage
+    """Per split name, :func:`enhancerlm.data.leakage.splits.split_leakage` of ``train``; shares of 0 are left out."""
+    from enhancerlm.data.leakage.splits import split_leakage
     from enhancerlm.errors import InputError
 
     checks = {}
@@ -91,7 +91,7 @@ def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> di
 
 class Dedup(NamedTuple):
     """Training records kept, and those removed because they also occur in test (either strand):
-    :func:`enhancerlm.data.prepare.remove_test_overlap`'s two tables."""
+    :func:`enhancerlm.data.leakage.prepare.remove_test_overlap`'s two tables."""
 
     kept: pd.DataFrame
     removed: pd.DataFrame

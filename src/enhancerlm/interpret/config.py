@@ -6,7 +6,7 @@ import typing
 from dataclasses import dataclass
 
 from enhancerlm.config import QUANTIZE_HELP, ConfigBase, QuantizeMode, setting
-from enhancerlm.data.motifs import JASPAR_RELEASE
+from enhancerlm.data.generate.motifs import JASPAR_RELEASE
 from enhancerlm.errors import ConfigError
 
 # Attribution methods (enhancerlm.interpret.attribution computes them); here so that the CLI's flags import light.
@@ -51,7 +51,7 @@ class ExplainConfig(ConfigBase):
     batch_size : int or None
         Inference batch size (None: the device default).
     jaspar_release : str or None
-        e.g. ``"JASPAR2026"``; None: the pinned ``JASPAR2024`` (:func:`enhancerlm.data.motifs.open_jaspar`).
+        e.g. ``"JASPAR2026"``; None: the pinned ``JASPAR2024`` (:func:`enhancerlm.data.generate.motifs.open_jaspar`).
     seed : int
     quantize : str
         ``"int8"``: forward passes (ISM, attention) on an int8 copy of the model (CPU only,

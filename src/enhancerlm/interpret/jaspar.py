@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.motifs import JASPAR_RELEASE, open_jaspar
+from enhancerlm.data.generate.motifs import JASPAR_RELEASE, open_jaspar
 from enhancerlm.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -141,8 +141,8 @@ def load_jaspar(release: str | None = None, collection: str = "CORE", tax_group:
     Parameters
     ----------
     release : str or None
-        e.g. ``"JASPAR2026"``; None: the pinned ``enhancerlm.data.motifs.JASPAR_RELEASE`` (see
-        :func:`enhancerlm.data.motifs.open_jaspar` for why not pyjaspar's newest).
+        e.g. ``"JASPAR2026"``; None: the pinned ``enhancerlm.data.generate.motifs.JASPAR_RELEASE`` (see
+        :func:`enhancerlm.data.generate.motifs.open_jaspar` for why not pyjaspar's newest).
     collection, tax_group : str
     """
     release = release or JASPAR_RELEASE

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from enhancerlm import formatting
-from enhancerlm.data.splits import split_ids, stratified_split
+from enhancerlm.data.leakage.splits import split_ids, stratified_split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_path, write_text_atomic
 from enhancerlm.models.hf import TransformerClassifier
@@ -193,7 +193,7 @@ def prepare_split(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Balanced subset -> stratified train/val split; the ids of each side are written to ``split.tsv``.
 
-    The split is :func:`enhancerlm.data.splits.stratified_split`: copies of a sequence (either strand)
+    The split is :func:`enhancerlm.data.leakage.splits.stratified_split`: copies of a sequence (either strand)
     stay on one side, so the validation score does not reward memorised training records. The subset
     is balanced over the classes, or over ``task``'s strata (:meth:`Task.strata`) for a multi-label or
     regression task.

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from enhancerlm.data.audit import EXACT, NEAR, NOVEL, REVCOMP
-from enhancerlm.data.near_duplicates import best_matches
+from enhancerlm.data.leakage.audit import EXACT, NEAR, NOVEL, REVCOMP
+from enhancerlm.data.leakage.near_duplicates import best_matches
 from enhancerlm.errors import EnhancerlmError
 from enhancerlm.experiment.folder import run_folder
 from enhancerlm.models.base import SequenceClassifier, read_manifest
@@ -197,7 +197,7 @@ def training_table(run: Path | None) -> pd.DataFrame | None:
 def training_overlap(seqs: list[str], training: pd.DataFrame) -> np.ndarray:
     """Per sequence, as the audit names it: ``exact``, ``revcomp``, ``near`` (k-mer Jaccard) or ``novel``.
 
-    Same categories and order of checks as :class:`enhancerlm.data.audit.AuditReport`, with the
+    Same categories and order of checks as :class:`enhancerlm.data.leakage.audit.AuditReport`, with the
     submitted sequences in the place of the test set.
     """
     query = pd.DataFrame({"id": [str(i) for i in range(len(seqs))], "sequence": seqs})

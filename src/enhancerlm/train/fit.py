@@ -50,14 +50,14 @@ def split_validation(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Stratified hold-out of the training set for the fine-tuning curves (never the test set).
 
-    Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.splits.stratified_split`),
+    Copies of a sequence (either strand) stay on one side (:func:`enhancerlm.data.leakage.splits.stratified_split`),
     so early stopping and the curves do not score memorised records. With ``out``, which record went
     where is written to ``out/split.tsv`` (id, label, split), as the search writes its own.
     ``fraction`` 0: no validation set, ``(train, None)``.
     """
     if fraction <= 0:
         return train, None
-    from enhancerlm.data.splits import split_ids, stratified_split
+    from enhancerlm.data.leakage.splits import split_ids, stratified_split
 
     fit, val = stratified_split(train, fraction, seed)
     if out is not None:

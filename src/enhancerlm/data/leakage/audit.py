@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.near_duplicates import DEFAULT_K, DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, MinHashLSH, best_matches
+from enhancerlm.data.leakage.near_duplicates import (
+    DEFAULT_K,
+    DEFAULT_NUM_PERM,
+    DEFAULT_THRESHOLD,
+    MinHashLSH,
+    best_matches,
+)
 from enhancerlm.errors import InputError
 from enhancerlm.formatting import metric
 from enhancerlm.sequences.dna import canonical_sequences, gc_fraction
@@ -37,7 +43,7 @@ class AuditReport:
     Duplicate categories of a test record are exclusive, checked in this order: ``exact`` (identical
     to a training sequence), ``revcomp`` (identical to a training sequence's reverse complement),
     ``near`` (canonical k-mer Jaccard >= ``near_params['threshold']`` with some training sequence,
-    either strand; see :mod:`enhancerlm.data.near_duplicates`), else ``novel``. The *novel subset*
+    either strand; see :mod:`enhancerlm.data.leakage.near_duplicates`), else ``novel``. The *novel subset*
     used for honest metrics is every test record that is neither exact nor revcomp
     (``novel_test_ids``, :meth:`novel_mask`); near duplicates stay in it and are reported apart.
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from enhancerlm.data.build import build
-from enhancerlm.data.build_config import BuildConfig
-from enhancerlm.data.build_outputs import write_build
-from enhancerlm.data.build_truth import overlap_labels
+from enhancerlm.data.peaks.build import build
+from enhancerlm.data.peaks.build_config import BuildConfig
+from enhancerlm.data.peaks.build_outputs import write_build
+from enhancerlm.data.peaks.build_truth import overlap_labels
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.spec import read_specs
 from enhancerlm.sequences.task import infer_task

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data import prepare as prepare_module
-from enhancerlm.data.splits import (
+from enhancerlm.data.leakage import prepare as prepare_module
+from enhancerlm.data.leakage.splits import (
     duplicate_groups,
     naive_split_twins,
     split_ids,

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.audit import audit
-from enhancerlm.data.ensembl_like import (
+from enhancerlm.data.generate.ensembl_like import (
     EnsemblLikeShape,
     ensembl_like_summary,
     make_ensembl_like,
     planned_counts,
     write_ensembl_like,
 )
+from enhancerlm.data.leakage.audit import audit
 from enhancerlm.errors import ConfigError
 from enhancerlm.sequences.genomic_benchmarks import read_genomic_benchmark
 from enhancerlm.sequences.records import make_table
@@ -123,7 +123,7 @@ def test_writer_csv_and_genomic_benchmarks_layout(data, tmp_path):
 def test_distinct_sequences_counts_a_sequence_and_its_reverse_complement_once():
     from itertools import product
 
-    from enhancerlm.data.ensembl_like import distinct_sequences
+    from enhancerlm.data.generate.ensembl_like import distinct_sequences
     from enhancerlm.sequences.dna import canonical_sequences
 
     for length in range(1, 6):
@@ -134,7 +134,7 @@ def test_distinct_sequences_counts_a_sequence_and_its_reverse_complement_once():
 
 def test_short_lengths_at_the_hubs_size_stay_within_the_sequences_each_length_has():
     # 124 + 31 short records (0.1% of 123,872 + 30,970): a uniform draw asks for some 39 of 2 bp, which has 10
-    from enhancerlm.data.ensembl_like import _short_lengths, _short_sequences, distinct_sequences
+    from enhancerlm.data.generate.ensembl_like import _short_lengths, _short_sequences, distinct_sequences
     from enhancerlm.sequences.dna import canonical_sequences
 
     lengths = _short_lengths(155, EnsemblLikeShape(), np.random.default_rng(0))

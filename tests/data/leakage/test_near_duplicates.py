@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.near_duplicates import (
+from enhancerlm.data.leakage.near_duplicates import (
     EMPTY,
     MinHashLSH,
     _hash_coefficients,

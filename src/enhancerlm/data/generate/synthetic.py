@@ -5,7 +5,7 @@ Grammar of the default task (every choice drawn from one ``numpy`` generator see
 - Background: every sequence (both classes) is drawn from one Markov chain over A/C/G/T
   (:class:`MarkovBackground`; default order 1, fitted on human GRCh38 chrY PAR1, 48.6% GC, CpG-depleted).
 - Enhancer: 2 to 4 instances (``n_sites``, uniform) of distinct motifs chosen at random from the
-  motif set (default: 6 JASPAR CORE vertebrate matrices, :mod:`enhancerlm.data.motifs`); each
+  motif set (default: 6 JASPAR CORE vertebrate matrices, :mod:`enhancerlm.data.generate.motifs`); each
   instance is a site sampled base by base from the motif's probability matrix, on a random strand
   (``orientation="random"``), placed in random order without overlap and at least ``min_gap_bp``
   apart, positions uniform over all such layouts.
@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.motifs import Motif, load_motifs
+from enhancerlm.data.generate.motifs import Motif, load_motifs
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.dna import code_strings, kmer_ids, padded_codes
@@ -241,7 +241,7 @@ def make_synthetic(
     seed : int
         Same seed and parameters, same output.
     motifs : list of Motif, optional
-        Default: :func:`enhancerlm.data.motifs.load_motifs` (6 JASPAR matrices).
+        Default: :func:`enhancerlm.data.generate.motifs.load_motifs` (6 JASPAR matrices).
     background : MarkovBackground, optional
         Default: :meth:`MarkovBackground.default`.
     n_sites : (int, int)

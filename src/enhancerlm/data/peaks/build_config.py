@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from enhancerlm.config import ConfigBase
-from enhancerlm.data.near_duplicate_defaults import DEDUP_MODES
+from enhancerlm.data.leakage.near_duplicate_defaults import DEDUP_MODES
 from enhancerlm.errors import ConfigError
 
 BACKGROUNDS = ("gc-matched", "shuffled", "random", "none")  # or FILE:LABEL, the user's own negatives

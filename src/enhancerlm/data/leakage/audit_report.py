@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from enhancerlm.data.audit import GC_WARNING_AUROC, AuditReport, audit, composition
-from enhancerlm.data.plots import save_distribution_plots
+from enhancerlm.data.leakage.audit import GC_WARNING_AUROC, AuditReport, audit, composition
+from enhancerlm.data.leakage.plots import save_distribution_plots
 from enhancerlm.io import atomic_dir
 
 
@@ -154,7 +154,7 @@ def validation_split_markdown(validation_split: dict) -> str:
     Parameters
     ----------
     validation_split : dict of str -> dict
-        Per split name (``fine_tuning``, ``search``...), a dict of :func:`enhancerlm.data.splits.split_leakage`.
+        Per split name (``fine_tuning``, ``search``...), a dict of :func:`enhancerlm.data.leakage.splits.split_leakage`.
     """
     lines = ["## Validation split (duplicates kept together)", ""]
     for name, check in validation_split.items():
@@ -189,10 +189,10 @@ def write_audit(
         Canonical tables.
     out_dir : str or Path
     validation_split : dict of str -> dict, optional
-        Per validation split of the run, a dict of :func:`enhancerlm.data.splits.split_leakage`; written
+        Per validation split of the run, a dict of :func:`enhancerlm.data.leakage.splits.split_leakage`; written
         as the ``validation_split`` block of ``audit.json`` and a section of ``audit.md``.
     **audit_options
-        Passed to :func:`enhancerlm.data.audit.audit` (``k``, ``near_threshold``, ``num_perm``, ``seed``,
+        Passed to :func:`enhancerlm.data.leakage.audit.audit` (``k``, ``near_threshold``, ``num_perm``, ``seed``,
         ``positive``, ``min_bp``).
     """
     report = audit(train, test, **audit_options)

@@ -5,7 +5,7 @@ Outputs (one folder, written atomically; the same inputs and seed give the same 
 - ``train.tsv``, ``val.tsv``, ``test.tsv``: ``id, sequence, label, chrom, start, end, strand, gc, source``
   (coordinates 0-based half-open, as BED; ``gc`` the GC fraction of the A/C/G/T bases, 4 decimals);
   a multi-label set adds ``label:<NAME>`` (0/1) columns after ``label`` (then empty), a regression set
-  ``target:<NAME>`` columns (:mod:`enhancerlm.data.build_truth`);
+  ``target:<NAME>`` columns (:mod:`enhancerlm.data.peaks.build_truth`);
   every command reads them as a SPEC and carries the coordinates on (interval overlaps in the audit).
 - ``regions_<split>.bed``: BED9 for a genome browser, name = id, coloured by label.
 - ``manifest.json``: inputs with sha256, every setting, the task and per split its labels' or targets' counts, the seed, the hold-out and its source, counts
@@ -16,7 +16,7 @@ Outputs (one folder, written atomically; the same inputs and seed give the same 
 Statistics per split (:func:`split_statistics`): records per label; mean GC, length, soft-masked share
 and CpG observed/expected of positives and negatives; two-sample Kolmogorov-Smirnov statistic and
 p-value of positives vs negatives for GC and length; and the AUROC of GC alone as the classifier
-(:func:`enhancerlm.data.audit.gc_auroc`, the audit's GC baseline): about 0.5 when GC is matched.
+(:func:`enhancerlm.data.leakage.audit.gc_auroc`, the audit's GC baseline): about 0.5 when GC is matched.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy.stats import ks_2samp
 
-from enhancerlm.data.audit import gc_auroc
-from enhancerlm.data.build import MAX_LISTED, SPLITS, TABLE_COLUMNS, Built
-from enhancerlm.data.build_config import HOLDOUT_SOURCE, BuildConfig
-from enhancerlm.data.build_truth import truth_summary
-from enhancerlm.data.plots import plot_distribution
+from enhancerlm.data.leakage.audit import gc_auroc
+from enhancerlm.data.leakage.plots import plot_distribution
+from enhancerlm.data.peaks.build import MAX_LISTED, SPLITS, TABLE_COLUMNS, Built
+from enhancerlm.data.peaks.build_config import HOLDOUT_SOURCE, BuildConfig
+from enhancerlm.data.peaks.build_truth import truth_summary
 from enhancerlm.io import atomic_dir
 from enhancerlm.provenance import versions
 from enhancerlm.sequences.dna import ACGT, concat_codes, window_sums

@@ -7,9 +7,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from enhancerlm.data.audit import gc_auroc
-from enhancerlm.data.motifs import DEFAULT_MATRIX_IDS, load_motifs
-from enhancerlm.data.synthetic import MarkovBackground, make_synthetic, write_synthetic
+from enhancerlm.data.generate.motifs import DEFAULT_MATRIX_IDS, load_motifs
+from enhancerlm.data.generate.synthetic import MarkovBackground, make_synthetic, write_synthetic
+from enhancerlm.data.leakage.audit import gc_auroc
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.dna import gc_fraction, reverse_complement
 
@@ -110,7 +110,7 @@ def test_bad_grammar_is_a_config_error(kwargs, match):
 
 def test_builtin_motifs_equal_pyjaspar():
     pytest.importorskip("pyjaspar")
-    from enhancerlm.data import motifs as motif_module
+    from enhancerlm.data.generate import motifs as motif_module
 
     for motif in load_motifs():
         name, counts = motif_module._BUILTIN_COUNTS[motif.matrix_id]

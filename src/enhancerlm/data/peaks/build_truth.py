@@ -1,7 +1,7 @@
 """The truth columns of ``data build`` beyond one label: multi-label by an overlap rule, targets from a bigWig or a column.
 
 Multi-label (``--multi-label``): the windows of every ``--positives`` file are pooled and merged as one
-set (:func:`enhancerlm.data.windows.one_per_peak`); a window then carries label L (``label:L`` = 1)
+set (:func:`enhancerlm.data.peaks.windows.one_per_peak`); a window then carries label L (``label:L`` = 1)
 when, for the peaks of L,
 
 - it contains the summit of one of them (narrowPeak column 10; the midpoint of a peak without one), or
@@ -34,7 +34,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.build_config import BuildConfig
+from enhancerlm.data.peaks.build_config import BuildConfig
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.chroms import chrom_mapping
 from enhancerlm.sequences.regions import NUMERIC_COLUMNS, column_number

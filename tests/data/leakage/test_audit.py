@@ -6,8 +6,8 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from enhancerlm.data.audit import audit, gc_auroc
-from enhancerlm.data.audit_report import to_markdown, write_audit
+from enhancerlm.data.leakage.audit import audit, gc_auroc
+from enhancerlm.data.leakage.audit_report import to_markdown, write_audit
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.records import make_table
 
@@ -60,9 +60,9 @@ def test_gc_auroc_equals_sklearn_by_hand(train, test):
 
 
 def test_the_log_shows_the_gc_auroc_to_three_decimals(train, test, caplog):
-    with caplog.at_level("INFO", logger="enhancerlm.data.audit"):
+    with caplog.at_level("INFO", logger="enhancerlm.data.leakage.audit"):
         report = audit(train, test)
-    said = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.data.audit"]
+    said = [r.getMessage() for r in caplog.records if r.name == "enhancerlm.data.leakage.audit"]
     assert said[0].endswith(f"GC AUROC {report.gc_auroc:.3f}")  # not 0.7333333333333334
     assert f"(AUROC {report.gc_auroc:.3f})" in said[1]
 

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from enhancerlm.data.audit import composition
-from enhancerlm.data.plots import histogram_bins, plot_distribution, save_distribution_plots
+from enhancerlm.data.leakage.audit import composition
+from enhancerlm.data.leakage.plots import histogram_bins, plot_distribution, save_distribution_plots
 
 
 def test_one_histogram_per_split_and_class(train, test):

@@ -18,7 +18,7 @@ Steps, each counted (:class:`Windows` ``counts``, in the order they run):
    Counted as ``duplicate`` (same interval as the kept one) and ``overlapping`` (the rest).
    A cluster holding several labels is dropped whole (``label_conflict``): its class is unknown;
    multi-label sets pool every file (``pooled``), and a window's labels come from the overlap rule
-   (:mod:`enhancerlm.data.build_truth`).
+   (:mod:`enhancerlm.data.peaks.build_truth`).
 5. ``too_many_n``: windows with more than ``max_n`` N bases (checked once sequences are cut).
 
 Columns of the reader other than the interval (``name``, ``score``, ``signal_value``, ``p_value``,

@@ -53,7 +53,7 @@ def plot_distribution(table: pd.DataFrame, value: str = "gc", ax: Axes | None = 
     Parameters
     ----------
     table : pd.DataFrame
-        Columns ``split``, ``label`` and ``value``, e.g. from :func:`enhancerlm.data.audit.composition`.
+        Columns ``split``, ``label`` and ``value``, e.g. from :func:`enhancerlm.data.leakage.audit.composition`.
     value : {"gc", "length_bp"}
     ax : matplotlib Axes, optional
         Drawn on a new figure when None.

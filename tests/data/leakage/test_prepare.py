@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from enhancerlm.data.prepare import (
+from enhancerlm.data.leakage.prepare import (
     balanced_subsample,
     homology_clusters,
     homology_split,

@@ -1,4 +1,4 @@
-"""k-mer-preserving shuffles (enhancerlm.data.shuffle): counts kept exactly, ends kept, uniform, seeded."""
+"""k-mer-preserving shuffles (enhancerlm.data.peaks.shuffle): counts kept exactly, ends kept, uniform, seeded."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from enhancerlm.data.shuffle import kmer_shuffle
+from enhancerlm.data.peaks.shuffle import kmer_shuffle
 from enhancerlm.errors import ConfigError
 
 

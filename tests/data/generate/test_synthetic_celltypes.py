@@ -6,7 +6,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from enhancerlm.data.synthetic_celltypes import (
+from enhancerlm.data.generate.synthetic_celltypes import (
     NO_MOTIF,
     make_celltype_synthetic,
     noise_ceiling,

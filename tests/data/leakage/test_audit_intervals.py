@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from enhancerlm.data.audit import audit
-from enhancerlm.data.audit_report import to_markdown
+from enhancerlm.data.leakage.audit import audit
+from enhancerlm.data.leakage.audit_report import to_markdown
 from enhancerlm.evaluate.report import audit_warnings
 from enhancerlm.sequences.records import make_table
 

@@ -13,10 +13,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from enhancerlm.data.audit import MAX_RENAMED_LISTED
-from enhancerlm.data.near_duplicate_defaults import DEDUP_MODES
-from enhancerlm.data.near_duplicates import MinHashLSH, best_matches, near_duplicate_pairs
-from enhancerlm.data.splits import stratified_split  # re-exported: the one validation split
+from enhancerlm.data.leakage.audit import MAX_RENAMED_LISTED
+from enhancerlm.data.leakage.near_duplicate_defaults import DEDUP_MODES
+from enhancerlm.data.leakage.near_duplicates import MinHashLSH, best_matches, near_duplicate_pairs
+from enhancerlm.data.leakage.splits import stratified_split  # re-exported: the one validation split
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.dna import canonical_sequences
@@ -110,7 +110,7 @@ def remove_test_overlap(
         Canonical tables.
     mode : {"none", "exact", "near"}
         ``exact`` drops exact and reverse-complement duplicates; ``near`` also drops near duplicates
-        (canonical k-mer Jaccard >= ``params.threshold``, see :mod:`enhancerlm.data.near_duplicates`).
+        (canonical k-mer Jaccard >= ``params.threshold``, see :mod:`enhancerlm.data.leakage.near_duplicates`).
     params : MinHashLSH
 
     Returns

@@ -1,6 +1,6 @@
 """Default near-duplicate settings (k, threshold, MinHash functions) and dedup modes, light to import for the CLI's flags.
 
-``enhancerlm.data.near_duplicates`` (numpy, pandas, scipy) uses them; its docstring says what they mean.
+``enhancerlm.data.leakage.near_duplicates`` (numpy, pandas, scipy) uses them; its docstring says what they mean.
 """
 
 DEFAULT_K = 8

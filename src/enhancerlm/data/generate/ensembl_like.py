@@ -15,8 +15,8 @@ The reference study fine-tuned on ``human_enhancers_ensembl`` (hub columns ``seq
   minimum, 2 bp. Short records are single in train and novel in test, classes alternating.
 - Signal a model can learn: every record of at least ``min_site_bp`` carries one motif site per
   ``bp_per_site`` (at least one), positives a site sampled from a JASPAR matrix (built-in defaults of
-  :mod:`enhancerlm.data.motifs`) on a random strand, negatives the same site shuffled base by base,
-  on the same Markov background (:class:`enhancerlm.data.synthetic.MarkovBackground`), so GC content
+  :mod:`enhancerlm.data.generate.motifs`) on a random strand, negatives the same site shuffled base by base,
+  on the same Markov background (:class:`enhancerlm.data.generate.synthetic.MarkovBackground`), so GC content
   alone separates the classes little.
 
 Same sizes, seed and shape give the same tables.
@@ -33,8 +33,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data.motifs import load_motifs
-from enhancerlm.data.synthetic import MarkovBackground
+from enhancerlm.data.generate.motifs import load_motifs
+from enhancerlm.data.generate.synthetic import MarkovBackground
 from enhancerlm.errors import ConfigError
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.dna import canonical_sequences, code_strings

@@ -1,7 +1,7 @@
 """Synthetic cell-type-specific enhancers: a multi-label and an activity (regression) truth known by construction.
 
 Grammar (every choice drawn from one ``numpy`` generator seeded by ``seed``; background DNA as in
-:mod:`enhancerlm.data.synthetic`):
+:mod:`enhancerlm.data.generate.synthetic`):
 
 - Cell types ``ct1 .. ct{N-1}`` each own a block of the motif set (the motifs other than the shared
   one, in order, in N-1 equal blocks; motifs left over are planted only as shuffled fillers; the
@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from enhancerlm.data.motifs import Motif, load_motifs
-from enhancerlm.data.synthetic import MarkovBackground, plant_sites, planted_frame, site_starts
+from enhancerlm.data.generate.motifs import Motif, load_motifs
+from enhancerlm.data.generate.synthetic import MarkovBackground, plant_sites, planted_frame, site_starts
 from enhancerlm.errors import ConfigError
 from enhancerlm.io import atomic_dir
 from enhancerlm.sequences.dna import code_strings
@@ -132,7 +132,7 @@ class CellTypeData:
         ``id, sequence, split``, then ``label:<cell type>`` (0/1) per cell type, then
         ``target:<cell type>`` (measured log2 activity) and ``true:<cell type>`` (noiseless) per target.
     planted : pd.DataFrame
-        ``planted.tsv`` rows (:data:`enhancerlm.data.synthetic.PLANTED_COLUMNS`) plus ``program``:
+        ``planted.tsv`` rows (:data:`enhancerlm.data.generate.synthetic.PLANTED_COLUMNS`) plus ``program``:
         the cell type whose program planted the site, ``shared``, or ``""`` for shuffled fillers.
     grammar : CellTypeGrammar
     motifs : list of Motif
@@ -176,7 +176,7 @@ def make_celltype_synthetic(
     n_cell_types : int
         Cell types including ``no_motif`` (2 to 6 with the 6 default motifs).
     motifs : list of Motif, optional
-        Default: :func:`enhancerlm.data.motifs.load_motifs`.
+        Default: :func:`enhancerlm.data.generate.motifs.load_motifs`.
     background : MarkovBackground, optional
     p_active, p_shared : float
         Probability that a sequence carries one cell type's program, and the ubiquitous one.

@@ -2,16 +2,16 @@
 
 The path of the data, each step in its own module:
 
-1. positives: region files -> windows (:mod:`enhancerlm.data.windows`: centring, exclusion, one window
+1. positives: region files -> windows (:mod:`enhancerlm.data.peaks.windows`: centring, exclusion, one window
    per peak, N filter), cut from the genome through its index;
 2. splits: each chromosome belongs to one split (``--test-chroms``, ``--val-chroms``, the rest train),
    so no region, and no pair of overlapping regions, sits in two splits;
-3. negatives (:mod:`enhancerlm.data.background` for gc-matched and random windows,
-   :mod:`enhancerlm.data.shuffle` for shuffled positives, or the user's own region file);
+3. negatives (:mod:`enhancerlm.data.peaks.background` for gc-matched and random windows,
+   :mod:`enhancerlm.data.peaks.shuffle` for shuffled positives, or the user's own region file);
 4. homology across splits: windows of train (and val) that duplicate a held-out window elsewhere in
    the genome (segmental duplications, repeats) are dropped by ``data prepare``'s own rule
-   (:func:`enhancerlm.data.prepare.remove_test_overlap`, exact or near duplicates);
-5. outputs (:mod:`enhancerlm.data.build_outputs`).
+   (:func:`enhancerlm.data.leakage.prepare.remove_test_overlap`, exact or near duplicates);
+5. outputs (:mod:`enhancerlm.data.peaks.build_outputs`).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ import bioframe
 import numpy as np
 import pandas as pd
 
-from enhancerlm.data import background as bg
-from enhancerlm.data.build_config import BuildConfig
-from enhancerlm.data.build_truth import OVERLAP_RULE, label_names, overlap_labels, target_names, with_targets
-from enhancerlm.data.near_duplicates import MinHashLSH
-from enhancerlm.data.prepare import remove_test_overlap
-from enhancerlm.data.shuffle import kmer_shuffle
-from enhancerlm.data.windows import INTERVAL, cut, drop_n_rich, make_windows, read_labelled
+from enhancerlm.data.leakage.near_duplicates import MinHashLSH
+from enhancerlm.data.leakage.prepare import remove_test_overlap
+from enhancerlm.data.peaks import background as bg
+from enhancerlm.data.peaks.build_config import BuildConfig
+from enhancerlm.data.peaks.build_truth import OVERLAP_RULE, label_names, overlap_labels, target_names, with_targets
+from enhancerlm.data.peaks.shuffle import kmer_shuffle
+from enhancerlm.data.peaks.windows import INTERVAL, cut, drop_n_rich, make_windows, read_labelled
 from enhancerlm.errors import InputError
 from enhancerlm.sequences.chroms import same_chrom
 from enhancerlm.sequences.genome import Genome, open_genome
@@ -92,7 +92,7 @@ def split_of(chroms, config: BuildConfig) -> pd.Series:
 
 
 def build(positives: list[str], genome_path: str | Path, config: BuildConfig, exclude: tuple[str, ...] = ()) -> Built:
-    """Build the data set in memory (module docstring); :func:`enhancerlm.data.build_outputs.write_build` writes it.
+    """Build the data set in memory (module docstring); :func:`enhancerlm.data.peaks.build_outputs.write_build` writes it.
 
     Parameters
     ----------

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from enhancerlm.data.build import build
-from enhancerlm.data.build_config import BuildConfig
-from enhancerlm.data.build_outputs import write_build
+from enhancerlm.data.peaks.build import build
+from enhancerlm.data.peaks.build_config import BuildConfig
+from enhancerlm.data.peaks.build_outputs import write_build
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.dna import reverse_complement
 from enhancerlm.sequences.regions import read_region_file
@@ -120,7 +120,7 @@ def test_random_background_differs_in_gc(world):
     config = BuildConfig(background="random")
     built = build([str(world["paths"]["narrowpeak"])], world["genome"], config)
     train = built.table[built.table["split"] == "train"]
-    from enhancerlm.data.audit import gc_auroc
+    from enhancerlm.data.leakage.audit import gc_auroc
 
     assert gc_auroc(train["label"].tolist(), train["gc"].to_numpy()) > 0.7  # peaks sit in GC-rich DNA
 
