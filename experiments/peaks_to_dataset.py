@@ -36,7 +36,9 @@ WIDTH = 200
 
 
 def _pseudo_genome_module():
-    spec = importlib.util.spec_from_file_location("pseudo_genome", REPO / "tests" / "data" / "peaks" / "pseudo_genome.py")
+    spec = importlib.util.spec_from_file_location(
+        "pseudo_genome", REPO / "tests" / "data" / "peaks" / "pseudo_genome.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -282,7 +282,7 @@ def test_a_model_that_cannot_learn_is_flagged_in_log_metrics_and_report(inputs, 
     warnings = json.loads((out / "metrics.json").read_text())["warnings"]
     assert any("test sequences (100%) were called" in w for w in warnings), warnings
     assert all("learning-rate search" in w for w in warnings)
-    assert "WARNING enhancerlm.experiment.stages: fine-tuned model: " in (out / "run.log").read_text()
+    assert "WARNING enhancerlm.experiment.scoring: fine-tuned model: " in (out / "run.log").read_text()
     assert "WARNING: " in result.output
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.index('id="result-warnings"') < html.index("<table")

@@ -10,7 +10,7 @@ import pytest
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import RunConfig, resolve_run_config
-from enhancerlm.experiment.stages import (
+from enhancerlm.experiment.fitting import (
     Setting,
     best_epoch_metric,
     choose_setting,

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from enhancerlm.cli.main import app
 from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import RunConfig
-from enhancerlm.experiment.stages import scoring_model
+from enhancerlm.experiment.scoring import scoring_model
 from enhancerlm.interpret.config import ExplainConfig
 from enhancerlm.models import create_classifier
 from enhancerlm.models.quantize import quantize

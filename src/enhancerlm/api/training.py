@@ -104,7 +104,7 @@ def fit(
 
 def _train_config(spec, task: Task, seed: int, settings: dict):
     """``config_for(has_val)``: the backbone's recipe with ``settings`` applied (checked now, used when fine-tuning)."""
-    from enhancerlm.experiment.stages import best_epoch_metric, task_metric
+    from enhancerlm.experiment.fitting import best_epoch_metric, task_metric
     from enhancerlm.models.registry import FinetuneDefaults
     from enhancerlm.train.config import TrainConfig
     from enhancerlm.train.fit import recipe_config

@@ -207,7 +207,7 @@ BACKBONE_FIELDS = tuple(f.name for f in fields(FinetuneDefaults))
 # Where a value came from, as recorded in a run's config.yaml (``sources:``). "given": set in a RunConfig
 # built by code; "unused": a fine-tuning setting of a backbone fitted in closed form (k-mer LR, GC).
 # "task": a search or epoch metric the backbone's entry named for a binary task, replaced by the task's own
-# (experiment.stages.with_task_metrics).
+# (experiment.fitting.with_task_metrics).
 SOURCES = ("default", "backbone", "file", "flag", "given", "unused", "task")
 CHOSEN_BY_USER = ("file", "flag", "given")
 

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from enhancerlm.errors import ConfigError, InputError
-from enhancerlm.experiment import results, stages
+from enhancerlm.experiment import checks, fitting, results, scoring
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig, resolve_run_config
 from enhancerlm.experiment.estimate import estimate_stage
 from enhancerlm.io import atomic_path, check_writable, write_text_atomic
@@ -61,7 +61,7 @@ class Inputs:
     test: pd.DataFrame
     task: Task
     k: int | None = None
-    dedup: stages.Dedup | None = None
+    dedup: checks.Dedup | None = None
 
 
 def load_inputs(cfg: RunConfig, frames: Mapping[str, pd.DataFrame] | None = None) -> Inputs:
@@ -133,7 +133,7 @@ def write_frame_inputs(inputs: Inputs, out: Path, splits: Sequence[str], cfg: Ru
             table[columns].rename(columns=named).to_csv(tmp, sep="\t", index=False)
 
 
-def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, task: Task) -> stages.Dedup:
+def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, task: Task) -> checks.Dedup:
     """Training records that duplicate test records, removed once (the run writes them later); refused, before
     anything is written, when that would leave a class with no training record."""
     from enhancerlm.data.leakage.prepare import remove_test_overlap
@@ -152,7 +152,7 @@ def _dedup_keeping_classes(train: pd.DataFrame, test: pd.DataFrame, task: Task) 
             "repeats the training set. Give a test set of other sequences, or --no-dedup to train on them "
             "anyway (the test then measures recall of seen sequences, not generalisation)"
         )
-    return stages.Dedup(kept, removed)
+    return checks.Dedup(kept, removed)
 
 
 def prepare_out(cfg: RunConfig) -> Path:
@@ -234,7 +234,7 @@ def run_experiment(
         cfg, sources = resolve_run_config(cfg, sources)
         check_writable(cfg.out, folder=True)
         inputs = load_inputs(cfg, frames)
-        cfg, sources = stages.with_task_metrics(cfg, inputs.task, sources)
+        cfg, sources = fitting.with_task_metrics(cfg, inputs.task, sources)
     out = prepare_out(cfg)
     handler = _add_log_file(out, held)
     try:
@@ -248,7 +248,7 @@ def run_experiment(
 def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     task = inputs.task
     write_config(cfg, out, task, sources)
-    audit = stages.audit_stage(
+    audit = checks.audit_stage(
         inputs.train,
         inputs.test,
         out / "audit",
@@ -258,28 +258,28 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
         min_bp=inputs.k,
     )
     novel = audit.novel_mask(include_near=True)
-    train = stages.dedup_stage(inputs.dedup, out / "audit") if inputs.dedup is not None else inputs.train
+    train = checks.dedup_stage(inputs.dedup, out / "audit") if inputs.dedup is not None else inputs.train
     y_test = task.encode(inputs.test, allow_missing=cfg.mask_missing)
-    probas: dict[stages.ModelKey, np.ndarray] = {}
+    probas: dict[scoring.ModelKey, np.ndarray] = {}
     closed_form = fits_in_closed_form(cfg.backbone)
     chosen = [k for k, v in sources.items() if v in CHOSEN_BY_USER]
     if not closed_form:  # before the long work: how long it will take, and on a CPU what would be faster
-        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: stages._create(cfg, task))
+        estimate_stage(cfg, train, len(inputs.test), chosen, lambda: fitting._create(cfg, task))
     if cfg.zero_shot and not closed_form:
-        probas[stages.ZERO_SHOT] = stages.zero_shot_stage(cfg, task, inputs.test)
+        probas[scoring.ZERO_SHOT] = fitting.zero_shot_stage(cfg, task, inputs.test)
     finetuned = history = search = probe = None
-    setting, warnings = stages.Setting(None, None, {}), []
+    setting, warnings = fitting.Setting(None, None, {}), []
     if cfg.mode != "probe":
-        search = None if closed_form else stages.search_stage(cfg, task, train, out / "search", chosen)
-        setting = stages.choose_setting(cfg, search, sources)
-        finetuned, history = stages.finetune_stage(cfg, task, train, setting.lr, setting.epochs, out)
-        probas[stages.FINE_TUNED] = stages.test_stage(finetuned, inputs.test, cfg)
-        warnings = stages.sanity_stage(y_test, probas[stages.FINE_TUNED], task, history)
+        search = None if closed_form else fitting.search_stage(cfg, task, train, out / "search", chosen)
+        setting = fitting.choose_setting(cfg, search, sources)
+        finetuned, history = fitting.finetune_stage(cfg, task, train, setting.lr, setting.epochs, out)
+        probas[scoring.FINE_TUNED] = scoring.test_stage(finetuned, inputs.test, cfg)
+        warnings = scoring.sanity_stage(y_test, probas[scoring.FINE_TUNED], task, history)
     if cfg.mode != "finetune":
-        probe = stages.probe_stage(cfg, task, train, out)
-        probas[stages.PROBE] = stages.test_stage(probe, inputs.test, cfg)
+        probe = fitting.probe_stage(cfg, task, train, out)
+        probas[scoring.PROBE] = scoring.test_stage(probe, inputs.test, cfg)
     for name in (b for b in cfg.baselines if b != cfg.backbone):
-        probas[stages.ModelKey(name, is_baseline=True)] = stages.baseline_stage(
+        probas[scoring.ModelKey(name, is_baseline=True)] = fitting.baseline_stage(
             name, task, train, inputs.test, cfg, out / "baselines"
         )
     metrics = results.metrics_stage(y_test, probas, task, novel, cfg, audit, setting, warnings)
@@ -288,7 +288,7 @@ def _run(cfg: RunConfig, inputs: Inputs, out: Path, sources: dict) -> RunResult:
     write_text_atomic(out / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     results.write_predictions(out / "predictions.tsv", inputs.test, probas, task, novel)
     if cfg.explain:
-        stages.explain_stage(finetuned if finetuned is not None else probe, inputs.test, cfg, out / "explain")
+        scoring.explain_stage(finetuned if finetuned is not None else probe, inputs.test, cfg, out / "explain")
     report = results.report_stage(out, cfg, metrics, y_test, probas, task, audit, history, search)
     log.info("done: %s", report)
     return RunResult(out, report, metrics)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from enhancerlm.experiment.config import RunConfig
-from enhancerlm.experiment.stages import CURVE_METRICS, ModelKey, Setting
+from enhancerlm.experiment.fitting import Setting
+from enhancerlm.experiment.scoring import CURVE_METRICS, ModelKey
 from enhancerlm.io import atomic_path
 from enhancerlm.sequences.task import Task
 

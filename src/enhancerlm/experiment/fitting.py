@@ -1,4 +1,4 @@
-"""The steps of `run_experiment`, each a small function of plain data, in the order they run."""
+"""The run's models fitted: zero-shot head, learning-rate/epoch search, fine-tuning, probe and baselines."""
 
 from __future__ import annotations
 
@@ -14,98 +14,16 @@ import pandas as pd
 
 from enhancerlm.errors import ConfigError
 from enhancerlm.experiment.config import CHOSEN_BY_USER, RunConfig
-from enhancerlm.io import atomic_dir, atomic_path
-from enhancerlm.models.quantize import quantize
+from enhancerlm.experiment.scoring import scoring_model
+from enhancerlm.io import atomic_dir
 from enhancerlm.models.registry import CreateOptions, create_classifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.sequences.task import Task
 from enhancerlm.train.config import TrainConfig
-
-# split_validation is run's validation split; it lives with the training it feeds.
-from enhancerlm.train.fit import fit_classifier, recipe_config, split_validation  # noqa: F401
+from enhancerlm.train.fit import fit_classifier, recipe_config
 
 log = logging.getLogger(__name__)
-
-# Panels of the curve figures: enough to judge a run, few enough to read.
-CURVE_METRICS = ("loss", "accuracy", "mcc", "auroc")
-
-
-def audit_stage(
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    out: Path,
-    seed: int,
-    positive: str | None,
-    val_fractions: dict | None = None,
-    min_bp: int | None = None,
-):
-    """Leakage audit of the pair as given (before any dedup), written to ``out``.
-
-    The audit also lists the ids renamed on reading and, with ``min_bp`` (the model's k), counts
-    the records per split shorter than that (kept, scored on ``[CLS] [SEP]`` alone).
-
-    ``val_fractions`` (split name -> validation share, e.g. ``{"fine_tuning": cfg.val_fraction,
-    "search": cfg.search_val_fraction}``) adds what a plain split of ``train`` with that share and
-    ``seed`` would have leaked (:func:`validation_checks`).
-    """
-    from enhancerlm.data.leakage.audit_report import write_audit
-
-    checks = validation_checks(train, val_fractions or {}, seed)
-    report = write_audit(train, test, out, seed=seed, positive=positive, validation_split=checks, min_bp=min_bp)
-    log.info(
-        "audit: %d of %d test sequences duplicate train (exact %d, reverse complement %d); novel %d",
-        report.exact_duplicates + report.revcomp_duplicates,
-        report.n_test,
-        report.exact_duplicates,
-        report.revcomp_duplicates,
-        int(report.novel_mask().sum()),
-    )
-    return report
-
-
-def validation_checks(train: pd.DataFrame, val_fractions: dict, seed: int) -> dict:
-    """Per split name, :func:`enhancerlm.data.leakage.splits.split_leakage` of ``train``; shares of 0 are left out."""
-    from enhancerlm.data.leakage.splits import split_leakage
-    from enhancerlm.errors import InputError
-
-    checks = {}
-    for name, fraction in val_fractions.items():
-        if not fraction:
-            continue
-        try:
-            checks[name] = split_leakage(train, fraction, seed)
-        except InputError as err:  # too few records to split: the split itself says so if it runs
-            log.warning("audit: no %s split check: %s", name, err)
-            continue
-        naive = checks[name]["naive"]
-        log.info(
-            "audit: a plain %s split would put %d of %d validation records beside a training twin; "
-            "the split used keeps copies together",
-            name,
-            naive["n_val_with_train_twin"],
-            naive["n_val"],
-        )
-    return checks
-
-
-class Dedup(NamedTuple):
-    """Training records kept, and those removed because they also occur in test (either strand):
-    :func:`enhancerlm.data.leakage.prepare.remove_test_overlap`'s two tables."""
-
-    kept: pd.DataFrame
-    removed: pd.DataFrame
-
-
-def dedup_stage(dedup: Dedup, out: Path) -> pd.DataFrame:
-    """Train without the sequences that also occur in test; the removed ids recorded in ``out``.
-
-    The overlap is found once, when the run checks its inputs (a dedup that empties a class is refused
-    before anything is written); this stage writes what was found.
-    """
-    with atomic_path(out / "removed_from_train.tsv") as tmp:
-        dedup.removed.to_csv(tmp, sep="\t", index=False)
-    return dedup.kept
 
 
 def _options(cfg: RunConfig, seed: int | None = None) -> CreateOptions:
@@ -295,26 +213,6 @@ def finetune_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, lr: float | 
     return result.classifier, result.history
 
 
-def test_stage(classifier, test: pd.DataFrame, cfg: RunConfig) -> np.ndarray:
-    """Test-set probabilities, shape=(n_test, n_classes), through the one batched primitive."""
-    return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
-
-
-def scoring_model(classifier, cfg: RunConfig):
-    """The model that scores the test set: with ``quantize: int8`` an int8 copy, where it has linear layers.
-
-    Training and the saved model stay fp32. A model without linear layers (k-mer LR, GC) is scored as
-    it is, with a warning: one --quantize for a run with several models.
-    """
-    if cfg.quantize == "none":
-        return classifier
-    try:
-        return quantize(classifier, cfg.quantize)
-    except ConfigError as err:
-        log.warning("%s; scored without quantisation", err)
-        return classifier
-
-
 def probe_stage(cfg: RunConfig, task: Task, train: pd.DataFrame, out: Path):
     """Logistic regression on the frozen backbone's embeddings of the (deduplicated) training set.
 
@@ -370,46 +268,3 @@ def baseline_stage(
         mask_missing=cfg.mask_missing,
     ).classifier
     return predict_proba(scoring_model(classifier, cfg), test["sequence"].tolist(), both_strands=cfg.both_strands)
-
-
-def explain_stage(classifier, test: pd.DataFrame, cfg: RunConfig, out: Path) -> None:
-    """ISM attributions and motifs of the fine-tuned model on (up to ``explain_max_seqs``) test sequences."""
-    from enhancerlm.interpret import ExplainConfig, explain
-
-    explain(classifier, test, out, ExplainConfig(max_seqs=cfg.explain_max_seqs, seed=cfg.seed))
-
-
-class ModelKey(NamedTuple):
-    """One tested model of a run, keying its test probabilities: the run's own (``zero_shot``,
-    ``fine_tuned``) or a baseline (``ModelKey("kmer-lr", is_baseline=True)``)."""
-
-    name: str
-    is_baseline: bool = False
-
-    @property
-    def metrics_key(self) -> str:
-        """Its key in metrics.json (at the top, or under ``baselines`` for a baseline): ``kmer-lr`` -> ``kmer_lr``."""
-        return self.name.replace("-", "_")
-
-    @property
-    def column(self) -> str:
-        """Suffix of its predictions.tsv columns (``p_kmer_lr``, ``pred_kmer_lr``); also its label in the figures."""
-        return self.metrics_key
-
-
-ZERO_SHOT, FINE_TUNED = ModelKey("zero_shot"), ModelKey("fine_tuned")
-PROBE = ModelKey("probe")  # logistic regression on the frozen backbone (--mode probe|both)
-
-
-def sanity_stage(y_test, proba: np.ndarray, task: Task, history) -> list[str]:
-    """Warnings for a fine-tuned model that learned nothing (one class for everything, a label or target
-    predicted constant, flat curves), logged.
-
-    Not for the untrained head: degenerate there is expected.
-    """
-    from enhancerlm.evaluate.sanity import degenerate_warnings
-
-    warnings = degenerate_warnings(y_test, proba, task, history)
-    for warning in warnings:
-        log.warning("fine-tuned model: %s", warning)
-    return warnings
