@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.interpret.gradients import integrated_gradients
+from enhancerlm.interpret.gradients import gradient_times_input, integrated_gradients
 from enhancerlm.interpret.ism import log_odds
 from enhancerlm.models import create_classifier
 from enhancerlm.models.hf import pad_batch
@@ -84,3 +84,22 @@ def test_progress_counts_sequences_and_cancel_stops_between_batches(tiny_bert, r
             tiny_bert, random_seqs, n_steps=4, batch_size=2, progress=lambda d, t: d and cancel.set(), cancel=cancel
         )
     assert tiny_bert.model.training  # the fixture's mode, put back after the cancel too
+
+
+def test_gradient_times_input_is_the_log_odds_gradient_at_the_one_hot_input(random_seqs):
+    cnn = create_classifier("cnn", LABELS)
+    conv = next(m for m in cnn.model.modules() if isinstance(m, torch.nn.Conv1d))
+    seen = {}
+
+    def leaf(module, args):  # the one-hot matrix as a leaf tensor, so its gradient can be read
+        seen["x"] = args[0].detach().requires_grad_(True)
+        return (seen["x"],)
+
+    handle = conv.register_forward_pre_hook(leaf)
+    input_ids, mask = pad_batch(cnn.encoder.encode_batch(random_seqs[:1]), cnn.encoder.pad_id)
+    logits = cnn.model.eval()(input_ids=input_ids, attention_mask=mask).logits
+    (logits[0, 1] - logits[0, 0]).backward()
+    handle.remove()
+    expected = (seen["x"].grad * seen["x"]).sum(dim=1)[0].detach().numpy()  # baseline: the all-zero [PAD] one-hot
+    got = gradient_times_input(cnn, random_seqs[:1]).attribution[0]
+    np.testing.assert_allclose(got, expected[: len(random_seqs[0])], rtol=1e-4, atol=1e-6)

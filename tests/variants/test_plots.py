@@ -57,3 +57,29 @@ def _figure():
     fig = Figure()
     fig.subplots(4, 1)
     return fig
+
+
+def test_a_neural_model_s_plot_is_gradient_times_input_of_the_whole_window(tmp_path, monkeypatch, caplog):
+    from enhancerlm.interpret.gradients import gradient_times_input
+    from enhancerlm.models import create_classifier
+    from enhancerlm.sequences.records import LabelMap
+
+    cnn = create_classifier("cnn", LabelMap.from_labels(["enhancer", "not_enhancer"]))
+    ref = [random_dna(120, 9)]
+    at = (120 - 1) // 2
+    alt = [ref[0][:at] + ("A" if ref[0][at] != "A" else "C") + ref[0][at + 1 :]]
+    windows = Windows(ref, alt, np.zeros(1, dtype=np.int64), np.array([""], dtype=object), [""])
+    top = pd.DataFrame({"id": ["v1"], "ref": [ref[0][at]], "alt": [alt[0][at]], "log_odds_delta": [0.3]})
+    seen = []
+    monkeypatch.setattr(plots, "plot_attribution", lambda seq, tracks, **kw: seen.append((tracks, kw)) or _figure())
+    monkeypatch.setattr(plots, "saturation_mutagenesis", None)  # no ISM: one forward and backward pass per allele
+    with caplog.at_level(logging.INFO, logger="enhancerlm.variants.plots"):
+        plots.plot_top_variants(cnn, top, windows, tmp_path / "top.png")
+    whole = gradient_times_input(cnn, [ref[0], alt[0]]).attribution
+    lo = at - plots.SHOWN_BP // 2
+    tracks, kw = seen[0]
+    drawn = list(tracks.values())
+    assert np.array_equal(drawn[0], whole[0][lo : lo + plots.SHOWN_BP])
+    assert np.array_equal(drawn[1], whole[1][lo : lo + plots.SHOWN_BP])
+    assert kw["title"].startswith("gradient x input attribution")
+    assert "top-variant plot: gradient x input" in caplog.text
