@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from enhancerlm.models.base import SequenceClassifier
+from enhancerlm.sequences.records import LabelMap
+
 
 def random_dna(n: int, seed: int) -> str:
     """``n`` uniform random bases (A/C/G/T) from a generator seeded by ``seed``."""
@@ -69,3 +72,27 @@ def fast_training(lr: str = "1e-3", batch_size: int | None = 8, epochs: int = 1)
     """
     batch = [] if batch_size is None else ["--batch-size", str(batch_size)]
     return ["--no-search", "--epochs", str(epochs), "--lr", lr, *batch]
+
+
+class FractionModel(SequenceClassifier):
+    """Hand-set binary model: P(enhancer) of a window is its fraction of ``letters``; ``seen`` records the
+    windows it was asked to score (to check what a caller sends, and that scores pass through unchanged)."""
+
+    backbone = family = "fraction"
+
+    def __init__(self, letters: str = "C", max_bp: int | None = None):
+        self.label_map = LabelMap.from_labels(["enhancer", "not_enhancer"])
+        self.letters, self.max_bp = letters, max_bp
+        self.seen: list[str] = []
+
+    def _predict_windows(self, seqs, batch_size=None):
+        self.seen += list(seqs)
+        p = np.array([sum(s.count(x) for x in self.letters) / len(s) for s in seqs], dtype=np.float32)
+        return np.stack([1 - p, p], axis=1)
+
+    def save(self, directory):
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, directory):
+        raise NotImplementedError

@@ -32,7 +32,8 @@ def inputs(tmp_path_factory):
     return folder
 
 
-def run_args(inputs, out, *extra):
+def io_args(inputs, out):
+    """The run's inputs (two class FASTAs, a labelled test table) and its output folder."""
     return [
         "run",
         "--train",
@@ -43,6 +44,12 @@ def run_args(inputs, out, *extra):
         f"{inputs}/test.tsv",
         "--out",
         str(out),
+    ]
+
+
+def run_args(inputs, out, *extra):
+    return [
+        *io_args(inputs, out),
         "--search-lrs",
         "1e-3",
         "--search-epochs",
@@ -260,15 +267,7 @@ def test_a_model_that_cannot_learn_is_flagged_in_log_metrics_and_report(inputs, 
     """lr 1e-9 for one epoch leaves the random-init model where it started: every call one class."""
     out = tmp_path / "out"
     args = [
-        "run",
-        "--train",
-        f"{inputs}/enhancer.fa:enhancer",
-        "--train",
-        f"{inputs}/not_enhancer.fa:not_enhancer",
-        "--test",
-        f"{inputs}/test.tsv",
-        "--out",
-        str(out),
+        *io_args(inputs, out),
         "--backbone",
         "tiny-dnabert-6",
         *fast_training(lr="1e-9", batch_size=None),  # a run that learns nothing, at the backbone's batch size

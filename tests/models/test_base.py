@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from enhancerlm.errors import ConfigError, InputError
-from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.models.ensemble import EnsembleClassifier, Member
 from enhancerlm.models.registry import create_classifier, create_encoder, family_class, resolve_backbone
 from enhancerlm.sequences.records import LabelMap
 from enhancerlm.tokenization.kmer import KmerTokenizer
 from enhancerlm.tokenization.windows import aggregate_windows, split_windows
 from enhancerlm.train.fit import fine_tune_member
+from tests.helpers import FractionModel
 
 BINARY = LabelMap.from_labels(["enhancer", "not_enhancer"])
 
@@ -58,29 +58,8 @@ def test_a_folder_with_dnabert_s_vocabulary_resolves_to_that_k(tmp_path):
     assert resolve_backbone(str(tmp_path))[0].name == "dnabert-4"
 
 
-class FractionOfC(SequenceClassifier):
-    """Hand-set family: P(enhancer) of a window is its fraction of C; it records the windows it is given."""
-
-    label_map, backbone, family, max_bp = BINARY, "fraction-of-c", "test", 10
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def _predict_windows(self, seqs, batch_size):
-        self.seen += seqs
-        p = np.array([s.count("C") / len(s) for s in seqs], dtype=np.float32)
-        return np.stack([1 - p, p], axis=1)
-
-    def save(self, directory):
-        raise NotImplementedError
-
-    @classmethod
-    def load(cls, directory):
-        raise NotImplementedError
-
-
 def test_a_family_only_ever_scores_windows_that_fit_and_the_base_aggregates_them():
-    model = FractionOfC()
+    model = FractionModel("C", max_bp=10)
     # 25 bp with stride 5: windows at 0, 5, 10, 15 -> C fractions 1, 0.5, 0, 0 (mean 0.375; max 1)
     seqs = ["C" * 10 + "A" * 15, "CCA"]
     mean = model.predict_proba(seqs, stride_bp=5)
@@ -90,13 +69,13 @@ def test_a_family_only_ever_scores_windows_that_fit_and_the_base_aggregates_them
 
 
 def test_both_strands_averages_each_sequence_with_its_reverse_complement():
-    model = FractionOfC()
+    model = FractionModel("C", max_bp=10)
     # reverse complement of CCGA is TCGG (C fraction 1/4): the mean of 1/2 and 1/4
     np.testing.assert_array_equal(model.predict_proba(["CCGA"], both_strands=True)[:, 1], np.float32([0.375]))
 
 
 def test_one_string_or_an_unknown_aggregate_is_refused_before_any_window_is_scored():
-    model = FractionOfC()
+    model = FractionModel("C", max_bp=10)
     with pytest.raises(InputError, match="got one string"):
         model.predict_proba("ACGT")
     with pytest.raises(ConfigError, match="aggregate='median'"):

@@ -6,35 +6,13 @@ import numpy as np
 import pytest
 
 from enhancerlm.errors import ConfigError
-from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.scan.score import score_block, score_column, window_sequences
 from enhancerlm.scan.tiling import Tiling
 from enhancerlm.sequences.genome import Region, open_genome
 from enhancerlm.sequences.records import LabelMap
-from tests.helpers import write_fasta
+from tests.helpers import FractionModel, write_fasta
 
 LABELS = LabelMap.from_labels(["enhancer", "not_enhancer"])  # names: (not_enhancer, enhancer)
-
-
-class FractionOfA(SequenceClassifier):
-    """Hand-set model: P(enhancer) is the fraction of A; it records what it was asked."""
-
-    label_map, backbone, family, max_bp = LABELS, "fake", "fake", 100
-
-    def __init__(self):
-        self.seen = []
-
-    def _predict_windows(self, seqs, batch_size=None):
-        self.seen += list(seqs)
-        p = np.array([s.count("A") / len(s) for s in seqs], dtype=np.float32)
-        return np.stack([1 - p, p], axis=1)
-
-    def save(self, directory):
-        raise NotImplementedError
-
-    @classmethod
-    def load(cls, directory):
-        raise NotImplementedError
 
 
 @pytest.fixture
@@ -57,10 +35,10 @@ def test_n_rule_skips_windows_above_the_fraction(genome):
 def test_score_block_positive_column_and_rc_mean(genome):
     tiling = Tiling([Region("c", 0, 20), Region("c", 40, 50)], window_bp=10, stride_bp=5)
     block = tiling.windows(0, tiling.n_windows)  # [0,10) [5,15) [10,20) [40,50)
-    model = FractionOfA()
+    model = FractionModel("A", max_bp=100)
     scores = score_block(model, genome, tiling, block, column=1, max_n_fraction=0.0, rc=False, batch_size=None)
     np.testing.assert_array_equal(scores, np.array([0.5, np.nan, np.nan, 1.0], dtype=np.float32))
-    model = FractionOfA()
+    model = FractionModel("A", max_bp=100)
     scores = score_block(model, genome, tiling, block, column=1, max_n_fraction=0.0, rc=True, batch_size=None)
     # reverse complement of AAAAACCCCC is GGGGGTTTTT (no A): mean (0.5 + 0) / 2; poly-A -> poly-T: (1 + 0) / 2
     np.testing.assert_array_equal(scores, np.array([0.25, np.nan, np.nan, 0.5], dtype=np.float32))

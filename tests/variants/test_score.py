@@ -9,13 +9,13 @@ import pytest
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.models import load_classifier
-from enhancerlm.models.base import SequenceClassifier
 from enhancerlm.predict import predict_proba
 from enhancerlm.variants import VariantConfig, score_variants
 from enhancerlm.variants.score import score_windows
 from enhancerlm.variants.windows import Windows
+from tests.helpers import FractionModel
 
-from .conftest import GENOME, LABELS, write_vcf
+from .conftest import GENOME, write_vcf
 
 CHR1 = GENOME["chr1"]
 W = 40
@@ -78,33 +78,12 @@ def test_both_strands_is_predicts_both_strands(kmer_model, genome_fasta, tmp_pat
     np.testing.assert_array_equal(table["p_ref"], expected)
 
 
-class Recorder(SequenceClassifier):
-    """A model that records what it is asked to score (probability = GC fraction)."""
-
-    label_map, backbone, family, max_bp = LABELS, "recorder", "recorder", None
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def _predict_windows(self, seqs, batch_size=None):
-        self.seen += list(seqs)
-        gc = np.array([(s.count("G") + s.count("C")) / len(s) for s in seqs], dtype=np.float32)
-        return np.stack([1 - gc, gc], axis=1)
-
-    def save(self, directory):
-        raise NotImplementedError
-
-    @classmethod
-    def load(cls, directory):
-        raise NotImplementedError
-
-
 def test_shared_windows_are_scored_once():
     ref, alts = "ACGTACGTAC", ["ACGTTCGTAC", "ACGTGCGTAC", "ACGTTCGTAC"]
     windows = Windows(
         [ref] * 3 + [""], alts + [""], np.zeros(4, np.int64), np.array(["", "", "", "chrom_end"], object), [""] * 4
     )
-    model = Recorder()
+    model = FractionModel("GC")
     scores = score_windows(model, windows)
     assert sorted(model.seen) == sorted([ref, alts[0], alts[1]])  # 6 windows asked for, 3 distinct
     assert scores.shape == (4, 5) and np.isnan(scores[3]).all()
