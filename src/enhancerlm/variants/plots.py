@@ -64,7 +64,8 @@ def plot_top_variants(
             tracks[name], drawn[name] = track, seq[lo : lo + SHOWN_BP]
             shade.append((offset - lo, len(bases)))
     unit = classifier.task.explained_unit
-    title = f"{method} attribution ({unit}) of the {SHOWN_BP} bases around each variant: REF above ALT, allele shaded"
+    # two lines: the figure is as wide as 41 bases, and one line was cut at both ends
+    title = f"{method} attribution ({unit}),\n{SHOWN_BP} bp around each variant: REF above ALT, allele shaded"
     fig = plot_attribution(next(iter(drawn.values())), tracks, title=title, track_seqs=drawn)
     for ax, (at, length) in zip(fig.axes, shade):
         ax.axvspan(at - 0.5, at + length - 0.5, color="grey", alpha=0.2)
