@@ -104,3 +104,28 @@ def test_split_ids_lists_train_then_val():
     ids = split_ids(train, val)
     assert list(ids.columns) == ["id", "label", "split"]
     assert ids["split"].tolist() == ["train"] * len(train) + ["val"] * len(val)
+
+
+def test_a_multi_label_table_is_stratified_by_label_set_and_keeps_its_truth_columns():
+    rng = np.random.default_rng(0)
+    n = 400
+    a = (rng.random(n) < 0.5).astype(int)
+    b = np.where(np.arange(n) < 40, 1, 0)  # a rare label: 10% of the records
+    table = pd.DataFrame(
+        {
+            "id": [f"s{i}" for i in range(n)],
+            "sequence": ["".join(rng.choice(list("ACGT"), 30)) for _ in range(n)],
+            "label": "",
+            "label:a": a.astype(str),
+            "label:b": b.astype(str),
+        }
+    )
+    table.loc[0, "label:a"], table.loc[0, "label:b"] = "1", "1"  # the only (1, 1) record beside others
+    sets = table["label:a"] + table["label:b"]
+    for seed in range(5):  # a random split misses some label set's share by more than one record
+        fit, val = stratified_split(table, 0.25, seed=seed)
+        assert len(fit) + len(val) == n and {"label:a", "label:b"} <= set(val.columns)
+        drawn = (val["label:a"] + val["label:b"]).value_counts()
+        for label_set, count in sets.value_counts().items():
+            if count > 1:
+                assert drawn.get(label_set, 0) == pytest.approx(0.25 * count, abs=1), (seed, label_set)

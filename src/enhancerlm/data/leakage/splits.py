@@ -17,6 +17,7 @@ from sklearn.model_selection import train_test_split
 
 from enhancerlm.errors import ConfigError, InputError
 from enhancerlm.sequences.dna import canonical_sequences
+from enhancerlm.sequences.task import infer_task, truth_columns
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,19 @@ def _split_error(err: ValueError, val_fraction: float, table: pd.DataFrame) -> I
     return InputError(
         f"validation split (--val-fraction {val_fraction}) of {len(table)} records (classes {counts}): {err}"
     )
+
+
+def _merge_rare(strata: pd.Series) -> pd.Series:
+    """Multi-output strata (label sets, value bins) of a single distinct sequence pooled as ``"rare"``.
+
+    A stratum needs two members to be split; a multi-label table has up to 2^L label sets, most of them
+    rare. A lone ``"rare"`` joins the largest stratum.
+    """
+    counts = strata.value_counts()
+    merged = strata.where(~strata.isin(counts[counts < 2].index), "rare")
+    if (merged == "rare").sum() == 1:
+        merged = merged.replace("rare", counts.idxmax())
+    return merged
 
 
 def duplicate_groups(seqs) -> np.ndarray:
@@ -56,7 +70,8 @@ def stratified_split(table: pd.DataFrame, val_fraction: float, seed: int = 0) ->
     """Stratified train/validation split in which copies of a sequence (either strand) stay together.
 
     The distinct sequences (canonical strand, :func:`duplicate_groups`) are split by
-    ``sklearn.model_selection.train_test_split`` stratified on their label (the first record's), and
+    ``sklearn.model_selection.train_test_split`` stratified on their label (the first record's; for a
+    multi-label or regression table its label set or value bin, :meth:`Task.strata`, rare ones pooled), and
     every record follows its sequence, so no validation record has an exact or reverse-complement
     twin in the training part. Each class keeps ``val_fraction`` of its distinct sequences in
     validation (of its records in expectation).
@@ -81,13 +96,21 @@ def stratified_split(table: pd.DataFrame, val_fraction: float, seed: int = 0) ->
     """
     _check(table, val_fraction)
     codes = duplicate_groups(table["sequence"].tolist())
-    first = pd.Series(table["label"].to_numpy()).groupby(codes).first()
+    multi_output = bool(truth_columns(table))
+    strata = infer_task(table).strata(table) if multi_output else table["label"].to_numpy()
+    first = pd.Series(strata).groupby(codes).first()
+    if multi_output:
+        first = _merge_rare(first)
     try:
         _, val_groups = train_test_split(
             first.index.to_numpy(), test_size=val_fraction, stratify=first.to_numpy(), random_state=seed
         )
     except ValueError as err:
-        raise _split_error(err, val_fraction, table) from None
+        if not multi_output:
+            raise _split_error(err, val_fraction, table) from None
+        # more label sets or bins than the validation part has places: a plain random split of the groups
+        logger.info("validation split not stratified (%s); groups drawn at random", err)
+        _, val_groups = train_test_split(first.index.to_numpy(), test_size=val_fraction, random_state=seed)
     is_val = np.isin(codes, val_groups)
     return (
         table[~is_val].assign(split="train").reset_index(drop=True),
