@@ -383,7 +383,7 @@ def build(
     for split, stats in manifest["statistics"].items():
         auroc = stats["gc_only_auroc"]
         shown = "n/a" if auroc is None else f"{auroc:.3f}"
-        counts = ", ".join(f"{k} {v}" for k, v in stats["n"].items()) or "empty"
+        counts = ", ".join(f"{_count_name(k, built.task, config)} {v}" for k, v in stats["n"].items()) or "empty"
         gc_ks = stats["gc"].get("ks_statistic")
         typer.echo(
             f"{split}: {counts}; GC-only AUROC {shown}; GC KS {'n/a' if gc_ks is None else f'{gc_ks:.3f}'}", err=True
@@ -398,6 +398,14 @@ def _background_for(background: str, target_column: str) -> str:
         typer.echo("--target-column: peaks only, no negatives (--background none)", err=True)
         return "none"
     return background
+
+
+def _count_name(name: str, task, config) -> str:
+    """A class of the built set as the terminal names it: a multi-output set's two classes are only "a peak
+    window or a negative" (its labels or targets are on the next line)."""
+    if task.single_label:
+        return name
+    return "negatives" if name == config.negative_label else "peak windows"
 
 
 def _truth_line(truth: dict) -> str:

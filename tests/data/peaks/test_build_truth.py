@@ -177,6 +177,7 @@ def test_cli_multi_label_and_bigwig(cli_app, tiny, tmp_path):
     result = runner.invoke(cli_app, args)
     assert result.exit_code == 0, result.output
     assert "multilabel: train: A 12, B 12, none 18" in result.output
+    assert "train: peak windows " in result.output and "not_enhancer" not in result.output
     assert json.loads((out / "manifest.json").read_text())["settings"]["multi_label"] is True
     out = tmp_path / "bw"
     result = runner.invoke(cli_app, [*base, "--positives", tiny["a"], "--targets", tiny["bigwig"], "--out", str(out)])
