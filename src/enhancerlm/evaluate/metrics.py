@@ -54,6 +54,21 @@ def check_inputs(y_true, proba, class_names: Sequence[str] | None = None) -> tup
     return y, p
 
 
+def output_arrays(y_true, outputs, names: Sequence[str], what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-output truth and model outputs as float64 arrays, both shape=(n, len(names)), or an InputError.
+
+    ``what``: how the message names them, e.g. ``"multi-label truth", "probabilities", "labels"``.
+    """
+    kind, output_word, names_word = what.split(", ")
+    y, p = np.asarray(y_true, dtype=np.float64), np.asarray(outputs, dtype=np.float64)
+    if y.ndim != 2 or y.shape != p.shape or y.shape[1] != len(names) or not len(y):
+        raise InputError(
+            f"{kind} {y.shape} and {output_word} {p.shape}: expected both (n, {len(names)}) for {names_word} "
+            f"{list(names)}"
+        )
+    return y, p
+
+
 def _check_labels(y_true) -> np.ndarray:
     y = np.asarray(y_true)
     if y.ndim != 1 or y.size == 0:

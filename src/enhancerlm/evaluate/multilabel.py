@@ -13,7 +13,7 @@ import numpy as np
 from sklearn import metrics as skm
 
 from enhancerlm.errors import InputError
-from enhancerlm.evaluate.metrics import compute_metrics
+from enhancerlm.evaluate.metrics import compute_metrics, output_arrays
 from enhancerlm.evaluate.names import BINARY_METRICS
 from enhancerlm.evaluate.resampled import ScoreGroups, auprc, auroc, resampled_metrics
 
@@ -24,13 +24,7 @@ _CLASS_KEYS = ("task", "class_names", "positive_class", "n_per_class")
 
 def check_multilabel(y_true, proba, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Validate 0/1/NaN truth and probabilities, both shape=(n, n_labels); return them as float64."""
-    y = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(proba, dtype=np.float64)
-    if y.ndim != 2 or y.shape != p.shape or y.shape[1] != len(names) or not len(y):
-        raise InputError(
-            f"multi-label truth {y.shape} and probabilities {p.shape}: expected both (n, {len(names)}) for labels "
-            f"{list(names)}"
-        )
+    y, p = output_arrays(y_true, proba, names, "multi-label truth, probabilities, labels")
     bad = ~np.isnan(y) & (y != 0) & (y != 1)
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])

@@ -15,6 +15,7 @@ from scipy import stats
 from sklearn import metrics as skm
 
 from enhancerlm.errors import InputError
+from enhancerlm.evaluate.metrics import output_arrays
 from enhancerlm.evaluate.names import REGRESSION_METRICS
 from enhancerlm.evaluate.resampled import ScoreGroups
 
@@ -24,13 +25,7 @@ _NEEDS_SPREAD = {"pearson": "both", "spearman": "both", "r2": "truth"}
 
 def check_regression(y_true, predicted, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Validate truth (NaN = missing) and finite predictions, both shape=(n, n_targets); return float64."""
-    y = np.asarray(y_true, dtype=np.float64)
-    p = np.asarray(predicted, dtype=np.float64)
-    if y.ndim != 2 or y.shape != p.shape or y.shape[1] != len(names) or not len(y):
-        raise InputError(
-            f"regression truth {y.shape} and predictions {p.shape}: expected both (n, {len(names)}) for targets "
-            f"{list(names)}"
-        )
+    y, p = output_arrays(y_true, predicted, names, "regression truth, predictions, targets")
     if np.isinf(y).any() or not np.isfinite(p).all():
         row, col = map(int, np.argwhere(np.isinf(y) | ~np.isfinite(p))[0])
         raise InputError(
